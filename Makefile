@@ -1,0 +1,54 @@
+# Set-up in two commands: `make run` (the system) and `make test` (the tests). See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON := .venv/bin/python
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+
+.PHONY: help install run up down status demo test lint unit integration docs clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+install: .venv/.synced ## install the locked Python environment (uv)
+
+run: install ## start everything, run the demo, keep running until Ctrl-C
+	$(PYTHON) -m deploy.stack run
+
+up: install ## start infrastructure and services in the background
+	$(PYTHON) -m deploy.stack up
+
+down: install ## stop what `make up` started
+	$(PYTHON) -m deploy.stack down
+
+status: install ## what runs, where
+	$(PYTHON) -m deploy.stack status
+
+demo: up ## one nomination through four levels; prints `decision:` and `trace:`
+	$(PYTHON) -m tools.demo
+
+lint: install ## ruff, ruff format --check, mypy
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
+	$(PYTHON) -m mypy .
+
+unit: install ## unit tests only (no infrastructure)
+	$(PYTHON) -m pytest tests/unit
+
+integration: install ## integration tests on the real stack (started if not running)
+	$(PYTHON) -m pytest tests/integration
+
+test: lint ## lint, then unit and integration tests (SQLite and PostgreSQL) on the real stack
+	$(PYTHON) -m pytest
+
+docs: install ## regenerate JSON Schemas, OpenAPI and AsyncAPI documents
+	$(PYTHON) -m tools.generate
+
+clean: down ## stop everything and delete .stack (data, logs, Kafka jars)
+	rm -rf .stack
