@@ -1,0 +1,220 @@
+"""Event types carried on the bus, versioned in their ``type`` (``vn.tdkt.<noun>.<verb>.v<N>``).
+
+Rules for evolving a published event (checked by tests/unit/test_schema_compat.py against the
+committed JSON Schemas): add only optional fields with defaults; never remove, rename or retype a
+field. A breaking change is a new type with the next version number, published beside the old one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from contracts.envelope import CloudEvent, EventData
+
+
+class ReviewLevel(StrEnum):
+    UNIT = "unit"
+    DISTRICT = "district"
+    PROVINCE = "province"
+    CENTRAL = "central"
+
+
+class ReviewAction(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    RETURN = "return"
+
+
+class NomineeKind(StrEnum):
+    INDIVIDUAL = "individual"
+    COLLECTIVE = "collective"
+
+
+class EntrySummary(EventData):
+    entry_id: str
+    nominee_name: str
+    nominee_kind: NomineeKind
+
+
+# --- intake -------------------------------------------------------------------------------
+
+
+class DossierSubmittedData(EventData):
+    dossier_id: str
+    version: int = Field(ge=1)
+    submitting_organisation: str
+    award_code: str
+    entries: list[EntrySummary] = Field(min_length=1)
+    review_levels: list[ReviewLevel] = Field(min_length=1)
+    deciding_organisation: str
+    issuer_code: str = Field(description="Issuer code used in the decision number, e.g. TTg")
+
+
+class DossierSubmitted(CloudEvent):
+    type: Literal["vn.tdkt.dossier.submitted.v1"] = "vn.tdkt.dossier.submitted.v1"
+    data: DossierSubmittedData
+
+
+# --- review (published by the review workflow's activities) --------------------------------
+
+
+class ReviewTaskOpenedData(EventData):
+    task_id: str
+    dossier_id: str
+    workflow_id: str
+    level: ReviewLevel
+    level_index: int = Field(ge=0)
+    levels_total: int = Field(ge=1)
+    award_code: str
+    submitting_organisation: str
+    opened_at: datetime
+
+
+class ReviewTaskOpened(CloudEvent):
+    type: Literal["vn.tdkt.review.task.opened.v1"] = "vn.tdkt.review.task.opened.v1"
+    data: ReviewTaskOpenedData
+
+
+class ReviewTaskCompletedData(EventData):
+    task_id: str
+    dossier_id: str
+    level: ReviewLevel
+    action: ReviewAction
+    actor: str
+    comment: str | None = None
+    completed_at: datetime
+
+
+class ReviewTaskCompleted(CloudEvent):
+    type: Literal["vn.tdkt.review.task.completed.v1"] = "vn.tdkt.review.task.completed.v1"
+    data: ReviewTaskCompletedData
+
+
+class LevelApprovedData(EventData):
+    dossier_id: str
+    level: ReviewLevel
+    next_level: ReviewLevel | None
+    approved_by: str
+    approved_at: datetime
+
+
+class LevelApproved(CloudEvent):
+    type: Literal["vn.tdkt.review.level.approved.v1"] = "vn.tdkt.review.level.approved.v1"
+    data: LevelApprovedData
+
+
+class DossierApprovedData(EventData):
+    dossier_id: str
+    version: int = Field(ge=1)
+    award_code: str
+    submitting_organisation: str
+    deciding_organisation: str
+    issuer_code: str
+    entries: list[EntrySummary] = Field(min_length=1)
+    approved_at: datetime
+
+
+class DossierApproved(CloudEvent):
+    type: Literal["vn.tdkt.dossier.approved.v1"] = "vn.tdkt.dossier.approved.v1"
+    data: DossierApprovedData
+
+
+class DossierClosedData(EventData):
+    """A dossier that leaves review without approval at ``level``."""
+
+    dossier_id: str
+    submitting_organisation: str
+    level: ReviewLevel
+    actor: str
+    reason: str
+    at: datetime
+
+
+class DossierRejected(CloudEvent):
+    type: Literal["vn.tdkt.dossier.rejected.v1"] = "vn.tdkt.dossier.rejected.v1"
+    data: DossierClosedData
+
+
+class DossierReturned(CloudEvent):
+    type: Literal["vn.tdkt.dossier.returned.v1"] = "vn.tdkt.dossier.returned.v1"
+    data: DossierClosedData
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+class DecisionIssuedData(EventData):
+    decision_id: str
+    dossier_id: str
+    number: str = Field(description="As printed on the decision, e.g. 01/QĐ-TTg")
+    sequence: int = Field(ge=1, description="Position in the issuer's register for the year")
+    year: int
+    issuer_code: str
+    deciding_organisation: str
+    submitting_organisation: str
+    issued_on: date
+    award_code: str
+    entries: list[EntrySummary] = Field(min_length=1)
+
+
+class DecisionIssued(CloudEvent):
+    type: Literal["vn.tdkt.decision.issued.v1"] = "vn.tdkt.decision.issued.v1"
+    data: DecisionIssuedData
+
+
+# --- notifications -------------------------------------------------------------------------
+
+
+class NotificationSentData(EventData):
+    notification_id: str
+    dossier_id: str
+    recipient: str = Field(description="Organisation code or user id of the recipient")
+    channel: Literal["in_app"] = "in_app"
+    cause_event_id: str = Field(description="The event this notification answers")
+    subject: str
+    sent_at: datetime
+
+
+class NotificationSent(CloudEvent):
+    type: Literal["vn.tdkt.notification.sent.v1"] = "vn.tdkt.notification.sent.v1"
+    data: NotificationSentData
+
+
+# --- what each topic carries ----------------------------------------------------------------
+
+IntakeEvent = Annotated[DossierSubmitted, Field(discriminator="type")]
+ReviewEvent = Annotated[
+    ReviewTaskOpened
+    | ReviewTaskCompleted
+    | LevelApproved
+    | DossierApproved
+    | DossierRejected
+    | DossierReturned,
+    Field(discriminator="type"),
+]
+DecisionEvent = Annotated[DecisionIssued, Field(discriminator="type")]
+NotificationEvent = Annotated[NotificationSent, Field(discriminator="type")]
+
+ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
+    DossierSubmitted,
+    ReviewTaskOpened,
+    ReviewTaskCompleted,
+    LevelApproved,
+    DossierApproved,
+    DossierRejected,
+    DossierReturned,
+    DecisionIssued,
+    NotificationSent,
+)
+
+review_event_adapter: TypeAdapter[ReviewEvent] = TypeAdapter(ReviewEvent)
+
+
+def event_type_name(event_class: type[CloudEvent]) -> str:
+    default = event_class.model_fields["type"].default
+    assert isinstance(default, str)
+    return default

@@ -1,0 +1,74 @@
+"""The review workflow's interface: names, inputs and outputs shared by the review service (which
+starts workflows and sends reviewer actions) and the worker (which runs them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from contracts.events import EntrySummary, ReviewAction, ReviewLevel
+
+REVIEW_WORKFLOW = "ReviewWorkflow"
+ACT_ON_TASK_UPDATE = "act_on_task"
+DECISION_ISSUED_SIGNAL = "decision_issued"
+STATUS_QUERY = "status"
+
+
+def review_workflow_id(dossier_id: str) -> str:
+    """One review per dossier: the id is derived, so a redelivered event cannot start a second."""
+    return f"review-{dossier_id}"
+
+
+def review_task_id(dossier_id: str, level_index: int, level: ReviewLevel) -> str:
+    return f"{dossier_id}.{level_index}.{level.value}"
+
+
+class ReviewInput(BaseModel):
+    dossier_id: str
+    version: int
+    award_code: str
+    submitting_organisation: str
+    deciding_organisation: str
+    issuer_code: str
+    entries: list[EntrySummary]
+    review_levels: list[ReviewLevel] = Field(min_length=1)
+    submitted_event_id: str
+
+
+class TaskActionRequest(BaseModel):
+    task_id: str
+    action: ReviewAction
+    actor: str = Field(min_length=1, max_length=200)
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class TaskActionResult(BaseModel):
+    task_id: str
+    action: ReviewAction
+    level: ReviewLevel
+    next_level: ReviewLevel | None
+    acted_at: datetime
+
+
+class DecisionIssuedSignal(BaseModel):
+    decision_id: str
+    number: str
+    event_id: str
+
+
+class ReviewState(StrEnum):
+    IN_REVIEW = "in_review"
+    AWAITING_DECISION = "awaiting_decision"
+    DECIDED = "decided"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+
+
+class ReviewStatus(BaseModel):
+    dossier_id: str
+    state: ReviewState
+    current_task_id: str | None
+    current_level: ReviewLevel | None
+    decision_number: str | None = None
