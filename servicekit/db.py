@@ -1,0 +1,54 @@
+"""Database engine and sessions: one code path for SQLite (embedded default) and PostgreSQL.
+
+Sessions are synchronous SQLModel sessions run in a worker thread from async code
+(``run_in_session``), which keeps one code path for both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+T = TypeVar("T")
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # BEGIN IMMEDIATE takes the write lock up front, so concurrent writers queue instead of
+        # failing on lock upgrade; it is what makes read-modify-write (numbering) safe on SQLite.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction on a worker thread; commit on success, roll back on error."""
+
+    def in_transaction() -> T:
+        with Session(engine, expire_on_commit=False) as session:
+            result = work(session)
+            session.commit()
+            return result
+
+    return await anyio.to_thread.run_sync(in_transaction)

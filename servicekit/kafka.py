@@ -1,0 +1,198 @@
+"""Kafka: the broker factory, consumer defaults, dead-lettering and topic creation.
+
+Consumers commit offsets only after their handler finished (``AckPolicy.NACK_ON_ERROR``). A record
+that can never be processed (not JSON, not a valid event of a known type, or refused by the
+handler with :class:`PoisonEvent`) goes to ``<topic>.dlq`` with the reason in headers and is then
+committed; any other error is retried in place with backoff, so nothing accepted is lost and one
+dossier's events keep their order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream._internal.middlewares import BaseMiddleware
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+from faststream.message import StreamMessage
+from faststream.middlewares import AckPolicy
+from faststream.specification import AsyncAPI
+from opentelemetry.sdk.trace import TracerProvider
+from pydantic import ValidationError
+
+from contracts.envelope import CloudEvent, kafka_headers
+from contracts.topics import (
+    DeadLetterHeader,
+    Topic,
+    all_topic_names,
+    dead_letter_topic,
+    topic_name,
+)
+from servicekit.settings import KitSettings
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRY_BACKOFF_SECONDS = 30.0
+_ERROR_DETAIL_LIMIT = 2000
+
+
+class PoisonEvent(Exception):
+    """Raised by a handler for an event that is well-formed but can never be processed."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+
+
+def make_broker(kit: KitSettings, service_name: str, tracer_provider: TracerProvider) -> KafkaBroker:
+    broker = KafkaBroker(
+        kit.kafka_bootstrap_servers,
+        client_id=service_name,
+        enable_idempotence=True,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        middlewares=(KafkaTelemetryMiddleware(tracer_provider=tracer_provider),),
+    )
+    broker.add_middleware(DeadLetterMiddleware.factory(broker))
+    return broker
+
+
+def consumer_options(kit: KitSettings, service_name: str, topic: Topic) -> dict[str, Any]:
+    """Subscriber keyword arguments every consumer uses: one consumer group per service and topic
+    (so one slow topic never stalls another's rebalance), offsets committed after handling."""
+    return {
+        "group_id": f"{kit.topic_prefix}{service_name}.{topic.value}",
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "decoder": decode_cloudevent,
+    }
+
+
+async def decode_cloudevent(message: StreamMessage[Any], original_decoder: Any) -> Any:
+    """Structured-mode CloudEvents carry JSON under their own media type; FastStream would pass
+    the bytes through untouched, so decode them here (a JSON error becomes a dead letter)."""
+    if message.content_type and message.content_type.startswith("application/cloudevents+json"):
+        return json.loads(message.body)
+    return await original_decoder(message)
+
+
+def declare_publication(
+    broker: KafkaBroker, kit: KitSettings, topic: Topic, schema: Any, description: str
+) -> None:
+    """Document in the service's AsyncAPI that it publishes ``schema`` to ``topic``."""
+    broker.publisher(
+        topic_name(topic, kit.topic_prefix),
+        title=f"{topic.value}:publish",
+        description=description,
+        schema=schema,
+        headers=kafka_headers(),
+    )
+
+
+async def publish_event(broker: KafkaBroker, kit: KitSettings, topic: Topic, event: CloudEvent) -> None:
+    await broker.publish(
+        event.to_kafka_value(),
+        topic_name(topic, kit.topic_prefix),
+        key=event.kafka_key,
+        headers=kafka_headers(),
+    )
+
+
+_retry_attempts: dict[tuple[str, int, int], int] = {}
+"""Failed attempts per record position, kept across redeliveries to grow the backoff."""
+
+
+class DeadLetterMiddleware(BaseMiddleware):
+    """Diverts poison records to the dead-letter topic; backs off before an in-place retry."""
+
+    def __init__(self, msg: Any, /, *, context: Any, broker: KafkaBroker) -> None:
+        super().__init__(msg, context=context)
+        self.broker = broker
+
+    @classmethod
+    def factory(cls, broker: KafkaBroker) -> Any:
+        def build(msg: Any, /, *, context: Any) -> DeadLetterMiddleware:
+            return cls(msg, context=context, broker=broker)
+
+        return build
+
+    async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
+        record = msg.raw_message
+        position = (record.topic, record.partition, record.offset)
+        try:
+            result = await call_next(msg)
+        except (ValidationError, json.JSONDecodeError, UnicodeDecodeError) as error:
+            reason = _invalid_reason(error)
+            await self._dead_letter(msg, reason, str(error))
+        except PoisonEvent as error:
+            await self._dead_letter(msg, error.reason, str(error))
+        except Exception:
+            attempt = _retry_attempts.get(position, 0) + 1
+            _retry_attempts[position] = attempt
+            delay = min(MAX_RETRY_BACKOFF_SECONDS, 0.2 * 2 ** (attempt - 1))
+            logger.exception("handling %s failed (attempt %d); retrying in %.1fs", position, attempt, delay)
+            await asyncio.sleep(delay)
+            raise
+        else:
+            _retry_attempts.pop(position, None)
+            return result
+        _retry_attempts.pop(position, None)
+        return None
+
+    async def _dead_letter(self, msg: StreamMessage[Any], reason: str, detail: str) -> None:
+        record = msg.raw_message
+        subscriber = self.context.get("handler_")
+        group = str(getattr(subscriber, "group_id", "") or "")
+        headers = dict(msg.headers)
+        headers.update(
+            {
+                DeadLetterHeader.REASON: reason,
+                DeadLetterHeader.ERROR: detail[:_ERROR_DETAIL_LIMIT],
+                DeadLetterHeader.ORIGINAL_TOPIC: record.topic,
+                DeadLetterHeader.ORIGINAL_PARTITION: str(record.partition),
+                DeadLetterHeader.ORIGINAL_OFFSET: str(record.offset),
+                DeadLetterHeader.CONSUMER_GROUP: group,
+            }
+        )
+        logger.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+        await self.broker.publish(
+            record.value or b"",
+            dead_letter_topic(record.topic),
+            key=record.key,
+            headers={str(k): str(v) for k, v in headers.items()},
+        )
+
+
+def _invalid_reason(error: Exception) -> str:
+    if isinstance(error, ValidationError) and any(
+        item["type"] == "union_tag_invalid" for item in error.errors()
+    ):
+        return "unknown-event-type"
+    if isinstance(error, ValidationError):
+        return "invalid-event"
+    return "malformed-record"
+
+
+async def ensure_topics(kit: KitSettings) -> list[str]:
+    """Create every topic the system uses (idempotent); returns the ones it created."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kit.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [name for name in all_topic_names(kit.topic_prefix) if name not in existing]
+        if wanted:
+            await admin.create_topics(
+                [NewTopic(name, num_partitions=kit.kafka_partitions, replication_factor=1) for name in wanted]
+            )
+        return wanted
+    finally:
+        await admin.close()
+
+
+def asyncapi_document(broker: KafkaBroker, title: str, description: str) -> dict[str, Any]:
+    spec = AsyncAPI(broker, title=title, version="1.0.0", description=description, schema_version="3.0.0")
+    document: dict[str, Any] = json.loads(spec.to_specification().to_json())
+    return document

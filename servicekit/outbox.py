@@ -1,0 +1,138 @@
+"""Transactional outbox: an event is stored in the same transaction as the change it announces,
+and a relay publishes it afterwards — so a committed change is never left unannounced.
+
+The relay publishes in insertion order, at least once (a crash between publish and marking
+re-publishes); consumers de-duplicate on the CloudEvent ``source`` + ``id``. The trace context
+of the writing request is stored with the row, so the publish joins the same trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import datetime
+
+from faststream.kafka import KafkaBroker
+from opentelemetry import context as otel_context
+from opentelemetry import propagate
+from sqlalchemy import Column, Text
+from sqlalchemy.engine import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from contracts.envelope import CloudEvent, kafka_headers, utc_now
+from contracts.topics import Topic, topic_name
+from servicekit.db import run_in_session
+from servicekit.settings import KitSettings
+
+logger = logging.getLogger(__name__)
+
+RELAY_BATCH_SIZE = 100
+
+
+class OutboxRecord(SQLModel, table=True):
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(unique=True, max_length=200)
+    topic: str = Field(max_length=200)
+    message_key: str = Field(max_length=200)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+    trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now)
+    published_at: datetime | None = Field(default=None, index=True)
+
+
+def add_to_outbox(session: Session, topic: Topic, event: CloudEvent) -> None:
+    """Stage ``event`` in the caller's transaction (the topic is resolved when relayed)."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    session.add(
+        OutboxRecord(
+            event_id=event.id,
+            topic=topic.value,
+            message_key=event.subject,
+            value=event.model_dump_json(),
+            trace_carrier=json.dumps(carrier),
+        )
+    )
+
+
+class OutboxRelay:
+    def __init__(self, engine: Engine, broker: KafkaBroker, kit: KitSettings) -> None:
+        self._engine = engine
+        self._broker = broker
+        self._kit = kit
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def notify(self) -> None:
+        """Called after a commit that staged events: relay now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.relay_pending()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                while await self.relay_pending() == RELAY_BATCH_SIZE:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("outbox relay failed; retrying at the next poll")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._kit.outbox_poll_seconds)
+            self._wake.clear()
+
+    async def relay_pending(self) -> int:
+        """Publish up to one batch of unpublished events; returns how many were published."""
+        records = await run_in_session(self._engine, _pending_batch)
+        published: list[int] = []
+        try:
+            for record in records:
+                await self._publish(record)
+                assert record.id is not None
+                published.append(record.id)
+        finally:
+            if published:
+                await run_in_session(self._engine, lambda session: _mark_published(session, published))
+        return len(published)
+
+    async def _publish(self, record: OutboxRecord) -> None:
+        token = otel_context.attach(propagate.extract(json.loads(record.trace_carrier)))
+        try:
+            await self._broker.publish(
+                record.value.encode(),
+                topic_name(Topic(record.topic), self._kit.topic_prefix),
+                key=record.message_key.encode(),
+                headers=kafka_headers(),
+            )
+        finally:
+            otel_context.detach(token)
+
+
+def _pending_batch(session: Session) -> list[OutboxRecord]:
+    statement = (
+        select(OutboxRecord)
+        .where(col(OutboxRecord.published_at).is_(None))
+        .order_by(col(OutboxRecord.id))
+        .limit(RELAY_BATCH_SIZE)
+    )
+    return list(session.exec(statement).all())
+
+
+def _mark_published(session: Session, ids: list[int]) -> None:
+    now = utc_now()
+    for record in session.exec(select(OutboxRecord).where(col(OutboxRecord.id).in_(ids))).all():
+        record.published_at = now
+        session.add(record)

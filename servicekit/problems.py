@@ -1,0 +1,85 @@
+"""RFC 9457 problem details with a stable machine code and messages in Vietnamese and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "urn:tdkt:problem:"
+
+
+class Problem(BaseModel):
+    """The body of every error response."""
+
+    type: str = Field(description="URN naming the problem type: urn:tdkt:problem:<code>")
+    title: str = Field(description="Short English summary")
+    status: int
+    code: str = Field(description="Stable machine-readable code")
+    message_vi: str = Field(description="Thông báo lỗi bằng tiếng Việt")
+    message_en: str = Field(description="Error message in English")
+    detail: str | None = None
+    errors: list[dict[str, Any]] | None = Field(default=None, description="Per-field errors")
+
+
+class ProblemError(Exception):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_vi: str,
+        message_en: str,
+        detail: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message_en)
+        self.problem = Problem(
+            type=f"{PROBLEM_TYPE_BASE}{code}",
+            title=message_en,
+            status=status,
+            code=code,
+            message_vi=message_vi,
+            message_en=message_en,
+            detail=detail,
+            errors=errors,
+        )
+
+
+def problem_response(problem: Problem) -> JSONResponse:
+    return JSONResponse(
+        problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries documenting problem bodies for ``statuses``."""
+    return {status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    async def on_problem(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, ProblemError)
+        return problem_response(error.problem)
+
+    async def on_validation(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        errors = [
+            {"loc": list(item.get("loc", ())), "msg": item.get("msg"), "type": item.get("type")}
+            for item in error.errors()
+        ]
+        return problem_response(
+            ProblemError(
+                422,
+                "validation-failed",
+                "Dữ liệu gửi lên không hợp lệ.",
+                "The request body or parameters are invalid.",
+                errors=errors,
+            ).problem
+        )
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)

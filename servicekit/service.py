@@ -1,0 +1,164 @@
+"""The process shell every HTTP service shares: FastAPI + the Kafka broker + the outbox relay.
+
+A service provides its routers, its subscribers (registered on ``runtime.broker``) and optional
+start/stop hooks; this module wires tracing, migrations, health endpoints, problem responses,
+the broker's life cycle and the relay, and serves it with uvicorn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from faststream.kafka import KafkaBroker
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from contracts.topics import Topic, topic_name
+from servicekit import migrations
+from servicekit.db import make_engine, run_in_session
+from servicekit.kafka import consumer_options, declare_publication, make_broker
+from servicekit.outbox import OutboxRelay
+from servicekit.problems import ProblemError, install_problem_handlers
+from servicekit.settings import KitSettings, ServiceSettings
+from servicekit.telemetry import setup_tracing, shutdown_tracing
+
+Hook = Callable[[], Awaitable[None]]
+Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything a service's handlers need, built without I/O; ``create_app`` starts it."""
+
+    name: str
+    kit: KitSettings
+    settings: ServiceSettings
+    tracer_provider: TracerProvider
+    engine: Engine
+    broker: KafkaBroker
+    relay: OutboxRelay
+    migrations_dir: Path
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+
+    def subscribe(self, topic: Topic) -> Callable[[Handler], Handler]:
+        """Decorator registering a handler for ``topic`` with the kit's consumer defaults."""
+        register = self.broker.subscriber(
+            topic_name(topic, self.kit.topic_prefix), **consumer_options(self.kit, self.name, topic)
+        )
+
+        def decorate(handler: Handler) -> Handler:
+            register(handler)
+            return handler
+
+        return decorate
+
+    def publishes(self, topic: Topic, schema: Any, description: str) -> None:
+        declare_publication(self.broker, self.kit, topic, schema, description)
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents ``source`` of events this service produces."""
+        return f"/tdkt/{self.name}"
+
+
+def build_runtime(name: str, settings: ServiceSettings, migrations_dir: Path) -> ServiceRuntime:
+    kit = KitSettings()
+    tracer_provider = setup_tracing(f"tdkt-{name}")
+    engine = make_engine(settings.resolved_database_url(name, kit))
+    broker = make_broker(kit, name, tracer_provider)
+    return ServiceRuntime(
+        name=name,
+        kit=kit,
+        settings=settings,
+        tracer_provider=tracer_provider,
+        engine=engine,
+        broker=broker,
+        relay=OutboxRelay(engine, broker, kit),
+        migrations_dir=migrations_dir,
+    )
+
+
+def create_app(
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter],
+    *,
+    title: str,
+    description: str,
+    start_broker: bool = True,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        database_url = runtime.engine.url.render_as_string(hide_password=False)
+        migrations.upgrade(runtime.migrations_dir, database_url)
+        for hook in runtime.on_start:
+            await hook()
+        if start_broker:
+            await runtime.broker.start()
+        runtime.relay.start()
+        try:
+            yield
+        finally:
+            for hook in reversed(runtime.on_stop):
+                await hook()
+            await runtime.relay.stop()
+            await runtime.broker.stop()
+            runtime.engine.dispose()
+            shutdown_tracing()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    install_problem_handlers(app)
+    app.include_router(_health_router(runtime))
+    for router in routers:
+        app.include_router(router)
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=runtime.tracer_provider, excluded_urls="health/.*"
+    )
+    return app
+
+
+def _health_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(prefix="/health", tags=["health"])
+
+    @router.get("/live", summary="The process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/ready", summary="The database and the broker answer")
+    async def ready() -> dict[str, str]:
+        try:
+            await run_in_session(runtime.engine, lambda session: session.exec(text("SELECT 1")))  # type: ignore[call-overload]
+            await runtime.broker.ping(timeout=2.0)
+        except Exception as error:
+            raise ProblemError(
+                503,
+                "not-ready",
+                "Dịch vụ chưa sẵn sàng.",
+                "The service is not ready.",
+                detail=str(error),
+            ) from error
+        return {"status": "ready"}
+
+    return router
+
+
+def main(build: Callable[[], tuple[FastAPI, ServiceRuntime]]) -> None:
+    """Entry point of ``python -m services.<name>``: build the service and serve it."""
+    app, runtime = build()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(
+        app,
+        host=runtime.kit.http_host,
+        port=runtime.settings.http_port,
+        log_level="info",
+        timeout_graceful_shutdown=10,
+    )
