@@ -1,0 +1,1 @@
+"""The platform's services: each a vertical slice that talks to the others only through Kafka."""

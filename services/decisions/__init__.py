@@ -1,0 +1,1 @@
+"""Decisions: issues the numbered decision (quyết định) for an approved dossier."""

@@ -1,0 +1,54 @@
+"""Decisions' tables and HTTP views."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from contracts.envelope import utc_now
+from contracts.events import EntrySummary
+
+
+class DecisionRegister(SQLModel, table=True):
+    """One numbering register per issuer and calendar year: the last number given."""
+
+    __tablename__ = "decision_register"
+
+    issuer_code: str = Field(primary_key=True, max_length=50)
+    year: int = Field(primary_key=True)
+    last_sequence: int = 0
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decision"
+    __table_args__ = (UniqueConstraint("issuer_code", "year", "sequence"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    dossier_id: str = Field(unique=True, max_length=64)
+    number: str = Field(index=True, max_length=100)
+    sequence: int
+    year: int
+    issuer_code: str = Field(max_length=50)
+    deciding_organisation: str = Field(max_length=50)
+    submitting_organisation: str = Field(max_length=50)
+    award_code: str = Field(max_length=50)
+    issued_on: date
+    entries: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class DecisionView(BaseModel):
+    decision_id: str
+    dossier_id: str
+    number: str
+    sequence: int
+    year: int
+    issuer_code: str
+    deciding_organisation: str
+    submitting_organisation: str
+    award_code: str
+    issued_on: date
+    entries: list[EntrySummary]

@@ -1,0 +1,119 @@
+"""Decisions' use cases; each runs inside one transaction given by the caller."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlmodel import Session, select
+
+from contracts.events import (
+    DecisionIssued,
+    DecisionIssuedData,
+    DossierApproved,
+    EntrySummary,
+)
+from contracts.topics import Topic
+from servicekit.outbox import add_to_outbox
+from servicekit.problems import ProblemError
+from services.decisions.domain import format_decision_number
+from services.decisions.models import Decision, DecisionRegister, DecisionView
+
+
+def issue_decision(session: Session, approved: DossierApproved, source: str, today: date) -> Decision:
+    """Issue the decision for an approved dossier once; a repeat returns the first one."""
+    data = approved.data
+    existing = session.exec(select(Decision).where(Decision.dossier_id == data.dossier_id)).first()
+    if existing is not None:
+        return existing
+    sequence = _next_sequence(session, data.issuer_code, today.year)
+    decision = Decision(
+        id=str(uuid.uuid4()),
+        dossier_id=data.dossier_id,
+        number=format_decision_number(sequence, data.issuer_code),
+        sequence=sequence,
+        year=today.year,
+        issuer_code=data.issuer_code,
+        deciding_organisation=data.deciding_organisation,
+        submitting_organisation=data.submitting_organisation,
+        award_code=data.award_code,
+        issued_on=today,
+        entries=[entry.model_dump(mode="json") for entry in data.entries],
+    )
+    session.add(decision)
+    add_to_outbox(
+        session,
+        Topic.DECISION_EVENTS,
+        DecisionIssued(
+            source=source,
+            subject=data.dossier_id,
+            data=DecisionIssuedData(
+                decision_id=decision.id,
+                dossier_id=decision.dossier_id,
+                number=decision.number,
+                sequence=decision.sequence,
+                year=decision.year,
+                issuer_code=decision.issuer_code,
+                deciding_organisation=decision.deciding_organisation,
+                submitting_organisation=decision.submitting_organisation,
+                issued_on=decision.issued_on,
+                award_code=decision.award_code,
+                entries=data.entries,
+            ),
+        ),
+    )
+    return decision
+
+
+def _next_sequence(session: Session, issuer_code: str, year: int) -> int:
+    """Gapless: the register row is locked (PostgreSQL ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
+    already serialises writers) for the rest of the transaction that stores the decision."""
+    statement = (
+        select(DecisionRegister)
+        .where(DecisionRegister.issuer_code == issuer_code, DecisionRegister.year == year)
+        .with_for_update()
+    )
+    register = session.exec(statement).first()
+    if register is None:
+        register = DecisionRegister(issuer_code=issuer_code, year=year, last_sequence=0)
+    register.last_sequence += 1
+    session.add(register)
+    session.flush()
+    return register.last_sequence
+
+
+def decision_view(decision: Decision) -> DecisionView:
+    return DecisionView(
+        decision_id=decision.id,
+        dossier_id=decision.dossier_id,
+        number=decision.number,
+        sequence=decision.sequence,
+        year=decision.year,
+        issuer_code=decision.issuer_code,
+        deciding_organisation=decision.deciding_organisation,
+        submitting_organisation=decision.submitting_organisation,
+        award_code=decision.award_code,
+        issued_on=decision.issued_on,
+        entries=[EntrySummary.model_validate(entry) for entry in decision.entries],
+    )
+
+
+def get_decision(session: Session, decision_id: str) -> DecisionView:
+    decision = session.get(Decision, decision_id)
+    if decision is None:
+        raise ProblemError(
+            404,
+            "decision-not-found",
+            f"Không tìm thấy quyết định '{decision_id}'.",
+            f"No decision with id '{decision_id}'.",
+        )
+    return decision_view(decision)
+
+
+def find_decisions(session: Session, dossier_id: str | None, number: str | None) -> list[DecisionView]:
+    statement = select(Decision)
+    if dossier_id is not None:
+        statement = statement.where(Decision.dossier_id == dossier_id)
+    if number is not None:
+        statement = statement.where(Decision.number == number)
+    return [decision_view(row) for row in session.exec(statement.limit(200)).all()]

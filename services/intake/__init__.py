@@ -1,0 +1,1 @@
+"""Intake: receives nomination dossiers from other e-government systems and keeps their status."""

@@ -1,0 +1,65 @@
+"""Pure intake rules: where a dossier is routed, and its status as derived from its history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from contracts.events import ReviewLevel
+
+
+@dataclass(frozen=True)
+class AwardRoute:
+    review_levels: tuple[ReviewLevel, ...]
+    deciding_organisation: str
+    issuer_code: str
+
+
+FOUR_LEVELS = (ReviewLevel.UNIT, ReviewLevel.DISTRICT, ReviewLevel.PROVINCE, ReviewLevel.CENTRAL)
+
+# The walking skeleton knows one award: Bằng khen của Thủ tướng Chính phủ, decided by the Prime
+# Minister (Luật TĐKT 2022 Điều 73; DOMAIN.md key fact 5) after every level below has reviewed it.
+# The versioned award catalogue of issue 3 replaces this table.
+AWARD_ROUTES: dict[str, AwardRoute] = {
+    "BKTTG": AwardRoute(FOUR_LEVELS, deciding_organisation="TTG", issuer_code="TTg"),
+}
+
+
+def route_for(award_code: str) -> AwardRoute | None:
+    return AWARD_ROUTES.get(award_code)
+
+
+class DossierStatus(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    DECIDED = "decided"
+    REJECTED = "rejected"
+    RETURNED = "returned"
+
+
+_STATUS_AFTER_EVENT: dict[str, DossierStatus] = {
+    "vn.tdkt.dossier.submitted.v1": DossierStatus.SUBMITTED,
+    "vn.tdkt.review.task.opened.v1": DossierStatus.IN_REVIEW,
+    "vn.tdkt.dossier.approved.v1": DossierStatus.APPROVED,
+    "vn.tdkt.decision.issued.v1": DossierStatus.DECIDED,
+    "vn.tdkt.dossier.rejected.v1": DossierStatus.REJECTED,
+    "vn.tdkt.dossier.returned.v1": DossierStatus.RETURNED,
+}
+
+# Events of one dossier come from several topics and may be consumed out of order, so the status
+# is the furthest one the history proves, not the last one received.
+_PROGRESS = [
+    DossierStatus.SUBMITTED,
+    DossierStatus.IN_REVIEW,
+    DossierStatus.APPROVED,
+    DossierStatus.RETURNED,
+    DossierStatus.REJECTED,
+    DossierStatus.DECIDED,
+]
+
+
+def status_from_history(event_types: Iterable[str]) -> DossierStatus:
+    reached = {_STATUS_AFTER_EVENT[t] for t in event_types if t in _STATUS_AFTER_EVENT}
+    return max(reached, key=_PROGRESS.index, default=DossierStatus.SUBMITTED)

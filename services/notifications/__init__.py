@@ -1,0 +1,1 @@
+"""Notifications: tells the people and systems concerned what happened to their dossiers."""

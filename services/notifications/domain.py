@@ -1,0 +1,48 @@
+"""Pure rules: who hears about which event, and what they are told."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts.envelope import CloudEvent
+from contracts.events import DecisionIssued, DossierRejected, DossierReturned
+
+
+@dataclass(frozen=True)
+class Message:
+    recipient: str
+    subject: str
+    body: str
+
+
+def messages_for(event: CloudEvent) -> list[Message]:
+    match event:
+        case DecisionIssued(data=data):
+            return [
+                Message(
+                    recipient=data.submitting_organisation,
+                    subject=f"Quyết định khen thưởng số {data.number} / Decision {data.number} issued",
+                    body=(
+                        f"Hồ sơ {data.dossier_id} đã có Quyết định số {data.number} "
+                        f"ngày {data.issued_on:%d/%m/%Y}. "
+                        f"Dossier {data.dossier_id} was decided by decision {data.number}."
+                    ),
+                )
+            ]
+        case DossierRejected(data=data):
+            return [
+                Message(
+                    recipient=data.submitting_organisation,
+                    subject="Hồ sơ không được chấp thuận / Dossier rejected",
+                    body=f"Cấp {data.level}: {data.reason}",
+                )
+            ]
+        case DossierReturned(data=data):
+            return [
+                Message(
+                    recipient=data.submitting_organisation,
+                    subject="Hồ sơ cần bổ sung / Dossier returned for supplement",
+                    body=f"Cấp {data.level}: {data.reason}",
+                )
+            ]
+    return []

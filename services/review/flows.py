@@ -1,0 +1,28 @@
+"""Review's event handlers: start reviews, keep the inbox current, pass decisions to workflows.
+
+Each handler returns only after its effect is durable (the workflow started, the row committed,
+the signal accepted), so the consumer commits the offset only then.
+"""
+
+from __future__ import annotations
+
+from contracts.events import DecisionEvent, IntakeEvent, ReviewEvent
+from contracts.topics import Topic
+from servicekit.db import run_in_session
+from servicekit.service import ServiceRuntime
+from services.review import service
+from services.review.workflow_client import ReviewWorkflows
+
+
+def register_subscribers(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> None:
+    @runtime.subscribe(Topic.INTAKE_EVENTS)
+    async def on_intake_event(event: IntakeEvent) -> None:
+        await workflows.start_review(event)
+
+    @runtime.subscribe(Topic.REVIEW_EVENTS)
+    async def on_review_event(event: ReviewEvent) -> None:
+        await run_in_session(runtime.engine, lambda session: service.apply_review_event(session, event))
+
+    @runtime.subscribe(Topic.DECISION_EVENTS)
+    async def on_decision_event(event: DecisionEvent) -> None:
+        await workflows.pass_decision(event)

@@ -1,0 +1,71 @@
+"""Review's HTTP API: the task inbox and reviewer actions (each action is a Temporal Update)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from contracts.events import ReviewAction, ReviewLevel
+from contracts.workflow import TaskActionRequest, TaskActionResult
+from servicekit.db import run_in_session
+from servicekit.problems import problem_responses
+from servicekit.service import ServiceRuntime
+from services.review import service
+from services.review.models import TaskActionBody, TaskPage, TaskState, TaskView
+from services.review.workflow_client import ReviewWorkflows
+
+
+def build_router(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> APIRouter:
+    router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
+
+    @router.get("", summary="The task inbox, filtered and paginated")
+    async def list_tasks(
+        state: TaskState | None = None,
+        level: ReviewLevel | None = None,
+        dossier_id: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=200)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> TaskPage:
+        return await run_in_session(
+            runtime.engine,
+            lambda session: service.list_tasks(
+                session, state=state, level=level, dossier_id=dossier_id, limit=limit, offset=offset
+            ),
+        )
+
+    @router.get("/{task_id}", summary="One task", responses=problem_responses(404))
+    async def get_task(task_id: str) -> TaskView:
+        task = await run_in_session(runtime.engine, lambda session: service.get_task(session, task_id))
+        return service.to_view(task)
+
+    async def act(task_id: str, action: ReviewAction, body: TaskActionBody) -> TaskActionResult:
+        task = await run_in_session(runtime.engine, lambda session: service.get_task(session, task_id))
+        request = TaskActionRequest(task_id=task_id, action=action, actor=body.actor, comment=body.comment)
+        result = await workflows.act_on_task(task.workflow_id, request)
+        await run_in_session(
+            runtime.engine, lambda session: service.record_action(session, result, body.actor)
+        )
+        return result
+
+    action_responses = problem_responses(404, 409, 422)
+
+    @router.post(
+        "/{task_id}/approve", summary="Approve the dossier at this level", responses=action_responses
+    )
+    async def approve(task_id: str, body: TaskActionBody) -> TaskActionResult:
+        return await act(task_id, ReviewAction.APPROVE, body)
+
+    @router.post("/{task_id}/reject", summary="Reject the dossier", responses=action_responses)
+    async def reject(task_id: str, body: TaskActionBody) -> TaskActionResult:
+        return await act(task_id, ReviewAction.REJECT, body)
+
+    @router.post(
+        "/{task_id}/return",
+        summary="Return the dossier to the submitter for supplement",
+        responses=action_responses,
+    )
+    async def return_for_supplement(task_id: str, body: TaskActionBody) -> TaskActionResult:
+        return await act(task_id, ReviewAction.RETURN, body)
+
+    return router

@@ -1,0 +1,101 @@
+"""Review's adapter to Temporal: start a dossier's review, act on its task, pass its decision."""
+
+from __future__ import annotations
+
+import contextlib
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from contracts.events import DecisionIssued, DossierSubmitted
+from contracts.workflow import (
+    ACT_ON_TASK_UPDATE,
+    DECISION_ISSUED_SIGNAL,
+    REVIEW_WORKFLOW,
+    DecisionIssuedSignal,
+    ReviewInput,
+    TaskActionRequest,
+    TaskActionResult,
+    review_workflow_id,
+)
+from servicekit.problems import ProblemError
+from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
+
+
+class ReviewWorkflows:
+    def __init__(self, kit: KitSettings) -> None:
+        self._kit = kit
+        self._client: Client | None = None
+
+    async def connect(self) -> None:
+        self._client = await connect_temporal(self._kit)
+
+    @property
+    def client(self) -> Client:
+        assert self._client is not None, "connect() first"
+        return self._client
+
+    async def start_review(self, event: DossierSubmitted) -> None:
+        """Idempotent: a redelivered event finds the running (or finished) review and starts nothing."""
+        data = event.data
+        review = ReviewInput(
+            dossier_id=data.dossier_id,
+            version=data.version,
+            award_code=data.award_code,
+            submitting_organisation=data.submitting_organisation,
+            deciding_organisation=data.deciding_organisation,
+            issuer_code=data.issuer_code,
+            entries=data.entries,
+            review_levels=data.review_levels,
+            submitted_event_id=event.id,
+        )
+        # REJECT_DUPLICATE: a late redelivery after the review closed must not review again.
+        with contextlib.suppress(WorkflowAlreadyStartedError):
+            await self.client.start_workflow(
+                REVIEW_WORKFLOW,
+                review,
+                id=review_workflow_id(data.dossier_id),
+                task_queue=self._kit.temporal_task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+
+    async def act_on_task(self, workflow_id: str, request: TaskActionRequest) -> TaskActionResult:
+        handle = self.client.get_workflow_handle(workflow_id)
+        try:
+            result: TaskActionResult = await handle.execute_update(
+                ACT_ON_TASK_UPDATE, request, result_type=TaskActionResult
+            )
+            return result
+        except WorkflowUpdateFailedError as error:
+            cause = error.cause.message if error.cause is not None else str(error)  # type: ignore[attr-defined]
+            raise ProblemError(
+                409,
+                "task-not-actionable",
+                "Nhiệm vụ này không còn chờ xử lý (đã được xử lý hoặc hồ sơ đã chuyển bước).",
+                "This task is not awaiting action (already acted on, or the review moved on).",
+                detail=cause,
+            ) from error
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                raise ProblemError(
+                    409,
+                    "review-not-running",
+                    "Quy trình xét duyệt của hồ sơ này đã kết thúc.",
+                    "The review of this dossier has ended.",
+                ) from error
+            raise
+
+    async def pass_decision(self, event: DecisionIssued) -> None:
+        handle = self.client.get_workflow_handle(review_workflow_id(event.data.dossier_id))
+        signal = DecisionIssuedSignal(
+            decision_id=event.data.decision_id, number=event.data.number, event_id=event.id
+        )
+        try:
+            await handle.signal(DECISION_ISSUED_SIGNAL, signal)
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
