@@ -1,0 +1,1 @@
+"""Temporal workflows and the worker that runs them."""

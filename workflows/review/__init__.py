@@ -1,0 +1,1 @@
+"""The multi-level review of a dossier."""

@@ -1,0 +1,225 @@
+"""The review workflow: one task per review level, in order; each level's reviewer approves,
+rejects or returns the dossier through an Update; after the last level it announces the approval
+and waits for the decision. It decides only — every effect is an activity."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from contracts.envelope import CloudEvent
+    from contracts.events import (
+        DossierApproved,
+        DossierApprovedData,
+        DossierClosedData,
+        DossierRejected,
+        DossierReturned,
+        LevelApproved,
+        LevelApprovedData,
+        ReviewAction,
+        ReviewLevel,
+        ReviewTaskCompleted,
+        ReviewTaskCompletedData,
+        ReviewTaskOpened,
+        ReviewTaskOpenedData,
+    )
+    from contracts.workflow import (
+        ACT_ON_TASK_UPDATE,
+        DECISION_ISSUED_SIGNAL,
+        REVIEW_WORKFLOW,
+        STATUS_QUERY,
+        DecisionIssuedSignal,
+        ReviewInput,
+        ReviewState,
+        ReviewStatus,
+        TaskActionRequest,
+        TaskActionResult,
+        review_task_id,
+    )
+    from workflows.review.activities import PUBLISH_REVIEW_EVENT, PublishReviewEvent
+
+EVENT_SOURCE = "/tdkt/review-workflow"
+
+PUBLISH_TIMEOUT = timedelta(seconds=30)
+# The broker may be down for a while; keep trying (with capped backoff) rather than lose an event.
+PUBLISH_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(seconds=30)
+)
+
+
+@workflow.defn(name=REVIEW_WORKFLOW)
+class ReviewWorkflow:
+    def __init__(self) -> None:
+        self._dossier_id = ""
+        self._state = ReviewState.IN_REVIEW
+        self._levels: list[ReviewLevel] = []
+        self._open_task: tuple[str, int, ReviewLevel] | None = None
+        self._action: TaskActionRequest | None = None
+        self._decision: DecisionIssuedSignal | None = None
+
+    @workflow.run
+    async def run(self, review: ReviewInput) -> ReviewStatus:
+        self._dossier_id = review.dossier_id
+        self._levels = levels = review.review_levels
+        for index, level in enumerate(levels):
+            action = await self._review_at(review, index, level)
+            if action.action is ReviewAction.APPROVE:
+                next_level = levels[index + 1] if index + 1 < len(levels) else None
+                await self._publish(
+                    LevelApproved(
+                        id=self._event_id(f"{index}.approved"),
+                        source=EVENT_SOURCE,
+                        subject=review.dossier_id,
+                        time=workflow.now(),
+                        data=LevelApprovedData(
+                            dossier_id=review.dossier_id,
+                            level=level,
+                            next_level=next_level,
+                            approved_by=action.actor,
+                            approved_at=workflow.now(),
+                        ),
+                    )
+                )
+                continue
+            await self._close(review, index, level, action)
+            return self.status()
+
+        self._state = ReviewState.AWAITING_DECISION
+        await self._publish(
+            DossierApproved(
+                id=self._event_id("approved"),
+                source=EVENT_SOURCE,
+                subject=review.dossier_id,
+                time=workflow.now(),
+                data=DossierApprovedData(
+                    dossier_id=review.dossier_id,
+                    version=review.version,
+                    award_code=review.award_code,
+                    submitting_organisation=review.submitting_organisation,
+                    deciding_organisation=review.deciding_organisation,
+                    issuer_code=review.issuer_code,
+                    entries=review.entries,
+                    approved_at=workflow.now(),
+                ),
+            )
+        )
+        await workflow.wait_condition(lambda: self._decision is not None)
+        self._state = ReviewState.DECIDED
+        return self.status()
+
+    async def _review_at(self, review: ReviewInput, index: int, level: ReviewLevel) -> TaskActionRequest:
+        task_id = review_task_id(review.dossier_id, index, level)
+        self._open_task = (task_id, index, level)
+        await self._publish(
+            ReviewTaskOpened(
+                id=self._event_id(f"{index}.opened"),
+                source=EVENT_SOURCE,
+                subject=review.dossier_id,
+                time=workflow.now(),
+                data=ReviewTaskOpenedData(
+                    task_id=task_id,
+                    dossier_id=review.dossier_id,
+                    workflow_id=workflow.info().workflow_id,
+                    level=level,
+                    level_index=index,
+                    levels_total=len(review.review_levels),
+                    award_code=review.award_code,
+                    submitting_organisation=review.submitting_organisation,
+                    opened_at=workflow.now(),
+                ),
+            )
+        )
+        await workflow.wait_condition(lambda: self._action is not None)
+        action = self._action
+        assert action is not None
+        self._action = None
+        self._open_task = None
+        await self._publish(
+            ReviewTaskCompleted(
+                id=self._event_id(f"{index}.completed"),
+                source=EVENT_SOURCE,
+                subject=review.dossier_id,
+                time=workflow.now(),
+                data=ReviewTaskCompletedData(
+                    task_id=task_id,
+                    dossier_id=review.dossier_id,
+                    level=level,
+                    action=action.action,
+                    actor=action.actor,
+                    comment=action.comment,
+                    completed_at=workflow.now(),
+                ),
+            )
+        )
+        return action
+
+    async def _close(
+        self, review: ReviewInput, index: int, level: ReviewLevel, action: TaskActionRequest
+    ) -> None:
+        data = DossierClosedData(
+            dossier_id=review.dossier_id,
+            submitting_organisation=review.submitting_organisation,
+            level=level,
+            actor=action.actor,
+            reason=action.comment or "",
+            at=workflow.now(),
+        )
+        common = {"source": EVENT_SOURCE, "subject": review.dossier_id, "time": workflow.now(), "data": data}
+        if action.action is ReviewAction.REJECT:
+            self._state = ReviewState.REJECTED
+            await self._publish(DossierRejected(id=self._event_id(f"{index}.rejected"), **common))
+        else:
+            self._state = ReviewState.RETURNED
+            await self._publish(DossierReturned(id=self._event_id(f"{index}.returned"), **common))
+
+    async def _publish(self, event: CloudEvent) -> None:
+        await workflow.execute_activity(
+            PUBLISH_REVIEW_EVENT,
+            PublishReviewEvent(event=event),
+            start_to_close_timeout=PUBLISH_TIMEOUT,
+            retry_policy=PUBLISH_RETRY,
+        )
+
+    def _event_id(self, step: str) -> str:
+        return f"{workflow.info().workflow_id}.{step}"
+
+    @workflow.update(name=ACT_ON_TASK_UPDATE)
+    def act_on_task(self, request: TaskActionRequest) -> TaskActionResult:
+        assert self._open_task is not None
+        task_id, index, level = self._open_task
+        self._action = request
+        approved = request.action is ReviewAction.APPROVE
+        return TaskActionResult(
+            task_id=task_id,
+            action=request.action,
+            level=level,
+            next_level=self._levels[index + 1] if approved and index + 1 < len(self._levels) else None,
+            acted_at=workflow.now(),
+        )
+
+    @act_on_task.validator
+    def validate_act_on_task(self, request: TaskActionRequest) -> None:
+        if self._open_task is None or self._open_task[0] != request.task_id:
+            raise ValueError(f"task {request.task_id} is not awaiting action")
+        if self._action is not None:
+            raise ValueError(f"task {request.task_id} has already been acted on")
+        if request.action is not ReviewAction.APPROVE and not (request.comment or "").strip():
+            raise ValueError("a reason (comment) is required to reject or return a dossier")
+
+    @workflow.signal(name=DECISION_ISSUED_SIGNAL)
+    def decision_issued(self, signal: DecisionIssuedSignal) -> None:
+        if self._decision is None:
+            self._decision = signal
+
+    @workflow.query(name=STATUS_QUERY)
+    def status(self) -> ReviewStatus:
+        return ReviewStatus(
+            dossier_id=self._dossier_id,
+            state=self._state,
+            current_task_id=self._open_task[0] if self._open_task else None,
+            current_level=self._open_task[2] if self._open_task else None,
+            decision_number=self._decision.number if self._decision else None,
+        )
