@@ -1,0 +1,100 @@
+"""The platform's own processes — four services and the Temporal worker — started, probed and
+stopped the way ``deploy.infra`` handles Kafka, Temporal and PostgreSQL (pid files, readiness
+probes, stopping only what it started). Used by ``deploy.stack`` and by the integration tests,
+which give each run its own state folder, ports and environment.
+"""
+
+from __future__ import annotations
+
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deploy import infra
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    name: str
+    module: str
+    default_port: int
+
+    @property
+    def port_variable(self) -> str:
+        return f"TDKT_{self.name.upper()}_HTTP_PORT"
+
+
+APPS: tuple[AppSpec, ...] = (
+    AppSpec("intake", "services.intake", 8001),
+    AppSpec("review", "services.review", 8002),
+    AppSpec("decisions", "services.decisions", 8003),
+    AppSpec("notifications", "services.notifications", 8004),
+    AppSpec("worker", "workflows.worker", 8005),
+)
+SERVICES_WITH_DATABASE = ("intake", "review", "decisions", "notifications")
+
+
+class AppProcess(infra.Component):
+    """One platform process. ``env`` is its whole environment; ``state_dir`` holds pid and log."""
+
+    stop_timeout = 20.0
+    default_start_timeout = 60.0
+
+    def __init__(self, spec: AppSpec, env: dict[str, str], state_dir: Path) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.port_env = spec.port_variable
+        self.env = env
+        self.state_dir = state_dir
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / "pids" / f"app-{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / "logs" / f"{self.name}.log"
+
+    def port(self) -> int:
+        return int(self.env.get(self.spec.port_variable, self.spec.default_port))
+
+    def url(self) -> str:
+        return f"http://{infra.HOST}:{self.port()}"
+
+    def matches(self, argv: list[str]) -> bool:
+        return argv[-3:] == ["-m", self.spec.module, f"--state-dir={self.state_dir}"]
+
+    def probe(self) -> tuple[bool, str]:
+        try:
+            with urllib.request.urlopen(f"{self.url()}/health/ready", timeout=2) as response:
+                return response.status == 200, "ready"
+        except urllib.error.HTTPError as error:
+            return False, f"HTTP {error.code}: {error.read()[:200]!r}"
+        except OSError as error:
+            return False, str(error)
+
+    def start(self) -> int:
+        # The trailing --state-dir marks the process as ours (see matches); the programs ignore it.
+        argv = [sys.executable, "-m", self.spec.module, f"--state-dir={self.state_dir}"]
+        return self._spawn(argv, cwd=infra.REPO_ROOT, env=self.env)
+
+
+def app_processes(env: dict[str, str], state_dir: Path) -> list[AppProcess]:
+    return [AppProcess(spec, env, state_dir) for spec in APPS]
+
+
+def start_all(processes: list[AppProcess]) -> dict[str, Any]:
+    """Start every process not yet running and wait until each is ready (the worker last but
+    concurrently: none depends on another being up, they meet on Kafka and Temporal)."""
+    return infra.run_all(processes, lambda process: process.ensure_up())
+
+
+def stop_all(processes: list[AppProcess]) -> None:
+    infra.run_all(processes, lambda process: process.ensure_down())
+
+
+def status_all(processes: list[AppProcess]) -> dict[str, dict[str, Any]]:
+    return {process.name: process.status() for process in processes}
