@@ -1,0 +1,107 @@
+"""The real stack for integration tests: Kafka, Temporal and PostgreSQL from ``deploy.infra``
+(started if not running, stopped afterwards if this session started them), and the platform's
+five processes started per database backend with their own topics, task queue, databases,
+ports and span collector, so a run never mixes with the developer's own stack."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from deploy import apps, infra
+from servicekit.kafka import ensure_topics
+from servicekit.settings import KitSettings
+from tests.support.otlp import SpanCollector
+from tools.demo import Endpoints
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(scope="session")
+def infrastructure() -> Iterator[None]:
+    already_running = {name for name, item in infra.status().items() if item["state"] == "running"}
+    infra.up()
+    yield
+    started_here = [name for name in infra.COMPONENTS if name not in already_running]
+    if started_here and not os.environ.get("TDKT_KEEP_STACK"):
+        infra.down(started_here)
+
+
+@dataclass
+class Pipeline:
+    backend: str
+    kit: KitSettings
+    endpoints: Endpoints
+    collector: SpanCollector
+    processes: list[apps.AppProcess]
+
+    def logs(self, lines: int = 40) -> str:
+        return "\n".join(infra.tail(process.log_file, lines) for process in self.processes)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def pipeline(
+    request: pytest.FixtureRequest, infrastructure: None, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Pipeline]:
+    backend: str = request.param
+    run_id = uuid.uuid4().hex[:8]
+    prefix = f"test-{run_id}."
+    state_dir: Path = tmp_path_factory.mktemp(f"pipeline-{backend}")
+    collector = SpanCollector().start()
+    env = dict(os.environ)
+    env.update(
+        {
+            "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+            "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
+            "TDKT_TOPIC_PREFIX": prefix,
+            "TDKT_TEMPORAL_TASK_QUEUE": f"{prefix}review",
+            "TDKT_DATA_DIR": str(state_dir / "data"),
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        }
+    )
+    for spec in apps.APPS:
+        env[spec.port_variable] = str(_free_port())
+    databases = [f"tdkt_test_{run_id}_{name}" for name in apps.SERVICES_WITH_DATABASE]
+    if backend == "postgres":
+        for name, database in zip(apps.SERVICES_WITH_DATABASE, databases, strict=True):
+            env[f"TDKT_{name.upper()}_DATABASE_URL"] = await asyncio.to_thread(
+                infra.ensure_postgres_database, database
+            )
+    kit = KitSettings(kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"], topic_prefix=prefix)
+    await ensure_topics(kit)
+    processes = apps.app_processes(env, state_dir)
+    try:
+        await asyncio.to_thread(apps.start_all, processes)
+    except infra.InfraError:
+        await asyncio.to_thread(apps.stop_all, processes)
+        raise
+    by_name = {process.name: process.url() for process in processes}
+    yield Pipeline(
+        backend=backend,
+        kit=kit,
+        endpoints=Endpoints(
+            by_name["intake"], by_name["review"], by_name["decisions"], by_name["notifications"]
+        ),
+        collector=collector,
+        processes=processes,
+    )
+    await asyncio.to_thread(apps.stop_all, processes)
+    collector.stop()
+    if backend == "postgres":
+        for database in databases:
+            await asyncio.to_thread(infra.drop_postgres_database, database)

@@ -1,0 +1,244 @@
+"""The walking skeleton end to end, on real Kafka, Temporal and PostgreSQL/SQLite: each hop in
+its own process, as in production."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from contracts.envelope import kafka_headers
+from contracts.events import DossierSubmitted
+from contracts.topics import Topic, dead_letter_topic, topic_name
+from contracts.workflow import review_workflow_id
+from servicekit.temporal import connect_temporal
+from tests.integration.conftest import Pipeline
+from tools.demo import DEMO_DOSSIER, run_demo
+from tools.waiting import eventually
+
+REVIEW_TOPIC_CONSUMERS = 4
+"""intake, review, decisions and notifications each consume the review topic in their own group."""
+SERVICES = {"tdkt-intake", "tdkt-review", "tdkt-worker", "tdkt-decisions", "tdkt-notifications"}
+LIFECYCLE = [
+    "vn.tdkt.dossier.submitted.v1",
+    *["vn.tdkt.review.task.opened.v1", "vn.tdkt.review.task.completed.v1", "vn.tdkt.review.level.approved.v1"]
+    * 4,
+    "vn.tdkt.dossier.approved.v1",
+    "vn.tdkt.decision.issued.v1",
+    "vn.tdkt.notification.sent.v1",
+]
+
+
+async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notification(
+    pipeline: Pipeline,
+) -> None:
+    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+
+    assert re.fullmatch(r"\d{2,}/QĐ-TTg", result.decision_number), result.decision_number
+    view = result.dossier
+    assert view["status"] == "decided"
+    assert [item["type"] for item in view["history"]] == LIFECYCLE, pipeline.logs()
+    levels = [item["level"] for item in view["history"] if item["type"] == "vn.tdkt.review.task.opened.v1"]
+    assert levels == ["unit", "district", "province", "central"]
+
+    async with httpx.AsyncClient() as http:
+        decisions = (
+            await http.get(
+                f"{pipeline.endpoints.decisions}/v1/decisions", params={"dossier_id": result.dossier_id}
+            )
+        ).json()
+        notifications = (
+            await http.get(
+                f"{pipeline.endpoints.notifications}/v1/notifications",
+                params={"dossier_id": result.dossier_id},
+            )
+        ).json()
+    assert [decision["number"] for decision in decisions] == [result.decision_number]
+    assert [n["recipient"] for n in notifications] == [DEMO_DOSSIER["submitting_organisation"]]
+
+    temporal = await connect_temporal(pipeline.kit)
+    described = await temporal.get_workflow_handle(review_workflow_id(result.dossier_id)).describe()
+    assert described.status is not None and described.status.name == "COMPLETED"
+
+
+async def test_one_trace_covers_every_process_as_one_tree(pipeline: Pipeline) -> None:
+    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+
+    def complete_tree() -> list[Any] | None:
+        spans = pipeline.collector.trace(result.trace_id)
+        ids = {span.span_id for span in spans}
+        services = {span.service for span in spans}
+        orphans = [span for span in spans if span.parent_span_id and span.parent_span_id not in ids]
+        has_notification = any("notifications.events" in span.name for span in spans)
+        return spans if services >= SERVICES and not orphans and has_notification else None
+
+    async def tree() -> list[Any] | None:
+        return complete_tree()
+
+    spans = await eventually(tree, timeout=30, what="the whole trace")
+    roots = [span for span in spans if span.parent_span_id is None]
+    assert len(roots) == 1, roots
+    assert roots[0].service == "tdkt-intake"
+    names = {span.name for span in spans}
+    assert any(name.startswith("StartWorkflow:ReviewWorkflow") for name in names), names
+    assert any(name.startswith("RunActivity:publish_review_event") for name in names), names
+    assert any(name.startswith("POST /v1/dossiers") for name in names), names
+
+
+async def _committed_offset(pipeline: Pipeline, group: str, topic: str) -> dict[int, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+
+
+async def _publish_raw(pipeline: Pipeline, topic: str, value: bytes, key: bytes) -> tuple[int, int]:
+    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    await producer.start()
+    try:
+        headers = [(name, header.encode()) for name, header in kafka_headers().items()]
+        metadata = await producer.send_and_wait(topic, value, key=key, headers=headers)
+    finally:
+        await producer.stop()
+    return metadata.partition, metadata.offset
+
+
+async def test_a_redelivered_submission_starts_no_second_review(pipeline: Pipeline) -> None:
+    async with httpx.AsyncClient() as http:
+        created = (await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json=DEMO_DOSSIER)).json()
+    dossier_id = created["dossier_id"]
+    temporal = await connect_temporal(pipeline.kit)
+    handle = temporal.get_workflow_handle(review_workflow_id(dossier_id))
+
+    async def first_run() -> str | None:
+        try:
+            return (await handle.describe()).run_id
+        except Exception:
+            return None
+
+    run_id = await eventually(first_run, timeout=30, what="the review to start")
+    topic = topic_name(Topic.INTAKE_EVENTS, pipeline.kit.topic_prefix)
+    original = await _find_record(pipeline, topic, lambda record: record.key == dossier_id.encode())
+    partition, offset = await _publish_raw(pipeline, topic, original, dossier_id.encode())
+
+    group = f"{pipeline.kit.topic_prefix}review.{Topic.INTAKE_EVENTS.value}"
+
+    async def consumed() -> bool:
+        return (await _committed_offset(pipeline, group, topic)).get(partition, -1) > offset
+
+    await eventually(consumed, timeout=30, what="the redelivered event to be consumed")
+    assert (await handle.describe()).run_id == run_id
+    assert DossierSubmitted.model_validate_json(original).subject == dossier_id
+
+
+async def _find_record(pipeline: Pipeline, topic: str, predicate: Any) -> bytes:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=pipeline.kit.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        group_id=None,
+    )
+    await consumer.start()
+    try:
+
+        async def matching() -> Any:
+            batches = await consumer.getmany(timeout_ms=500)
+            for records in batches.values():
+                for record in records:
+                    if predicate(record):
+                        return record
+            return None
+
+        record = await eventually(matching, timeout=30, what=f"a matching record on {topic}")
+        value: bytes = record.value
+        return value
+    finally:
+        await consumer.stop()
+
+
+async def test_bad_events_go_to_the_dead_letter_topic_with_a_reason(pipeline: Pipeline) -> None:
+    topic = topic_name(Topic.REVIEW_EVENTS, pipeline.kit.topic_prefix)
+    key = f"bad-{uuid.uuid4()}".encode()
+    bad = {
+        b"{not json": "malformed-record",
+        json.dumps(
+            {"specversion": "1.0", "type": "vn.tdkt.unknown.v9", "id": "x", "source": "/t", "subject": "s"}
+        ).encode(): "unknown-event-type",
+        json.dumps(
+            {
+                "specversion": "1.0",
+                "type": "vn.tdkt.review.level.approved.v1",
+                "id": "y",
+                "source": "/t",
+                "subject": "s",
+                "data": {},
+            }
+        ).encode(): "invalid-event",
+    }
+    for value in bad:
+        await _publish_raw(pipeline, topic, value, key)
+
+    dlq = dead_letter_topic(topic)
+    seen: dict[bytes, list[dict[str, str]]] = {value: [] for value in bad}
+
+    def all_dead_lettered(record: Any) -> bool:
+        if record.key == key and record.value in seen:
+            seen[record.value].append({name: value.decode() for name, value in record.headers})
+        return all(len(copies) == REVIEW_TOPIC_CONSUMERS for copies in seen.values())
+
+    await _find_record(pipeline, dlq, all_dead_lettered)
+    for value, reason in bad.items():
+        copies = seen[value]
+        assert {headers["x-dlq-reason"] for headers in copies} == {reason}, copies
+        assert {headers["x-dlq-original-topic"] for headers in copies} == {topic}
+        assert len({headers["x-dlq-consumer-group"] for headers in copies}) == REVIEW_TOPIC_CONSUMERS, copies
+        assert all(headers["x-dlq-error"] for headers in copies)
+    # the partition is not blocked: the pipeline still works after the poison records
+    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+    assert result.decision_number
+
+
+async def test_http_errors_are_problem_details_in_two_languages(pipeline: Pipeline) -> None:
+    async with httpx.AsyncClient() as http:
+        unknown_award = await http.post(
+            f"{pipeline.endpoints.intake}/v1/dossiers", json={**DEMO_DOSSIER, "award_code": "NOPE"}
+        )
+        invalid = await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json={"entries": []})
+        missing = await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{uuid.uuid4()}")
+        no_task = await http.post(f"{pipeline.endpoints.review}/v1/tasks/nope/approve", json={"actor": "a"})
+    for response, status, code in [
+        (unknown_award, 422, "unknown-award"),
+        (invalid, 422, "validation-failed"),
+        (missing, 404, "dossier-not-found"),
+        (no_task, 404, "task-not-found"),
+    ]:
+        assert response.status_code == status, response.text
+        assert response.headers["content-type"].startswith("application/problem+json")
+        body = response.json()
+        assert body["code"] == code
+        assert body["message_vi"] and body["message_en"] and body["message_vi"] != body["message_en"]
+
+
+async def test_acting_twice_on_a_task_is_refused(pipeline: Pipeline) -> None:
+    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+    async with httpx.AsyncClient() as http:
+        tasks = (
+            await http.get(f"{pipeline.endpoints.review}/v1/tasks", params={"dossier_id": result.dossier_id})
+        ).json()
+        assert tasks["total"] == 4
+        assert {task["state"] for task in tasks["items"]} == {"completed"}
+        again = await http.post(
+            f"{pipeline.endpoints.review}/v1/tasks/{tasks['items'][0]['task_id']}/approve",
+            json={"actor": "late"},
+        )
+    assert again.status_code == 409, again.text
+    assert again.json()["code"] in {"task-not-actionable", "review-not-running"}

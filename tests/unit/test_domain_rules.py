@@ -1,0 +1,121 @@
+"""Pure rules: decision numbers, dossier status from history, the CloudEvents envelope."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from contracts.envelope import CLOUDEVENTS_CONTENT_TYPE, kafka_headers
+from contracts.events import (
+    DossierSubmitted,
+    DossierSubmittedData,
+    EntrySummary,
+    ReviewLevel,
+    event_type_name,
+    review_event_adapter,
+)
+from contracts.topics import Topic, all_topic_names, dead_letter_topic, topic_name
+from services.decisions.domain import format_decision_number
+from services.intake.domain import DossierStatus, route_for, status_from_history
+from services.notifications.domain import messages_for
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [(1, "01/QĐ-TTg"), (9, "09/QĐ-TTg"), (10, "10/QĐ-TTg"), (123, "123/QĐ-TTg")],
+)
+def test_decision_number_is_zero_padded_below_ten(sequence: int, expected: str) -> None:
+    assert format_decision_number(sequence, "TTg") == expected
+
+
+@pytest.mark.parametrize(("sequence", "issuer"), [(0, "TTg"), (1, "")])
+def test_decision_number_refuses_impossible_input(sequence: int, issuer: str) -> None:
+    with pytest.raises(ValueError):
+        format_decision_number(sequence, issuer)
+
+
+@pytest.mark.parametrize(
+    ("history", "expected"),
+    [
+        ([], DossierStatus.SUBMITTED),
+        (["vn.tdkt.dossier.submitted.v1"], DossierStatus.SUBMITTED),
+        (["vn.tdkt.dossier.submitted.v1", "vn.tdkt.review.task.opened.v1"], DossierStatus.IN_REVIEW),
+        # consumed out of order across topics: the decision still wins over a late task event
+        (["vn.tdkt.decision.issued.v1", "vn.tdkt.review.task.opened.v1"], DossierStatus.DECIDED),
+        (["vn.tdkt.dossier.approved.v1", "vn.tdkt.notification.sent.v1"], DossierStatus.APPROVED),
+        (["vn.tdkt.review.task.opened.v1", "vn.tdkt.dossier.rejected.v1"], DossierStatus.REJECTED),
+        (["vn.tdkt.review.task.opened.v1", "vn.tdkt.dossier.returned.v1"], DossierStatus.RETURNED),
+    ],
+)
+def test_status_is_the_furthest_the_history_proves(history: list[str], expected: DossierStatus) -> None:
+    assert status_from_history(history) == expected
+
+
+def test_skeleton_award_goes_through_all_four_levels() -> None:
+    route = route_for("BKTTG")
+    assert route is not None
+    assert route.review_levels == (
+        ReviewLevel.UNIT,
+        ReviewLevel.DISTRICT,
+        ReviewLevel.PROVINCE,
+        ReviewLevel.CENTRAL,
+    )
+    assert route_for("NO-SUCH-AWARD") is None
+
+
+def _submitted() -> DossierSubmitted:
+    return DossierSubmitted(
+        source="/tdkt/intake",
+        subject="d-1",
+        data=DossierSubmittedData(
+            dossier_id="d-1",
+            version=1,
+            submitting_organisation="UBND-X",
+            award_code="BKTTG",
+            entries=[EntrySummary(entry_id="d-1.1", nominee_name="Nguyễn Văn A", nominee_kind="individual")],
+            review_levels=[ReviewLevel.UNIT],
+            deciding_organisation="TTG",
+            issuer_code="TTg",
+        ),
+    )
+
+
+def test_structured_cloudevent_round_trips_with_required_attributes() -> None:
+    event = _submitted()
+    value = json.loads(event.to_kafka_value())
+    for attribute in (
+        "id",
+        "source",
+        "specversion",
+        "type",
+        "time",
+        "subject",
+        "datacontenttype",
+        "dataschema",
+    ):
+        assert value[attribute], attribute
+    assert value["specversion"] == "1.0"
+    assert value["dataschema"] == "contracts/schemas/vn.tdkt.dossier.submitted.v1.json"
+    assert event.kafka_key == b"d-1"
+    assert kafka_headers() == {"content-type": CLOUDEVENTS_CONTENT_TYPE}
+    assert DossierSubmitted.model_validate(value) == event
+
+
+def test_review_topic_union_refuses_an_unknown_type() -> None:
+    value = json.loads(_submitted().to_kafka_value())
+    with pytest.raises(ValueError, match=r"union_tag_invalid|does not match any of the expected tags"):
+        review_event_adapter.validate_python(value)
+
+
+def test_topics_have_dead_letter_twins_and_prefixes() -> None:
+    assert topic_name(Topic.REVIEW_EVENTS, "t1.") == "t1.tdkt.review.events"
+    assert dead_letter_topic("tdkt.review.events") == "tdkt.review.events.dlq"
+    names = all_topic_names()
+    assert len(names) == 2 * len(Topic)
+    assert all(dead_letter_topic(topic.value) in names for topic in Topic)
+
+
+def test_only_outcomes_the_submitter_cares_about_are_notified() -> None:
+    assert messages_for(_submitted()) == []
+    assert event_type_name(DossierSubmitted) == "vn.tdkt.dossier.submitted.v1"

