@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import uvicorn
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -29,7 +29,10 @@ from servicekit.kafka import consumer_options, declare_publication, make_broker
 from servicekit.outbox import OutboxRelay
 from servicekit.problems import ProblemError, install_problem_handlers
 from servicekit.settings import KitSettings, ServiceSettings
-from servicekit.telemetry import setup_tracing, shutdown_tracing
+from servicekit.telemetry import current_trace_id, setup_tracing, shutdown_tracing
+
+TRACE_ID_HEADER = "X-Trace-Id"
+"""Every response of a traced request names its trace, so operators can follow it."""
 
 Hook = Callable[[], Awaitable[None]]
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
@@ -117,6 +120,17 @@ def create_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+
+    @app.middleware("http")
+    async def trace_id_header(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        trace_id = current_trace_id()
+        if trace_id:
+            response.headers[TRACE_ID_HEADER] = trace_id
+        return response
+
     app.include_router(_health_router(runtime))
     for router in routers:
         app.include_router(router)

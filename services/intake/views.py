@@ -13,8 +13,6 @@ from servicekit.telemetry import current_trace_id
 from services.intake import service
 from services.intake.models import DossierView
 
-TRACE_ID_HEADER = "X-Trace-Id"
-
 
 def build_router(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["dossiers"])
@@ -36,8 +34,6 @@ def build_router(runtime: ServiceRuntime) -> APIRouter:
         view = await run_in_session(runtime.engine, work)
         runtime.relay.notify()
         response.headers["Location"] = f"/v1/dossiers/{view.dossier_id}"
-        if trace_id:
-            response.headers[TRACE_ID_HEADER] = trace_id
         return view
 
     @router.get(
