@@ -1,6 +1,6 @@
 """Event types carried on the bus, versioned in their ``type`` (``vn.tdkt.<noun>.<verb>.v<N>``).
 
-Rules for evolving a published event (checked by tests/unit/test_schema_compat.py against the
+Rules for evolving a published event (checked by tests/unit/test_compat.py against the
 committed JSON Schemas): add only optional fields with defaults; never remove, rename or retype a
 field. A breaking change is a new type with the next version number, published beside the old one.
 """

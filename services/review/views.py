@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from contracts.events import ReviewAction, ReviewLevel
 from contracts.workflow import TaskActionRequest, TaskActionResult
 from servicekit.db import run_in_session
-from servicekit.problems import problem_responses
+from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from services.review import service
 from services.review.models import TaskActionBody, TaskPage, TaskState, TaskView
@@ -40,6 +40,13 @@ def build_router(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> APIRout
         return service.to_view(task)
 
     async def act(task_id: str, action: ReviewAction, body: TaskActionBody) -> TaskActionResult:
+        if action is not ReviewAction.APPROVE and not (body.comment or "").strip():
+            raise ProblemError(
+                422,
+                "reason-required",
+                "Phải nêu lý do khi không chấp thuận hoặc trả lại hồ sơ.",
+                "A reason (comment) is required to reject or return a dossier.",
+            )
         task = await run_in_session(runtime.engine, lambda session: service.get_task(session, task_id))
         request = TaskActionRequest(task_id=task_id, action=action, actor=body.actor, comment=body.comment)
         result = await workflows.act_on_task(task.workflow_id, request)

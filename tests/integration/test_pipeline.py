@@ -215,14 +215,17 @@ async def test_http_errors_are_problem_details_in_two_languages(pipeline: Pipeli
         invalid = await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json={"entries": []})
         missing = await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{uuid.uuid4()}")
         no_task = await http.post(f"{pipeline.endpoints.review}/v1/tasks/nope/approve", json={"actor": "a"})
+        no_reason = await http.post(f"{pipeline.endpoints.review}/v1/tasks/nope/reject", json={"actor": "a"})
     for response, status, code in [
         (unknown_award, 422, "unknown-award"),
         (invalid, 422, "validation-failed"),
         (missing, 404, "dossier-not-found"),
         (no_task, 404, "task-not-found"),
+        (no_reason, 422, "reason-required"),
     ]:
         assert response.status_code == status, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
+        assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Trace-Id"])
         body = response.json()
         assert body["code"] == code
         assert body["message_vi"] and body["message_en"] and body["message_vi"] != body["message_en"]
