@@ -11,7 +11,6 @@ from contracts.events import (
     DecisionIssued,
     DecisionIssuedData,
     DossierApproved,
-    EntrySummary,
 )
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
@@ -47,19 +46,7 @@ def issue_decision(session: Session, approved: DossierApproved, source: str, tod
         DecisionIssued(
             source=source,
             subject=data.dossier_id,
-            data=DecisionIssuedData(
-                decision_id=decision.id,
-                dossier_id=decision.dossier_id,
-                number=decision.number,
-                sequence=decision.sequence,
-                year=decision.year,
-                issuer_code=decision.issuer_code,
-                deciding_organisation=decision.deciding_organisation,
-                submitting_organisation=decision.submitting_organisation,
-                issued_on=decision.issued_on,
-                award_code=decision.award_code,
-                entries=data.entries,
-            ),
+            data=DecisionIssuedData.model_validate(decision_view(decision).model_dump()),
         ),
     )
     return decision
@@ -83,19 +70,7 @@ def _next_sequence(session: Session, issuer_code: str, year: int) -> int:
 
 
 def decision_view(decision: Decision) -> DecisionView:
-    return DecisionView(
-        decision_id=decision.id,
-        dossier_id=decision.dossier_id,
-        number=decision.number,
-        sequence=decision.sequence,
-        year=decision.year,
-        issuer_code=decision.issuer_code,
-        deciding_organisation=decision.deciding_organisation,
-        submitting_organisation=decision.submitting_organisation,
-        award_code=decision.award_code,
-        issued_on=decision.issued_on,
-        entries=[EntrySummary.model_validate(entry) for entry in decision.entries],
-    )
+    return DecisionView.model_validate({**decision.model_dump(), "decision_id": decision.id})
 
 
 def get_decision(session: Session, decision_id: str) -> DecisionView:
