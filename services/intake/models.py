@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 
 from contracts.envelope import utc_now
 from contracts.events import NomineeKind, ReviewLevel
-from services.intake.domain import DossierStatus
+from services.intake.lifecycle import DossierStatus
 
 
 class Dossier(SQLModel, table=True):

@@ -24,7 +24,7 @@ from contracts.events import (
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
-from services.intake import domain
+from services.intake import lifecycle, routing
 from services.intake.models import (
     Dossier,
     DossierEntry,
@@ -38,7 +38,7 @@ from services.intake.models import (
 def submit_dossier(
     session: Session, submission: DossierSubmission, source: str, trace_id: str | None
 ) -> Dossier:
-    route = domain.route_for(submission.award_code)
+    route = routing.route_for(submission.award_code)
     if route is None:
         raise ProblemError(
             422,
@@ -117,7 +117,7 @@ def record_event(session: Session, event: CloudEvent) -> None:
     )
     session.flush()
     history = _history(session, dossier.id)
-    dossier.status = domain.status_from_history(item.type for item in history)
+    dossier.status = lifecycle.status_from_history(item.type for item in history)
     opened = [item for item in history if item.type == ReviewTaskOpened.model_fields["type"].default]
     dossier.current_level = opened[-1].level if opened and dossier.status == "in_review" else None
     if isinstance(event, DecisionIssued):
@@ -172,7 +172,7 @@ def dossier_view(session: Session, dossier_id: str) -> DossierView:
         submitting_organisation=dossier.submitting_organisation,
         award_code=dossier.award_code,
         external_reference=dossier.external_reference,
-        status=domain.DossierStatus(dossier.status),
+        status=lifecycle.DossierStatus(dossier.status),
         current_level=dossier.current_level,
         decision_number=dossier.decision_number,
         trace_id=dossier.trace_id,

@@ -17,7 +17,8 @@ from contracts.events import (
 )
 from contracts.topics import Topic, all_topic_names, dead_letter_topic, topic_name
 from services.decisions.domain import format_decision_number
-from services.intake.domain import DossierStatus, route_for, status_from_history
+from services.intake.lifecycle import DossierStatus, status_from_history
+from services.intake.routing import route_for
 from services.notifications.domain import messages_for
 
 
