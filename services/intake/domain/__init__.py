@@ -1,0 +1,1 @@
+"""Pure intake domain: the organisation registry, the versioned award catalogue, eligibility rules."""
