@@ -3,9 +3,13 @@ the bus, of records on the inbound topic."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts.envelope import CloudEvent
 from contracts.events import NomineeKind
+from contracts.nominee import NomineeRecord
 
 MAX_ENTRIES_PER_DOSSIER = 500
 
@@ -15,7 +19,12 @@ class NomineeSubmission(BaseModel):
 
     kind: NomineeKind = NomineeKind.INDIVIDUAL
     full_name: str = Field(min_length=1, max_length=300, description="Họ tên cá nhân hoặc tên tập thể")
+    position_title: str | None = Field(default=None, max_length=300, description="Chức vụ, đơn vị công tác")
     achievement_summary: str = Field(default="", max_length=20_000, description="Tóm tắt thành tích")
+    record: NomineeRecord = Field(
+        default_factory=NomineeRecord,
+        description="The facts eligibility is judged on: ratings, awards, initiatives, status flags",
+    )
 
 
 class DossierSubmission(BaseModel):
@@ -28,4 +37,34 @@ class DossierSubmission(BaseModel):
     external_reference: str | None = Field(
         default=None, max_length=200, description="The submitting system's own reference"
     )
+    proposal_year: int | None = Field(
+        default=None,
+        ge=2000,
+        le=2100,
+        description="The year the achievements are proposed for (năm đề nghị); the submission year when unset",
+    )
     entries: list[NomineeSubmission] = Field(min_length=1, max_length=MAX_ENTRIES_PER_DOSSIER)
+
+
+INBOUND_SOURCE_PREFIX = "urn:tdkt:client:"
+"""Records on the inbound topic name their client in ``source``: ``urn:tdkt:client:<client_id>``."""
+
+
+class DossierSubmissionRequested(CloudEvent):
+    """A submission from a system on the bus: the same body as ``POST /v1/dossiers``.
+
+    The CloudEvent ``id`` is the idempotency key: a repeat creates nothing new. The outcome is
+    announced on ``tdkt.intake.events`` (``dossier.submitted`` with the ``external_reference``);
+    a refused request goes to ``tdkt.intake.inbound.dlq`` with the reason code in headers."""
+
+    type: Literal["vn.tdkt.dossier.submission.requested.v1"] = "vn.tdkt.dossier.submission.requested.v1"
+    data: DossierSubmission
+
+    @property
+    def client_id(self) -> str | None:
+        if self.source.startswith(INBOUND_SOURCE_PREFIX):
+            return self.source.removeprefix(INBOUND_SOURCE_PREFIX) or None
+        return None
+
+
+InboundEvent = Annotated[DossierSubmissionRequested, Field(discriminator="type")]

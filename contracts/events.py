@@ -34,10 +34,24 @@ class NomineeKind(StrEnum):
     COLLECTIVE = "collective"
 
 
+class EligibilityOutcome(StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    MANUAL_REVIEW = "manual_review"
+
+
 class EntrySummary(EventData):
     entry_id: str
     nominee_name: str
     nominee_kind: NomineeKind
+    eligibility: EligibilityOutcome | None = Field(
+        default=None, description="Intake's eligibility result; ineligible entries are flagged, not dropped"
+    )
+
+
+class ReviewStep(EventData):
+    level: ReviewLevel
+    organisation: str = Field(description="Code of the organisation that reviews at this level")
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -52,10 +66,23 @@ class DossierSubmittedData(EventData):
     review_levels: list[ReviewLevel] = Field(min_length=1)
     deciding_organisation: str
     issuer_code: str = Field(description="Issuer code used in the decision number, e.g. TTg")
+    review_chain: list[ReviewStep] = Field(
+        default_factory=list, description="Who reviews at each level, in order (empty from older producers)"
+    )
+    rule_set_id: str | None = Field(default=None, description="Rules in force on the submission date")
+    submission_date: date | None = None
+    external_reference: str | None = Field(default=None, description="The submitting system's own reference")
 
 
 class DossierSubmitted(CloudEvent):
     type: Literal["vn.tdkt.dossier.submitted.v1"] = "vn.tdkt.dossier.submitted.v1"
+    data: DossierSubmittedData
+
+
+class DossierAmended(CloudEvent):
+    """A new version of a dossier (bổ sung); the data is the whole new version."""
+
+    type: Literal["vn.tdkt.dossier.amended.v1"] = "vn.tdkt.dossier.amended.v1"
     data: DossierSubmittedData
 
 
@@ -69,6 +96,7 @@ class ReviewTaskOpenedData(EventData):
     level: ReviewLevel
     level_index: int = Field(ge=0)
     levels_total: int = Field(ge=1)
+    organisation: str | None = Field(default=None, description="The organisation that reviews at this level")
     award_code: str
     submitting_organisation: str
     opened_at: datetime
@@ -186,7 +214,7 @@ class NotificationSent(CloudEvent):
 
 # --- what each topic carries ----------------------------------------------------------------
 
-IntakeEvent = Annotated[DossierSubmitted, Field(discriminator="type")]
+IntakeEvent = Annotated[DossierSubmitted | DossierAmended, Field(discriminator="type")]
 ReviewEvent = Annotated[
     ReviewTaskOpened
     | ReviewTaskCompleted
@@ -201,6 +229,7 @@ NotificationEvent = Annotated[NotificationSent, Field(discriminator="type")]
 
 ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     DossierSubmitted,
+    DossierAmended,
     ReviewTaskOpened,
     ReviewTaskCompleted,
     LevelApproved,

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from contracts.events import EntrySummary, ReviewAction, ReviewLevel
+from contracts.events import EligibilityOutcome, EntrySummary, ReviewAction, ReviewLevel, ReviewStep
 
 REVIEW_WORKFLOW = "ReviewWorkflow"
 ACT_ON_TASK_UPDATE = "act_on_task"
@@ -34,7 +34,16 @@ class ReviewInput(BaseModel):
     issuer_code: str
     entries: list[EntrySummary]
     review_levels: list[ReviewLevel] = Field(min_length=1)
+    review_chain: list[ReviewStep] = Field(default_factory=list)
     submitted_event_id: str
+
+    def entries_for_decision(self) -> list[EntrySummary]:
+        """Entries intake flagged as ineligible stay out of the approval: reviewers cannot yet
+        overrule a flag (per-entry decisions come with partial approval)."""
+        return [entry for entry in self.entries if entry.eligibility is not EligibilityOutcome.INELIGIBLE]
+
+    def organisation_at(self, index: int) -> str | None:
+        return self.review_chain[index].organisation if index < len(self.review_chain) else None
 
 
 class TaskActionRequest(BaseModel):

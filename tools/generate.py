@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from contracts.compat import breaking_changes
-from contracts.dossiers import DossierSubmission
+from contracts.dossiers import DossierSubmission, DossierSubmissionRequested
+from contracts.envelope import CloudEvent
 from contracts.events import ALL_EVENT_TYPES, event_type_name
 from servicekit.kafka import asyncapi_document
 from servicekit.settings import REPOSITORY_ROOT
@@ -30,10 +31,13 @@ API_DIR = REPOSITORY_ROOT / "docs" / "api"
 SERVICES = ("intake", "review", "decisions", "notifications")
 
 
+PUBLISHED_EVENTS: tuple[type[CloudEvent], ...] = (*ALL_EVENT_TYPES, DossierSubmissionRequested)
+
+
 def event_schemas() -> dict[Path, dict[str, Any]]:
     documents = {
         SCHEMA_DIR / f"{event_type_name(event)}.json": event.model_json_schema(mode="serialization")
-        for event in ALL_EVENT_TYPES
+        for event in PUBLISHED_EVENTS
     }
     documents[SCHEMA_DIR / "dossier-submission.v1.json"] = DossierSubmission.model_json_schema()
     return documents
