@@ -19,11 +19,13 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from deploy import apps, infra
+from deploy import apps, devsecrets, infra
 
 
 def app_environment() -> dict[str, str]:
     env = dict(os.environ)
+    for name, value in devsecrets.ensure_dev_secrets(infra.stack_dir() / "secrets").items():
+        env.setdefault(name, value)
     env.setdefault("TDKT_KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap())
     env.setdefault("TDKT_TEMPORAL_ADDRESS", infra.temporal_address())
     env.setdefault("TDKT_DATA_DIR", str(infra.stack_dir() / "data"))

@@ -8,9 +8,17 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:tdkt:problem:"
+
+_GENERIC_HTTP_PROBLEMS = {
+    404: ("not-found", "Không có tài nguyên này.", "No such resource."),
+    405: ("method-not-allowed", "Phương thức không được hỗ trợ.", "Method not allowed."),
+    413: ("payload-too-large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
+    415: ("unsupported-media-type", "Kiểu dữ liệu không được hỗ trợ.", "Unsupported media type."),
+}
 
 
 class Problem(BaseModel):
@@ -37,6 +45,7 @@ class ProblemError(Exception):
         errors: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(message_en)
+        self.headers: dict[str, str] = {}
         self.problem = Problem(
             type=f"{PROBLEM_TYPE_BASE}{code}",
             title=message_en,
@@ -49,9 +58,12 @@ class ProblemError(Exception):
         )
 
 
-def problem_response(problem: Problem) -> JSONResponse:
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
-        problem.model_dump(exclude_none=True), status_code=problem.status, media_type=PROBLEM_MEDIA_TYPE
+        problem.model_dump(exclude_none=True),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
 
 
@@ -63,7 +75,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ProblemError)
-        return problem_response(error.problem)
+        return problem_response(error.problem, error.headers)
 
     async def on_validation(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
@@ -81,5 +93,17 @@ def install_problem_handlers(app: FastAPI) -> None:
             ).problem
         )
 
+    async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, StarletteHTTPException)
+        code, message_vi, message_en = _GENERIC_HTTP_PROBLEMS.get(
+            error.status_code,
+            ("http-error", "Yêu cầu không thực hiện được.", "The request cannot be served."),
+        )
+        return problem_response(
+            ProblemError(error.status_code, code, message_vi, message_en, detail=str(error.detail)).problem,
+            dict(error.headers or {}),
+        )
+
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation)

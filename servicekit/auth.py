@@ -1,0 +1,134 @@
+"""Bearer-token authentication shared by the HTTP services (PyJWT).
+
+Tokens are JWTs with OIDC-compatible registered claims (``iss``, ``sub``, ``aud``, ``exp``,
+``iat``, ``jti``) signed with HS256 by the platform's development issuer; a real identity
+provider plugs in by issuing tokens with the same claims and key. The signing key comes from
+``TDKT_AUTH_SIGNING_KEY`` or the file named by ``TDKT_AUTH_SIGNING_KEY_FILE`` — never from the
+repository.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jwt
+from fastapi import Request
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from servicekit.problems import ProblemError
+
+ALGORITHM = "HS256"
+MIN_KEY_BYTES = 32
+
+
+class AuthSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TDKT_AUTH_", extra="ignore")
+
+    issuer: str = "urn:tdkt:dev-issuer"
+    signing_key: SecretStr | None = None
+    signing_key_file: Path | None = None
+    token_ttl_seconds: int = 3600
+
+    def key(self) -> str:
+        if self.signing_key is not None:
+            value = self.signing_key.get_secret_value()
+        elif self.signing_key_file is not None:
+            value = self.signing_key_file.read_text().strip()
+        else:
+            raise RuntimeError(
+                "No token signing key: set TDKT_AUTH_SIGNING_KEY or TDKT_AUTH_SIGNING_KEY_FILE "
+                "(`make up` generates one under .stack/secrets)."
+            )
+        if len(value.encode()) < MIN_KEY_BYTES:
+            raise RuntimeError(f"The token signing key must be at least {MIN_KEY_BYTES} bytes long.")
+        return value
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    scopes: frozenset[str]
+    claims: dict[str, Any]
+
+
+class TokenService:
+    def __init__(self, settings: AuthSettings, audience: str) -> None:
+        self._settings = settings
+        self._audience = audience
+
+    def check_configured(self) -> None:
+        self._settings.key()
+
+    def issue(self, subject: str, scopes: list[str], extra: dict[str, Any] | None = None) -> tuple[str, int]:
+        now = int(time.time())
+        ttl = self._settings.token_ttl_seconds
+        claims = {
+            "iss": self._settings.issuer,
+            "sub": subject,
+            "aud": self._audience,
+            "iat": now,
+            "exp": now + ttl,
+            "jti": str(uuid.uuid4()),
+            "scope": " ".join(scopes),
+            **(extra or {}),
+        }
+        return jwt.encode(claims, self._settings.key(), algorithm=ALGORITHM), ttl
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._settings.key(),
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._settings.issuer,
+                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise _unauthorised(
+                "token-expired", "Mã truy cập đã hết hạn.", "The access token has expired."
+            ) from error
+        except jwt.InvalidTokenError as error:
+            raise _unauthorised(
+                "invalid-token", "Mã truy cập không hợp lệ.", "The access token is invalid.", str(error)
+            ) from error
+        return Principal(
+            subject=claims["sub"], scopes=frozenset(claims.get("scope", "").split()), claims=claims
+        )
+
+    def authenticator(self, scope: str) -> Callable[[Request], Principal]:
+        """A FastAPI dependency (``Depends(...)``) giving the authenticated principal, which must
+        hold ``scope``."""
+
+        def authenticate(request: Request) -> Principal:
+            header = request.headers.get("authorization", "")
+            kind, _, token = header.partition(" ")
+            if kind.lower() != "bearer" or not token:
+                raise _unauthorised(
+                    "missing-token",
+                    "Thiếu mã truy cập (Authorization: Bearer …).",
+                    "An access token is required (Authorization: Bearer …).",
+                )
+            principal = self.verify(token.strip())
+            if scope not in principal.scopes:
+                raise ProblemError(
+                    403,
+                    "insufficient-scope",
+                    f"Mã truy cập không có quyền '{scope}'.",
+                    f"The access token lacks the scope '{scope}'.",
+                )
+            return principal
+
+        return authenticate
+
+
+def _unauthorised(code: str, message_vi: str, message_en: str, detail: str | None = None) -> ProblemError:
+    error = ProblemError(401, code, message_vi, message_en, detail=detail)
+    error.headers = {"WWW-Authenticate": 'Bearer realm="tdkt"'}
+    return error
