@@ -6,11 +6,21 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from servicekit.auth import AuthSettings, TokenService
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.intake import flows, views
+from services.intake.clients import ClientRegistry
+from services.intake.domain.catalogue import default_catalogue
+from services.intake.domain.organisations import default_registry, review_profile
 from services.intake.settings import SERVICE_NAME, IntakeSettings
+from services.intake.storage import AttachmentStore
+from services.intake.validation import DossierValidator
 
 DESCRIPTION = """Tiếp nhận hồ sơ đề nghị khen thưởng — the intake API for integrating systems.
+
+Authenticate with OAuth2 client credentials (`POST /v1/oauth/token`, HTTP Basic or form fields)
+and send the access token as `Authorization: Bearer …`. A client sees only its own dossiers and
+submits only for the organisations it is registered for.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and
 messages in Vietnamese (`message_vi`) and English (`message_en`). Every response of a traced
@@ -18,7 +28,24 @@ request carries the trace id in `X-Trace-Id`."""
 
 
 def build() -> tuple[FastAPI, ServiceRuntime]:
-    runtime = build_runtime(SERVICE_NAME, IntakeSettings(), Path(__file__).parent / "migrations")
-    flows.register_subscribers(runtime)
-    app = create_app(runtime, [views.build_router(runtime)], title="TĐKT Intake API", description=DESCRIPTION)
+    settings = IntakeSettings()
+    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
+    tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE)
+    clients = ClientRegistry.load(settings.clients_file)
+    validator = DossierValidator(
+        default_catalogue(), default_registry(), review_profile(settings.review_profile)
+    )
+    store = AttachmentStore(
+        settings.attachments_dir or runtime.kit.data_dir / "attachments",
+        settings.max_attachment_bytes,
+        settings.attachment_types,
+    )
+
+    async def check_configuration() -> None:
+        tokens.check_configured()
+
+    runtime.on_start.append(check_configuration)
+    flows.register_subscribers(runtime, clients, validator, settings)
+    router = views.build_router(runtime, settings, clients, tokens, validator, store)
+    app = create_app(runtime, [router], title="TĐKT Intake API", description=DESCRIPTION)
     return app, runtime

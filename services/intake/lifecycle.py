@@ -36,6 +36,14 @@ _PROGRESS = [
 ]
 
 
+AMENDED = "vn.tdkt.dossier.amended.v1"
+
+
 def status_from_history(event_types: Iterable[str]) -> DossierStatus:
-    reached = {_STATUS_AFTER_EVENT[t] for t in event_types if t in _STATUS_AFTER_EVENT}
+    """``event_types`` in the order the events happened. An amendment (a new version) starts the
+    dossier's progress again, so only what happened since the last one counts."""
+    since_amendment: list[str] = []
+    for event_type in event_types:
+        since_amendment = [] if event_type == AMENDED else [*since_amendment, event_type]
+    reached = {_STATUS_AFTER_EVENT[t] for t in since_amendment if t in _STATUS_AFTER_EVENT}
     return max(reached, key=_PROGRESS.index, default=DossierStatus.SUBMITTED)

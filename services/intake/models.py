@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.envelope import utc_now
@@ -18,9 +19,13 @@ class Dossier(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=64)
     version: int = 1
+    client_id: str = Field(index=True, max_length=100)
     submitting_organisation: str = Field(index=True, max_length=50)
     award_code: str = Field(max_length=50)
     external_reference: str | None = Field(default=None, max_length=200)
+    submission_date: date
+    proposal_year: int
+    rule_set_id: str = Field(max_length=50)
     status: str = Field(default=DossierStatus.SUBMITTED, index=True, max_length=30)
     current_level: str | None = Field(default=None, max_length=30)
     decision_number: str | None = Field(default=None, max_length=100)
@@ -29,15 +34,56 @@ class Dossier(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utc_now)
 
 
+class DossierVersion(SQLModel, table=True):
+    """Every version of a dossier as submitted (an amendment is a new version of the same dossier)."""
+
+    __tablename__ = "dossier_version"
+
+    dossier_id: str = Field(foreign_key="dossier.id", primary_key=True, max_length=64)
+    version: int = Field(primary_key=True)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    body_sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
 class DossierEntry(SQLModel, table=True):
     __tablename__ = "dossier_entry"
 
-    id: str = Field(primary_key=True, max_length=80)
+    id: str = Field(primary_key=True, max_length=100)
     dossier_id: str = Field(foreign_key="dossier.id", index=True, max_length=64)
+    version: int
     position: int
     kind: str = Field(max_length=20)
     full_name: str = Field(max_length=300)
     achievement_summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    eligibility_outcome: str = Field(index=True, max_length=20)
+    eligibility: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """What an ``Idempotency-Key`` was first used for, so a retry gets the same dossier."""
+
+    __tablename__ = "idempotency_record"
+
+    client_id: str = Field(primary_key=True, max_length=100)
+    key: str = Field(primary_key=True, max_length=200)
+    request_sha256: str = Field(max_length=64)
+    dossier_id: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachment"
+
+    id: str = Field(primary_key=True, max_length=64)
+    dossier_id: str = Field(foreign_key="dossier.id", index=True, max_length=64)
+    version: int
+    file_name: str = Field(max_length=255)
+    media_type: str = Field(max_length=120)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    uploaded_at: datetime = Field(default_factory=utc_now)
 
 
 class DossierHistory(SQLModel, table=True):
@@ -57,10 +103,41 @@ class DossierHistory(SQLModel, table=True):
     summary: str = Field(max_length=500)
 
 
+# --- HTTP views ------------------------------------------------------------------------------
+
+
+class CriterionView(BaseModel):
+    code: str
+    outcome: str = Field(description="passed | failed | manual_review")
+    facts: dict[str, Any]
+    legal_basis: str
+    message_vi: str
+    message_en: str
+
+
+class EligibilityView(BaseModel):
+    outcome: str = Field(description="eligible | ineligible | manual_review")
+    rule_set_id: str
+    criteria: list[CriterionView]
+    council_checks: list[str] = Field(default_factory=list)
+
+
 class EntryView(BaseModel):
     entry_id: str
+    position: int
     kind: NomineeKind
     full_name: str
+    eligibility: EligibilityView
+
+
+class AttachmentView(BaseModel):
+    attachment_id: str
+    version: int
+    file_name: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
 
 
 class HistoryItem(BaseModel):
@@ -72,17 +149,38 @@ class HistoryItem(BaseModel):
     summary: str
 
 
-class DossierView(BaseModel):
+class DossierSummary(BaseModel):
     dossier_id: str
     version: int
     submitting_organisation: str
     award_code: str
     external_reference: str | None
     status: DossierStatus
-    current_level: ReviewLevel | None
     decision_number: str | None
-    trace_id: str | None
     submitted_at: datetime
     updated_at: datetime
+
+
+class DossierView(DossierSummary):
+    submission_date: date
+    proposal_year: int
+    rule_set_id: str = Field(description="The rule set in force on the submission date, e.g. ND152-2025")
+    current_level: ReviewLevel | None
+    trace_id: str | None
     entries: list[EntryView]
+    attachments: list[AttachmentView]
     history: list[HistoryItem]
+
+
+class DossierPage(BaseModel):
+    items: list[DossierSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    scope: str

@@ -1,22 +1,30 @@
-"""Intake's use cases: store a submitted dossier with its event, and fold later events into its
-history. Each function runs inside one database transaction given by the caller."""
+"""Intake's use cases: store a validated dossier (and its amendments) with the event announcing
+it, keep attachments, and fold later events into the dossier's history. Each function runs inside
+one database transaction given by the caller; validation happens before, in ``validation``."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from contracts.dossiers import DossierSubmission
 from contracts.envelope import CloudEvent, utc_now
 from contracts.events import (
     DecisionIssued,
+    DossierAmended,
     DossierRejected,
     DossierReturned,
     DossierSubmitted,
     DossierSubmittedData,
+    EligibilityOutcome,
     EntrySummary,
     LevelApproved,
+    NomineeKind,
     NotificationSent,
     ReviewTaskCompleted,
     ReviewTaskOpened,
@@ -24,70 +32,186 @@ from contracts.events import (
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
-from services.intake import lifecycle, routing
+from services.intake import lifecycle
 from services.intake.models import (
+    Attachment,
+    AttachmentView,
     Dossier,
     DossierEntry,
     DossierHistory,
+    DossierPage,
+    DossierSummary,
+    DossierVersion,
     DossierView,
+    EligibilityView,
     EntryView,
     HistoryItem,
+    IdempotencyRecord,
 )
+from services.intake.storage import StoredFile
+from services.intake.validation import ValidatedDossier
+
+AMENDABLE = frozenset({lifecycle.DossierStatus.SUBMITTED, lifecycle.DossierStatus.RETURNED})
+
+
+def request_digest(submission: DossierSubmission) -> str:
+    """The identity of a request body for ``Idempotency-Key`` (canonical JSON, so key order and
+    white space do not matter)."""
+    canonical = json.dumps(submission.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def replay_of(session: Session, client_id: str, key: str, digest: str) -> str | None:
+    """The dossier a repeated ``Idempotency-Key`` created, or None for a new key; 409 when the key
+    was used for a different body."""
+    record = session.get(IdempotencyRecord, (client_id, key))
+    if record is None:
+        return None
+    if record.request_sha256 != digest:
+        raise ProblemError(
+            409,
+            "idempotency-key-reused",
+            "Idempotency-Key này đã được dùng cho một hồ sơ có nội dung khác.",
+            "This Idempotency-Key was already used with a different request body.",
+        )
+    return record.dossier_id
 
 
 def submit_dossier(
-    session: Session, submission: DossierSubmission, source: str, trace_id: str | None
+    session: Session,
+    validated: ValidatedDossier,
+    *,
+    client_id: str,
+    source: str,
+    trace_id: str | None,
+    idempotency_key: str | None = None,
 ) -> Dossier:
-    route = routing.route_for(submission.award_code)
-    if route is None:
-        raise ProblemError(
-            422,
-            "unknown-award",
-            f"Không có danh hiệu/hình thức khen thưởng mã '{submission.award_code}'.",
-            f"There is no award with code '{submission.award_code}'.",
-        )
-    dossier_id = str(uuid.uuid4())
+    submission = validated.submission
     dossier = Dossier(
-        id=dossier_id,
+        id=str(uuid.uuid4()),
+        client_id=client_id,
         submitting_organisation=submission.submitting_organisation,
         award_code=submission.award_code,
         external_reference=submission.external_reference,
+        submission_date=validated.submission_date,
+        proposal_year=validated.proposal_year,
+        rule_set_id=validated.rule_set_id,
         trace_id=trace_id,
     )
-    entries = [
-        DossierEntry(
-            id=f"{dossier_id}.{position}",
-            dossier_id=dossier_id,
-            position=position,
-            kind=nominee.kind,
-            full_name=nominee.full_name,
-            achievement_summary=nominee.achievement_summary,
-        )
-        for position, nominee in enumerate(submission.entries, start=1)
-    ]
     session.add(dossier)
     session.flush()
-    session.add_all(entries)
+    if idempotency_key is not None:
+        session.add(
+            IdempotencyRecord(
+                client_id=client_id,
+                key=idempotency_key,
+                request_sha256=request_digest(submission),
+                dossier_id=dossier.id,
+            )
+        )
     event = DossierSubmitted(
-        source=source,
-        subject=dossier_id,
-        data=DossierSubmittedData(
-            dossier_id=dossier_id,
-            version=dossier.version,
-            submitting_organisation=dossier.submitting_organisation,
-            award_code=dossier.award_code,
-            entries=[
-                EntrySummary(entry_id=entry.id, nominee_name=entry.full_name, nominee_kind=entry.kind)
-                for entry in entries
-            ],
-            review_levels=list(route.review_levels),
-            deciding_organisation=route.deciding_organisation,
-            issuer_code=route.issuer_code,
-        ),
+        source=source, subject=dossier.id, data=_store_version(session, dossier, validated)
     )
     add_to_outbox(session, Topic.INTAKE_EVENTS, event)
     record_event(session, event)
     return dossier
+
+
+def amend_dossier(
+    session: Session, dossier_id: str, validated: ValidatedDossier, *, client_id: str, source: str
+) -> Dossier:
+    """A new version of the same dossier (bổ sung), while it is still open to amendment."""
+    dossier = own_dossier(session, dossier_id, client_id)
+    check_amendment(dossier, validated.submission)
+    submission = validated.submission
+    dossier.version += 1
+    dossier.external_reference = submission.external_reference
+    dossier.submission_date = validated.submission_date
+    dossier.proposal_year = validated.proposal_year
+    dossier.rule_set_id = validated.rule_set_id
+    dossier.updated_at = utc_now()
+    session.add(dossier)
+    event = DossierAmended(
+        source=source, subject=dossier.id, data=_store_version(session, dossier, validated)
+    )
+    add_to_outbox(session, Topic.INTAKE_EVENTS, event)
+    record_event(session, event)
+    return dossier
+
+
+def check_amendment(dossier: Dossier, submission: DossierSubmission) -> None:
+    """An amendment keeps the dossier's identity and comes while the dossier is open to it."""
+    if dossier.status not in AMENDABLE:
+        raise ProblemError(
+            409,
+            "dossier-not-amendable",
+            f"Hồ sơ đang ở trạng thái '{dossier.status}', không thể bổ sung.",
+            f"The dossier is '{dossier.status}' and cannot be amended.",
+        )
+    if (submission.submitting_organisation, submission.award_code) != (
+        dossier.submitting_organisation,
+        dossier.award_code,
+    ):
+        raise ProblemError(
+            422,
+            "amendment-changes-identity",
+            "Bản bổ sung không được đổi đơn vị trình hoặc hình thức khen thưởng.",
+            "An amendment cannot change the submitting organisation or the award.",
+        )
+
+
+def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossier) -> DossierSubmittedData:
+    """Store the version's body and entries; return the event data announcing it."""
+    submission = validated.submission
+    session.add(
+        DossierVersion(
+            dossier_id=dossier.id,
+            version=dossier.version,
+            body=submission.model_dump(mode="json"),
+            body_sha256=request_digest(submission),
+        )
+    )
+    for stale in session.exec(select(DossierEntry).where(DossierEntry.dossier_id == dossier.id)).all():
+        session.delete(stale)
+    entries = [
+        DossierEntry(
+            id=f"{dossier.id}.v{dossier.version}.{position}",
+            dossier_id=dossier.id,
+            version=dossier.version,
+            position=position,
+            kind=entry.nominee.kind,
+            full_name=entry.nominee.full_name,
+            achievement_summary=entry.nominee.achievement_summary,
+            record=entry.nominee.record.model_dump(mode="json"),
+            eligibility_outcome=entry.eligibility.outcome,
+            eligibility=entry.eligibility.model_dump(mode="json"),
+        )
+        for position, entry in enumerate(validated.entries, start=1)
+    ]
+    session.add_all(entries)
+    session.flush()
+    return DossierSubmittedData(
+        dossier_id=dossier.id,
+        version=dossier.version,
+        submitting_organisation=dossier.submitting_organisation,
+        award_code=dossier.award_code,
+        entries=[
+            EntrySummary(
+                entry_id=entry.id,
+                nominee_name=entry.full_name,
+                nominee_kind=NomineeKind(entry.kind),
+                eligibility=EligibilityOutcome(entry.eligibility_outcome),
+            )
+            for entry in entries
+        ],
+        review_levels=[step.level for step in validated.review_chain],
+        review_chain=validated.review_chain,
+        deciding_organisation=validated.deciding_organisation,
+        issuer_code=validated.issuer_code,
+        rule_set_id=validated.rule_set_id,
+        submission_date=validated.submission_date,
+        external_reference=dossier.external_reference,
+    )
 
 
 def record_event(session: Session, event: CloudEvent) -> None:
@@ -130,6 +254,8 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
     match event:
         case DossierSubmitted():
             return None, None, "Tiếp nhận hồ sơ / dossier received"
+        case DossierAmended(data=data):
+            return None, None, f"Bổ sung hồ sơ, phiên bản {data.version} / amended, version {data.version}"
         case ReviewTaskOpened(data=data):
             return data.level, None, f"Mở bước xét duyệt cấp {data.level} / review opened at {data.level}"
         case ReviewTaskCompleted(data=data):
@@ -154,40 +280,141 @@ def _history(session: Session, dossier_id: str) -> list[DossierHistory]:
     return list(session.exec(statement).all())
 
 
-def dossier_view(session: Session, dossier_id: str) -> DossierView:
+def own_dossier(session: Session, dossier_id: str, client_id: str) -> Dossier:
+    """A client sees only its own dossiers; another's is answered as missing, not as forbidden,
+    so ids cannot be probed."""
     dossier = session.get(Dossier, dossier_id)
-    if dossier is None:
+    if dossier is None or dossier.client_id != client_id:
         raise ProblemError(
             404,
             "dossier-not-found",
             f"Không tìm thấy hồ sơ '{dossier_id}'.",
             f"No dossier with id '{dossier_id}'.",
         )
+    return dossier
+
+
+def dossier_view(session: Session, dossier_id: str, client_id: str) -> DossierView:
+    dossier = own_dossier(session, dossier_id, client_id)
     entries = session.exec(
         select(DossierEntry).where(DossierEntry.dossier_id == dossier_id).order_by(col(DossierEntry.position))
     ).all()
+    attachments = session.exec(
+        select(Attachment).where(Attachment.dossier_id == dossier_id).order_by(col(Attachment.uploaded_at))
+    ).all()
     return DossierView(
+        **_summary(dossier).model_dump(),
+        submission_date=dossier.submission_date,
+        proposal_year=dossier.proposal_year,
+        rule_set_id=dossier.rule_set_id,
+        current_level=dossier.current_level,
+        trace_id=dossier.trace_id,
+        entries=[
+            EntryView(
+                entry_id=entry.id,
+                position=entry.position,
+                kind=NomineeKind(entry.kind),
+                full_name=entry.full_name,
+                eligibility=EligibilityView.model_validate(entry.eligibility),
+            )
+            for entry in entries
+        ],
+        attachments=[_attachment_view(item) for item in attachments],
+        history=[
+            HistoryItem.model_validate(item, from_attributes=True) for item in _history(session, dossier_id)
+        ],
+    )
+
+
+def _summary(dossier: Dossier) -> DossierSummary:
+    return DossierSummary(
         dossier_id=dossier.id,
         version=dossier.version,
         submitting_organisation=dossier.submitting_organisation,
         award_code=dossier.award_code,
         external_reference=dossier.external_reference,
         status=lifecycle.DossierStatus(dossier.status),
-        current_level=dossier.current_level,
         decision_number=dossier.decision_number,
-        trace_id=dossier.trace_id,
         submitted_at=dossier.submitted_at,
         updated_at=dossier.updated_at,
-        entries=[EntryView(entry_id=e.id, kind=e.kind, full_name=e.full_name) for e in entries],
-        history=[
-            HistoryItem(
-                event_id=item.event_id,
-                type=item.type,
-                occurred_at=item.occurred_at,
-                level=item.level,
-                actor=item.actor,
-                summary=item.summary,
-            )
-            for item in _history(session, dossier_id)
-        ],
+    )
+
+
+def list_dossiers(
+    session: Session,
+    client_id: str,
+    *,
+    status: lifecycle.DossierStatus | None,
+    external_reference: str | None,
+    limit: int,
+    offset: int,
+) -> DossierPage:
+    conditions = [col(Dossier.client_id) == client_id]
+    if status is not None:
+        conditions.append(col(Dossier.status) == status)
+    if external_reference is not None:
+        conditions.append(col(Dossier.external_reference) == external_reference)
+    total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
+    rows = session.exec(
+        select(Dossier)
+        .where(*conditions)
+        .order_by(col(Dossier.submitted_at).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return DossierPage(items=[_summary(row) for row in rows], total=total, limit=limit, offset=offset)
+
+
+def dossier_version(session: Session, dossier_id: str, version: int, client_id: str) -> dict[str, Any]:
+    own_dossier(session, dossier_id, client_id)
+    stored = session.get(DossierVersion, (dossier_id, version))
+    if stored is None:
+        raise ProblemError(
+            404,
+            "version-not-found",
+            f"Hồ sơ không có phiên bản {version}.",
+            f"The dossier has no version {version}.",
+        )
+    return stored.body
+
+
+def add_attachment(
+    session: Session, dossier_id: str, client_id: str, stored: StoredFile, file_name: str
+) -> AttachmentView:
+    dossier = own_dossier(session, dossier_id, client_id)
+    attachment = Attachment(
+        id=str(uuid.uuid4()),
+        dossier_id=dossier.id,
+        version=dossier.version,
+        file_name=file_name,
+        media_type=stored.media_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+    )
+    session.add(attachment)
+    return _attachment_view(attachment)
+
+
+def find_attachment(session: Session, dossier_id: str, attachment_id: str, client_id: str) -> Attachment:
+    own_dossier(session, dossier_id, client_id)
+    attachment = session.get(Attachment, attachment_id)
+    if attachment is None or attachment.dossier_id != dossier_id:
+        raise ProblemError(
+            404,
+            "attachment-not-found",
+            f"Không tìm thấy tệp đính kèm '{attachment_id}'.",
+            f"No attachment with id '{attachment_id}'.",
+        )
+    return attachment
+
+
+def _attachment_view(attachment: Attachment) -> AttachmentView:
+    return AttachmentView(
+        attachment_id=attachment.id,
+        version=attachment.version,
+        file_name=attachment.file_name,
+        media_type=attachment.media_type,
+        size_bytes=attachment.size_bytes,
+        sha256=attachment.sha256,
+        uploaded_at=attachment.uploaded_at,
     )

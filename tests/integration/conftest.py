@@ -6,22 +6,42 @@ ports and span collector, so a run never mixes with the developer's own stack.""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import secrets
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
-from deploy import apps, infra
+from deploy import apps, devsecrets, infra
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
 from tests.support.otlp import SpanCollector
-from tools.demo import Endpoints
+from tools.demo import ClientCredentials, Endpoints, access_token
 
 BACKENDS = ("sqlite", "postgres")
+OTHER_CLIENT_ORGANISATIONS = ("AH-TL-HB-TYT", "BNV", "NO-SUCH-ORG")
+MAX_ATTACHMENT_BYTES = 64 * 1024
+
+
+def _register_client(clients_file: Path, organisations: tuple[str, ...]) -> ClientCredentials:
+    credentials = ClientCredentials("other-integrator", secrets.token_urlsafe(32))
+    clients = json.loads(clients_file.read_text())
+    clients.append(
+        {
+            "client_id": credentials.client_id,
+            "name": "Hệ thống thứ hai / second integrator",
+            "secret_sha256": devsecrets.secret_digest(credentials.client_secret),
+            "organisations": list(organisations),
+        }
+    )
+    clients_file.write_text(json.dumps(clients, ensure_ascii=False))
+    return credentials
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +59,18 @@ class Pipeline:
     backend: str
     kit: KitSettings
     endpoints: Endpoints
+    credentials: ClientCredentials
+    other_credentials: ClientCredentials
+    """A second integrator: another organisation of the sample province, a central body, and an
+    organisation the registry does not know."""
+    signing_key_file: Path
     collector: SpanCollector
     processes: list[apps.AppProcess]
+
+    async def integrator_headers(self, credentials: ClientCredentials | None = None) -> dict[str, str]:
+        async with httpx.AsyncClient() as http:
+            token = await access_token(http, self.endpoints, credentials or self.credentials)
+        return {"Authorization": f"Bearer {token}"}
 
     def logs(self, lines: int = 40) -> str:
         return "\n".join(infra.tail(process.log_file, lines) for process in self.processes)
@@ -74,6 +104,10 @@ async def pipeline(
             "OTEL_BSP_SCHEDULE_DELAY": "200",
         }
     )
+    secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")
+    env.update(secret_files)
+    other = _register_client(Path(secret_files["TDKT_INTAKE_CLIENTS_FILE"]), OTHER_CLIENT_ORGANISATIONS)
+    env["TDKT_INTAKE_MAX_ATTACHMENT_BYTES"] = str(MAX_ATTACHMENT_BYTES)
     for spec in apps.APPS:
         env[spec.port_variable] = str(_free_port())
     databases = [f"tdkt_test_{run_id}_{name}" for name in apps.SERVICES_WITH_DATABASE]
@@ -97,6 +131,9 @@ async def pipeline(
         endpoints=Endpoints(
             by_name["intake"], by_name["review"], by_name["decisions"], by_name["notifications"]
         ),
+        credentials=ClientCredentials.load(Path(secret_files["TDKT_DEMO_CLIENT_FILE"])),
+        other_credentials=other,
+        signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"]),
         collector=collector,
         processes=processes,
     )

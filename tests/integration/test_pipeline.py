@@ -18,7 +18,7 @@ from contracts.topics import Topic, dead_letter_topic, topic_name
 from contracts.workflow import review_workflow_id
 from servicekit.temporal import connect_temporal
 from tests.integration.conftest import Pipeline
-from tools.demo import DEMO_DOSSIER, run_demo
+from tools.demo import DEMO_ORGANISATION, demo_dossier, run_demo
 from tools.waiting import eventually
 
 REVIEW_TOPIC_CONSUMERS = 4
@@ -37,7 +37,7 @@ LIFECYCLE = [
 async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notification(
     pipeline: Pipeline,
 ) -> None:
-    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+    result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
 
     assert re.fullmatch(r"\d{2,}/QĐ-TTg", result.decision_number), result.decision_number
     view = result.dossier
@@ -59,7 +59,7 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
             )
         ).json()
     assert [decision["number"] for decision in decisions] == [result.decision_number]
-    assert [n["recipient"] for n in notifications] == [DEMO_DOSSIER["submitting_organisation"]]
+    assert [n["recipient"] for n in notifications] == [DEMO_ORGANISATION]
 
     temporal = await connect_temporal(pipeline.kit)
     described = await temporal.get_workflow_handle(review_workflow_id(result.dossier_id)).describe()
@@ -67,7 +67,7 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
 
 
 async def test_one_trace_covers_every_process_as_one_tree(pipeline: Pipeline) -> None:
-    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+    result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
 
     def complete_tree() -> list[Any] | None:
         spans = pipeline.collector.trace(result.trace_id)
@@ -112,8 +112,8 @@ async def _publish_raw(pipeline: Pipeline, topic: str, value: bytes, key: bytes)
 
 
 async def test_a_redelivered_submission_starts_no_second_review(pipeline: Pipeline) -> None:
-    async with httpx.AsyncClient() as http:
-        created = (await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json=DEMO_DOSSIER)).json()
+    async with httpx.AsyncClient(headers=await pipeline.integrator_headers()) as http:
+        created = (await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json=demo_dossier())).json()
     dossier_id = created["dossier_id"]
     temporal = await connect_temporal(pipeline.kit)
     handle = temporal.get_workflow_handle(review_workflow_id(dossier_id))
@@ -203,14 +203,14 @@ async def test_bad_events_go_to_the_dead_letter_topic_with_a_reason(pipeline: Pi
         assert len({headers["x-dlq-consumer-group"] for headers in copies}) == REVIEW_TOPIC_CONSUMERS, copies
         assert all(headers["x-dlq-error"] for headers in copies)
     # the partition is not blocked: the pipeline still works after the poison records
-    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+    result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
     assert result.decision_number
 
 
 async def test_http_errors_are_problem_details_in_two_languages(pipeline: Pipeline) -> None:
-    async with httpx.AsyncClient() as http:
+    async with httpx.AsyncClient(headers=await pipeline.integrator_headers()) as http:
         unknown_award = await http.post(
-            f"{pipeline.endpoints.intake}/v1/dossiers", json={**DEMO_DOSSIER, "award_code": "NOPE"}
+            f"{pipeline.endpoints.intake}/v1/dossiers", json={**demo_dossier(), "award_code": "NOPE"}
         )
         invalid = await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json={"entries": []})
         missing = await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{uuid.uuid4()}")
@@ -232,7 +232,7 @@ async def test_http_errors_are_problem_details_in_two_languages(pipeline: Pipeli
 
 
 async def test_acting_twice_on_a_task_is_refused(pipeline: Pipeline) -> None:
-    result = await run_demo(pipeline.endpoints, say=lambda _line: None)
+    result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
     async with httpx.AsyncClient() as http:
         tasks = (
             await http.get(f"{pipeline.endpoints.review}/v1/tasks", params={"dossier_id": result.dossier_id})
