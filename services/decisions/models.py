@@ -13,18 +13,22 @@ from contracts.events import EntrySummary
 
 
 class DecisionRegister(SQLModel, table=True):
-    """One numbering register per issuer and calendar year: the last number given."""
+    """One numbering register (sổ) per issuing organisation and calendar year: the last number
+    given. Keyed by the organisation, not its issuer code: every commune prints "QĐ-UBND" but
+    keeps its own register."""
 
     __tablename__ = "decision_register"
 
-    issuer_code: str = Field(primary_key=True, max_length=50)
+    organisation_code: str = Field(primary_key=True, max_length=50)
     year: int = Field(primary_key=True)
     last_sequence: int = 0
 
 
 class Decision(SQLModel, table=True):
     __tablename__ = "decision"
-    __table_args__ = (UniqueConstraint("issuer_code", "year", "sequence"),)
+    __table_args__ = (
+        UniqueConstraint("deciding_organisation", "year", "sequence", name="uq_decision_register_position"),
+    )
 
     id: str = Field(primary_key=True, max_length=64)
     dossier_id: str = Field(unique=True, max_length=64)

@@ -25,7 +25,7 @@ def issue_decision(session: Session, approved: DossierApproved, source: str, tod
     existing = session.exec(select(Decision).where(Decision.dossier_id == data.dossier_id)).first()
     if existing is not None:
         return existing
-    sequence = _next_sequence(session, data.issuer_code, today.year)
+    sequence = _next_sequence(session, data.deciding_organisation, today.year)
     decision = Decision(
         id=str(uuid.uuid4()),
         dossier_id=data.dossier_id,
@@ -52,17 +52,17 @@ def issue_decision(session: Session, approved: DossierApproved, source: str, tod
     return decision
 
 
-def _next_sequence(session: Session, issuer_code: str, year: int) -> int:
+def _next_sequence(session: Session, organisation_code: str, year: int) -> int:
     """Gapless: the register row is locked (PostgreSQL ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
     already serialises writers) for the rest of the transaction that stores the decision."""
     statement = (
         select(DecisionRegister)
-        .where(DecisionRegister.issuer_code == issuer_code, DecisionRegister.year == year)
+        .where(DecisionRegister.organisation_code == organisation_code, DecisionRegister.year == year)
         .with_for_update()
     )
     register = session.exec(statement).first()
     if register is None:
-        register = DecisionRegister(issuer_code=issuer_code, year=year, last_sequence=0)
+        register = DecisionRegister(organisation_code=organisation_code, year=year, last_sequence=0)
     register.last_sequence += 1
     session.add(register)
     session.flush()

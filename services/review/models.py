@@ -26,6 +26,7 @@ class ReviewTask(SQLModel, table=True):
     level: str = ColumnField(index=True, max_length=30)
     level_index: int
     levels_total: int
+    organisation: str | None = ColumnField(default=None, index=True, max_length=50)
     award_code: str = ColumnField(max_length=50)
     submitting_organisation: str = ColumnField(max_length=50)
     state: str = ColumnField(default=TaskState.OPEN, index=True, max_length=20)
@@ -41,6 +42,7 @@ class TaskView(BaseModel):
     level: ReviewLevel
     level_index: int
     levels_total: int
+    organisation: str | None
     award_code: str
     submitting_organisation: str
     state: TaskState

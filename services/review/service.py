@@ -24,6 +24,7 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
                         level=data.level,
                         level_index=data.level_index,
                         levels_total=data.levels_total,
+                        organisation=data.organisation,
                         award_code=data.award_code,
                         submitting_organisation=data.submitting_organisation,
                         opened_at=data.opened_at,
@@ -69,6 +70,7 @@ def list_tasks(
     *,
     state: TaskState | None,
     level: str | None,
+    organisation: str | None,
     dossier_id: str | None,
     limit: int,
     offset: int,
@@ -78,6 +80,8 @@ def list_tasks(
         conditions.append(col(ReviewTask.state) == state)
     if level is not None:
         conditions.append(col(ReviewTask.level) == level)
+    if organisation is not None:
+        conditions.append(col(ReviewTask.organisation) == organisation)
     if dossier_id is not None:
         conditions.append(col(ReviewTask.dossier_id) == dossier_id)
     total = session.exec(select(func.count()).select_from(ReviewTask).where(*conditions)).one()

@@ -23,6 +23,7 @@ def build_router(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> APIRout
     async def list_tasks(
         state: TaskState | None = None,
         level: ReviewLevel | None = None,
+        organisation: Annotated[str | None, Query(max_length=50)] = None,
         dossier_id: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
@@ -30,7 +31,13 @@ def build_router(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> APIRout
         return await run_in_session(
             runtime.engine,
             lambda session: service.list_tasks(
-                session, state=state, level=level, dossier_id=dossier_id, limit=limit, offset=offset
+                session,
+                state=state,
+                level=level,
+                organisation=organisation,
+                dossier_id=dossier_id,
+                limit=limit,
+                offset=offset,
             ),
         )
 

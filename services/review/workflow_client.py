@@ -50,6 +50,7 @@ class ReviewWorkflows:
             issuer_code=data.issuer_code,
             entries=data.entries,
             review_levels=data.review_levels,
+            review_chain=data.review_chain,
             submitted_event_id=event.id,
         )
         # REJECT_DUPLICATE: a late redelivery after the review closed must not review again.

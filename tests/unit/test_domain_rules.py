@@ -47,6 +47,11 @@ def test_decision_number_refuses_impossible_input(sequence: int, issuer: str) ->
         (["vn.tdkt.dossier.approved.v1", "vn.tdkt.notification.sent.v1"], DossierStatus.APPROVED),
         (["vn.tdkt.review.task.opened.v1", "vn.tdkt.dossier.rejected.v1"], DossierStatus.REJECTED),
         (["vn.tdkt.review.task.opened.v1", "vn.tdkt.dossier.returned.v1"], DossierStatus.RETURNED),
+        # an amendment (bổ sung) after a return starts the progress again
+        (
+            ["vn.tdkt.review.task.opened.v1", "vn.tdkt.dossier.returned.v1", "vn.tdkt.dossier.amended.v1"],
+            DossierStatus.SUBMITTED,
+        ),
     ],
 )
 def test_status_is_the_furthest_the_history_proves(history: list[str], expected: DossierStatus) -> None:

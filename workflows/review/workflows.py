@@ -101,7 +101,7 @@ class ReviewWorkflow:
                     submitting_organisation=review.submitting_organisation,
                     deciding_organisation=review.deciding_organisation,
                     issuer_code=review.issuer_code,
-                    entries=review.entries,
+                    entries=review.entries_for_decision(),
                     approved_at=workflow.now(),
                 ),
             )
@@ -126,6 +126,7 @@ class ReviewWorkflow:
                     level=level,
                     level_index=index,
                     levels_total=len(review.review_levels),
+                    organisation=review.organisation_at(index),
                     award_code=review.award_code,
                     submitting_organisation=review.submitting_organisation,
                     opened_at=workflow.now(),
