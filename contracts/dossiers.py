@@ -43,6 +43,14 @@ class DossierSubmission(BaseModel):
         le=2100,
         description="The year the achievements are proposed for (năm đề nghị); the submission year when unset",
     )
+    unit_lao_dong_tien_tien_count: int | None = Field(
+        default=None,
+        ge=0,
+        description=(
+            "Số Lao động tiên tiến của đơn vị: needed only where the deciding organisation has configured "
+            "a quota for the award (none by default)"
+        ),
+    )
     entries: list[NomineeSubmission] = Field(min_length=1, max_length=MAX_ENTRIES_PER_DOSSIER)
 
 

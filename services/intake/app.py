@@ -33,7 +33,10 @@ def build() -> tuple[FastAPI, ServiceRuntime]:
     tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE)
     clients = ClientRegistry.load(settings.clients_file)
     validator = DossierValidator(
-        default_catalogue(), default_registry(), review_profile(settings.review_profile)
+        default_catalogue(),
+        default_registry(),
+        review_profile(settings.review_profile),
+        [quota.setting() for quota in settings.quotas],
     )
     store = AttachmentStore(
         settings.attachments_dir or runtime.kit.data_dir / "attachments",

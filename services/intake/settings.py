@@ -1,9 +1,11 @@
+from fractions import Fraction
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
+from services.intake.domain.eligibility import QuotaSetting
 
 SERVICE_NAME = "intake"
 
@@ -15,6 +17,18 @@ DEFAULT_ATTACHMENT_TYPES = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "application/vnd.oasis.opendocument.text",
 )
+
+
+class QuotaConfig(BaseModel):
+    issuer: str = Field(description="Code of the deciding organisation the cap applies to")
+    award_code: str
+    max_share: Fraction = Field(description='A share of the unit\'s LĐTT count, e.g. "3/20"')
+    legal_basis: str
+    confirmed: bool = False
+    """Unconfirmed caps send an overflow to manual review instead of refusing it."""
+
+    def setting(self) -> QuotaSetting:
+        return QuotaSetting(self.issuer, self.award_code, self.max_share, self.legal_basis, self.confirmed)
 
 
 class IntakeSettings(ServiceSettings):
@@ -31,3 +45,6 @@ class IntakeSettings(ServiceSettings):
     review_profile: str = "four_level"
     """Review-level profile: ``four_level`` or ``two_tier_2025`` (NĐ 129/2025 Điều 59)."""
     timezone: str = "Asia/Ho_Chi_Minh"
+    quotas: list[QuotaConfig] = Field(default_factory=list)
+    """Per-issuer caps (JSON in ``TDKT_INTAKE_QUOTAS``); none by default, since Luật TĐKT 2022 sets
+    no quota (the 15% CSTĐCS cap of NĐ 91/2017 is HISTORICAL; DOMAIN.md §2.2)."""

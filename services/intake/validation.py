@@ -7,6 +7,7 @@ HTTP, the inbound topic and the bulk import, and a 500-entry dossier validates i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -59,10 +60,17 @@ def eligibility_view(result: eligibility.EligibilityResult) -> EligibilityView:
 
 
 class DossierValidator:
-    def __init__(self, catalogue: Catalogue, registry: OrganisationRegistry, profile: ReviewProfile) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        registry: OrganisationRegistry,
+        profile: ReviewProfile,
+        quotas: Sequence[eligibility.QuotaSetting] = (),
+    ) -> None:
         self.catalogue = catalogue
         self.registry = registry
         self.profile = profile
+        self.quotas = tuple(quotas)
 
     def validate(
         self, submission: DossierSubmission, client: RegisteredClient, today: date
@@ -112,14 +120,18 @@ class DossierValidator:
                 detail=str(error),
             ) from error
         proposal_year = submission.proposal_year or today.year
+        decider = self.registry.get(chain[-1].organisation_code)
+        results = self._apply_quotas(
+            submission,
+            decider.code,
+            tuple(
+                eligibility.evaluate(award, rule_set, nominee.record, nominee.kind, proposal_year)
+                for nominee in submission.entries
+            ),
+        )
         entries = [
-            ValidatedEntry(
-                nominee,
-                eligibility_view(
-                    eligibility.evaluate(award, rule_set, nominee.record, nominee.kind, proposal_year)
-                ),
-            )
-            for nominee in submission.entries
+            ValidatedEntry(nominee, eligibility_view(result))
+            for nominee, result in zip(submission.entries, results, strict=True)
         ]
         if all(entry.eligibility.outcome == eligibility.Outcome.INELIGIBLE for entry in entries):
             raise ProblemError(
@@ -140,7 +152,6 @@ class DossierValidator:
                     for position, entry in enumerate(entries, start=1)
                 ],
             )
-        decider = self.registry.get(chain[-1].organisation_code)
         return ValidatedDossier(
             submission=submission,
             submission_date=today,
@@ -153,3 +164,24 @@ class DossierValidator:
             issuer_code=decider.issuer_code,
             entries=entries,
         )
+
+    def _apply_quotas(
+        self,
+        submission: DossierSubmission,
+        decider: str,
+        results: tuple[eligibility.EligibilityResult, ...],
+    ) -> tuple[eligibility.EligibilityResult, ...]:
+        for quota in self.quotas:
+            if quota.issuer_code != decider or quota.award_code != submission.award_code:
+                continue
+            if submission.unit_lao_dong_tien_tien_count is None:
+                raise ProblemError(
+                    422,
+                    "quota-count-required",
+                    f"Đơn vị quyết định '{decider}' giới hạn tỷ lệ '{quota.award_code}': cần số Lao động tiên tiến "
+                    "của đơn vị (unit_lao_dong_tien_tien_count).",
+                    f"The deciding organisation '{decider}' caps '{quota.award_code}': the unit's count of "
+                    "Lao động tiên tiến (unit_lao_dong_tien_tien_count) is required.",
+                )
+            results = eligibility.apply_quota(results, quota, submission.unit_lao_dong_tien_tien_count)
+        return results

@@ -1,0 +1,112 @@
+"""Intake's validation, pure: permission, organisation, award, review path, eligibility, quotas."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+import pytest
+
+from contracts.dossiers import DossierSubmission
+from servicekit.problems import ProblemError
+from services.intake.clients import RegisteredClient
+from services.intake.domain.catalogue import default_catalogue
+from services.intake.domain.eligibility import QuotaSetting
+from services.intake.domain.organisations import default_registry, review_profile
+from services.intake.validation import DossierValidator
+from tools.demo import DEMO_ORGANISATION, demo_dossier, eligible_record
+
+TODAY = date(2026, 11, 24)
+CLIENT = RegisteredClient(
+    client_id="c", secret_sha256="0" * 64, organisations=frozenset({DEMO_ORGANISATION, "BNV", "NOPE"})
+)
+
+
+def _validator(profile: str = "four_level", quotas: tuple[QuotaSetting, ...] = ()) -> DossierValidator:
+    return DossierValidator(default_catalogue(), default_registry(), review_profile(profile), quotas)
+
+
+def _submission(**changes: Any) -> DossierSubmission:
+    return DossierSubmission.model_validate({**demo_dossier(TODAY.year), **changes})
+
+
+def _problem(submission: DossierSubmission, validator: DossierValidator | None = None) -> str:
+    with pytest.raises(ProblemError) as raised:
+        (validator or _validator()).validate(submission, CLIENT, TODAY)
+    return raised.value.problem.code
+
+
+def test_an_eligible_dossier_is_routed_through_its_review_chain() -> None:
+    checked = _validator().validate(_submission(), CLIENT, TODAY)
+    assert checked.rule_set_id == "ND152-2025"
+    assert [(step.level.value, step.organisation) for step in checked.review_chain] == [
+        ("unit", "AH-DS-TT"),
+        ("district", "AH-DS"),
+        ("province", "AH"),
+        ("central", "TTG"),
+    ]
+    assert (checked.deciding_organisation, checked.issuer_code) == ("TTG", "TTg")
+    assert [entry.eligibility.outcome for entry in checked.entries] == ["eligible"]
+
+
+def test_the_two_tier_profile_skips_the_district() -> None:
+    checked = _validator("two_tier_2025").validate(_submission(), CLIENT, TODAY)
+    assert [step.level.value for step in checked.review_chain] == ["unit", "province", "central"]
+
+
+def test_rules_in_force_on_the_submission_date_are_recorded() -> None:
+    checked = _validator().validate(_submission(proposal_year=2025), CLIENT, date(2025, 6, 30))
+    assert checked.rule_set_id == "ND98-2023"
+    assert {entry.eligibility.rule_set_id for entry in checked.entries} == {"ND98-2023"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"submitting_organisation": "AH-TL-HB-TYT"}, "organisation-not-permitted"),
+        ({"submitting_organisation": "NOPE"}, "unknown-organisation"),
+        ({"award_code": "NOPE"}, "unknown-award"),
+        ({"submitting_organisation": "BNV", "award_code": "LDTT"}, "no-review-path"),
+        ({"entries": [{"full_name": "Chưa đủ"}]}, "all-entries-ineligible"),
+    ],
+)
+def test_refusals(changes: dict[str, Any], code: str) -> None:
+    assert _problem(_submission(**changes)) == code
+
+
+def test_before_the_law_took_effect_no_rule_set_applies() -> None:
+    with pytest.raises(ProblemError) as raised:
+        _validator().validate(_submission(), CLIENT, date(2023, 12, 31))
+    assert raised.value.problem.code == "no-rule-set-in-force"
+
+
+def _cstdcs_entries(count: int) -> list[dict[str, Any]]:
+    record = {"ratings": [{"year": TODAY.year, "rating": "excellent"}]}
+    return [{"full_name": f"Người {n}", "record": record} for n in range(count)]
+
+
+def test_quotas_are_off_by_default_and_applied_per_issuer_when_configured() -> None:
+    dossier = _submission(award_code="CSTDCS", entries=_cstdcs_entries(3))
+    assert [e.eligibility.outcome for e in _validator().validate(dossier, CLIENT, TODAY).entries] == [
+        "eligible"
+    ] * 3
+
+    quota = QuotaSetting("AH-DS-TT", "CSTDCS", Fraction(1, 10), "configured for the test")
+    capped = _validator(quotas=(quota,))
+    assert _problem(dossier, capped) == "quota-count-required"
+    counted = _submission(award_code="CSTDCS", entries=_cstdcs_entries(3), unit_lao_dong_tien_tien_count=20)
+    outcomes = [e.eligibility.outcome for e in capped.validate(counted, CLIENT, TODAY).entries]
+    assert outcomes == ["eligible", "eligible", "manual_review"]  # ⌊20 × 1/10⌋ = 2; unconfirmed cap
+    elsewhere = QuotaSetting("AH-TL-HB", "CSTDCS", Fraction(1, 10), "another commune's cap")
+    assert (
+        _validator(quotas=(elsewhere,)).validate(dossier, CLIENT, TODAY).entries[2].eligibility.outcome
+        == "eligible"
+    )
+
+
+def test_some_ineligible_entries_are_flagged_not_refused() -> None:
+    dossier = _submission(entries=[*demo_dossier(TODAY.year)["entries"], {"full_name": "Chưa đủ"}])
+    checked = _validator().validate(dossier, CLIENT, TODAY)
+    assert [entry.eligibility.outcome for entry in checked.entries] == ["eligible", "ineligible"]
+    assert eligible_record(TODAY.year)["awards"], "the demo record must carry the prerequisite award"
