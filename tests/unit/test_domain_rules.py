@@ -18,7 +18,6 @@ from contracts.events import (
 from contracts.topics import Topic, all_topic_names, dead_letter_topic, topic_name
 from services.decisions.domain import format_decision_number
 from services.intake.lifecycle import DossierStatus, status_from_history
-from services.intake.routing import route_for
 from services.notifications.domain import messages_for
 
 
@@ -56,18 +55,6 @@ def test_decision_number_refuses_impossible_input(sequence: int, issuer: str) ->
 )
 def test_status_is_the_furthest_the_history_proves(history: list[str], expected: DossierStatus) -> None:
     assert status_from_history(history) == expected
-
-
-def test_skeleton_award_goes_through_all_four_levels() -> None:
-    route = route_for("BKTTG")
-    assert route is not None
-    assert route.review_levels == (
-        ReviewLevel.UNIT,
-        ReviewLevel.DISTRICT,
-        ReviewLevel.PROVINCE,
-        ReviewLevel.CENTRAL,
-    )
-    assert route_for("NO-SUCH-AWARD") is None
 
 
 def _submitted() -> DossierSubmitted:
