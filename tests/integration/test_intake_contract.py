@@ -49,6 +49,9 @@ async def test_authentication_errors(pipeline: Pipeline) -> None:
     expired = jwt.encode({**base, "exp": now - 10, "scope": "dossiers:read"}, key, algorithm="HS256")
     read_only = jwt.encode({**base, "exp": now + 60, "scope": "dossiers:read"}, key, algorithm="HS256")
     forged = jwt.encode({**base, "exp": now + 60, "scope": "dossiers:write"}, "x" * 48, algorithm="HS256")
+    ghost = jwt.encode(
+        {**base, "sub": "removed-client", "exp": now + 60, "scope": "dossiers:write"}, key, "HS256"
+    )
     async with httpx.AsyncClient() as http:
         _assert_problem(await http.get(f"{url}/v1/dossiers"), 401, "missing-token")
         for token, code in [(expired, "token-expired"), (forged, "invalid-token")]:
@@ -59,6 +62,12 @@ async def test_authentication_errors(pipeline: Pipeline) -> None:
             f"{url}/v1/dossiers", json=demo_dossier(), headers={"Authorization": f"Bearer {read_only}"}
         )
         _assert_problem(response, 403, "insufficient-scope")
+        response = await http.post(
+            f"{url}/v1/dossiers", json=demo_dossier(), headers={"Authorization": f"Bearer {ghost}"}
+        )
+        _assert_problem(response, 403, "unknown-client")
+        _assert_problem(await http.get(f"{url}/v1/no-such-thing"), 404, "not-found")
+        _assert_problem(await http.delete(f"{url}/v1/dossiers"), 405, "method-not-allowed")
         bad_secret = await http.post(
             f"{url}/v1/oauth/token",
             data={"grant_type": "client_credentials"},
@@ -215,6 +224,8 @@ async def test_attachments(pipeline: Pipeline) -> None:
             files={"file": ("big.pdf", PDF + b"0" * MAX_ATTACHMENT_BYTES, "application/pdf")},
         )
         view = (await http.get(f"{url}/{dossier_id}")).json()
+        missing = await http.get(f"{url}/{dossier_id}/attachments/{uuid.uuid4()}")
+    _assert_problem(missing, 404, "attachment-not-found")
     assert attachment["media_type"] == "application/pdf", "typed from the content, not the declared type"
     assert attachment["size_bytes"] == len(PDF)
     assert downloaded.content == PDF
