@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from contracts.dossiers import DossierSubmission
@@ -115,16 +116,23 @@ def build_router(
     ) -> DossierView:
         client = registered(principal.subject)
         digest = service.request_digest(submission)
-        if idempotency_key is not None:
+
+        async def replay() -> DossierView | None:
+            if idempotency_key is None:
+                return None
             replayed = await run_in_session(
                 runtime.engine,
                 lambda session: service.replay_of(session, client.client_id, idempotency_key, digest),
             )
-            if replayed is not None:
-                response.status_code = status.HTTP_200_OK
-                return await run_in_session(
-                    runtime.engine, lambda session: service.dossier_view(session, replayed, client.client_id)
-                )
+            if replayed is None:
+                return None
+            response.status_code = status.HTTP_200_OK
+            return await run_in_session(
+                runtime.engine, lambda session: service.dossier_view(session, replayed, client.client_id)
+            )
+
+        if (earlier := await replay()) is not None:
+            return earlier
         checked = await validated(submission, client)
         trace_id = current_trace_id()
 
@@ -139,7 +147,13 @@ def build_router(
             )
             return service.dossier_view(session, dossier.id, client.client_id)
 
-        view = await run_in_session(runtime.engine, store)
+        try:
+            view = await run_in_session(runtime.engine, store)
+        except IntegrityError:
+            # a concurrent request with the same Idempotency-Key committed first: answer as its replay
+            if (earlier := await replay()) is None:
+                raise
+            return earlier
         runtime.relay.notify()
         response.headers["Location"] = f"/v1/dossiers/{view.dossier_id}"
         return view

@@ -3,6 +3,7 @@ with per-entry eligibility, idempotency, amendments, attachments and the inbound
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -152,6 +153,19 @@ async def test_idempotency_key(pipeline: Pipeline) -> None:
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["dossier_id"] == first.json()["dossier_id"]
     _assert_problem(changed, 409, "idempotency-key-reused")
+
+
+async def test_concurrent_requests_with_one_idempotency_key_create_one_dossier(pipeline: Pipeline) -> None:
+    url = f"{pipeline.endpoints.intake}/v1/dossiers"
+    key = str(uuid.uuid4())
+    async with httpx.AsyncClient(headers=await pipeline.integrator_headers()) as http:
+        responses = await asyncio.gather(
+            *(http.post(url, json=demo_dossier(), headers={"Idempotency-Key": key}) for _ in range(6))
+        )
+    assert sorted(response.status_code for response in responses) == [200] * 5 + [201], [
+        response.text for response in responses if response.status_code >= 300
+    ]
+    assert len({response.json()["dossier_id"] for response in responses}) == 1
 
 
 async def test_a_returned_dossier_is_amended_as_a_new_version(pipeline: Pipeline) -> None:
