@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+from sqlalchemy import Index
 from sqlmodel import Field as ColumnField
 from sqlmodel import SQLModel
 
@@ -19,6 +20,12 @@ class TaskState(StrEnum):
 
 class ReviewTask(SQLModel, table=True):
     __tablename__ = "review_task"
+    # The inbox's usual questions — "open tasks of my organisation, by due date or age" — answered
+    # from an index even with hundreds of thousands of closed tasks beside them.
+    __table_args__ = (
+        Index("ix_review_task_inbox", "organisation", "state", "opened_at"),
+        Index("ix_review_task_due", "state", "due_at"),
+    )
 
     task_id: str = ColumnField(primary_key=True, max_length=120)
     dossier_id: str = ColumnField(index=True, max_length=64)
@@ -31,6 +38,8 @@ class ReviewTask(SQLModel, table=True):
     submitting_organisation: str = ColumnField(max_length=50)
     state: str = ColumnField(default=TaskState.OPEN, index=True, max_length=20)
     opened_at: datetime
+    due_at: datetime | None = None
+    """The statutory (or configured) deadline of the step, when one applies."""
     completed_at: datetime | None = None
     action: str | None = ColumnField(default=None, max_length=20)
     actor: str | None = ColumnField(default=None, max_length=200)
@@ -47,9 +56,42 @@ class TaskView(BaseModel):
     submitting_organisation: str
     state: TaskState
     opened_at: datetime
+    due_at: datetime | None
+    overdue: bool = False
     completed_at: datetime | None
     action: ReviewAction | None
     actor: str | None
+
+
+class TaskSort(StrEnum):
+    OPENED = "opened_at"
+    OPENED_DESC = "-opened_at"
+    DUE = "due_at"
+    DUE_DESC = "-due_at"
+    LEVEL = "level"
+
+
+class TaskQuery(BaseModel):
+    """The inbox's filters, order and page (query parameters of ``GET /v1/tasks``)."""
+
+    state: TaskState | None = None
+    level: ReviewLevel | None = None
+    organisation: str | None = Field(default=None, max_length=50)
+    award_code: str | None = Field(default=None, max_length=50)
+    dossier_id: str | None = Field(default=None, max_length=64)
+    due_before: datetime | None = None
+    overdue: bool | None = Field(default=None, description="Only open tasks past their due time (or not)")
+    sort: TaskSort = TaskSort.OPENED
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0)
+
+
+class TaskCounts(BaseModel):
+    """Counts for the query's filters, whatever its ``state`` and ``overdue`` filters."""
+
+    open: int
+    completed: int
+    overdue: int
 
 
 class TaskPage(BaseModel):
@@ -57,6 +99,7 @@ class TaskPage(BaseModel):
     total: int
     limit: int
     offset: int
+    counts: TaskCounts
 
 
 class TaskActionBody(BaseModel):

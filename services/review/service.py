@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, func, not_
 from sqlmodel import Session, col, select
 
 from contracts.events import ReviewEvent, ReviewTaskCompleted, ReviewTaskOpened
 from contracts.workflow import TaskActionResult
 from servicekit.problems import ProblemError
-from services.review.models import ReviewTask, TaskPage, TaskState, TaskView
+from services.review.models import ReviewTask, TaskCounts, TaskPage, TaskQuery, TaskSort, TaskState, TaskView
 
 
 def apply_review_event(session: Session, event: ReviewEvent) -> None:
@@ -28,6 +30,7 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
                         award_code=data.award_code,
                         submitting_organisation=data.submitting_organisation,
                         opened_at=data.opened_at,
+                        due_at=data.due_at,
                     )
                 )
         case ReviewTaskCompleted(data=data):
@@ -65,35 +68,70 @@ def get_task(session: Session, task_id: str) -> ReviewTask:
     return task
 
 
-def list_tasks(
-    session: Session,
-    *,
-    state: TaskState | None,
-    level: str | None,
-    organisation: str | None,
-    dossier_id: str | None,
-    limit: int,
-    offset: int,
-) -> TaskPage:
-    conditions = []
-    if state is not None:
-        conditions.append(col(ReviewTask.state) == state)
-    if level is not None:
-        conditions.append(col(ReviewTask.level) == level)
-    if organisation is not None:
-        conditions.append(col(ReviewTask.organisation) == organisation)
-    if dossier_id is not None:
-        conditions.append(col(ReviewTask.dossier_id) == dossier_id)
-    total = session.exec(select(func.count()).select_from(ReviewTask).where(*conditions)).one()
+_ORDER = {
+    TaskSort.OPENED: (col(ReviewTask.opened_at).asc(),),
+    TaskSort.OPENED_DESC: (col(ReviewTask.opened_at).desc(),),
+    TaskSort.DUE: (col(ReviewTask.due_at).asc().nulls_last(), col(ReviewTask.opened_at).asc()),
+    TaskSort.DUE_DESC: (col(ReviewTask.due_at).desc().nulls_last(), col(ReviewTask.opened_at).asc()),
+    TaskSort.LEVEL: (col(ReviewTask.level_index).asc(), col(ReviewTask.opened_at).asc()),
+}
+
+
+def _overdue(now: datetime) -> ColumnElement[bool]:
+    # "is not null" keeps the negation two-valued: a task with no due date is simply not overdue
+    return and_(
+        col(ReviewTask.state) == TaskState.OPEN,
+        col(ReviewTask.due_at).is_not(None),
+        col(ReviewTask.due_at) < now,
+    )
+
+
+def list_tasks(session: Session, query: TaskQuery, now: datetime) -> TaskPage:
+    common: list[ColumnElement[bool]] = []
+    for column, value in (
+        (ReviewTask.level, query.level),
+        (ReviewTask.organisation, query.organisation),
+        (ReviewTask.award_code, query.award_code),
+        (ReviewTask.dossier_id, query.dossier_id),
+    ):
+        if value is not None:
+            common.append(col(column) == value)
+    if query.due_before is not None:
+        common.append(col(ReviewTask.due_at) < query.due_before)
+    narrowed = list(common)
+    if query.state is not None:
+        narrowed.append(col(ReviewTask.state) == query.state)
+    if query.overdue is not None:
+        narrowed.append(_overdue(now) if query.overdue else not_(_overdue(now)))
+    total = session.exec(select(func.count()).select_from(ReviewTask).where(*narrowed)).one()
     rows = session.exec(
         select(ReviewTask)
-        .where(*conditions)
-        .order_by(col(ReviewTask.opened_at), col(ReviewTask.task_id))
-        .limit(limit)
-        .offset(offset)
+        .where(*narrowed)
+        .order_by(*_ORDER[query.sort], col(ReviewTask.task_id))
+        .limit(query.limit)
+        .offset(query.offset)
     ).all()
-    return TaskPage(items=[to_view(row) for row in rows], total=total, limit=limit, offset=offset)
+    by_state = dict(
+        session.exec(
+            select(ReviewTask.state, func.count()).where(*common).group_by(col(ReviewTask.state))
+        ).all()
+    )
+    overdue = session.exec(select(func.count()).select_from(ReviewTask).where(*common, _overdue(now))).one()
+    return TaskPage(
+        items=[to_view(row, now) for row in rows],
+        total=total,
+        limit=query.limit,
+        offset=query.offset,
+        counts=TaskCounts(
+            open=by_state.get(TaskState.OPEN, 0),
+            completed=by_state.get(TaskState.COMPLETED, 0),
+            overdue=overdue,
+        ),
+    )
 
 
-def to_view(task: ReviewTask) -> TaskView:
-    return TaskView.model_validate(task, from_attributes=True)
+def to_view(task: ReviewTask, now: datetime) -> TaskView:
+    view = TaskView.model_validate(task, from_attributes=True)
+    view.overdue = task.state == TaskState.OPEN and task.due_at is not None and task.due_at < now
+    return view
+

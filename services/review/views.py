@@ -2,49 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from contracts.events import ReviewAction, ReviewLevel
+from contracts.events import ReviewAction
 from contracts.workflow import TaskActionRequest, TaskActionResult
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from services.review import service
-from services.review.models import TaskActionBody, TaskPage, TaskState, TaskView
+from services.review.models import TaskActionBody, TaskPage, TaskQuery, TaskView
 from services.review.workflow_client import ReviewWorkflows
 
 
 def build_router(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> APIRouter:
     router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
-    @router.get("", summary="The task inbox, filtered and paginated")
-    async def list_tasks(
-        state: TaskState | None = None,
-        level: ReviewLevel | None = None,
-        organisation: Annotated[str | None, Query(max_length=50)] = None,
-        dossier_id: Annotated[str | None, Query(max_length=64)] = None,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> TaskPage:
-        return await run_in_session(
-            runtime.engine,
-            lambda session: service.list_tasks(
-                session,
-                state=state,
-                level=level,
-                organisation=organisation,
-                dossier_id=dossier_id,
-                limit=limit,
-                offset=offset,
-            ),
-        )
+    @router.get("", summary="The task inbox: filtered, sorted, paginated, with counts")
+    async def list_tasks(query: Annotated[TaskQuery, Query()]) -> TaskPage:
+        now = datetime.now(UTC)
+        return await run_in_session(runtime.engine, lambda session: service.list_tasks(session, query, now))
 
     @router.get("/{task_id}", summary="One task", responses=problem_responses(404))
     async def get_task(task_id: str) -> TaskView:
         task = await run_in_session(runtime.engine, lambda session: service.get_task(session, task_id))
-        return service.to_view(task)
+        return service.to_view(task, datetime.now(UTC))
 
     async def act(task_id: str, action: ReviewAction, body: TaskActionBody) -> TaskActionResult:
         if action is not ReviewAction.APPROVE and not (body.comment or "").strip():
