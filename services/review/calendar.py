@@ -306,7 +306,9 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
-    def working_days_between(self, start: datetime | date, end: datetime | date, *, tz: tzinfo = VIETNAM_TZ) -> int:
+    def working_days_between(
+        self, start: datetime | date, end: datetime | date, *, tz: tzinfo = VIETNAM_TZ
+    ) -> int:
         """Working days elapsed after ``start``'s local date up to and including ``end``'s.
 
         The inverse of ``add_working_days``: ``working_days_between(s, add_working_days(s, n)) == n``.
