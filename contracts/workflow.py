@@ -49,8 +49,10 @@ class ReviewInput(BaseModel):
 class TaskActionRequest(BaseModel):
     task_id: str
     action: ReviewAction
-    actor: str = Field(min_length=1, max_length=200)
+    actor: str = Field(min_length=1, max_length=200, description="The reviewer's subject (user id)")
     comment: str | None = Field(default=None, max_length=4000)
+    organisation: str | None = Field(default=None, description="The reviewer's organisation, from the token")
+    role: str | None = Field(default=None, description="The role the reviewer acts in")
 
 
 class TaskActionResult(BaseModel):

@@ -29,6 +29,7 @@ def app_environment() -> dict[str, str]:
     env.setdefault("TDKT_KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap())
     env.setdefault("TDKT_TEMPORAL_ADDRESS", infra.temporal_address())
     env.setdefault("TDKT_DATA_DIR", str(infra.stack_dir() / "data"))
+    env.setdefault("TDKT_REVIEW_DEV_TOKENS", "true")  # the local stack's stand-in identity provider
     if env.get("TDKT_STACK_DATABASE", "postgres") == "postgres":
         for name in apps.SERVICES_WITH_DATABASE:
             env.setdefault(f"TDKT_{name.upper()}_DATABASE_URL", infra.postgres_url(f"tdkt_{name}"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from servicekit.auth import AuthSettings, TokenService
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.review import flows, views
 from services.review.settings import SERVICE_NAME, ReviewSettings
@@ -13,16 +14,24 @@ from services.review.workflow_client import ReviewWorkflows
 
 DESCRIPTION = """Xét duyệt hồ sơ — the reviewers' task inbox and actions.
 
-Approve, reject and return are Temporal Updates on the dossier's review workflow: a task that is
-no longer awaiting action is refused with 409 `task-not-actionable`."""
+Reviewers authenticate with a bearer token whose claims name their `organisation` and `roles`
+(officer, council_member, leader, clerk), issued by the platform's identity provider — locally by
+`POST /v1/dev/tokens` when `TDKT_REVIEW_DEV_TOKENS=true`. A reviewer sees and acts only on their
+own organisation's tasks. Approve, reject and return are Temporal Updates on the dossier's review
+workflow: a task that is no longer awaiting action is refused with 409 `task-not-actionable`."""
 
 
 def build() -> tuple[FastAPI, ServiceRuntime]:
-    runtime = build_runtime(SERVICE_NAME, ReviewSettings(), Path(__file__).parent / "migrations")
+    settings = ReviewSettings()
+    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
     workflows = ReviewWorkflows(runtime.kit)
-    runtime.on_start.append(workflows.connect)
+    tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE)
+
+    async def check_configuration() -> None:
+        tokens.check_configured()
+
+    runtime.on_start.extend([check_configuration, workflows.connect])
     flows.register_subscribers(runtime, workflows)
-    app = create_app(
-        runtime, [views.build_router(runtime, workflows)], title="TĐKT Review API", description=DESCRIPTION
-    )
+    router = views.build_router(runtime, workflows, tokens, settings.dev_tokens)
+    app = create_app(runtime, [router], title="TĐKT Review API", description=DESCRIPTION)
     return app, runtime

@@ -43,6 +43,8 @@ class ReviewTask(SQLModel, table=True):
     completed_at: datetime | None = None
     action: str | None = ColumnField(default=None, max_length=20)
     actor: str | None = ColumnField(default=None, max_length=200)
+    assignee: str | None = ColumnField(default=None, index=True, max_length=200)
+    assigned_by: str | None = ColumnField(default=None, max_length=200)
 
 
 class TaskView(BaseModel):
@@ -61,6 +63,7 @@ class TaskView(BaseModel):
     completed_at: datetime | None
     action: ReviewAction | None
     actor: str | None
+    assignee: str | None
 
 
 class TaskSort(StrEnum):
@@ -103,7 +106,25 @@ class TaskPage(BaseModel):
 
 
 class TaskActionBody(BaseModel):
-    actor: str = Field(
-        min_length=1, max_length=200, description="Who acts (a user id until issue 4 adds tokens)"
+    comment: str | None = Field(
+        default=None, max_length=4000, description="The reason; required to reject or return a dossier"
     )
-    comment: str | None = Field(default=None, max_length=4000)
+
+
+class AssignBody(BaseModel):
+    assignee: str = Field(min_length=1, max_length=200, description="Subject (user id) of a reviewer")
+
+
+class DevTokenRequest(BaseModel):
+    """What the development token issuer puts in a reviewer's token."""
+
+    subject: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="", max_length=200)
+    organisation: str = Field(min_length=1, max_length=50)
+    roles: list[str] = Field(min_length=1, max_length=4)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "Bearer"
+    expires_in: int

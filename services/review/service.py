@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, not_
@@ -54,6 +55,64 @@ def _complete(session: Session, task: ReviewTask, action: str, actor: str, at: o
     task.actor = actor
     task.completed_at = at  # type: ignore[assignment]
     session.add(task)
+
+
+Reassignment = Callable[[Session, ReviewTask], ReviewTask]
+
+
+def claim(session: Session, task: ReviewTask, reviewer: str) -> ReviewTask:
+    if task.assignee not in (None, reviewer):
+        raise ProblemError(
+            409,
+            "task-already-claimed",
+            f"Nhiệm vụ đã được '{task.assignee}' nhận.",
+            f"The task is already claimed by '{task.assignee}'.",
+        )
+    return _assign(session, task, reviewer, by=reviewer)
+
+
+def unclaim(session: Session, task: ReviewTask, reviewer: str) -> ReviewTask:
+    if task.assignee != reviewer:
+        raise ProblemError(
+            409,
+            "task-not-claimed-by-you",
+            "Chỉ người đang nhận nhiệm vụ mới trả lại được.",
+            "Only the reviewer holding the task can release it.",
+        )
+    task.assignee = None
+    task.assigned_by = reviewer
+    session.add(task)
+    return task
+
+
+def delegate(session: Session, task: ReviewTask, reviewer: str, assignee: str) -> ReviewTask:
+    """The holder of a task hands it to another reviewer of the same organisation."""
+    if task.assignee != reviewer:
+        raise ProblemError(
+            409,
+            "task-not-claimed-by-you",
+            "Chỉ người đang nhận nhiệm vụ mới chuyển giao được.",
+            "Only the reviewer holding the task can delegate it.",
+        )
+    return _assign(session, task, assignee, by=reviewer)
+
+
+def assign(session: Session, task: ReviewTask, leader: str, assignee: str) -> ReviewTask:
+    return _assign(session, task, assignee, by=leader)
+
+
+def _assign(session: Session, task: ReviewTask, assignee: str, *, by: str) -> ReviewTask:
+    if task.state != TaskState.OPEN:
+        raise ProblemError(
+            409,
+            "task-not-open",
+            "Nhiệm vụ đã hoàn thành, không giao lại được.",
+            "The task is completed and cannot be reassigned.",
+        )
+    task.assignee = assignee
+    task.assigned_by = by
+    session.add(task)
+    return task
 
 
 def get_task(session: Session, task_id: str) -> ReviewTask:
@@ -134,4 +193,3 @@ def to_view(task: ReviewTask, now: datetime) -> TaskView:
     view = TaskView.model_validate(task, from_attributes=True)
     view.overdue = task.state == TaskState.OPEN and task.due_at is not None and task.due_at < now
     return view
-

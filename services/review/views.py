@@ -1,36 +1,80 @@
-"""Review's HTTP API: the task inbox and reviewer actions (each action is a Temporal Update)."""
+"""Review's HTTP API: the reviewers' task inbox and actions (each action is a Temporal Update),
+task assignment within an organisation, and — for local use only — a development token issuer."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import Session
 
 from contracts.events import ReviewAction
 from contracts.workflow import TaskActionRequest, TaskActionResult
+from servicekit.auth import Principal, TokenService
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
-from services.review import service
-from services.review.models import TaskActionBody, TaskPage, TaskQuery, TaskView
+from services.review import authz, service
+from services.review.authz import Reviewer, ReviewerRole
+from services.review.models import (
+    AssignBody,
+    DevTokenRequest,
+    ReviewTask,
+    TaskActionBody,
+    TaskPage,
+    TaskQuery,
+    TaskView,
+    TokenResponse,
+)
 from services.review.workflow_client import ReviewWorkflows
 
+TOKEN_AUDIENCE = "tdkt-review"
+REVIEWER_SCOPE = "tasks"
 
-def build_router(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> APIRouter:
-    router = APIRouter(prefix="/v1/tasks", tags=["tasks"])
 
-    @router.get("", summary="The task inbox: filtered, sorted, paginated, with counts")
-    async def list_tasks(query: Annotated[TaskQuery, Query()]) -> TaskPage:
-        now = datetime.now(UTC)
-        return await run_in_session(runtime.engine, lambda session: service.list_tasks(session, query, now))
+def build_router(
+    runtime: ServiceRuntime, workflows: ReviewWorkflows, tokens: TokenService, dev_tokens: bool
+) -> APIRouter:
+    router = APIRouter(prefix="/v1")
+    # dependencies as default values: local names cannot be resolved from postponed annotations
+    authenticated = Depends(tokens.authenticator(REVIEWER_SCOPE))
 
-    @router.get("/{task_id}", summary="One task", responses=problem_responses(404))
-    async def get_task(task_id: str) -> TaskView:
+    def reviewer_of(principal: Principal = authenticated) -> Reviewer:
+        return Reviewer.from_principal(principal)
+
+    current = Depends(reviewer_of)
+    errors = problem_responses(401, 403, 404)
+
+    async def visible_task(task_id: str, reviewer: Reviewer) -> ReviewTask:
         task = await run_in_session(runtime.engine, lambda session: service.get_task(session, task_id))
-        return service.to_view(task, datetime.now(UTC))
+        return authz.visible(reviewer, task)
 
-    async def act(task_id: str, action: ReviewAction, body: TaskActionBody) -> TaskActionResult:
+    @router.get(
+        "/tasks",
+        tags=["tasks"],
+        summary="The reviewer's inbox: their organisation's tasks, filtered, sorted, paginated, with counts",
+        responses=problem_responses(401, 403),
+    )
+    async def list_tasks(query: Annotated[TaskQuery, Query()], reviewer: Reviewer = current) -> TaskPage:
+        if query.organisation not in (None, reviewer.organisation):
+            raise ProblemError(
+                403,
+                "other-organisation",
+                "Chỉ xem được nhiệm vụ của đơn vị mình.",
+                "Reviewers see only their own organisation's tasks.",
+            )
+        own = query.model_copy(update={"organisation": reviewer.organisation})
+        now = datetime.now(UTC)
+        return await run_in_session(runtime.engine, lambda session: service.list_tasks(session, own, now))
+
+    @router.get("/tasks/{task_id}", tags=["tasks"], summary="One task", responses=errors)
+    async def get_task(task_id: str, reviewer: Reviewer = current) -> TaskView:
+        return service.to_view(await visible_task(task_id, reviewer), datetime.now(UTC))
+
+    async def act(
+        task_id: str, action: ReviewAction, body: TaskActionBody, reviewer: Reviewer
+    ) -> TaskActionResult:
         if action is not ReviewAction.APPROVE and not (body.comment or "").strip():
             raise ProblemError(
                 422,
@@ -38,32 +82,134 @@ def build_router(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> APIRout
                 "Phải nêu lý do khi không chấp thuận hoặc trả lại hồ sơ.",
                 "A reason (comment) is required to reject or return a dossier.",
             )
-        task = await run_in_session(runtime.engine, lambda session: service.get_task(session, task_id))
-        request = TaskActionRequest(task_id=task_id, action=action, actor=body.actor, comment=body.comment)
+        task = await visible_task(task_id, reviewer)
+        authz.check_can_act(reviewer, task)
+        request = TaskActionRequest(
+            task_id=task_id,
+            action=action,
+            actor=reviewer.subject,
+            comment=body.comment,
+            organisation=reviewer.organisation,
+            role=authz.SIGN_OFF_ROLE.value,
+        )
         result = await workflows.act_on_task(task.workflow_id, request)
         await run_in_session(
-            runtime.engine, lambda session: service.record_action(session, result, body.actor)
+            runtime.engine, lambda session: service.record_action(session, result, reviewer.subject)
         )
         return result
 
-    action_responses = problem_responses(404, 409, 422)
+    action_errors = problem_responses(401, 403, 404, 409, 422)
 
     @router.post(
-        "/{task_id}/approve", summary="Approve the dossier at this level", responses=action_responses
+        "/tasks/{task_id}/approve",
+        tags=["tasks"],
+        summary="Approve the dossier at this level",
+        responses=action_errors,
     )
-    async def approve(task_id: str, body: TaskActionBody) -> TaskActionResult:
-        return await act(task_id, ReviewAction.APPROVE, body)
-
-    @router.post("/{task_id}/reject", summary="Reject the dossier", responses=action_responses)
-    async def reject(task_id: str, body: TaskActionBody) -> TaskActionResult:
-        return await act(task_id, ReviewAction.REJECT, body)
+    async def approve(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
+        return await act(task_id, ReviewAction.APPROVE, body, reviewer)
 
     @router.post(
-        "/{task_id}/return",
-        summary="Return the dossier to the submitter for supplement",
-        responses=action_responses,
+        "/tasks/{task_id}/reject", tags=["tasks"], summary="Reject the dossier", responses=action_errors
     )
-    async def return_for_supplement(task_id: str, body: TaskActionBody) -> TaskActionResult:
-        return await act(task_id, ReviewAction.RETURN, body)
+    async def reject(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
+        return await act(task_id, ReviewAction.REJECT, body, reviewer)
+
+    @router.post(
+        "/tasks/{task_id}/return",
+        tags=["tasks"],
+        summary="Return the dossier to the submitter for supplement (bổ sung)",
+        responses=action_errors,
+    )
+    async def return_for_supplement(
+        task_id: str, body: TaskActionBody, reviewer: Reviewer = current
+    ) -> TaskActionResult:
+        return await act(task_id, ReviewAction.RETURN, body, reviewer)
+
+    async def reassign(task_id: str, reviewer: Reviewer, change: service.Reassignment) -> TaskView:
+        def work(session: Session) -> TaskView:
+            task = authz.visible(reviewer, service.get_task(session, task_id))
+            return service.to_view(change(session, task), datetime.now(UTC))
+
+        return await run_in_session(runtime.engine, work)
+
+    assignment_errors = problem_responses(401, 403, 404, 409)
+
+    @router.post(
+        "/tasks/{task_id}/claim", tags=["assignment"], summary="Take the task", responses=assignment_errors
+    )
+    async def claim(task_id: str, reviewer: Reviewer = current) -> TaskView:
+        return await reassign(
+            task_id, reviewer, lambda session, task: service.claim(session, task, reviewer.subject)
+        )
+
+    @router.post(
+        "/tasks/{task_id}/unclaim",
+        tags=["assignment"],
+        summary="Release a task you hold",
+        responses=assignment_errors,
+    )
+    async def unclaim(task_id: str, reviewer: Reviewer = current) -> TaskView:
+        return await reassign(
+            task_id, reviewer, lambda session, task: service.unclaim(session, task, reviewer.subject)
+        )
+
+    @router.post(
+        "/tasks/{task_id}/delegate",
+        tags=["assignment"],
+        summary="Hand a task you hold to another reviewer of your organisation",
+        responses=assignment_errors,
+    )
+    async def delegate(task_id: str, body: AssignBody, reviewer: Reviewer = current) -> TaskView:
+        return await reassign(
+            task_id,
+            reviewer,
+            lambda session, task: service.delegate(session, task, reviewer.subject, body.assignee),
+        )
+
+    @router.post(
+        "/tasks/{task_id}/assign",
+        tags=["assignment"],
+        summary="A leader assigns the task to a reviewer of the organisation",
+        responses=assignment_errors,
+    )
+    async def assign(task_id: str, body: AssignBody, reviewer: Reviewer = current) -> TaskView:
+        authz.require_role(reviewer, ReviewerRole.LEADER)
+        return await reassign(
+            task_id,
+            reviewer,
+            lambda session, task: service.assign(session, task, reviewer.subject, body.assignee),
+        )
+
+    if dev_tokens:
+
+        @router.post(
+            "/dev/tokens",
+            tags=["development"],
+            summary="Development token issuer (enabled by TDKT_REVIEW_DEV_TOKENS; never in production)",
+        )
+        async def issue_dev_token(request: DevTokenRequest) -> TokenResponse:
+            roles = [
+                ReviewerRole(role).value
+                for role in request.roles
+                if role in ReviewerRole.__members__.values()
+            ]
+            if len(roles) != len(request.roles):
+                raise ProblemError(
+                    422,
+                    "unknown-role",
+                    f"Vai trò hợp lệ: {', '.join(ReviewerRole)}.",
+                    f"Known roles: {', '.join(ReviewerRole)}.",
+                )
+            token, expires_in = tokens.issue(
+                request.subject,
+                [REVIEWER_SCOPE],
+                {
+                    "name": request.name or request.subject,
+                    "organisation": request.organisation,
+                    "roles": roles,
+                },
+            )
+            return TokenResponse(access_token=token, expires_in=expires_in)
 
     return router

@@ -56,6 +56,7 @@ class ReviewWorkflow:
         self._dossier_id = ""
         self._state = ReviewState.IN_REVIEW
         self._levels: list[ReviewLevel] = []
+        self._review: ReviewInput | None = None
         self._open_task: tuple[str, int, ReviewLevel] | None = None
         self._action: TaskActionRequest | None = None
         self._decision: DecisionIssuedSignal | None = None
@@ -63,6 +64,7 @@ class ReviewWorkflow:
     @workflow.run
     async def run(self, review: ReviewInput) -> ReviewStatus:
         self._dossier_id = review.dossier_id
+        self._review = review
         self._levels = levels = review.review_levels
         for index, level in enumerate(levels):
             action = await self._review_at(review, index, level)
@@ -184,6 +186,9 @@ class ReviewWorkflow:
             retry_policy=PUBLISH_RETRY,
         )
 
+    def _organisation_at(self, index: int) -> str | None:
+        return self._review.organisation_at(index) if self._review is not None else None
+
     def _event_id(self, step: str) -> str:
         return f"{workflow.info().workflow_id}.{step}"
 
@@ -205,6 +210,9 @@ class ReviewWorkflow:
     def validate_act_on_task(self, request: TaskActionRequest) -> None:
         if self._open_task is None or self._open_task[0] != request.task_id:
             raise ValueError(f"task {request.task_id} is not awaiting action")
+        acting = self._organisation_at(self._open_task[1])
+        if request.organisation is not None and acting is not None and request.organisation != acting:
+            raise ValueError(f"task {request.task_id} belongs to {acting}, not {request.organisation}")
         if self._action is not None:
             raise ValueError(f"task {request.task_id} has already been acted on")
         if request.action is not ReviewAction.APPROVE and not (request.comment or "").strip():

@@ -1,0 +1,109 @@
+"""Who may see and act on a review task (pure).
+
+Reviewers carry, in their access token, the organisation they work for and their roles
+(`organisation`, `roles` claims beside the OIDC registered claims), so a real identity provider
+plugs in by issuing the same claims. A reviewer sees only the tasks of their own organisation —
+another organisation's task answers as missing — and acts only with the role the step needs, on a
+task unassigned or assigned to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from servicekit.auth import Principal
+from servicekit.problems import ProblemError
+from services.review.models import ReviewTask, TaskState
+
+
+class ReviewerRole(StrEnum):
+    OFFICER = "officer"
+    """Cán bộ thẩm định: appraises the dossier."""
+    COUNCIL_MEMBER = "council_member"
+    """Thành viên Hội đồng Thi đua - Khen thưởng."""
+    LEADER = "leader"
+    """Lãnh đạo: signs off the level's result and assigns the organisation's tasks."""
+    CLERK = "clerk"
+    """Văn thư / bộ phận tiếp nhận: receives dossiers."""
+
+
+SIGN_OFF_ROLE = ReviewerRole.LEADER
+"""One task per level today: the leader's sign-off of the level's result (the steps before it —
+receipt, appraisal, council vote, public comment — become tasks of their own with their roles)."""
+
+
+@dataclass(frozen=True)
+class Reviewer:
+    subject: str
+    name: str
+    organisation: str
+    roles: frozenset[ReviewerRole]
+
+    @classmethod
+    def from_principal(cls, principal: Principal) -> Reviewer:
+        organisation = principal.claims.get("organisation")
+        if not isinstance(organisation, str) or not organisation:
+            raise ProblemError(
+                403,
+                "no-organisation",
+                "Mã truy cập không ghi đơn vị công tác của người xét duyệt.",
+                "The access token names no organisation for the reviewer.",
+            )
+        raw_roles = principal.claims.get("roles", [])
+        roles = frozenset(
+            ReviewerRole(role) for role in raw_roles if role in ReviewerRole.__members__.values()
+        )
+        return cls(
+            principal.subject, str(principal.claims.get("name", principal.subject)), organisation, roles
+        )
+
+
+def visible(reviewer: Reviewer, task: ReviewTask) -> ReviewTask:
+    if task.organisation != reviewer.organisation:
+        raise task_not_found(task.task_id)
+    return task
+
+
+def task_not_found(task_id: str) -> ProblemError:
+    return ProblemError(
+        404,
+        "task-not-found",
+        f"Không tìm thấy nhiệm vụ xét duyệt '{task_id}'.",
+        f"No review task with id '{task_id}'.",
+    )
+
+
+def require_role(reviewer: Reviewer, role: ReviewerRole) -> None:
+    if role not in reviewer.roles:
+        raise ProblemError(
+            403,
+            "role-not-permitted",
+            f"Việc này cần vai trò '{role.value}'.",
+            f"This needs the role '{role.value}'.",
+        )
+
+
+def check_can_act(reviewer: Reviewer, task: ReviewTask) -> None:
+    """Completion checks the current assignee: an assigned task is the assignee's to complete."""
+    visible(reviewer, task)
+    require_role(reviewer, SIGN_OFF_ROLE)
+    if task.state != TaskState.OPEN:
+        raise not_actionable(task.task_id)
+    if task.assignee is not None and task.assignee != reviewer.subject:
+        raise ProblemError(
+            409,
+            "task-assigned-to-another",
+            f"Nhiệm vụ đang được giao cho '{task.assignee}'.",
+            f"The task is assigned to '{task.assignee}'.",
+        )
+
+
+def not_actionable(task_id: str, detail: str | None = None) -> ProblemError:
+    return ProblemError(
+        409,
+        "task-not-actionable",
+        "Nhiệm vụ này không còn chờ xử lý (đã được xử lý hoặc hồ sơ đã chuyển bước).",
+        "This task is not awaiting action (already acted on, or the review moved on).",
+        detail=detail or task_id,
+    )
