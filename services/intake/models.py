@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.envelope import utc_now
-from contracts.events import NomineeKind, ReviewLevel
+from contracts.events import NomineeKind, ReviewLevel, ReviewStep
 from services.intake.lifecycle import DossierStatus
 
 
@@ -26,6 +26,7 @@ class Dossier(SQLModel, table=True):
     submission_date: date
     proposal_year: int
     rule_set_id: str = Field(max_length=50)
+    review_chain: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=DossierStatus.SUBMITTED, index=True, max_length=30)
     current_level: str | None = Field(default=None, max_length=30)
     decision_number: str | None = Field(default=None, max_length=100)
@@ -165,6 +166,7 @@ class DossierView(DossierSummary):
     submission_date: date
     proposal_year: int
     rule_set_id: str = Field(description="The rule set in force on the submission date, e.g. ND152-2025")
+    review_chain: list[ReviewStep] = Field(description="Who reviews the dossier at each level, in order")
     current_level: ReviewLevel | None
     trace_id: str | None
     entries: list[EntryView]

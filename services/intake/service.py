@@ -26,6 +26,7 @@ from contracts.events import (
     LevelApproved,
     NomineeKind,
     NotificationSent,
+    ReviewStep,
     ReviewTaskCompleted,
     ReviewTaskOpened,
 )
@@ -96,6 +97,7 @@ def submit_dossier(
         submission_date=validated.submission_date,
         proposal_year=validated.proposal_year,
         rule_set_id=validated.rule_set_id,
+        review_chain=[step.model_dump(mode="json") for step in validated.review_chain],
         trace_id=trace_id,
     )
     session.add(dossier)
@@ -129,6 +131,7 @@ def amend_dossier(
     dossier.submission_date = validated.submission_date
     dossier.proposal_year = validated.proposal_year
     dossier.rule_set_id = validated.rule_set_id
+    dossier.review_chain = [step.model_dump(mode="json") for step in validated.review_chain]
     dossier.updated_at = utc_now()
     session.add(dossier)
     event = DossierAmended(
@@ -307,6 +310,7 @@ def dossier_view(session: Session, dossier_id: str, client_id: str) -> DossierVi
         submission_date=dossier.submission_date,
         proposal_year=dossier.proposal_year,
         rule_set_id=dossier.rule_set_id,
+        review_chain=[ReviewStep.model_validate(step) for step in dossier.review_chain],
         current_level=dossier.current_level,
         trace_id=dossier.trace_id,
         entries=[
