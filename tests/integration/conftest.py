@@ -21,8 +21,9 @@ import pytest
 from deploy import apps, devsecrets, infra
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
+from services.intake.client import ClientCredentials, access_token
 from tests.support.otlp import SpanCollector
-from tools.demo import ClientCredentials, Endpoints, access_token
+from tools.demo import Endpoints, reviewer_headers
 
 BACKENDS = ("sqlite", "postgres")
 OTHER_CLIENT_ORGANISATIONS = ("AH-TL-HB-TYT", "BNV", "NO-SUCH-ORG")
@@ -67,9 +68,21 @@ class Pipeline:
     collector: SpanCollector
     processes: list[apps.AppProcess]
 
+    async def reviewer_headers(
+        self, organisation: str, *roles: str, subject: str | None = None
+    ) -> dict[str, str]:
+        async with httpx.AsyncClient() as http:
+            return await reviewer_headers(
+                http,
+                self.endpoints,
+                subject or f"reviewer.{organisation}",
+                organisation,
+                list(roles or ("leader",)),
+            )
+
     async def integrator_headers(self, credentials: ClientCredentials | None = None) -> dict[str, str]:
         async with httpx.AsyncClient() as http:
-            token = await access_token(http, self.endpoints, credentials or self.credentials)
+            token = await access_token(http, self.endpoints.intake, credentials or self.credentials)
         return {"Authorization": f"Bearer {token}"}
 
     def logs(self, lines: int = 40) -> str:
@@ -102,6 +115,7 @@ async def pipeline(
             "TDKT_DATA_DIR": str(state_dir / "data"),
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "200",
+            "TDKT_REVIEW_DEV_TOKENS": "true",
         }
     )
     secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")

@@ -3,6 +3,7 @@ its own process, as in production."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -40,8 +41,19 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
     result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
 
     assert re.fullmatch(r"\d{2,}/QĐ-TTg", result.decision_number), result.decision_number
-    view = result.dossier
-    assert view["status"] == "decided"
+    assert result.dossier["status"] == "decided"
+    headers = await pipeline.integrator_headers()
+
+    # intake reads three topics independently, so the history fills in an order of its own; once
+    # every event is in, it reads in the order things happened
+    async def whole_history() -> dict[str, Any] | None:
+        async with httpx.AsyncClient(headers=headers) as http:
+            view: dict[str, Any] = (
+                await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{result.dossier_id}")
+            ).json()
+        return view if len(view["history"]) >= len(LIFECYCLE) else None
+
+    view = await eventually(whole_history, timeout=30, what="the whole history")
     assert [item["type"] for item in view["history"]] == LIFECYCLE, pipeline.logs()
     levels = [item["level"] for item in view["history"] if item["type"] == "vn.tdkt.review.task.opened.v1"]
     assert levels == ["unit", "district", "province", "central"]
@@ -214,14 +226,21 @@ async def test_http_errors_are_problem_details_in_two_languages(pipeline: Pipeli
         )
         invalid = await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json={"entries": []})
         missing = await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{uuid.uuid4()}")
-        no_task = await http.post(f"{pipeline.endpoints.review}/v1/tasks/nope/approve", json={"actor": "a"})
-        no_reason = await http.post(f"{pipeline.endpoints.review}/v1/tasks/nope/reject", json={"actor": "a"})
+        reviewer = await pipeline.reviewer_headers("AH-DS-TT")
+        no_task = await http.post(
+            f"{pipeline.endpoints.review}/v1/tasks/nope/approve", json={}, headers=reviewer
+        )
+        no_reason = await http.post(
+            f"{pipeline.endpoints.review}/v1/tasks/nope/reject", json={}, headers=reviewer
+        )
+        anonymous = await http.get(f"{pipeline.endpoints.review}/v1/tasks", headers={"Authorization": ""})
     for response, status, code in [
         (unknown_award, 422, "unknown-award"),
         (invalid, 422, "validation-failed"),
         (missing, 404, "dossier-not-found"),
         (no_task, 404, "task-not-found"),
         (no_reason, 422, "reason-required"),
+        (anonymous, 401, "missing-token"),
     ]:
         assert response.status_code == status, response.text
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -231,17 +250,105 @@ async def test_http_errors_are_problem_details_in_two_languages(pipeline: Pipeli
         assert body["message_vi"] and body["message_en"] and body["message_vi"] != body["message_en"]
 
 
+async def _open_task(pipeline: Pipeline, dossier_id: str, reviewer: dict[str, str]) -> dict[str, Any]:
+    async with httpx.AsyncClient(headers=reviewer) as http:
+
+        async def open_task() -> dict[str, Any] | None:
+            page = (
+                await http.get(
+                    f"{pipeline.endpoints.review}/v1/tasks",
+                    params={"dossier_id": dossier_id, "state": "open"},
+                )
+            ).json()
+            return page["items"][0] if page["items"] else None
+
+        found: dict[str, Any] = await eventually(open_task, timeout=30, what="an open task")
+        return found
+
+
+async def _submitted(pipeline: Pipeline) -> dict[str, Any]:
+    async with httpx.AsyncClient(headers=await pipeline.integrator_headers()) as http:
+        view: dict[str, Any] = (
+            await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json=demo_dossier())
+        ).json()
+        return view
+
+
+async def test_reviewers_see_and_act_only_within_their_organisation_and_role(pipeline: Pipeline) -> None:
+    view = await _submitted(pipeline)
+    unit = view["review_chain"][0]["organisation"]
+    leader = await pipeline.reviewer_headers(unit)
+    task = await _open_task(pipeline, view["dossier_id"], leader)
+    url = f"{pipeline.endpoints.review}/v1/tasks/{task['task_id']}"
+    stranger = await pipeline.reviewer_headers("AH-TL-HB")
+    officer = await pipeline.reviewer_headers(unit, "officer", subject="can-bo.1")
+    async with httpx.AsyncClient() as http:
+        hidden = await http.get(url, headers=stranger)
+        foreign_action = await http.post(f"{url}/approve", json={}, headers=stranger)
+        foreign_list = (
+            await http.get(
+                f"{pipeline.endpoints.review}/v1/tasks",
+                params={"dossier_id": view["dossier_id"]},
+                headers=stranger,
+            )
+        ).json()
+        wrong_role = await http.post(f"{url}/approve", json={}, headers=officer)
+        not_a_leader = await http.post(f"{url}/assign", json={"assignee": "can-bo.1"}, headers=officer)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "task-not-found"
+    assert foreign_action.status_code == 404
+    assert foreign_list["total"] == 0
+    assert wrong_role.status_code == 403 and wrong_role.json()["code"] == "role-not-permitted"
+    assert not_a_leader.status_code == 403
+
+
+async def test_claim_assign_and_delegate_decide_who_completes(pipeline: Pipeline) -> None:
+    view = await _submitted(pipeline)
+    unit = view["review_chain"][0]["organisation"]
+    head = await pipeline.reviewer_headers(unit, "leader", subject="chu-tich")
+    deputy = await pipeline.reviewer_headers(unit, "leader", subject="pho-chu-tich")
+    task = await _open_task(pipeline, view["dossier_id"], head)
+    url = f"{pipeline.endpoints.review}/v1/tasks/{task['task_id']}"
+    async with httpx.AsyncClient() as http:
+        claimed = await http.post(f"{url}/claim", headers=head)
+        taken = await http.post(f"{url}/claim", headers=deputy)
+        blocked = await http.post(f"{url}/approve", json={}, headers=deputy)
+        delegated = await http.post(f"{url}/delegate", json={"assignee": "pho-chu-tich"}, headers=head)
+        head_blocked = await http.post(f"{url}/approve", json={}, headers=head)
+        approved = await http.post(f"{url}/approve", json={}, headers=deputy)
+    assert claimed.status_code == 200 and claimed.json()["assignee"] == "chu-tich"
+    assert taken.status_code == 409 and taken.json()["code"] == "task-already-claimed"
+    assert blocked.status_code == 409 and blocked.json()["code"] == "task-assigned-to-another"
+    assert delegated.json()["assignee"] == "pho-chu-tich"
+    assert head_blocked.status_code == 409
+    assert approved.status_code == 200, approved.text
+
+
+async def test_two_reviewers_acting_on_one_task_at_once_one_wins(pipeline: Pipeline) -> None:
+    view = await _submitted(pipeline)
+    unit = view["review_chain"][0]["organisation"]
+    first = await pipeline.reviewer_headers(unit, subject="lanh-dao.1")
+    second = await pipeline.reviewer_headers(unit, subject="lanh-dao.2")
+    task = await _open_task(pipeline, view["dossier_id"], first)
+    url = f"{pipeline.endpoints.review}/v1/tasks/{task['task_id']}/approve"
+    async with httpx.AsyncClient() as http:
+        responses = await asyncio.gather(
+            http.post(url, json={}, headers=first), http.post(url, json={}, headers=second)
+        )
+    assert sorted(response.status_code for response in responses) == [200, 409], [r.text for r in responses]
+    assert {r.json()["code"] for r in responses if r.status_code == 409} <= {"task-not-actionable"}
+
+
 async def test_acting_twice_on_a_task_is_refused(pipeline: Pipeline) -> None:
     result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
-    async with httpx.AsyncClient() as http:
+    unit = result.dossier["review_chain"][0]["organisation"]
+    async with httpx.AsyncClient(headers=await pipeline.reviewer_headers(unit)) as http:
         tasks = (
             await http.get(f"{pipeline.endpoints.review}/v1/tasks", params={"dossier_id": result.dossier_id})
         ).json()
-        assert tasks["total"] == 4
+        assert tasks["total"] == 1, "the unit sees its own level's task only"
         assert {task["state"] for task in tasks["items"]} == {"completed"}
         again = await http.post(
-            f"{pipeline.endpoints.review}/v1/tasks/{tasks['items'][0]['task_id']}/approve",
-            json={"actor": "late"},
+            f"{pipeline.endpoints.review}/v1/tasks/{tasks['items'][0]['task_id']}/approve", json={}
         )
     assert again.status_code == 409, again.text
     assert again.json()["code"] in {"task-not-actionable", "review-not-running"}

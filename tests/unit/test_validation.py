@@ -14,8 +14,9 @@ from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.eligibility import QuotaSetting
 from services.intake.domain.organisations import default_registry, review_profile
+from services.intake.samples import eligible_record
 from services.intake.validation import DossierValidator
-from tools.demo import DEMO_ORGANISATION, demo_dossier, eligible_record
+from tools.demo import DEMO_ORGANISATION, demo_dossier
 
 TODAY = date(2026, 11, 24)
 CLIENT = RegisteredClient(
