@@ -123,6 +123,29 @@ class ReviewTaskCompleted(CloudEvent):
     data: ReviewTaskCompletedData
 
 
+class ReviewTaskDeadlineData(EventData):
+    """A task's reminder (75% of its limit gone) or escalation (overdue, to the organisation's leader)."""
+
+    task_id: str
+    dossier_id: str
+    level: ReviewLevel
+    organisation: str | None = None
+    due_at: datetime
+    limit_working_days: int = Field(ge=1)
+    legal_basis: str
+    at: datetime
+
+
+class ReviewTaskReminded(CloudEvent):
+    type: Literal["vn.tdkt.review.task.reminded.v1"] = "vn.tdkt.review.task.reminded.v1"
+    data: ReviewTaskDeadlineData
+
+
+class ReviewTaskEscalated(CloudEvent):
+    type: Literal["vn.tdkt.review.task.escalated.v1"] = "vn.tdkt.review.task.escalated.v1"
+    data: ReviewTaskDeadlineData
+
+
 class LevelApprovedData(EventData):
     dossier_id: str
     level: ReviewLevel
@@ -219,6 +242,8 @@ IntakeEvent = Annotated[DossierSubmitted | DossierAmended, Field(discriminator="
 ReviewEvent = Annotated[
     ReviewTaskOpened
     | ReviewTaskCompleted
+    | ReviewTaskReminded
+    | ReviewTaskEscalated
     | LevelApproved
     | DossierApproved
     | DossierRejected
@@ -233,6 +258,8 @@ ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     DossierAmended,
     ReviewTaskOpened,
     ReviewTaskCompleted,
+    ReviewTaskReminded,
+    ReviewTaskEscalated,
     LevelApproved,
     DossierApproved,
     DossierRejected,

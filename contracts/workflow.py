@@ -63,6 +63,21 @@ class TaskActionResult(BaseModel):
     acted_at: datetime
 
 
+class DeadlineRequest(BaseModel):
+    opened_at: datetime
+    level: ReviewLevel
+    award_code: str
+
+
+class DeadlinePlan(BaseModel):
+    step: str
+    limit_working_days: int
+    legal_basis: str
+    confirmed: bool
+    due_at: datetime
+    remind_at: datetime
+
+
 class DecisionIssuedSignal(BaseModel):
     decision_id: str
     number: str

@@ -25,7 +25,8 @@ from servicekit.probe import serve_health
 from servicekit.settings import KitSettings
 from servicekit.telemetry import setup_tracing, shutdown_tracing
 from servicekit.temporal import connect_temporal
-from workflows.review.activities import ReviewActivities
+from workflows.review.activities import DeadlinePlanner, ReviewActivities
+from workflows.review.calendar import CalendarSettings
 from workflows.review.workflows import ReviewWorkflow
 
 logger = logging.getLogger("tdkt.worker")
@@ -41,12 +42,14 @@ class WorkerSettings(BaseSettings):
     """Health probes only (``/health/live``, ``/health/ready``)."""
 
 
-def build_worker(kit: KitSettings, client: Client, activities: ReviewActivities) -> Worker:
+def build_worker(
+    kit: KitSettings, client: Client, activities: ReviewActivities, planner: DeadlinePlanner
+) -> Worker:
     return Worker(
         client,
         task_queue=kit.temporal_task_queue,
         workflows=[ReviewWorkflow],
-        activities=[activities.publish_review_event],
+        activities=[activities.publish_review_event, planner.plan_deadline],
         graceful_shutdown_timeout=GRACEFUL_SHUTDOWN,
     )
 
@@ -66,7 +69,7 @@ async def run() -> None:
     broker = build_broker(kit, tracer_provider)
     await broker.connect()
     client = await connect_temporal(kit)
-    worker = build_worker(kit, client, ReviewActivities(broker, kit))
+    worker = build_worker(kit, client, ReviewActivities(broker, kit), DeadlinePlanner(CalendarSettings()))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

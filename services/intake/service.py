@@ -28,7 +28,9 @@ from contracts.events import (
     NotificationSent,
     ReviewStep,
     ReviewTaskCompleted,
+    ReviewTaskEscalated,
     ReviewTaskOpened,
+    ReviewTaskReminded,
 )
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
@@ -263,6 +265,18 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
             return data.level, None, f"Mở bước xét duyệt cấp {data.level} / review opened at {data.level}"
         case ReviewTaskCompleted(data=data):
             return data.level, data.actor, f"{data.action} at {data.level}"
+        case ReviewTaskReminded(data=data):
+            return (
+                data.level,
+                None,
+                f"Nhắc hạn (hạn {data.due_at:%d/%m/%Y}) / reminder, due {data.due_at:%Y-%m-%d}",
+            )
+        case ReviewTaskEscalated(data=data):
+            return (
+                data.level,
+                None,
+                f"Quá hạn, báo lãnh đạo / overdue, escalated (due {data.due_at:%Y-%m-%d})",
+            )
         case LevelApproved(data=data):
             return data.level, data.approved_by, f"Cấp {data.level} đồng ý / approved at {data.level}"
         case DossierRejected(data=data) | DossierReturned(data=data):

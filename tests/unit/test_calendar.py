@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from services.review.calendar import (
+from workflows.review.calendar import (
     DEFAULT_LIMIT_WORKING_DAYS,
     FIRST_COUNTED_DAY_OFFSET,
     PRODUCT_DEFAULT_LEGAL_BASIS,

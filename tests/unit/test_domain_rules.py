@@ -112,3 +112,25 @@ def test_topics_have_dead_letter_twins_and_prefixes() -> None:
 def test_only_outcomes_the_submitter_cares_about_are_notified() -> None:
     assert messages_for(_submitted()) == []
     assert event_type_name(DossierSubmitted) == "vn.tdkt.dossier.submitted.v1"
+
+
+def test_reminders_go_to_the_reviewing_organisation_and_escalations_to_its_leader() -> None:
+    from datetime import UTC, datetime
+
+    from contracts.events import ReviewTaskDeadlineData, ReviewTaskEscalated, ReviewTaskReminded
+
+    data = ReviewTaskDeadlineData(
+        task_id="d-1.0.unit",
+        dossier_id="d-1",
+        level=ReviewLevel.UNIT,
+        organisation="AH-DS-TT",
+        due_at=datetime(2026, 12, 22, 16, 59, tzinfo=UTC),
+        limit_working_days=20,
+        legal_basis="product default",
+        at=datetime(2026, 12, 15, tzinfo=UTC),
+    )
+    reminded = messages_for(ReviewTaskReminded(source="/w", subject="d-1", data=data))
+    escalated = messages_for(ReviewTaskEscalated(source="/w", subject="d-1", data=data))
+    assert [m.recipient for m in reminded] == ["AH-DS-TT"]
+    assert [m.recipient for m in escalated] == ["AH-DS-TT#leader"]
+    assert "22/12/2026" in reminded[0].body

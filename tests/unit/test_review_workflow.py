@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from temporalio import activity
@@ -27,10 +28,12 @@ from contracts.workflow import (
 )
 from tests.support.binaries import venv_executable
 from tools.waiting import eventually
-from workflows.review.activities import PUBLISH_REVIEW_EVENT, PublishReviewEvent
+from workflows.review.activities import PUBLISH_REVIEW_EVENT, DeadlinePlanner, PublishReviewEvent
+from workflows.review.calendar import CalendarSettings
 from workflows.review.workflows import ReviewWorkflow
 
 LEVELS = [ReviewLevel.UNIT, ReviewLevel.DISTRICT, ReviewLevel.PROVINCE, ReviewLevel.CENTRAL]
+PLANNER = DeadlinePlanner(CalendarSettings())
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +112,10 @@ async def _act(
 async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with Worker(
-        env.client, task_queue=queue, workflows=[ReviewWorkflow], activities=[recorder.publish]
+        env.client,
+        task_queue=queue,
+        workflows=[ReviewWorkflow],
+        activities=[recorder.publish, PLANNER.plan_deadline],
     ):
         handle = await _start(env.client, recorder, queue)
         for index in range(len(LEVELS)):
@@ -143,7 +149,10 @@ async def test_closing_at_the_second_level(
 ) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with Worker(
-        env.client, task_queue=queue, workflows=[ReviewWorkflow], activities=[recorder.publish]
+        env.client,
+        task_queue=queue,
+        workflows=[ReviewWorkflow],
+        activities=[recorder.publish, PLANNER.plan_deadline],
     ):
         handle = await _start(env.client, recorder, queue)
         await _act(handle, 0, ReviewAction.APPROVE)
@@ -157,7 +166,10 @@ async def test_closing_at_the_second_level(
 async def test_actions_on_a_task_that_is_not_open_are_refused(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with Worker(
-        env.client, task_queue=queue, workflows=[ReviewWorkflow], activities=[recorder.publish]
+        env.client,
+        task_queue=queue,
+        workflows=[ReviewWorkflow],
+        activities=[recorder.publish, PLANNER.plan_deadline],
     ):
         handle = await _start(env.client, recorder, queue)
         with pytest.raises(WorkflowUpdateFailedError):
@@ -168,3 +180,39 @@ async def test_actions_on_a_task_that_is_not_open_are_refused(env: WorkflowEnvir
         with pytest.raises(WorkflowUpdateFailedError):
             await _act(handle, 1, ReviewAction.REJECT)  # a rejection needs a reason
         await handle.terminate("test over")
+
+
+async def test_a_task_left_waiting_is_reminded_then_escalated_once_each(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[ReviewWorkflow],
+        activities=[recorder.publish, PLANNER.plan_deadline],
+    ):
+        handle = await _start(env.client, recorder, queue)
+        await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 0, LEVELS[0]))
+        await env.sleep(timedelta(days=60))  # far past the 20-working-day default limit
+        assert recorder.types.count("vn.tdkt.review.task.reminded.v1") == 1
+        assert recorder.types.count("vn.tdkt.review.task.escalated.v1") == 1
+        reminder = recorder.types.index("vn.tdkt.review.task.reminded.v1")
+        assert reminder < recorder.types.index("vn.tdkt.review.task.escalated.v1")
+        result = await _act(handle, 0, ReviewAction.APPROVE)  # late, but still the reviewer's to act on
+        assert result.level is ReviewLevel.UNIT
+        await handle.terminate("test over")
+
+
+async def test_a_task_acted_on_in_time_is_neither_reminded_nor_escalated(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[ReviewWorkflow],
+        activities=[recorder.publish, PLANNER.plan_deadline],
+    ):
+        handle = await _start(env.client, recorder, queue)
+        await _act(handle, 0, ReviewAction.APPROVE)
+        await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 1, LEVELS[1]))
+        await handle.terminate("test over")
+    assert "vn.tdkt.review.task.reminded.v1" not in recorder.types
+    assert "vn.tdkt.review.task.escalated.v1" not in recorder.types

@@ -23,14 +23,19 @@ with workflow.unsafe.imports_passed_through():
         ReviewLevel,
         ReviewTaskCompleted,
         ReviewTaskCompletedData,
+        ReviewTaskDeadlineData,
+        ReviewTaskEscalated,
         ReviewTaskOpened,
         ReviewTaskOpenedData,
+        ReviewTaskReminded,
     )
     from contracts.workflow import (
         ACT_ON_TASK_UPDATE,
         DECISION_ISSUED_SIGNAL,
         REVIEW_WORKFLOW,
         STATUS_QUERY,
+        DeadlinePlan,
+        DeadlineRequest,
         DecisionIssuedSignal,
         ReviewInput,
         ReviewState,
@@ -39,11 +44,15 @@ with workflow.unsafe.imports_passed_through():
         TaskActionResult,
         review_task_id,
     )
-    from workflows.review.activities import PUBLISH_REVIEW_EVENT, PublishReviewEvent
+    from workflows.review.activities import PLAN_DEADLINE, PUBLISH_REVIEW_EVENT, PublishReviewEvent
 
 EVENT_SOURCE = "/tdkt/review-workflow"
 
+DEADLINES_PATCH = "task-deadlines"
+"""Reviews started before deadlines existed keep running without them (replayed histories)."""
+
 PUBLISH_TIMEOUT = timedelta(seconds=30)
+PLAN_TIMEOUT = timedelta(seconds=10)
 # The broker may be down for a while; keep trying (with capped backoff) rather than lose an event.
 PUBLISH_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), backoff_coefficient=2.0, maximum_interval=timedelta(seconds=30)
@@ -115,6 +124,7 @@ class ReviewWorkflow:
     async def _review_at(self, review: ReviewInput, index: int, level: ReviewLevel) -> TaskActionRequest:
         task_id = review_task_id(review.dossier_id, index, level)
         self._open_task = (task_id, index, level)
+        deadline = await self._plan_deadline(review, level) if workflow.patched(DEADLINES_PATCH) else None
         await self._publish(
             ReviewTaskOpened(
                 id=self._event_id(f"{index}.opened"),
@@ -132,10 +142,11 @@ class ReviewWorkflow:
                     award_code=review.award_code,
                     submitting_organisation=review.submitting_organisation,
                     opened_at=workflow.now(),
+                    due_at=deadline.due_at if deadline else None,
                 ),
             )
         )
-        await workflow.wait_condition(lambda: self._action is not None)
+        await self._await_action(review, index, level, deadline)
         action = self._action
         assert action is not None
         self._action = None
@@ -158,6 +169,55 @@ class ReviewWorkflow:
             )
         )
         return action
+
+    async def _plan_deadline(self, review: ReviewInput, level: ReviewLevel) -> DeadlinePlan:
+        plan: DeadlinePlan = await workflow.execute_activity(
+            PLAN_DEADLINE,
+            DeadlineRequest(opened_at=workflow.now(), level=level, award_code=review.award_code),
+            result_type=DeadlinePlan,
+            start_to_close_timeout=PLAN_TIMEOUT,
+            retry_policy=PUBLISH_RETRY,
+        )
+        return plan
+
+    async def _await_action(
+        self, review: ReviewInput, index: int, level: ReviewLevel, deadline: DeadlinePlan | None
+    ) -> None:
+        """Wait for the reviewer; on the way, remind at 75% of the limit and escalate to the
+        organisation's leader when the task is overdue (each once)."""
+        if deadline is not None:
+            for moment, kind, event_type in (
+                (deadline.remind_at, "reminded", ReviewTaskReminded),
+                (deadline.due_at, "escalated", ReviewTaskEscalated),
+            ):
+                waiting = moment - workflow.now()
+                if waiting > timedelta(0):
+                    try:
+                        await workflow.wait_condition(lambda: self._action is not None, timeout=waiting)
+                        return
+                    except TimeoutError:
+                        pass
+                if self._action is not None:
+                    return
+                await self._publish(
+                    event_type(
+                        id=self._event_id(f"{index}.{kind}"),
+                        source=EVENT_SOURCE,
+                        subject=review.dossier_id,
+                        time=workflow.now(),
+                        data=ReviewTaskDeadlineData(
+                            task_id=review_task_id(review.dossier_id, index, level),
+                            dossier_id=review.dossier_id,
+                            level=level,
+                            organisation=review.organisation_at(index),
+                            due_at=deadline.due_at,
+                            limit_working_days=deadline.limit_working_days,
+                            legal_basis=deadline.legal_basis,
+                            at=workflow.now(),
+                        ),
+                    )
+                )
+        await workflow.wait_condition(lambda: self._action is not None)
 
     async def _close(
         self, review: ReviewInput, index: int, level: ReviewLevel, action: TaskActionRequest

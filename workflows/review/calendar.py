@@ -178,6 +178,17 @@ def limit_for(step: str, default_working_days: int = DEFAULT_LIMIT_WORKING_DAYS)
     return StepLimit(step, default_working_days, PRODUCT_DEFAULT_LEGAL_BASIS, confirmed=False)
 
 
+def step_for_level(level: str, award_code: str) -> str:
+    """The step whose limit applies to a review task at ``level``: the central appraisal by Bộ Nội
+    vụ for the central level, the commune's CSTĐCS procedure for CSTĐCS at the unit level, and
+    otherwise ``<level>_review``, which has no statutory limit (the product default applies)."""
+    if level == "central":
+        return "central_appraisal"
+    if level == "unit" and award_code == "CSTDCS":
+        return "commune_cstdcs_procedure"
+    return f"{level}_review"
+
+
 def reminder_working_day(limit_working_days: int) -> int:
     """Which working day's end the reminder fires at: ⌈¾ × limit⌉, capped at limit − 1.
 
