@@ -5,7 +5,12 @@ from __future__ import annotations
 import contextlib
 
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -14,8 +19,12 @@ from contracts.workflow import (
     ACT_ON_TASK_UPDATE,
     DECISION_ISSUED_SIGNAL,
     REVIEW_WORKFLOW,
+    SEARCH_DOSSIER_ID,
+    SEARCH_ORGANISATION,
+    SEARCH_STATE,
     DecisionIssuedSignal,
     ReviewInput,
+    ReviewState,
     TaskActionRequest,
     TaskActionResult,
     review_workflow_id,
@@ -62,6 +71,13 @@ class ReviewWorkflows:
                 task_queue=self._kit.temporal_task_queue,
                 id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=TypedSearchAttributes(
+                    [
+                        SearchAttributePair(SEARCH_DOSSIER_ID, data.dossier_id),
+                        SearchAttributePair(SEARCH_ORGANISATION, data.submitting_organisation),
+                        SearchAttributePair(SEARCH_STATE, ReviewState.IN_REVIEW.value),
+                    ]
+                ),
             )
 
     async def act_on_task(self, workflow_id: str, request: TaskActionRequest) -> TaskActionResult:

@@ -77,6 +77,15 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
     described = await temporal.get_workflow_handle(review_workflow_id(result.dossier_id)).describe()
     assert described.status is not None and described.status.name == "COMPLETED"
 
+    # operators find the review in the Temporal UI by dossier, organisation and state
+    query = f"TdktDossierId = '{result.dossier_id}' AND TdktState = 'decided' AND TdktOrganisation = 'TTG'"
+
+    async def listed() -> list[Any] | None:
+        return [execution async for execution in temporal.list_workflows(query)] or None
+
+    executions = await eventually(listed, timeout=30, what="the review in Temporal's visibility")
+    assert [execution.id for execution in executions] == [review_workflow_id(result.dossier_id)]
+
 
 async def test_one_trace_covers_every_process_as_one_tree(pipeline: Pipeline) -> None:
     result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)

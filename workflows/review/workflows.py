@@ -33,6 +33,10 @@ with workflow.unsafe.imports_passed_through():
         ACT_ON_TASK_UPDATE,
         DECISION_ISSUED_SIGNAL,
         REVIEW_WORKFLOW,
+        SEARCH_DOSSIER_ID,
+        SEARCH_LEVEL,
+        SEARCH_ORGANISATION,
+        SEARCH_STATE,
         STATUS_QUERY,
         DeadlinePlan,
         DeadlineRequest,
@@ -98,7 +102,7 @@ class ReviewWorkflow:
             await self._close(review, index, level, action)
             return self.status()
 
-        self._state = ReviewState.AWAITING_DECISION
+        self._show(ReviewState.AWAITING_DECISION, None, review.deciding_organisation)
         await self._publish(
             DossierApproved(
                 id=self._event_id("approved"),
@@ -118,12 +122,13 @@ class ReviewWorkflow:
             )
         )
         await workflow.wait_condition(lambda: self._decision is not None)
-        self._state = ReviewState.DECIDED
+        self._show(ReviewState.DECIDED, None, review.deciding_organisation)
         return self.status()
 
     async def _review_at(self, review: ReviewInput, index: int, level: ReviewLevel) -> TaskActionRequest:
         task_id = review_task_id(review.dossier_id, index, level)
         self._open_task = (task_id, index, level)
+        self._show(ReviewState.IN_REVIEW, level, review.organisation_at(index))
         deadline = await self._plan_deadline(review, level) if workflow.patched(DEADLINES_PATCH) else None
         await self._publish(
             ReviewTaskOpened(
@@ -232,10 +237,10 @@ class ReviewWorkflow:
         )
         common = {"source": EVENT_SOURCE, "subject": review.dossier_id, "time": workflow.now(), "data": data}
         if action.action is ReviewAction.REJECT:
-            self._state = ReviewState.REJECTED
+            self._show(ReviewState.REJECTED, level, review.organisation_at(index))
             await self._publish(DossierRejected(id=self._event_id(f"{index}.rejected"), **common))
         else:
-            self._state = ReviewState.RETURNED
+            self._show(ReviewState.RETURNED, level, review.organisation_at(index))
             await self._publish(DossierReturned(id=self._event_id(f"{index}.returned"), **common))
 
     async def _publish(self, event: CloudEvent) -> None:
@@ -248,6 +253,22 @@ class ReviewWorkflow:
 
     def _organisation_at(self, index: int) -> str | None:
         return self._review.organisation_at(index) if self._review is not None else None
+
+    def _show(self, state: ReviewState, level: ReviewLevel | None, organisation: str | None) -> None:
+        """Keep the operators' search attributes current. Reviews started without them (by the
+        first version of the review service, or in tests) are left as they are."""
+        self._state = state
+        if workflow.info().typed_search_attributes.get(SEARCH_DOSSIER_ID) is None:
+            return
+        workflow.upsert_search_attributes(
+            [
+                SEARCH_STATE.value_set(state.value),
+                SEARCH_LEVEL.value_set(level.value) if level else SEARCH_LEVEL.value_unset(),
+                SEARCH_ORGANISATION.value_set(organisation)
+                if organisation
+                else SEARCH_ORGANISATION.value_unset(),
+            ]
+        )
 
     def _event_id(self, step: str) -> str:
         return f"{workflow.info().workflow_id}.{step}"
