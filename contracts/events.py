@@ -27,6 +27,8 @@ class ReviewAction(StrEnum):
     APPROVE = "approve"
     REJECT = "reject"
     RETURN = "return"
+    WITHDRAWN = "withdrawn"
+    """Not a reviewer's action: the submitter withdrew the dossier while the task was open."""
 
 
 class NomineeKind(StrEnum):
@@ -79,6 +81,18 @@ class DossierSubmitted(CloudEvent):
     data: DossierSubmittedData
 
 
+class WithdrawalRequestedData(EventData):
+    dossier_id: str
+    requested_by: str = Field(description="The client (integrating system) that asked")
+    reason: str
+    at: datetime
+
+
+class DossierWithdrawalRequested(CloudEvent):
+    type: Literal["vn.tdkt.dossier.withdrawal.requested.v1"] = "vn.tdkt.dossier.withdrawal.requested.v1"
+    data: WithdrawalRequestedData
+
+
 class DossierAmended(CloudEvent):
     """A new version of a dossier (bổ sung); the data is the whole new version."""
 
@@ -116,6 +130,9 @@ class ReviewTaskCompletedData(EventData):
     actor: str
     comment: str | None = None
     completed_at: datetime
+    organisation: str | None = Field(default=None, description="The organisation the actor acted for")
+    role: str | None = Field(default=None, description="The role the actor acted in")
+    version: int | None = Field(default=None, description="The dossier version acted on")
 
 
 class ReviewTaskCompleted(CloudEvent):
@@ -196,6 +213,13 @@ class DossierReturned(CloudEvent):
     data: DossierClosedData
 
 
+class DossierWithdrawn(CloudEvent):
+    """The review ended because the submitter withdrew the dossier (rút hồ sơ)."""
+
+    type: Literal["vn.tdkt.dossier.withdrawn.v1"] = "vn.tdkt.dossier.withdrawn.v1"
+    data: DossierClosedData
+
+
 # --- decisions -----------------------------------------------------------------------------
 
 
@@ -238,7 +262,9 @@ class NotificationSent(CloudEvent):
 
 # --- what each topic carries ----------------------------------------------------------------
 
-IntakeEvent = Annotated[DossierSubmitted | DossierAmended, Field(discriminator="type")]
+IntakeEvent = Annotated[
+    DossierSubmitted | DossierAmended | DossierWithdrawalRequested, Field(discriminator="type")
+]
 ReviewEvent = Annotated[
     ReviewTaskOpened
     | ReviewTaskCompleted
@@ -247,7 +273,8 @@ ReviewEvent = Annotated[
     | LevelApproved
     | DossierApproved
     | DossierRejected
-    | DossierReturned,
+    | DossierReturned
+    | DossierWithdrawn,
     Field(discriminator="type"),
 ]
 DecisionEvent = Annotated[DecisionIssued, Field(discriminator="type")]
@@ -256,6 +283,7 @@ NotificationEvent = Annotated[NotificationSent, Field(discriminator="type")]
 ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     DossierSubmitted,
     DossierAmended,
+    DossierWithdrawalRequested,
     ReviewTaskOpened,
     ReviewTaskCompleted,
     ReviewTaskReminded,
@@ -264,6 +292,7 @@ ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     DossierApproved,
     DossierRejected,
     DossierReturned,
+    DossierWithdrawn,
     DecisionIssued,
     NotificationSent,
 )

@@ -22,6 +22,8 @@ SEARCH_LEVEL = SearchAttributeKey.for_keyword("TdktLevel")
 SEARCH_STATE = SearchAttributeKey.for_keyword("TdktState")
 ACT_ON_TASK_UPDATE = "act_on_task"
 DECISION_ISSUED_SIGNAL = "decision_issued"
+DOSSIER_AMENDED_SIGNAL = "dossier_amended"
+WITHDRAW_SIGNAL = "withdraw"
 STATUS_QUERY = "status"
 
 
@@ -30,8 +32,10 @@ def review_workflow_id(dossier_id: str) -> str:
     return f"review-{dossier_id}"
 
 
-def review_task_id(dossier_id: str, level_index: int, level: ReviewLevel) -> str:
-    return f"{dossier_id}.{level_index}.{level.value}"
+def review_task_id(dossier_id: str, level_index: int, level: ReviewLevel, version: int = 1) -> str:
+    """A level reviewed again after an amendment gets a new task: its id names the version."""
+    base = f"{dossier_id}.{level_index}.{level.value}"
+    return base if version == 1 else f"{base}.v{version}"
 
 
 class ReviewInput(BaseModel):
@@ -87,6 +91,20 @@ class DeadlinePlan(BaseModel):
     remind_at: datetime
 
 
+class AmendmentSignal(BaseModel):
+    """A new version of a returned dossier: the review resumes at the level that returned it."""
+
+    version: int = Field(ge=2)
+    entries: list[EntrySummary]
+    event_id: str
+
+
+class WithdrawalSignal(BaseModel):
+    requested_by: str
+    reason: str
+    event_id: str
+
+
 class DecisionIssuedSignal(BaseModel):
     decision_id: str
     number: str
@@ -99,6 +117,7 @@ class ReviewState(StrEnum):
     DECIDED = "decided"
     REJECTED = "rejected"
     RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
 
 
 class ReviewStatus(BaseModel):

@@ -13,6 +13,7 @@ class DossierStatus(StrEnum):
     DECIDED = "decided"
     REJECTED = "rejected"
     RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
 
 
 _STATUS_AFTER_EVENT: dict[str, DossierStatus] = {
@@ -22,6 +23,7 @@ _STATUS_AFTER_EVENT: dict[str, DossierStatus] = {
     "vn.tdkt.decision.issued.v1": DossierStatus.DECIDED,
     "vn.tdkt.dossier.rejected.v1": DossierStatus.REJECTED,
     "vn.tdkt.dossier.returned.v1": DossierStatus.RETURNED,
+    "vn.tdkt.dossier.withdrawn.v1": DossierStatus.WITHDRAWN,
 }
 
 # Events of one dossier come from several topics and may be consumed out of order, so the status
@@ -32,6 +34,7 @@ _PROGRESS = [
     DossierStatus.APPROVED,
     DossierStatus.RETURNED,
     DossierStatus.REJECTED,
+    DossierStatus.WITHDRAWN,
     DossierStatus.DECIDED,
 ]
 

@@ -181,6 +181,10 @@ class DossierPage(BaseModel):
     offset: int
 
 
+class WithdrawalBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=4000, description="Lý do rút hồ sơ")
+
+
 class TokenResponse(BaseModel):
     access_token: str
     token_type: str = "Bearer"

@@ -21,6 +21,8 @@ from contracts.events import (
     DossierReturned,
     DossierSubmitted,
     DossierSubmittedData,
+    DossierWithdrawalRequested,
+    DossierWithdrawn,
     EligibilityOutcome,
     EntrySummary,
     LevelApproved,
@@ -31,6 +33,7 @@ from contracts.events import (
     ReviewTaskEscalated,
     ReviewTaskOpened,
     ReviewTaskReminded,
+    WithdrawalRequestedData,
 )
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
@@ -55,6 +58,10 @@ from services.intake.storage import StoredFile
 from services.intake.validation import ValidatedDossier
 
 AMENDABLE = frozenset({lifecycle.DossierStatus.SUBMITTED, lifecycle.DossierStatus.RETURNED})
+WITHDRAWABLE = frozenset(
+    {lifecycle.DossierStatus.SUBMITTED, lifecycle.DossierStatus.IN_REVIEW, lifecycle.DossierStatus.RETURNED}
+)
+"""Until the last level approves: after that the decision is being issued and runs its course."""
 
 
 def request_digest(submission: DossierSubmission) -> str:
@@ -142,6 +149,27 @@ def amend_dossier(
     add_to_outbox(session, Topic.INTAKE_EVENTS, event)
     record_event(session, event)
     return dossier
+
+
+def request_withdrawal(session: Session, dossier_id: str, client_id: str, reason: str, source: str) -> None:
+    """The submitter withdraws the dossier (rút hồ sơ); the review ends when the workflow confirms."""
+    dossier = own_dossier(session, dossier_id, client_id)
+    if dossier.status not in WITHDRAWABLE:
+        raise ProblemError(
+            409,
+            "dossier-not-withdrawable",
+            f"Hồ sơ đang ở trạng thái '{dossier.status}', không thể rút.",
+            f"The dossier is '{dossier.status}' and can no longer be withdrawn.",
+        )
+    event = DossierWithdrawalRequested(
+        source=source,
+        subject=dossier.id,
+        data=WithdrawalRequestedData(
+            dossier_id=dossier.id, requested_by=client_id, reason=reason, at=utc_now()
+        ),
+    )
+    add_to_outbox(session, Topic.INTAKE_EVENTS, event)
+    record_event(session, event)
 
 
 def check_amendment(dossier: Dossier, submission: DossierSubmission) -> None:
@@ -259,6 +287,8 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
     match event:
         case DossierSubmitted():
             return None, None, "Tiếp nhận hồ sơ / dossier received"
+        case DossierWithdrawalRequested(data=data):
+            return None, data.requested_by, f"Đề nghị rút hồ sơ / withdrawal requested: {data.reason}"[:500]
         case DossierAmended(data=data):
             return None, None, f"Bổ sung hồ sơ, phiên bản {data.version} / amended, version {data.version}"
         case ReviewTaskOpened(data=data):
@@ -279,7 +309,7 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
             )
         case LevelApproved(data=data):
             return data.level, data.approved_by, f"Cấp {data.level} đồng ý / approved at {data.level}"
-        case DossierRejected(data=data) | DossierReturned(data=data):
+        case DossierRejected(data=data) | DossierReturned(data=data) | DossierWithdrawn(data=data):
             return data.level, data.actor, data.reason[:500]
         case DecisionIssued(data=data):
             return None, None, f"Quyết định số {data.number} / decision {data.number} issued"

@@ -23,7 +23,7 @@ from servicekit.telemetry import current_trace_id
 from services.intake import service
 from services.intake.clients import ClientRegistry, RegisteredClient
 from services.intake.lifecycle import DossierStatus
-from services.intake.models import AttachmentView, DossierPage, DossierView, TokenResponse
+from services.intake.models import AttachmentView, DossierPage, DossierView, TokenResponse, WithdrawalBody
 from services.intake.settings import IntakeSettings
 from services.intake.storage import AttachmentStore, TooLarge, TypeNotAllowed
 from services.intake.validation import DossierValidator
@@ -213,6 +213,25 @@ def build_router(
             service.amend_dossier(
                 session, dossier_id, checked, client_id=client.client_id, source=runtime.source
             )
+            return service.dossier_view(session, dossier_id, client.client_id)
+
+        view = await run_in_session(runtime.engine, store)
+        runtime.relay.notify()
+        return view
+
+    @router.post(
+        "/dossiers/{dossier_id}/withdraw",
+        tags=["dossiers"],
+        status_code=status.HTTP_202_ACCEPTED,
+        summary="Withdraw the dossier (rút hồ sơ) before the last level approves it",
+        description="Accepted at once; the review ends and the status becomes `withdrawn` when it confirms.",
+        responses={**auth_errors, **problem_responses(404, 409)},
+    )
+    async def withdraw(dossier_id: str, body: WithdrawalBody, principal: Principal = writer) -> DossierView:
+        client = registered(principal.subject)
+
+        def store(session: Session) -> DossierView:
+            service.request_withdrawal(session, dossier_id, client.client_id, body.reason, runtime.source)
             return service.dossier_view(session, dossier_id, client.client_id)
 
         view = await run_in_session(runtime.engine, store)

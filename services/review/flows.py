@@ -6,7 +6,14 @@ the signal accepted), so the consumer commits the offset only then.
 
 from __future__ import annotations
 
-from contracts.events import DecisionEvent, DossierSubmitted, IntakeEvent, ReviewEvent
+from contracts.events import (
+    DecisionEvent,
+    DossierAmended,
+    DossierSubmitted,
+    DossierWithdrawalRequested,
+    IntakeEvent,
+    ReviewEvent,
+)
 from contracts.topics import Topic
 from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
@@ -17,8 +24,13 @@ from services.review.workflow_client import ReviewWorkflows
 def register_subscribers(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> None:
     @runtime.subscribe(Topic.INTAKE_EVENTS)
     async def on_intake_event(event: IntakeEvent) -> None:
-        if isinstance(event, DossierSubmitted):
-            await workflows.start_review(event)
+        match event:
+            case DossierSubmitted():
+                await workflows.start_review(event)
+            case DossierAmended():
+                await workflows.pass_amendment(event)
+            case DossierWithdrawalRequested():
+                await workflows.pass_withdrawal(event)
 
     @runtime.subscribe(Topic.REVIEW_EVENTS)
     async def on_review_event(event: ReviewEvent) -> None:

@@ -16,6 +16,8 @@ from contracts.events import ReviewAction, ReviewLevel
 class TaskState(StrEnum):
     OPEN = "open"
     COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    """The dossier was withdrawn while the task was open."""
 
 
 class ReviewTask(SQLModel, table=True):
@@ -94,6 +96,7 @@ class TaskCounts(BaseModel):
 
     open: int
     completed: int
+    cancelled: int = 0
     overdue: int
 
 

@@ -8,7 +8,13 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, not_
 from sqlmodel import Session, col, select
 
-from contracts.events import ReviewEvent, ReviewTaskCompleted, ReviewTaskOpened
+from contracts.events import (
+    DossierWithdrawn,
+    ReviewAction,
+    ReviewEvent,
+    ReviewTaskCompleted,
+    ReviewTaskOpened,
+)
 from contracts.workflow import TaskActionResult
 from servicekit.problems import ProblemError
 from services.review.models import ReviewTask, TaskCounts, TaskPage, TaskQuery, TaskSort, TaskState, TaskView
@@ -38,6 +44,12 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
             task = session.get(ReviewTask, data.task_id)
             if task is not None:
                 _complete(session, task, data.action, data.actor, data.completed_at)
+        case DossierWithdrawn(data=data):
+            open_tasks = select(ReviewTask).where(
+                ReviewTask.dossier_id == data.dossier_id, ReviewTask.state == TaskState.OPEN
+            )
+            for task in session.exec(open_tasks).all():
+                _complete(session, task, ReviewAction.WITHDRAWN, data.actor, data.at, TaskState.CANCELLED)
 
 
 def record_action(session: Session, result: TaskActionResult, actor: str) -> None:
@@ -47,10 +59,17 @@ def record_action(session: Session, result: TaskActionResult, actor: str) -> Non
         _complete(session, task, result.action, actor, result.acted_at)
 
 
-def _complete(session: Session, task: ReviewTask, action: str, actor: str, at: object) -> None:
-    if task.state == TaskState.COMPLETED:
+def _complete(
+    session: Session,
+    task: ReviewTask,
+    action: str,
+    actor: str,
+    at: object,
+    state: TaskState = TaskState.COMPLETED,
+) -> None:
+    if task.state != TaskState.OPEN:
         return
-    task.state = TaskState.COMPLETED
+    task.state = state
     task.action = action
     task.actor = actor
     task.completed_at = at  # type: ignore[assignment]
@@ -184,6 +203,7 @@ def list_tasks(session: Session, query: TaskQuery, now: datetime) -> TaskPage:
         counts=TaskCounts(
             open=by_state.get(TaskState.OPEN, 0),
             completed=by_state.get(TaskState.COMPLETED, 0),
+            cancelled=by_state.get(TaskState.CANCELLED, 0),
             overdue=overdue,
         ),
     )

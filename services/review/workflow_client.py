@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import (
     SearchAttributePair,
@@ -14,19 +15,23 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from contracts.events import DecisionIssued, DossierSubmitted
+from contracts.events import DecisionIssued, DossierAmended, DossierSubmitted, DossierWithdrawalRequested
 from contracts.workflow import (
     ACT_ON_TASK_UPDATE,
     DECISION_ISSUED_SIGNAL,
+    DOSSIER_AMENDED_SIGNAL,
     REVIEW_WORKFLOW,
     SEARCH_DOSSIER_ID,
     SEARCH_ORGANISATION,
     SEARCH_STATE,
+    WITHDRAW_SIGNAL,
+    AmendmentSignal,
     DecisionIssuedSignal,
     ReviewInput,
     ReviewState,
     TaskActionRequest,
     TaskActionResult,
+    WithdrawalSignal,
     review_workflow_id,
 )
 from servicekit.problems import ProblemError
@@ -107,12 +112,24 @@ class ReviewWorkflows:
             raise
 
     async def pass_decision(self, event: DecisionIssued) -> None:
-        handle = self.client.get_workflow_handle(review_workflow_id(event.data.dossier_id))
         signal = DecisionIssuedSignal(
             decision_id=event.data.decision_id, number=event.data.number, event_id=event.id
         )
+        await self._signal(event.data.dossier_id, DECISION_ISSUED_SIGNAL, signal)
+
+    async def pass_amendment(self, event: DossierAmended) -> None:
+        signal = AmendmentSignal(version=event.data.version, entries=event.data.entries, event_id=event.id)
+        await self._signal(event.data.dossier_id, DOSSIER_AMENDED_SIGNAL, signal)
+
+    async def pass_withdrawal(self, event: DossierWithdrawalRequested) -> None:
+        data = event.data
+        signal = WithdrawalSignal(requested_by=data.requested_by, reason=data.reason, event_id=event.id)
+        await self._signal(data.dossier_id, WITHDRAW_SIGNAL, signal)
+
+    async def _signal(self, dossier_id: str, name: str, signal: BaseModel) -> None:
+        """A review that has already closed ignores what comes after (a late redelivery)."""
         try:
-            await handle.signal(DECISION_ISSUED_SIGNAL, signal)
+            await self.client.get_workflow_handle(review_workflow_id(dossier_id)).signal(name, signal)
         except RPCError as error:
             if error.status != RPCStatusCode.NOT_FOUND:
                 raise

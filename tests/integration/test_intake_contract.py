@@ -205,6 +205,8 @@ async def test_a_returned_dossier_is_amended_as_a_new_version(pipeline: Pipeline
         )
         first_version = (await http.get(f"{url}/{dossier_id}/versions/1")).json()
         missing_version = await http.get(f"{url}/{dossier_id}/versions/9")
+        # the review resumes at the level that returned it, on a new task for version 2
+        resumed = await eventually(open_task, timeout=30, what="the unit-level task for version 2")
     _assert_problem(identity, 422, "amendment-changes-identity")
     assert amended.status_code == 200, amended.text
     body = amended.json()
@@ -212,6 +214,7 @@ async def test_a_returned_dossier_is_amended_as_a_new_version(pipeline: Pipeline
     assert [item["type"] for item in body["history"]][-1] == "vn.tdkt.dossier.amended.v1"
     assert DossierSubmission.model_validate(first_version) == DossierSubmission.model_validate(original)
     _assert_problem(missing_version, 404, "version-not-found")
+    assert resumed["task_id"].endswith(".v2") and resumed["level"] == "unit"
 
 
 async def test_a_decided_dossier_cannot_be_amended(pipeline: Pipeline) -> None:
@@ -367,3 +370,44 @@ async def _dead_letters(pipeline: Pipeline, key: bytes) -> list[dict[str, str]]:
         return found
     finally:
         await consumer.stop()
+
+
+async def test_withdrawal_ends_the_review_and_cancels_its_open_task(pipeline: Pipeline) -> None:
+    url = f"{pipeline.endpoints.intake}/v1/dossiers"
+    async with httpx.AsyncClient(headers=await pipeline.integrator_headers()) as http:
+        view = (await http.post(url, json=demo_dossier())).json()
+        dossier_id = view["dossier_id"]
+        reviewer = await pipeline.reviewer_headers(view["review_chain"][0]["organisation"])
+
+        async def tasks() -> list[dict[str, Any]]:
+            page = (
+                await http.get(
+                    f"{pipeline.endpoints.review}/v1/tasks",
+                    params={"dossier_id": dossier_id},
+                    headers=reviewer,
+                )
+            ).json()
+            items: list[dict[str, Any]] = page["items"]
+            return items
+
+        async def opened() -> list[dict[str, Any]] | None:
+            return [task for task in await tasks() if task["state"] == "open"] or None
+
+        await eventually(opened, timeout=30, what="the unit-level task")
+        accepted = await http.post(f"{url}/{dossier_id}/withdraw", json={"reason": "Đơn vị rút đề nghị."})
+        assert accepted.status_code == 202, accepted.text
+
+        async def withdrawn() -> dict[str, Any] | None:
+            current: dict[str, Any] = (await http.get(f"{url}/{dossier_id}")).json()
+            return current if current["status"] == "withdrawn" else None
+
+        final = await eventually(withdrawn, timeout=30, what="the withdrawal to be confirmed")
+
+        async def cancelled() -> list[dict[str, Any]] | None:
+            return [task for task in await tasks() if task["state"] == "cancelled"] or None
+
+        await eventually(cancelled, timeout=30, what="the open task to be cancelled")
+        again = await http.post(f"{url}/{dossier_id}/withdraw", json={"reason": "lần nữa"})
+    _assert_problem(again, 409, "dossier-not-withdrawable")
+    types = [item["type"] for item in final["history"]]
+    assert "vn.tdkt.dossier.withdrawal.requested.v1" in types and types[-1] == "vn.tdkt.dossier.withdrawn.v1"

@@ -63,7 +63,7 @@ def _page(engine: Engine, **filters: object) -> tuple[list[str], dict[str, int],
 def test_an_organisations_open_tasks_with_counts(engine: Engine) -> None:
     ids, counts, total = _page(engine, organisation="AH-DS-TT", state="open")
     assert ids == ["t0", "t1", "t2"] and total == 3
-    assert counts == {"open": 3, "completed": 1, "overdue": 1}
+    assert counts == {"open": 3, "completed": 1, "cancelled": 0, "overdue": 1}
 
 
 def test_overdue_is_open_and_past_due(engine: Engine) -> None:

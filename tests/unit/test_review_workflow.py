@@ -18,12 +18,16 @@ from contracts.events import EntrySummary, ReviewAction, ReviewLevel
 from contracts.workflow import (
     ACT_ON_TASK_UPDATE,
     DECISION_ISSUED_SIGNAL,
+    DOSSIER_AMENDED_SIGNAL,
+    WITHDRAW_SIGNAL,
+    AmendmentSignal,
     DecisionIssuedSignal,
     ReviewInput,
     ReviewState,
     ReviewStatus,
     TaskActionRequest,
     TaskActionResult,
+    WithdrawalSignal,
     review_task_id,
 )
 from tests.support.binaries import venv_executable
@@ -98,8 +102,9 @@ async def _act(
     *,
     wait: bool = True,
     comment: str | None = None,
+    version: int = 1,
 ) -> TaskActionResult:
-    task_id = review_task_id(handle.id.removeprefix("review-"), index, LEVELS[index])
+    task_id = review_task_id(handle.id.removeprefix("review-"), index, LEVELS[index], version)
     if wait:
         await _wait_until_open(handle, task_id)
     request = TaskActionRequest(task_id=task_id, action=action, actor=f"reviewer-{index}", comment=comment)
@@ -137,30 +142,68 @@ async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) ->
     assert len(set(recorder.ids)) == len(recorder.ids), "event ids must be unique per step"
 
 
-@pytest.mark.parametrize(
-    ("action", "state", "closing_type"),
-    [
-        (ReviewAction.REJECT, ReviewState.REJECTED, "vn.tdkt.dossier.rejected.v1"),
-        (ReviewAction.RETURN, ReviewState.RETURNED, "vn.tdkt.dossier.returned.v1"),
-    ],
-)
-async def test_closing_at_the_second_level(
-    env: WorkflowEnvironment, action: ReviewAction, state: ReviewState, closing_type: str
-) -> None:
-    recorder, queue = Recorder(), str(uuid.uuid4())
-    async with Worker(
+def _worker(env: WorkflowEnvironment, recorder: Recorder, queue: str) -> Worker:
+    return Worker(
         env.client,
         task_queue=queue,
         workflows=[ReviewWorkflow],
         activities=[recorder.publish, PLANNER.plan_deadline],
-    ):
+    )
+
+
+async def test_a_rejection_at_the_second_level_ends_the_review(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
         await _act(handle, 0, ReviewAction.APPROVE)
-        await _act(handle, 1, action, comment="thiếu báo cáo thành tích")
+        await _act(handle, 1, ReviewAction.REJECT, comment="không đủ tiêu chuẩn")
         status = await handle.result()
-    assert status.state is state
-    assert recorder.types[-1] == closing_type
+    assert status.state is ReviewState.REJECTED
+    assert recorder.types[-1] == "vn.tdkt.dossier.rejected.v1"
     assert "vn.tdkt.dossier.approved.v1" not in recorder.types
+
+
+async def test_a_returned_dossier_resumes_at_the_same_level_with_its_new_version(
+    env: WorkflowEnvironment,
+) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        handle = await _start(env.client, recorder, queue)
+        dossier_id = handle.id.removeprefix("review-")
+        await _act(handle, 0, ReviewAction.APPROVE)
+        await _act(handle, 1, ReviewAction.RETURN, comment="thiếu báo cáo thành tích")
+
+        async def returned() -> bool:
+            return (await handle.query(ReviewWorkflow.status)).state is ReviewState.RETURNED
+
+        await eventually(returned, timeout=10, what="the dossier to be returned")
+        stale = AmendmentSignal(version=2, entries=_review(dossier_id).entries, event_id="amended-2")
+        await handle.signal(DOSSIER_AMENDED_SIGNAL, stale)
+        await _wait_until_open(handle, review_task_id(dossier_id, 1, LEVELS[1], version=2))
+        for index in (1, 2, 3):
+            await _act(handle, index, ReviewAction.APPROVE, version=2)
+        await handle.signal(
+            DECISION_ISSUED_SIGNAL, DecisionIssuedSignal(decision_id="x", number="02/QĐ-TTg", event_id="e")
+        )
+        status = await handle.result()
+    assert status.state is ReviewState.DECIDED
+    assert recorder.types.count("vn.tdkt.review.task.opened.v1") == 5  # unit, district, district again, …
+    assert recorder.ids.count(f"review-{dossier_id}.1.v2.opened") == 1
+    assert len(set(recorder.ids)) == len(recorder.ids)
+
+
+async def test_withdrawal_ends_the_review_and_closes_the_open_task(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        handle = await _start(env.client, recorder, queue)
+        await _act(handle, 0, ReviewAction.APPROVE)
+        await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 1, LEVELS[1]))
+        await handle.signal(
+            WITHDRAW_SIGNAL, WithdrawalSignal(requested_by="demo", reason="rút", event_id="w")
+        )
+        status = await handle.result()
+    assert status.state is ReviewState.WITHDRAWN
+    assert recorder.types[-1] == "vn.tdkt.dossier.withdrawn.v1"
 
 
 async def test_actions_on_a_task_that_is_not_open_are_refused(env: WorkflowEnvironment) -> None:

@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
         DossierClosedData,
         DossierRejected,
         DossierReturned,
+        DossierWithdrawn,
         LevelApproved,
         LevelApprovedData,
         ReviewAction,
@@ -32,12 +33,15 @@ with workflow.unsafe.imports_passed_through():
     from contracts.workflow import (
         ACT_ON_TASK_UPDATE,
         DECISION_ISSUED_SIGNAL,
+        DOSSIER_AMENDED_SIGNAL,
         REVIEW_WORKFLOW,
         SEARCH_DOSSIER_ID,
         SEARCH_LEVEL,
         SEARCH_ORGANISATION,
         SEARCH_STATE,
         STATUS_QUERY,
+        WITHDRAW_SIGNAL,
+        AmendmentSignal,
         DeadlinePlan,
         DeadlineRequest,
         DecisionIssuedSignal,
@@ -46,12 +50,15 @@ with workflow.unsafe.imports_passed_through():
         ReviewStatus,
         TaskActionRequest,
         TaskActionResult,
+        WithdrawalSignal,
         review_task_id,
     )
     from workflows.review.activities import PLAN_DEADLINE, PUBLISH_REVIEW_EVENT, PublishReviewEvent
 
 EVENT_SOURCE = "/tdkt/review-workflow"
 
+RESUBMISSION_PATCH = "resume-after-return"
+"""Reviews returned before resubmission existed ended at the return (replayed histories)."""
 DEADLINES_PATCH = "task-deadlines"
 """Reviews started before deadlines existed keep running without them (replayed histories)."""
 
@@ -73,19 +80,26 @@ class ReviewWorkflow:
         self._open_task: tuple[str, int, ReviewLevel] | None = None
         self._action: TaskActionRequest | None = None
         self._decision: DecisionIssuedSignal | None = None
+        self._amendment: AmendmentSignal | None = None
+        self._withdrawal: WithdrawalSignal | None = None
 
     @workflow.run
     async def run(self, review: ReviewInput) -> ReviewStatus:
         self._dossier_id = review.dossier_id
         self._review = review
         self._levels = levels = review.review_levels
-        for index, level in enumerate(levels):
+        index = 0
+        while index < len(levels):
+            level = levels[index]
             action = await self._review_at(review, index, level)
+            if action is None:
+                await self._end_withdrawn(review, index, level)
+                return self.status()
             if action.action is ReviewAction.APPROVE:
                 next_level = levels[index + 1] if index + 1 < len(levels) else None
                 await self._publish(
                     LevelApproved(
-                        id=self._event_id(f"{index}.approved"),
+                        id=self._step_event_id(review, index, "approved"),
                         source=EVENT_SOURCE,
                         subject=review.dossier_id,
                         time=workflow.now(),
@@ -98,9 +112,19 @@ class ReviewWorkflow:
                         ),
                     )
                 )
+                index += 1
                 continue
             await self._close(review, index, level, action)
-            return self.status()
+            if action.action is ReviewAction.REJECT or not workflow.patched(RESUBMISSION_PATCH):
+                return self.status()
+            await workflow.wait_condition(lambda: self._amendment is not None or self._withdrawal is not None)
+            if self._amendment is None:
+                await self._end_withdrawn(review, index, level)
+                return self.status()
+            review = self._review = review.model_copy(
+                update={"version": self._amendment.version, "entries": self._amendment.entries}
+            )
+            self._amendment = None
 
         self._show(ReviewState.AWAITING_DECISION, None, review.deciding_organisation)
         await self._publish(
@@ -125,14 +149,17 @@ class ReviewWorkflow:
         self._show(ReviewState.DECIDED, None, review.deciding_organisation)
         return self.status()
 
-    async def _review_at(self, review: ReviewInput, index: int, level: ReviewLevel) -> TaskActionRequest:
-        task_id = review_task_id(review.dossier_id, index, level)
+    async def _review_at(
+        self, review: ReviewInput, index: int, level: ReviewLevel
+    ) -> TaskActionRequest | None:
+        """Open the level's task and wait for its action; None when the dossier is withdrawn first."""
+        task_id = review_task_id(review.dossier_id, index, level, review.version)
         self._open_task = (task_id, index, level)
         self._show(ReviewState.IN_REVIEW, level, review.organisation_at(index))
         deadline = await self._plan_deadline(review, level) if workflow.patched(DEADLINES_PATCH) else None
         await self._publish(
             ReviewTaskOpened(
-                id=self._event_id(f"{index}.opened"),
+                id=self._step_event_id(review, index, "opened"),
                 source=EVENT_SOURCE,
                 subject=review.dossier_id,
                 time=workflow.now(),
@@ -153,12 +180,13 @@ class ReviewWorkflow:
         )
         await self._await_action(review, index, level, deadline)
         action = self._action
-        assert action is not None
+        if action is None:
+            return None  # withdrawn: _end_withdrawn closes the open task
         self._action = None
         self._open_task = None
         await self._publish(
             ReviewTaskCompleted(
-                id=self._event_id(f"{index}.completed"),
+                id=self._step_event_id(review, index, "completed"),
                 source=EVENT_SOURCE,
                 subject=review.dossier_id,
                 time=workflow.now(),
@@ -170,10 +198,38 @@ class ReviewWorkflow:
                     actor=action.actor,
                     comment=action.comment,
                     completed_at=workflow.now(),
+                    organisation=action.organisation,
+                    role=action.role,
+                    version=review.version,
                 ),
             )
         )
         return action
+
+    def _acted_or_withdrawn(self) -> bool:
+        return self._action is not None or self._withdrawal is not None
+
+    async def _end_withdrawn(self, review: ReviewInput, index: int, level: ReviewLevel) -> None:
+        withdrawal = self._withdrawal
+        assert withdrawal is not None
+        self._open_task = None
+        self._show(ReviewState.WITHDRAWN, level, review.organisation_at(index))
+        await self._publish(
+            DossierWithdrawn(
+                id=self._event_id("withdrawn"),
+                source=EVENT_SOURCE,
+                subject=review.dossier_id,
+                time=workflow.now(),
+                data=DossierClosedData(
+                    dossier_id=review.dossier_id,
+                    submitting_organisation=review.submitting_organisation,
+                    level=level,
+                    actor=withdrawal.requested_by,
+                    reason=withdrawal.reason,
+                    at=workflow.now(),
+                ),
+            )
+        )
 
     async def _plan_deadline(self, review: ReviewInput, level: ReviewLevel) -> DeadlinePlan:
         plan: DeadlinePlan = await workflow.execute_activity(
@@ -198,20 +254,20 @@ class ReviewWorkflow:
                 waiting = moment - workflow.now()
                 if waiting > timedelta(0):
                     try:
-                        await workflow.wait_condition(lambda: self._action is not None, timeout=waiting)
+                        await workflow.wait_condition(self._acted_or_withdrawn, timeout=waiting)
                         return
                     except TimeoutError:
                         pass
-                if self._action is not None:
+                if self._acted_or_withdrawn():
                     return
                 await self._publish(
                     event_type(
-                        id=self._event_id(f"{index}.{kind}"),
+                        id=self._step_event_id(review, index, f"{kind}"),
                         source=EVENT_SOURCE,
                         subject=review.dossier_id,
                         time=workflow.now(),
                         data=ReviewTaskDeadlineData(
-                            task_id=review_task_id(review.dossier_id, index, level),
+                            task_id=review_task_id(review.dossier_id, index, level, review.version),
                             dossier_id=review.dossier_id,
                             level=level,
                             organisation=review.organisation_at(index),
@@ -222,7 +278,7 @@ class ReviewWorkflow:
                         ),
                     )
                 )
-        await workflow.wait_condition(lambda: self._action is not None)
+        await workflow.wait_condition(self._acted_or_withdrawn)
 
     async def _close(
         self, review: ReviewInput, index: int, level: ReviewLevel, action: TaskActionRequest
@@ -238,10 +294,10 @@ class ReviewWorkflow:
         common = {"source": EVENT_SOURCE, "subject": review.dossier_id, "time": workflow.now(), "data": data}
         if action.action is ReviewAction.REJECT:
             self._show(ReviewState.REJECTED, level, review.organisation_at(index))
-            await self._publish(DossierRejected(id=self._event_id(f"{index}.rejected"), **common))
+            await self._publish(DossierRejected(id=self._step_event_id(review, index, "rejected"), **common))
         else:
             self._show(ReviewState.RETURNED, level, review.organisation_at(index))
-            await self._publish(DossierReturned(id=self._event_id(f"{index}.returned"), **common))
+            await self._publish(DossierReturned(id=self._step_event_id(review, index, "returned"), **common))
 
     async def _publish(self, event: CloudEvent) -> None:
         await workflow.execute_activity(
@@ -270,6 +326,12 @@ class ReviewWorkflow:
             ]
         )
 
+    def _step_event_id(self, review: ReviewInput, index: int, step: str) -> str:
+        """Ids of a level's events; a level reviewed again after an amendment names the version."""
+        return self._event_id(
+            f"{index}.{step}" if review.version == 1 else f"{index}.v{review.version}.{step}"
+        )
+
     def _event_id(self, step: str) -> str:
         return f"{workflow.info().workflow_id}.{step}"
 
@@ -296,8 +358,23 @@ class ReviewWorkflow:
             raise ValueError(f"task {request.task_id} belongs to {acting}, not {request.organisation}")
         if self._action is not None:
             raise ValueError(f"task {request.task_id} has already been acted on")
+        if self._withdrawal is not None:
+            raise ValueError("the dossier has been withdrawn")
         if request.action is not ReviewAction.APPROVE and not (request.comment or "").strip():
             raise ValueError("a reason (comment) is required to reject or return a dossier")
+
+    @workflow.signal(name=DOSSIER_AMENDED_SIGNAL)
+    def dossier_amended(self, signal: AmendmentSignal) -> None:
+        """Only a returned dossier resumes; an amendment at any other moment changes nothing here."""
+        current = self._review.version if self._review else 0
+        if self._state is ReviewState.RETURNED and signal.version > current:
+            self._amendment = signal
+
+    @workflow.signal(name=WITHDRAW_SIGNAL)
+    def withdraw(self, signal: WithdrawalSignal) -> None:
+        """Before the approval is announced the submitter may withdraw; after it, the decision runs."""
+        if self._withdrawal is None and self._state in (ReviewState.IN_REVIEW, ReviewState.RETURNED):
+            self._withdrawal = signal
 
     @workflow.signal(name=DECISION_ISSUED_SIGNAL)
     def decision_issued(self, signal: DecisionIssuedSignal) -> None:
