@@ -112,6 +112,7 @@ class ReviewTaskOpenedData(EventData):
     levels_total: int = Field(ge=1)
     organisation: str | None = Field(default=None, description="The organisation that reviews at this level")
     due_at: datetime | None = Field(default=None, description="When the step is due, where a limit applies")
+    version: int | None = Field(default=None, description="The dossier version under review")
     award_code: str
     submitting_organisation: str
     opened_at: datetime

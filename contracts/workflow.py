@@ -66,6 +66,7 @@ class TaskActionRequest(BaseModel):
     comment: str | None = Field(default=None, max_length=4000)
     organisation: str | None = Field(default=None, description="The reviewer's organisation, from the token")
     role: str | None = Field(default=None, description="The role the reviewer acts in")
+    version: int | None = Field(default=None, description="The dossier version the reviewer saw, if given")
 
 
 class TaskActionResult(BaseModel):

@@ -35,6 +35,7 @@ class ReviewTask(SQLModel, table=True):
     level: str = ColumnField(index=True, max_length=30)
     level_index: int
     levels_total: int
+    version: int = 1
     organisation: str | None = ColumnField(default=None, index=True, max_length=50)
     award_code: str = ColumnField(max_length=50)
     submitting_organisation: str = ColumnField(max_length=50)
@@ -55,6 +56,7 @@ class TaskView(BaseModel):
     level: ReviewLevel
     level_index: int
     levels_total: int
+    version: int
     organisation: str | None
     award_code: str
     submitting_organisation: str
@@ -111,6 +113,9 @@ class TaskPage(BaseModel):
 class TaskActionBody(BaseModel):
     comment: str | None = Field(
         default=None, max_length=4000, description="The reason; required to reject or return a dossier"
+    )
+    version: int | None = Field(
+        default=None, ge=1, description="The dossier version the reviewer acted on; refused (409) if stale"
     )
 
 

@@ -33,6 +33,7 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
                         level=data.level,
                         level_index=data.level_index,
                         levels_total=data.levels_total,
+                        version=data.version or 1,
                         organisation=data.organisation,
                         award_code=data.award_code,
                         submitting_organisation=data.submitting_organisation,

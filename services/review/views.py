@@ -91,6 +91,7 @@ def build_router(
             comment=body.comment,
             organisation=reviewer.organisation,
             role=authz.SIGN_OFF_ROLE.value,
+            version=body.version,
         )
         result = await workflows.act_on_task(task.workflow_id, request)
         await run_in_session(

@@ -302,11 +302,13 @@ async def test_reviewers_see_and_act_only_within_their_organisation_and_role(pip
             )
         ).json()
         wrong_role = await http.post(f"{url}/approve", json={}, headers=officer)
+        stale = await http.post(f"{url}/approve", json={"version": 7}, headers=leader)
         not_a_leader = await http.post(f"{url}/assign", json={"assignee": "can-bo.1"}, headers=officer)
     assert hidden.status_code == 404 and hidden.json()["code"] == "task-not-found"
     assert foreign_action.status_code == 404
     assert foreign_list["total"] == 0
     assert wrong_role.status_code == 403 and wrong_role.json()["code"] == "role-not-permitted"
+    assert stale.status_code == 409 and "stale" in stale.json()["detail"], stale.text
     assert not_a_leader.status_code == 403
 
 

@@ -179,7 +179,11 @@ async def test_a_returned_dossier_resumes_at_the_same_level_with_its_new_version
         await eventually(returned, timeout=10, what="the dossier to be returned")
         stale = AmendmentSignal(version=2, entries=_review(dossier_id).entries, event_id="amended-2")
         await handle.signal(DOSSIER_AMENDED_SIGNAL, stale)
-        await _wait_until_open(handle, review_task_id(dossier_id, 1, LEVELS[1], version=2))
+        reopened = review_task_id(dossier_id, 1, LEVELS[1], version=2)
+        await _wait_until_open(handle, reopened)
+        stale_action = TaskActionRequest(task_id=reopened, action=ReviewAction.APPROVE, actor="r", version=1)
+        with pytest.raises(WorkflowUpdateFailedError):
+            await handle.execute_update(ACT_ON_TASK_UPDATE, stale_action, result_type=TaskActionResult)
         for index in (1, 2, 3):
             await _act(handle, index, ReviewAction.APPROVE, version=2)
         await handle.signal(

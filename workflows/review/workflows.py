@@ -175,6 +175,7 @@ class ReviewWorkflow:
                     submitting_organisation=review.submitting_organisation,
                     opened_at=workflow.now(),
                     due_at=deadline.due_at if deadline else None,
+                    version=review.version,
                 ),
             )
         )
@@ -360,6 +361,9 @@ class ReviewWorkflow:
             raise ValueError(f"task {request.task_id} has already been acted on")
         if self._withdrawal is not None:
             raise ValueError("the dossier has been withdrawn")
+        current = self._review.version if self._review else None
+        if request.version is not None and request.version != current:
+            raise ValueError(f"version {request.version} is stale: the dossier is at version {current}")
         if request.action is not ReviewAction.APPROVE and not (request.comment or "").strip():
             raise ValueError("a reason (comment) is required to reject or return a dossier")
 
