@@ -49,6 +49,10 @@ class ReviewInput(BaseModel):
     review_levels: list[ReviewLevel] = Field(min_length=1)
     review_chain: list[ReviewStep] = Field(default_factory=list)
     submitted_event_id: str
+    resume_at_level: int = Field(default=0, ge=0, description="Where a continued review picks up")
+    history_event_limit: int | None = Field(
+        default=None, ge=1, description="Continue as a new run past this many history events (tests lower it)"
+    )
 
     def entries_for_decision(self) -> list[EntrySummary]:
         """Entries intake flagged as ineligible stay out of the approval: reviewers cannot yet

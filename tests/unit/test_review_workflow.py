@@ -263,3 +263,41 @@ async def test_a_task_acted_on_in_time_is_neither_reminded_nor_escalated(env: Wo
         await handle.terminate("test over")
     assert "vn.tdkt.review.task.reminded.v1" not in recorder.types
     assert "vn.tdkt.review.task.escalated.v1" not in recorder.types
+
+
+async def test_a_long_review_continues_as_a_new_run_where_it_stands(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        dossier_id = str(uuid.uuid4())
+        review = _review(dossier_id).model_copy(update={"history_event_limit": 10})
+        handle = await env.client.start_workflow(
+            ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
+        )
+        first_run = (await handle.describe()).run_id
+        await _act(handle, 0, ReviewAction.APPROVE)
+        await _act(handle, 1, ReviewAction.RETURN, comment="bổ sung")
+
+        async def returned() -> bool:
+            return (await handle.query(ReviewWorkflow.status)).state is ReviewState.RETURNED
+
+        await eventually(returned, timeout=10, what="the dossier to be returned")
+        await handle.signal(
+            DOSSIER_AMENDED_SIGNAL, AmendmentSignal(version=2, entries=review.entries, event_id="a2")
+        )
+        latest = env.client.get_workflow_handle_for(ReviewWorkflow.run, handle.id)
+
+        async def continued() -> bool:
+            return (await latest.describe()).run_id != first_run
+
+        await eventually(continued, timeout=10, what="a new run")
+        await _wait_until_open(latest, review_task_id(dossier_id, 1, LEVELS[1], version=2))
+        for index in (1, 2, 3):
+            await _act(latest, index, ReviewAction.APPROVE, version=2)
+        await latest.signal(
+            DECISION_ISSUED_SIGNAL, DecisionIssuedSignal(decision_id="x", number="03/QĐ-TTg", event_id="e")
+        )
+        status = await latest.result()
+    assert status.state is ReviewState.DECIDED
+    assert recorder.types.count("vn.tdkt.review.task.opened.v1") == 5, (
+        "no level reviewed twice by the new run"
+    )

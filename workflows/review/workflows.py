@@ -62,6 +62,9 @@ RESUBMISSION_PATCH = "resume-after-return"
 DEADLINES_PATCH = "task-deadlines"
 """Reviews started before deadlines existed keep running without them (replayed histories)."""
 
+HISTORY_EVENT_LIMIT = 2_000
+"""Events after which a resubmitted review continues as a new run (Temporal's own limit is 51,200)."""
+
 PUBLISH_TIMEOUT = timedelta(seconds=30)
 PLAN_TIMEOUT = timedelta(seconds=10)
 # The broker may be down for a while; keep trying (with capped backoff) rather than lose an event.
@@ -88,7 +91,7 @@ class ReviewWorkflow:
         self._dossier_id = review.dossier_id
         self._review = review
         self._levels = levels = review.review_levels
-        index = 0
+        index = review.resume_at_level
         while index < len(levels):
             level = levels[index]
             action = await self._review_at(review, index, level)
@@ -125,6 +128,10 @@ class ReviewWorkflow:
                 update={"version": self._amendment.version, "entries": self._amendment.entries}
             )
             self._amendment = None
+            if self._history_too_long(review):
+                # a long review (many returns) starts a fresh run where it stands, keeping its history bounded
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(review.model_copy(update={"resume_at_level": index}))
 
         self._show(ReviewState.AWAITING_DECISION, None, review.deciding_organisation)
         await self._publish(
@@ -206,6 +213,12 @@ class ReviewWorkflow:
             )
         )
         return action
+
+    @staticmethod
+    def _history_too_long(review: ReviewInput) -> bool:
+        info = workflow.info()
+        limit = review.history_event_limit or HISTORY_EVENT_LIMIT
+        return info.is_continue_as_new_suggested() or info.get_current_history_length() > limit
 
     def _acted_or_withdrawn(self) -> bool:
         return self._action is not None or self._withdrawal is not None
