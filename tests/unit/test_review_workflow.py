@@ -61,6 +61,15 @@ class Recorder:
         self.ids.append(request.event.id)
 
 
+def _worker(env: WorkflowEnvironment, recorder: Recorder, queue: str) -> Worker:
+    return Worker(
+        env.client,
+        task_queue=queue,
+        workflows=[ReviewWorkflow],
+        activities=[recorder.publish, PLANNER.plan_deadline],
+    )
+
+
 def _review(dossier_id: str) -> ReviewInput:
     return ReviewInput(
         dossier_id=dossier_id,
@@ -116,12 +125,7 @@ async def _act(
 
 async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ReviewWorkflow],
-        activities=[recorder.publish, PLANNER.plan_deadline],
-    ):
+    async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
         for index in range(len(LEVELS)):
             result = await _act(handle, index, ReviewAction.APPROVE)
@@ -212,12 +216,7 @@ async def test_withdrawal_ends_the_review_and_closes_the_open_task(env: Workflow
 
 async def test_actions_on_a_task_that_is_not_open_are_refused(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ReviewWorkflow],
-        activities=[recorder.publish, PLANNER.plan_deadline],
-    ):
+    async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
         with pytest.raises(WorkflowUpdateFailedError):
             await _act(handle, 1, ReviewAction.APPROVE, wait=False)  # the district task is not open yet
@@ -231,12 +230,7 @@ async def test_actions_on_a_task_that_is_not_open_are_refused(env: WorkflowEnvir
 
 async def test_a_task_left_waiting_is_reminded_then_escalated_once_each(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ReviewWorkflow],
-        activities=[recorder.publish, PLANNER.plan_deadline],
-    ):
+    async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
         await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 0, LEVELS[0]))
         await env.sleep(timedelta(days=60))  # far past the 20-working-day default limit
@@ -251,12 +245,7 @@ async def test_a_task_left_waiting_is_reminded_then_escalated_once_each(env: Wor
 
 async def test_a_task_acted_on_in_time_is_neither_reminded_nor_escalated(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ReviewWorkflow],
-        activities=[recorder.publish, PLANNER.plan_deadline],
-    ):
+    async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
         await _act(handle, 0, ReviewAction.APPROVE)
         await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 1, LEVELS[1]))
