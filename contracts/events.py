@@ -29,6 +29,62 @@ class ReviewAction(StrEnum):
     RETURN = "return"
     WITHDRAWN = "withdrawn"
     """Not a reviewer's action: the submitter withdrew the dossier while the task was open."""
+    ACCEPT = "accept"
+    """Receipt (tiếp nhận): the dossier is complete enough to appraise."""
+    RECOMMEND = "recommend"
+    """Appraisal (thẩm định): the officer's recommendation, possibly striking entries."""
+    RECORD_VOTE = "record_vote"
+    """Council (hội đồng): the tally of the vote is recorded."""
+
+
+class ReviewStepKind(StrEnum):
+    """The steps of one review level, in order (DOMAIN.md §3)."""
+
+    RECEIPT = "receipt"
+    APPRAISAL = "appraisal"
+    PUBLIC_COMMENT = "public_comment"
+    COUNCIL = "council"
+    SIGN_OFF = "sign_off"
+
+
+class StruckEntry(EventData):
+    """An entry taken out of the dossier by a reviewer or by the council, with the reason the
+    submitter sees."""
+
+    entry_id: str
+    reason: str = Field(min_length=1, max_length=2000)
+    level: ReviewLevel | None = None
+
+
+class EntryVote(EventData):
+    entry_id: str
+    votes_for: int = Field(ge=0)
+
+
+class CouncilTally(EventData):
+    """The council's vote: the threshold counts TOTAL membership, absent members voting in writing
+    (NĐ 98/2023 Điều 30 k7); quorum is recorded, as are the minutes."""
+
+    members_total: int = Field(ge=1)
+    members_present: int = Field(ge=0)
+    written_votes: int = Field(default=0, ge=0, description="Absent members' votes in writing")
+    votes: list[EntryVote] = Field(min_length=1)
+    minutes_attachment_id: str | None = Field(default=None, description="Biên bản họp (an intake attachment)")
+
+
+class CouncilRequirement(EventData):
+    level: ReviewLevel
+    threshold_numerator: int = Field(ge=1)
+    threshold_denominator: int = Field(ge=1)
+    legal_basis: str
+    confirmed: bool
+
+
+class PublicCommentRequirement(EventData):
+    before_level: ReviewLevel
+    working_days: int = Field(ge=1)
+    legal_basis: str
+    confirmed: bool
 
 
 class NomineeKind(StrEnum):
@@ -72,6 +128,10 @@ class DossierSubmittedData(EventData):
         default_factory=list, description="Who reviews at each level, in order (empty from older producers)"
     )
     rule_set_id: str | None = Field(default=None, description="Rules in force on the submission date")
+    council: CouncilRequirement | None = Field(default=None, description="A council vote the award requires")
+    public_comment: list[PublicCommentRequirement] = Field(
+        default_factory=list, description="Publication for public comment the award requires"
+    )
     submission_date: date | None = None
     external_reference: str | None = Field(default=None, description="The submitting system's own reference")
 
@@ -113,6 +173,8 @@ class ReviewTaskOpenedData(EventData):
     organisation: str | None = Field(default=None, description="The organisation that reviews at this level")
     due_at: datetime | None = Field(default=None, description="When the step is due, where a limit applies")
     version: int | None = Field(default=None, description="The dossier version under review")
+    step: ReviewStepKind | None = Field(default=None, description="The step within the level")
+    role: str | None = Field(default=None, description="The reviewer role the step needs")
     award_code: str
     submitting_organisation: str
     opened_at: datetime
@@ -134,6 +196,9 @@ class ReviewTaskCompletedData(EventData):
     organisation: str | None = Field(default=None, description="The organisation the actor acted for")
     role: str | None = Field(default=None, description="The role the actor acted in")
     version: int | None = Field(default=None, description="The dossier version acted on")
+    step: ReviewStepKind | None = None
+    struck_entries: list[StruckEntry] = Field(default_factory=list)
+    tally: CouncilTally | None = None
 
 
 class ReviewTaskCompleted(CloudEvent):
@@ -164,6 +229,39 @@ class ReviewTaskEscalated(CloudEvent):
     data: ReviewTaskDeadlineData
 
 
+class PublicCommentOpenedData(EventData):
+    """Nominees published for public comment (lấy ý kiến nhân dân) before the council meets."""
+
+    dossier_id: str
+    level: ReviewLevel
+    organisation: str | None = None
+    award_code: str
+    nominees: list[EntrySummary]
+    opened_at: datetime
+    closes_at: datetime
+    working_days: int = Field(ge=1)
+    legal_basis: str
+
+
+class PublicCommentOpened(CloudEvent):
+    type: Literal["vn.tdkt.review.public_comment.opened.v1"] = "vn.tdkt.review.public_comment.opened.v1"
+    data: PublicCommentOpenedData
+
+
+class ObjectionRecordedData(EventData):
+    objection_id: str
+    dossier_id: str
+    entry_id: str | None = None
+    author_name: str
+    text: str
+    received_at: datetime
+
+
+class ObjectionRecorded(CloudEvent):
+    type: Literal["vn.tdkt.review.objection.recorded.v1"] = "vn.tdkt.review.objection.recorded.v1"
+    data: ObjectionRecordedData
+
+
 class LevelApprovedData(EventData):
     dossier_id: str
     level: ReviewLevel
@@ -186,6 +284,9 @@ class DossierApprovedData(EventData):
     issuer_code: str
     entries: list[EntrySummary] = Field(min_length=1)
     approved_at: datetime
+    struck_entries: list[StruckEntry] = Field(
+        default_factory=list, description="Entries the review took out, with reasons; not in the decision"
+    )
 
 
 class DossierApproved(CloudEvent):
@@ -271,6 +372,8 @@ ReviewEvent = Annotated[
     | ReviewTaskCompleted
     | ReviewTaskReminded
     | ReviewTaskEscalated
+    | PublicCommentOpened
+    | ObjectionRecorded
     | LevelApproved
     | DossierApproved
     | DossierRejected
@@ -289,6 +392,8 @@ ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     ReviewTaskCompleted,
     ReviewTaskReminded,
     ReviewTaskEscalated,
+    PublicCommentOpened,
+    ObjectionRecorded,
     LevelApproved,
     DossierApproved,
     DossierRejected,

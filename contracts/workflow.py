@@ -9,7 +9,18 @@ from enum import StrEnum
 from pydantic import BaseModel, Field
 from temporalio.common import SearchAttributeKey
 
-from contracts.events import EligibilityOutcome, EntrySummary, ReviewAction, ReviewLevel, ReviewStep
+from contracts.events import (
+    CouncilRequirement,
+    CouncilTally,
+    EligibilityOutcome,
+    EntrySummary,
+    PublicCommentRequirement,
+    ReviewAction,
+    ReviewLevel,
+    ReviewStep,
+    ReviewStepKind,
+    StruckEntry,
+)
 
 REVIEW_WORKFLOW = "ReviewWorkflow"
 
@@ -32,10 +43,18 @@ def review_workflow_id(dossier_id: str) -> str:
     return f"review-{dossier_id}"
 
 
-def review_task_id(dossier_id: str, level_index: int, level: ReviewLevel, version: int = 1) -> str:
-    """A level reviewed again after an amendment gets a new task: its id names the version."""
+def review_task_id(
+    dossier_id: str,
+    level_index: int,
+    level: ReviewLevel,
+    version: int = 1,
+    step: ReviewStepKind | None = None,
+) -> str:
+    """A level reviewed again after an amendment gets new tasks: their ids name the version; each
+    step of a level is a task of its own (reviews from before steps had one task per level)."""
     base = f"{dossier_id}.{level_index}.{level.value}"
-    return base if version == 1 else f"{base}.v{version}"
+    versioned = base if version == 1 else f"{base}.v{version}"
+    return versioned if step is None else f"{versioned}.{step.value}"
 
 
 class ReviewInput(BaseModel):
@@ -50,6 +69,8 @@ class ReviewInput(BaseModel):
     review_chain: list[ReviewStep] = Field(default_factory=list)
     submitted_event_id: str
     resume_at_level: int = Field(default=0, ge=0, description="Where a continued review picks up")
+    council: CouncilRequirement | None = None
+    public_comment: list[PublicCommentRequirement] = Field(default_factory=list)
     history_event_limit: int | None = Field(
         default=None, ge=1, description="Continue as a new run past this many history events (tests lower it)"
     )
@@ -63,6 +84,22 @@ class ReviewInput(BaseModel):
         return self.review_chain[index].organisation if index < len(self.review_chain) else None
 
 
+STEP_ROLES: dict[ReviewStepKind, str] = {
+    ReviewStepKind.RECEIPT: "clerk",
+    ReviewStepKind.APPRAISAL: "officer",
+    ReviewStepKind.COUNCIL: "council_member",
+    ReviewStepKind.SIGN_OFF: "leader",
+}
+"""Who acts at each step; the public-comment step is a period, not a task."""
+
+STEP_ACTIONS: dict[ReviewStepKind, frozenset[ReviewAction]] = {
+    ReviewStepKind.RECEIPT: frozenset({ReviewAction.ACCEPT, ReviewAction.RETURN}),
+    ReviewStepKind.APPRAISAL: frozenset({ReviewAction.RECOMMEND, ReviewAction.RETURN, ReviewAction.REJECT}),
+    ReviewStepKind.COUNCIL: frozenset({ReviewAction.RECORD_VOTE}),
+    ReviewStepKind.SIGN_OFF: frozenset({ReviewAction.APPROVE, ReviewAction.RETURN, ReviewAction.REJECT}),
+}
+
+
 class TaskActionRequest(BaseModel):
     task_id: str
     action: ReviewAction
@@ -71,6 +108,10 @@ class TaskActionRequest(BaseModel):
     organisation: str | None = Field(default=None, description="The reviewer's organisation, from the token")
     role: str | None = Field(default=None, description="The role the reviewer acts in")
     version: int | None = Field(default=None, description="The dossier version the reviewer saw, if given")
+    struck_entries: list[StruckEntry] = Field(
+        default_factory=list, description="Appraisal: entries taken out"
+    )
+    tally: CouncilTally | None = Field(default=None, description="Council: the recorded vote")
 
 
 class TaskActionResult(BaseModel):
@@ -85,6 +126,9 @@ class DeadlineRequest(BaseModel):
     opened_at: datetime
     level: ReviewLevel
     award_code: str
+    working_days: int | None = Field(
+        default=None, ge=1, description="A given period instead of the step's limit"
+    )
 
 
 class DeadlinePlan(BaseModel):

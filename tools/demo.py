@@ -21,6 +21,9 @@ from services.intake.client import ClientCredentials, access_token
 from services.intake.samples import eligible_record
 from tools.waiting import eventually
 
+STEP_ACTIONS = (("accept", "received"), ("recommend", "appraised"), ("approve", "signed off"))
+"""The steps of a level for an award without council vote or public comment (BKTTG)."""
+
 STEP_TIMEOUT = 60.0
 """Seconds each step may take before the demo gives up."""
 
@@ -105,28 +108,32 @@ async def run_demo(
 
         for step in submitted["review_chain"]:
             level, organisation = step["level"], step["organisation"]
+            # one reviewer for every step of the level (receipt, appraisal, sign-off), for brevity
             reviewer = await reviewer_headers(
-                http, endpoints, f"lanh-dao.{organisation}", organisation, ["leader"]
+                http, endpoints, f"can-bo.{organisation}", organisation, ["clerk", "officer", "leader"]
             )
+            for action, what in STEP_ACTIONS:
 
-            async def open_task(reviewer: dict[str, str] = reviewer) -> dict[str, Any] | None:
-                page = (
-                    await http.get(
-                        f"{endpoints.review}/v1/tasks",
-                        params={"dossier_id": dossier_id, "state": "open"},
-                        headers=reviewer,
-                    )
-                ).json()
-                return page["items"][0] if page["items"] else None
+                async def open_task(reviewer: dict[str, str] = reviewer) -> dict[str, Any] | None:
+                    page = (
+                        await http.get(
+                            f"{endpoints.review}/v1/tasks",
+                            params={"dossier_id": dossier_id, "state": "open"},
+                            headers=reviewer,
+                        )
+                    ).json()
+                    return page["items"][0] if page["items"] else None
 
-            task = await eventually(open_task, timeout=STEP_TIMEOUT, what=f"the open task at {organisation}")
-            approval = await http.post(
-                f"{endpoints.review}/v1/tasks/{task['task_id']}/approve",
-                json={"comment": "Đồng ý đề nghị khen thưởng."},
-                headers=reviewer,
-            )
-            approval.raise_for_status()
-            say(f"approved at level {level} by the leader of {organisation}")
+                task = await eventually(
+                    open_task, timeout=STEP_TIMEOUT, what=f"the open task at {organisation}"
+                )
+                response = await http.post(
+                    f"{endpoints.review}/v1/tasks/{task['task_id']}/{action}",
+                    json={"comment": "Đồng ý đề nghị khen thưởng."},
+                    headers=reviewer,
+                )
+                response.raise_for_status()
+                say(f"{level}: {what} at {organisation}")
 
         async def decided() -> dict[str, Any] | None:
             view = (await http.get(f"{endpoints.intake}/v1/dossiers/{dossier_id}", headers=integrator)).json()

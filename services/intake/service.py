@@ -28,6 +28,8 @@ from contracts.events import (
     LevelApproved,
     NomineeKind,
     NotificationSent,
+    ObjectionRecorded,
+    PublicCommentOpened,
     ReviewStep,
     ReviewTaskCompleted,
     ReviewTaskEscalated,
@@ -239,6 +241,8 @@ def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossi
         ],
         review_levels=[step.level for step in validated.review_chain],
         review_chain=validated.review_chain,
+        council=validated.council,
+        public_comment=validated.public_comment,
         deciding_organisation=validated.deciding_organisation,
         issuer_code=validated.issuer_code,
         rule_set_id=validated.rule_set_id,
@@ -295,6 +299,15 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
             return data.level, None, f"Mở bước xét duyệt cấp {data.level} / review opened at {data.level}"
         case ReviewTaskCompleted(data=data):
             return data.level, data.actor, f"{data.action} at {data.level}"
+        case PublicCommentOpened(data=data):
+            return (
+                data.level,
+                None,
+                f"Công khai lấy ý kiến đến {data.closes_at:%d/%m/%Y} / public comment until {data.closes_at:%Y-%m-%d}",
+            )
+        case ObjectionRecorded():
+            # who objected stays with the council, not the submitter
+            return None, None, "Có ý kiến phản ánh về hồ sơ / an objection to the dossier was received"
         case ReviewTaskReminded(data=data):
             return (
                 data.level,

@@ -8,15 +8,15 @@ HTTP, the inbound topic and the bulk import, and a 500-entry dossier validates i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from contracts.dossiers import DossierSubmission, NomineeSubmission
-from contracts.events import ReviewStep
+from contracts.events import CouncilRequirement, PublicCommentRequirement, ReviewLevel, ReviewStep
 from servicekit.problems import ProblemError
 from services.intake.clients import RegisteredClient
 from services.intake.domain import eligibility
-from services.intake.domain.catalogue import Catalogue
+from services.intake.domain.catalogue import AwardDefinition, Catalogue
 from services.intake.domain.errors import NoActingOrganisation, NoRuleSetInForce
 from services.intake.domain.organisations import OrganisationRegistry, ReviewProfile, review_chain
 from services.intake.models import CriterionView, EligibilityView
@@ -38,6 +38,8 @@ class ValidatedDossier:
     deciding_organisation: str
     issuer_code: str
     entries: list[ValidatedEntry]
+    council: CouncilRequirement | None = None
+    public_comment: list[PublicCommentRequirement] = field(default_factory=list)
 
 
 def eligibility_view(result: eligibility.EligibilityResult) -> EligibilityView:
@@ -56,6 +58,28 @@ def eligibility_view(result: eligibility.EligibilityResult) -> EligibilityView:
             for criterion in result.criteria
         ],
         council_checks=[f"{check.message_vi} / {check.message_en}" for check in result.council_checks],
+    )
+
+
+def council_requirement(award: AwardDefinition, levels: list[ReviewLevel]) -> CouncilRequirement | None:
+    """Where the award's council vote happens: the deciding level's council for awards decided at
+    the unit or the province; for awards decided centrally, the bộ/tỉnh council, whose minutes and
+    vote the dossier must carry (QĐ 311/QĐ-BNV; DOMAIN.md §3.2)."""
+    vote = award.council_vote
+    if vote is None:
+        return None
+    deciding = award.review_path[-1]
+    level = (
+        ReviewLevel.PROVINCE
+        if deciding is ReviewLevel.CENTRAL and ReviewLevel.PROVINCE in levels
+        else deciding
+    )
+    return CouncilRequirement(
+        level=level,
+        threshold_numerator=vote.threshold.numerator,
+        threshold_denominator=vote.threshold.denominator,
+        legal_basis=vote.legal_basis,
+        confirmed=vote.confirmed,
     )
 
 
@@ -121,6 +145,7 @@ class DossierValidator:
             ) from error
         proposal_year = submission.proposal_year or today.year
         decider = self.registry.get(chain[-1].organisation_code)
+        levels = [step.level for step in chain]
         results = self._apply_quotas(
             submission,
             decider.code,
@@ -163,6 +188,17 @@ class DossierValidator:
             deciding_organisation=decider.code,
             issuer_code=decider.issuer_code,
             entries=entries,
+            council=council_requirement(award, levels),
+            public_comment=[
+                PublicCommentRequirement(
+                    before_level=period.before_level,
+                    working_days=period.working_days,
+                    legal_basis=period.legal_basis,
+                    confirmed=period.confirmed,
+                )
+                for period in award.public_comment
+                if period.before_level in levels
+            ],
         )
 
     def _apply_quotas(

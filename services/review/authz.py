@@ -29,8 +29,8 @@ class ReviewerRole(StrEnum):
 
 
 SIGN_OFF_ROLE = ReviewerRole.LEADER
-"""One task per level today: the leader's sign-off of the level's result (the steps before it —
-receipt, appraisal, council vote, public comment — become tasks of their own with their roles)."""
+"""The role of a level's one task in reviews started before the steps (receipt, appraisal,
+council, sign-off) became tasks of their own."""
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,17 @@ def require_role(reviewer: Reviewer, role: ReviewerRole) -> None:
         )
 
 
+def role_of(task: ReviewTask) -> ReviewerRole:
+    """The role the task's step needs (tasks from before steps were the leader's sign-off)."""
+    return ReviewerRole(task.role) if task.role else SIGN_OFF_ROLE
+
+
 def check_can_act(reviewer: Reviewer, task: ReviewTask) -> None:
     """Completion checks the current assignee: an assigned task is the assignee's to complete."""
     visible(reviewer, task)
-    require_role(reviewer, SIGN_OFF_ROLE)
     if task.state != TaskState.OPEN:
         raise not_actionable(task.task_id)
+    require_role(reviewer, role_of(task))
     if task.assignee is not None and task.assignee != reviewer.subject:
         raise ProblemError(
             409,

@@ -22,6 +22,8 @@ from services.review.workflow_client import ReviewWorkflows
 
 
 def register_subscribers(runtime: ServiceRuntime, workflows: ReviewWorkflows) -> None:
+    runtime.publishes(Topic.REVIEW_EVENTS, ReviewEvent, "Public objections to published nominees (outbox).")
+
     @runtime.subscribe(Topic.INTAKE_EVENTS)
     async def on_intake_event(event: IntakeEvent) -> None:
         match event:

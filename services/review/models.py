@@ -6,11 +6,18 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
-from sqlalchemy import Index
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field as ColumnField
 from sqlmodel import SQLModel
 
-from contracts.events import ReviewAction, ReviewLevel
+from contracts.events import (
+    CouncilTally,
+    EntrySummary,
+    ReviewAction,
+    ReviewLevel,
+    ReviewStepKind,
+    StruckEntry,
+)
 
 
 class TaskState(StrEnum):
@@ -36,6 +43,8 @@ class ReviewTask(SQLModel, table=True):
     level_index: int
     levels_total: int
     version: int = 1
+    step: str | None = ColumnField(default=None, max_length=30)
+    role: str | None = ColumnField(default=None, index=True, max_length=30)
     organisation: str | None = ColumnField(default=None, index=True, max_length=50)
     award_code: str = ColumnField(max_length=50)
     submitting_organisation: str = ColumnField(max_length=50)
@@ -57,6 +66,8 @@ class TaskView(BaseModel):
     level_index: int
     levels_total: int
     version: int
+    step: ReviewStepKind | None
+    role: str | None
     organisation: str | None
     award_code: str
     submitting_organisation: str
@@ -68,6 +79,9 @@ class TaskView(BaseModel):
     action: ReviewAction | None
     actor: str | None
     assignee: str | None
+    objections: list[ObjectionView] = Field(
+        default_factory=list, description="Public objections to this dossier's nominees, for the council"
+    )
 
 
 class TaskSort(StrEnum):
@@ -83,6 +97,7 @@ class TaskQuery(BaseModel):
 
     state: TaskState | None = None
     level: ReviewLevel | None = None
+    role: str | None = Field(default=None, max_length=30, description="The reviewer role a task needs")
     organisation: str | None = Field(default=None, max_length=50)
     award_code: str | None = Field(default=None, max_length=50)
     dossier_id: str | None = Field(default=None, max_length=64)
@@ -110,6 +125,61 @@ class TaskPage(BaseModel):
     counts: TaskCounts
 
 
+class PublicCommentPeriod(SQLModel, table=True):
+    """Nominees published for public comment (lấy ý kiến) before a council meets."""
+
+    __tablename__ = "public_comment_period"
+
+    dossier_id: str = ColumnField(primary_key=True, max_length=64)
+    level: str = ColumnField(primary_key=True, max_length=30)
+    organisation: str | None = ColumnField(default=None, max_length=50)
+    award_code: str = ColumnField(max_length=50)
+    nominees: list[dict[str, str]] = ColumnField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    opened_at: datetime
+    closes_at: datetime = ColumnField(index=True)
+    legal_basis: str = ColumnField(max_length=500)
+
+
+class Objection(SQLModel, table=True):
+    __tablename__ = "objection"
+
+    id: str = ColumnField(primary_key=True, max_length=64)
+    dossier_id: str = ColumnField(index=True, max_length=64)
+    entry_id: str | None = ColumnField(default=None, max_length=120)
+    author_name: str = ColumnField(max_length=200)
+    contact: str = ColumnField(max_length=300)
+    text: str = ColumnField(sa_column=Column(Text, nullable=False))
+    received_at: datetime
+
+
+class ObjectionView(BaseModel):
+    objection_id: str
+    entry_id: str | None
+    author_name: str
+    text: str
+    received_at: datetime
+
+
+class PublicCommentView(BaseModel):
+    dossier_id: str
+    level: ReviewLevel
+    organisation: str | None
+    award_code: str
+    nominees: list[EntrySummary]
+    opened_at: datetime
+    closes_at: datetime
+    legal_basis: str
+
+
+class ObjectionBody(BaseModel):
+    """Comments must be signed with a name and contact details (DOMAIN.md §3.4)."""
+
+    author_name: str = Field(min_length=1, max_length=200)
+    contact: str = Field(min_length=3, max_length=300, description="Address, phone or e-mail")
+    entry_id: str | None = Field(default=None, max_length=120, description="The nominee concerned, if one")
+    text: str = Field(min_length=1, max_length=10_000)
+
+
 class TaskActionBody(BaseModel):
     comment: str | None = Field(
         default=None, max_length=4000, description="The reason; required to reject or return a dossier"
@@ -117,6 +187,10 @@ class TaskActionBody(BaseModel):
     version: int | None = Field(
         default=None, ge=1, description="The dossier version the reviewer acted on; refused (409) if stale"
     )
+    struck_entries: list[StruckEntry] = Field(
+        default_factory=list, description="Appraisal (recommend): entries taken out, each with the reason"
+    )
+    tally: CouncilTally | None = Field(default=None, description="Council (vote): the recorded vote")
 
 
 class AssignBody(BaseModel):

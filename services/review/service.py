@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 
@@ -10,14 +11,32 @@ from sqlmodel import Session, col, select
 
 from contracts.events import (
     DossierWithdrawn,
+    ObjectionRecorded,
+    ObjectionRecordedData,
+    PublicCommentOpened,
     ReviewAction,
     ReviewEvent,
     ReviewTaskCompleted,
     ReviewTaskOpened,
 )
+from contracts.topics import Topic
 from contracts.workflow import TaskActionResult
+from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
-from services.review.models import ReviewTask, TaskCounts, TaskPage, TaskQuery, TaskSort, TaskState, TaskView
+from services.review.models import (
+    Objection,
+    ObjectionBody,
+    ObjectionView,
+    PublicCommentPeriod,
+    PublicCommentView,
+    ReviewTask,
+    TaskCounts,
+    TaskPage,
+    TaskQuery,
+    TaskSort,
+    TaskState,
+    TaskView,
+)
 
 
 def apply_review_event(session: Session, event: ReviewEvent) -> None:
@@ -34,6 +53,8 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
                         level_index=data.level_index,
                         levels_total=data.levels_total,
                         version=data.version or 1,
+                        step=data.step,
+                        role=data.role,
                         organisation=data.organisation,
                         award_code=data.award_code,
                         submitting_organisation=data.submitting_organisation,
@@ -45,6 +66,20 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
             task = session.get(ReviewTask, data.task_id)
             if task is not None:
                 _complete(session, task, data.action, data.actor, data.completed_at)
+        case PublicCommentOpened(data=data):
+            if session.get(PublicCommentPeriod, (data.dossier_id, data.level)) is None:
+                session.add(
+                    PublicCommentPeriod(
+                        dossier_id=data.dossier_id,
+                        level=data.level,
+                        organisation=data.organisation,
+                        award_code=data.award_code,
+                        nominees=[nominee.model_dump(mode="json") for nominee in data.nominees],
+                        opened_at=data.opened_at,
+                        closes_at=data.closes_at,
+                        legal_basis=data.legal_basis,
+                    )
+                )
         case DossierWithdrawn(data=data):
             open_tasks = select(ReviewTask).where(
                 ReviewTask.dossier_id == data.dossier_id, ReviewTask.state == TaskState.OPEN
@@ -169,6 +204,7 @@ def list_tasks(session: Session, query: TaskQuery, now: datetime) -> TaskPage:
     common: list[ColumnElement[bool]] = []
     for column, value in (
         (ReviewTask.level, query.level),
+        (ReviewTask.role, query.role),
         (ReviewTask.organisation, query.organisation),
         (ReviewTask.award_code, query.award_code),
         (ReviewTask.dossier_id, query.dossier_id),
@@ -207,6 +243,90 @@ def list_tasks(session: Session, query: TaskQuery, now: datetime) -> TaskPage:
             cancelled=by_state.get(TaskState.CANCELLED, 0),
             overdue=overdue,
         ),
+    )
+
+
+def open_public_comments(session: Session, now: datetime) -> list[PublicCommentView]:
+    periods = session.exec(
+        select(PublicCommentPeriod)
+        .where(col(PublicCommentPeriod.closes_at) > now)
+        .order_by(col(PublicCommentPeriod.closes_at))
+    ).all()
+    return [PublicCommentView.model_validate(period, from_attributes=True) for period in periods]
+
+
+def record_objection(
+    session: Session, dossier_id: str, body: ObjectionBody, now: datetime, source: str
+) -> ObjectionView:
+    """A public objection to a published nominee, kept for the council and announced."""
+    periods = session.exec(
+        select(PublicCommentPeriod).where(PublicCommentPeriod.dossier_id == dossier_id)
+    ).all()
+    if not periods:
+        raise ProblemError(
+            404,
+            "no-public-comment",
+            "Hồ sơ này không được công khai lấy ý kiến.",
+            "This dossier is not published for public comment.",
+        )
+    if all(period.closes_at <= now for period in periods):
+        raise ProblemError(
+            409,
+            "public-comment-closed",
+            "Thời hạn lấy ý kiến đã kết thúc.",
+            "The public comment period has ended.",
+        )
+    nominees = {nominee["entry_id"] for period in periods for nominee in period.nominees}
+    if body.entry_id is not None and body.entry_id not in nominees:
+        raise ProblemError(
+            422,
+            "unknown-nominee",
+            "Không có người được đề nghị này trong danh sách công khai.",
+            "No such nominee in the published list.",
+        )
+    objection = Objection(
+        id=str(uuid.uuid4()),
+        dossier_id=dossier_id,
+        entry_id=body.entry_id,
+        author_name=body.author_name,
+        contact=body.contact,
+        text=body.text,
+        received_at=now,
+    )
+    session.add(objection)
+    add_to_outbox(
+        session,
+        Topic.REVIEW_EVENTS,
+        ObjectionRecorded(
+            source=source,
+            subject=dossier_id,
+            data=ObjectionRecordedData(
+                objection_id=objection.id,
+                dossier_id=dossier_id,
+                entry_id=body.entry_id,
+                author_name=body.author_name,
+                text=body.text,
+                received_at=now,
+            ),
+        ),
+    )
+    return _objection_view(objection)
+
+
+def objections_for(session: Session, dossier_id: str) -> list[ObjectionView]:
+    rows = session.exec(
+        select(Objection).where(Objection.dossier_id == dossier_id).order_by(col(Objection.received_at))
+    ).all()
+    return [_objection_view(row) for row in rows]
+
+
+def _objection_view(objection: Objection) -> ObjectionView:
+    return ObjectionView(
+        objection_id=objection.id,
+        entry_id=objection.entry_id,
+        author_name=objection.author_name,
+        text=objection.text,
+        received_at=objection.received_at,
     )
 
 

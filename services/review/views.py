@@ -20,6 +20,9 @@ from services.review.authz import Reviewer, ReviewerRole
 from services.review.models import (
     AssignBody,
     DevTokenRequest,
+    ObjectionBody,
+    ObjectionView,
+    PublicCommentView,
     ReviewTask,
     TaskActionBody,
     TaskPage,
@@ -68,14 +71,24 @@ def build_router(
         now = datetime.now(UTC)
         return await run_in_session(runtime.engine, lambda session: service.list_tasks(session, own, now))
 
-    @router.get("/tasks/{task_id}", tags=["tasks"], summary="One task", responses=errors)
+    @router.get(
+        "/tasks/{task_id}",
+        tags=["tasks"],
+        summary="One task, with public objections to its dossier",
+        responses=errors,
+    )
     async def get_task(task_id: str, reviewer: Reviewer = current) -> TaskView:
-        return service.to_view(await visible_task(task_id, reviewer), datetime.now(UTC))
+        task = await visible_task(task_id, reviewer)
+        view = service.to_view(task, datetime.now(UTC))
+        view.objections = await run_in_session(
+            runtime.engine, lambda session: service.objections_for(session, task.dossier_id)
+        )
+        return view
 
     async def act(
         task_id: str, action: ReviewAction, body: TaskActionBody, reviewer: Reviewer
     ) -> TaskActionResult:
-        if action is not ReviewAction.APPROVE and not (body.comment or "").strip():
+        if action in (ReviewAction.REJECT, ReviewAction.RETURN) and not (body.comment or "").strip():
             raise ProblemError(
                 422,
                 "reason-required",
@@ -90,8 +103,10 @@ def build_router(
             actor=reviewer.subject,
             comment=body.comment,
             organisation=reviewer.organisation,
-            role=authz.SIGN_OFF_ROLE.value,
+            role=authz.role_of(task).value,
             version=body.version,
+            struck_entries=body.struck_entries,
+            tally=body.tally,
         )
         result = await workflows.act_on_task(task.workflow_id, request)
         await run_in_session(
@@ -109,6 +124,61 @@ def build_router(
     )
     async def approve(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
         return await act(task_id, ReviewAction.APPROVE, body, reviewer)
+
+    @router.post(
+        "/tasks/{task_id}/accept",
+        tags=["tasks"],
+        summary="Receipt (tiếp nhận, clerk): the dossier is complete enough to appraise",
+        responses=action_errors,
+    )
+    async def accept(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
+        return await act(task_id, ReviewAction.ACCEPT, body, reviewer)
+
+    @router.post(
+        "/tasks/{task_id}/recommend",
+        tags=["tasks"],
+        summary="Appraisal (thẩm định, officer): recommend, striking entries with reasons",
+        responses=action_errors,
+    )
+    async def recommend(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
+        return await act(task_id, ReviewAction.RECOMMEND, body, reviewer)
+
+    @router.post(
+        "/tasks/{task_id}/vote",
+        tags=["tasks"],
+        summary="Council (hội đồng, council member): record the vote; entries below the threshold of the "
+        "council's total membership are struck",
+        responses=action_errors,
+    )
+    async def vote(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
+        return await act(task_id, ReviewAction.RECORD_VOTE, body, reviewer)
+
+    @router.get(
+        "/public-comments",
+        tags=["public comment"],
+        summary="Nominees published for public comment now (lấy ý kiến nhân dân); no sign-in needed",
+    )
+    async def public_comments() -> list[PublicCommentView]:
+        now = datetime.now(UTC)
+        return await run_in_session(
+            runtime.engine, lambda session: service.open_public_comments(session, now)
+        )
+
+    @router.post(
+        "/public-comments/{dossier_id}/objections",
+        tags=["public comment"],
+        status_code=201,
+        summary="Send an objection about a published dossier (signed with a name and contact)",
+        responses=problem_responses(404, 409, 422),
+    )
+    async def object_to(dossier_id: str, body: ObjectionBody) -> ObjectionView:
+        now = datetime.now(UTC)
+        view = await run_in_session(
+            runtime.engine,
+            lambda session: service.record_objection(session, dossier_id, body, now, runtime.source),
+        )
+        runtime.relay.notify()
+        return view
 
     @router.post(
         "/tasks/{task_id}/reject", tags=["tasks"], summary="Reject the dossier", responses=action_errors

@@ -65,6 +65,8 @@ class ReviewWorkflows:
             entries=data.entries,
             review_levels=data.review_levels,
             review_chain=data.review_chain,
+            council=data.council,
+            public_comment=data.public_comment,
             submitted_event_id=event.id,
         )
         # REJECT_DUPLICATE: a late redelivery after the review closed must not review again.

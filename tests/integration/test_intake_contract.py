@@ -175,7 +175,7 @@ async def test_a_returned_dossier_is_amended_as_a_new_version(pipeline: Pipeline
         view = (await http.post(url, json=original)).json()
         dossier_id = view["dossier_id"]
 
-        reviewer = await pipeline.reviewer_headers(view["review_chain"][0]["organisation"])
+        reviewer = await pipeline.reviewer_headers(view["review_chain"][0]["organisation"], "clerk")
 
         async def open_task() -> dict[str, Any] | None:
             page = (
@@ -214,7 +214,7 @@ async def test_a_returned_dossier_is_amended_as_a_new_version(pipeline: Pipeline
     assert [item["type"] for item in body["history"]][-1] == "vn.tdkt.dossier.amended.v1"
     assert DossierSubmission.model_validate(first_version) == DossierSubmission.model_validate(original)
     _assert_problem(missing_version, 404, "version-not-found")
-    assert resumed["task_id"].endswith(".v2") and resumed["level"] == "unit"
+    assert resumed["task_id"].endswith(".v2.receipt") and resumed["level"] == "unit"
 
 
 async def test_a_decided_dossier_cannot_be_amended(pipeline: Pipeline) -> None:

@@ -25,10 +25,10 @@ from tools.waiting import eventually
 REVIEW_TOPIC_CONSUMERS = 4
 """intake, review, decisions and notifications each consume the review topic in their own group."""
 SERVICES = {"tdkt-intake", "tdkt-review", "tdkt-worker", "tdkt-decisions", "tdkt-notifications"}
+STEP = ["vn.tdkt.review.task.opened.v1", "vn.tdkt.review.task.completed.v1"]
 LIFECYCLE = [
     "vn.tdkt.dossier.submitted.v1",
-    *["vn.tdkt.review.task.opened.v1", "vn.tdkt.review.task.completed.v1", "vn.tdkt.review.level.approved.v1"]
-    * 4,
+    *([*STEP * 3, "vn.tdkt.review.level.approved.v1"] * 4),  # receipt, appraisal, sign-off at each level
     "vn.tdkt.dossier.approved.v1",
     "vn.tdkt.decision.issued.v1",
     "vn.tdkt.notification.sent.v1",
@@ -55,7 +55,7 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
 
     view = await eventually(whole_history, timeout=30, what="the whole history")
     assert [item["type"] for item in view["history"]] == LIFECYCLE, pipeline.logs()
-    levels = [item["level"] for item in view["history"] if item["type"] == "vn.tdkt.review.task.opened.v1"]
+    levels = [item["level"] for item in view["history"] if item["type"] == "vn.tdkt.review.level.approved.v1"]
     assert levels == ["unit", "district", "province", "central"]
 
     async with httpx.AsyncClient() as http:
@@ -286,14 +286,15 @@ async def _submitted(pipeline: Pipeline) -> dict[str, Any]:
 async def test_reviewers_see_and_act_only_within_their_organisation_and_role(pipeline: Pipeline) -> None:
     view = await _submitted(pipeline)
     unit = view["review_chain"][0]["organisation"]
-    leader = await pipeline.reviewer_headers(unit)
-    task = await _open_task(pipeline, view["dossier_id"], leader)
+    clerk = await pipeline.reviewer_headers(unit, "clerk")
+    task = await _open_task(pipeline, view["dossier_id"], clerk)
+    assert (task["step"], task["role"]) == ("receipt", "clerk")
     url = f"{pipeline.endpoints.review}/v1/tasks/{task['task_id']}"
-    stranger = await pipeline.reviewer_headers("AH-TL-HB")
+    stranger = await pipeline.reviewer_headers("AH-TL-HB", "clerk")
     officer = await pipeline.reviewer_headers(unit, "officer", subject="can-bo.1")
     async with httpx.AsyncClient() as http:
         hidden = await http.get(url, headers=stranger)
-        foreign_action = await http.post(f"{url}/approve", json={}, headers=stranger)
+        foreign_action = await http.post(f"{url}/accept", json={}, headers=stranger)
         foreign_list = (
             await http.get(
                 f"{pipeline.endpoints.review}/v1/tasks",
@@ -301,13 +302,17 @@ async def test_reviewers_see_and_act_only_within_their_organisation_and_role(pip
                 headers=stranger,
             )
         ).json()
-        wrong_role = await http.post(f"{url}/approve", json={}, headers=officer)
-        stale = await http.post(f"{url}/approve", json={"version": 7}, headers=leader)
+        wrong_role = await http.post(f"{url}/accept", json={}, headers=officer)
+        wrong_step = await http.post(f"{url}/approve", json={}, headers=clerk)
+        stale = await http.post(f"{url}/accept", json={"version": 7}, headers=clerk)
         not_a_leader = await http.post(f"{url}/assign", json={"assignee": "can-bo.1"}, headers=officer)
     assert hidden.status_code == 404 and hidden.json()["code"] == "task-not-found"
     assert foreign_action.status_code == 404
     assert foreign_list["total"] == 0
     assert wrong_role.status_code == 403 and wrong_role.json()["code"] == "role-not-permitted"
+    assert (
+        wrong_step.status_code == 409 and "not an action of the receipt step" in wrong_step.json()["detail"]
+    )
     assert stale.status_code == 409 and "stale" in stale.json()["detail"], stale.text
     assert not_a_leader.status_code == 403
 
@@ -315,17 +320,17 @@ async def test_reviewers_see_and_act_only_within_their_organisation_and_role(pip
 async def test_claim_assign_and_delegate_decide_who_completes(pipeline: Pipeline) -> None:
     view = await _submitted(pipeline)
     unit = view["review_chain"][0]["organisation"]
-    head = await pipeline.reviewer_headers(unit, "leader", subject="chu-tich")
-    deputy = await pipeline.reviewer_headers(unit, "leader", subject="pho-chu-tich")
+    head = await pipeline.reviewer_headers(unit, "clerk", "leader", subject="chu-tich")
+    deputy = await pipeline.reviewer_headers(unit, "clerk", "leader", subject="pho-chu-tich")
     task = await _open_task(pipeline, view["dossier_id"], head)
     url = f"{pipeline.endpoints.review}/v1/tasks/{task['task_id']}"
     async with httpx.AsyncClient() as http:
         claimed = await http.post(f"{url}/claim", headers=head)
         taken = await http.post(f"{url}/claim", headers=deputy)
-        blocked = await http.post(f"{url}/approve", json={}, headers=deputy)
+        blocked = await http.post(f"{url}/accept", json={}, headers=deputy)
         delegated = await http.post(f"{url}/delegate", json={"assignee": "pho-chu-tich"}, headers=head)
-        head_blocked = await http.post(f"{url}/approve", json={}, headers=head)
-        approved = await http.post(f"{url}/approve", json={}, headers=deputy)
+        head_blocked = await http.post(f"{url}/accept", json={}, headers=head)
+        approved = await http.post(f"{url}/accept", json={}, headers=deputy)
     assert claimed.status_code == 200 and claimed.json()["assignee"] == "chu-tich"
     assert taken.status_code == 409 and taken.json()["code"] == "task-already-claimed"
     assert blocked.status_code == 409 and blocked.json()["code"] == "task-assigned-to-another"
@@ -337,10 +342,10 @@ async def test_claim_assign_and_delegate_decide_who_completes(pipeline: Pipeline
 async def test_two_reviewers_acting_on_one_task_at_once_one_wins(pipeline: Pipeline) -> None:
     view = await _submitted(pipeline)
     unit = view["review_chain"][0]["organisation"]
-    first = await pipeline.reviewer_headers(unit, subject="lanh-dao.1")
-    second = await pipeline.reviewer_headers(unit, subject="lanh-dao.2")
+    first = await pipeline.reviewer_headers(unit, "clerk", subject="van-thu.1")
+    second = await pipeline.reviewer_headers(unit, "clerk", subject="van-thu.2")
     task = await _open_task(pipeline, view["dossier_id"], first)
-    url = f"{pipeline.endpoints.review}/v1/tasks/{task['task_id']}/approve"
+    url = f"{pipeline.endpoints.review}/v1/tasks/{task['task_id']}/accept"
     async with httpx.AsyncClient() as http:
         responses = await asyncio.gather(
             http.post(url, json={}, headers=first), http.post(url, json={}, headers=second)
@@ -356,10 +361,76 @@ async def test_acting_twice_on_a_task_is_refused(pipeline: Pipeline) -> None:
         tasks = (
             await http.get(f"{pipeline.endpoints.review}/v1/tasks", params={"dossier_id": result.dossier_id})
         ).json()
-        assert tasks["total"] == 1, "the unit sees its own level's task only"
+        assert tasks["total"] == 3, "the unit sees its own level's tasks only: receipt, appraisal, sign-off"
         assert {task["state"] for task in tasks["items"]} == {"completed"}
         again = await http.post(
             f"{pipeline.endpoints.review}/v1/tasks/{tasks['items'][0]['task_id']}/approve", json={}
         )
     assert again.status_code == 409, again.text
     assert again.json()["code"] in {"task-not-actionable", "review-not-running"}
+
+
+async def test_public_comment_is_published_and_objections_reach_the_council(pipeline: Pipeline) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from contracts.events import EntrySummary, PublicCommentOpened, PublicCommentOpenedData, ReviewLevel
+
+    view = await _submitted(pipeline)
+    dossier_id, entry = view["dossier_id"], view["entries"][0]
+    now = datetime.now(UTC)
+    # what the review workflow publishes when the award calls for public comment before the province
+    opened = PublicCommentOpened(
+        source="/tdkt/review-workflow",
+        subject=dossier_id,
+        data=PublicCommentOpenedData(
+            dossier_id=dossier_id,
+            level=ReviewLevel.PROVINCE,
+            organisation="AH",
+            award_code="BKTTG",
+            nominees=[
+                EntrySummary(
+                    entry_id=entry["entry_id"], nominee_name=entry["full_name"], nominee_kind="individual"
+                )
+            ],
+            opened_at=now,
+            closes_at=now + timedelta(days=14),
+            working_days=10,
+            legal_basis="Luật TĐKT 2022 Điều 84 k5",
+        ),
+    )
+    await _publish_raw(
+        pipeline,
+        topic_name(Topic.REVIEW_EVENTS, pipeline.kit.topic_prefix),
+        opened.to_kafka_value(),
+        dossier_id.encode(),
+    )
+    review = pipeline.endpoints.review
+    async with httpx.AsyncClient() as http:
+
+        async def listed() -> list[Any] | None:
+            periods = (await http.get(f"{review}/v1/public-comments")).json()
+            return [period for period in periods if period["dossier_id"] == dossier_id] or None
+
+        [period] = await eventually(listed, timeout=30, what="the published list")
+        assert period["nominees"][0]["nominee_name"] == entry["full_name"]
+        objection = await http.post(
+            f"{review}/v1/public-comments/{dossier_id}/objections",
+            json={
+                "author_name": "Lê Văn Dân",
+                "contact": "0900000000",
+                "entry_id": entry["entry_id"],
+                "text": "…",
+            },
+        )
+        unsigned = await http.post(f"{review}/v1/public-comments/{dossier_id}/objections", json={"text": "…"})
+        unpublished = await http.post(
+            f"{review}/v1/public-comments/{uuid.uuid4()}/objections",
+            json={"author_name": "A", "contact": "abc", "text": "…"},
+        )
+        clerk = await pipeline.reviewer_headers(view["review_chain"][0]["organisation"], "clerk")
+        task = await _open_task(pipeline, dossier_id, clerk)
+        shown = (await http.get(f"{review}/v1/tasks/{task['task_id']}", headers=clerk)).json()
+    assert objection.status_code == 201, objection.text
+    assert unsigned.status_code == 422 and unsigned.json()["code"] == "validation-failed"
+    assert unpublished.status_code == 404 and unpublished.json()["code"] == "no-public-comment"
+    assert [item["author_name"] for item in shown["objections"]] == ["Lê Văn Dân"]

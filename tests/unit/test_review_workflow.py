@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from temporalio import activity
@@ -14,11 +15,22 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from contracts.events import EntrySummary, ReviewAction, ReviewLevel
+from contracts.events import (
+    CouncilRequirement,
+    CouncilTally,
+    EntrySummary,
+    EntryVote,
+    PublicCommentRequirement,
+    ReviewAction,
+    ReviewLevel,
+    ReviewStepKind,
+    StruckEntry,
+)
 from contracts.workflow import (
     ACT_ON_TASK_UPDATE,
     DECISION_ISSUED_SIGNAL,
     DOSSIER_AMENDED_SIGNAL,
+    STEP_ROLES,
     WITHDRAW_SIGNAL,
     AmendmentSignal,
     DecisionIssuedSignal,
@@ -50,15 +62,28 @@ async def env() -> AsyncIterator[WorkflowEnvironment]:
     await environment.shutdown()
 
 
+@pytest.fixture
+async def own_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A server of its own for tests that move the clock, so no other test's timers are in the way."""
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=venv_executable("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    yield environment
+    await environment.shutdown()
+
+
 class Recorder:
     def __init__(self) -> None:
         self.types: list[str] = []
         self.ids: list[str] = []
+        self.events: list[Any] = []
 
     @activity.defn(name=PUBLISH_REVIEW_EVENT)
     async def publish(self, request: PublishReviewEvent) -> None:
         self.types.append(request.event.type)
         self.ids.append(request.event.id)
+        self.events.append(request.event)
 
 
 def _worker(env: WorkflowEnvironment, recorder: Recorder, queue: str) -> Worker:
@@ -109,18 +134,44 @@ async def _act(
     index: int,
     action: ReviewAction,
     *,
+    step: ReviewStepKind = ReviewStepKind.SIGN_OFF,
     wait: bool = True,
     comment: str | None = None,
     version: int = 1,
+    struck: list[StruckEntry] | None = None,
+    tally: CouncilTally | None = None,
 ) -> TaskActionResult:
-    task_id = review_task_id(handle.id.removeprefix("review-"), index, LEVELS[index], version)
+    task_id = review_task_id(handle.id.removeprefix("review-"), index, LEVELS[index], version, step)
     if wait:
         await _wait_until_open(handle, task_id)
-    request = TaskActionRequest(task_id=task_id, action=action, actor=f"reviewer-{index}", comment=comment)
+    request = TaskActionRequest(
+        task_id=task_id,
+        action=action,
+        actor=f"reviewer-{index}",
+        comment=comment,
+        role=STEP_ROLES[step],
+        struck_entries=struck or [],
+        tally=tally,
+    )
     result: TaskActionResult = await handle.execute_update(
         ACT_ON_TASK_UPDATE, request, result_type=TaskActionResult
     )
     return result
+
+
+async def _pass_receipt_and_appraisal(
+    handle: WorkflowHandle[ReviewWorkflow, ReviewStatus], index: int, *, version: int = 1
+) -> None:
+    await _act(handle, index, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT, version=version)
+    await _act(handle, index, ReviewAction.RECOMMEND, step=ReviewStepKind.APPRAISAL, version=version)
+
+
+async def _approve_level(
+    handle: WorkflowHandle[ReviewWorkflow, ReviewStatus], index: int, *, version: int = 1
+) -> TaskActionResult:
+    """Receipt, appraisal and the leader's sign-off (no council or public comment for BKTTG)."""
+    await _pass_receipt_and_appraisal(handle, index, version=version)
+    return await _act(handle, index, ReviewAction.APPROVE, version=version)
 
 
 async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) -> None:
@@ -128,7 +179,7 @@ async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) ->
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
         for index in range(len(LEVELS)):
-            result = await _act(handle, index, ReviewAction.APPROVE)
+            result = await _approve_level(handle, index)
             assert result.level == LEVELS[index]
             assert result.next_level == (LEVELS[index + 1] if index + 1 < len(LEVELS) else None)
         await handle.signal(
@@ -137,30 +188,24 @@ async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) ->
         status = await handle.result()
     assert status.state is ReviewState.DECIDED
     assert status.decision_number == "01/QĐ-TTg"
-    per_level = [
+    steps = [
         "vn.tdkt.review.task.opened.v1",
         "vn.tdkt.review.task.completed.v1",
-        "vn.tdkt.review.level.approved.v1",
-    ]
+    ] * 3  # receipt, appraisal, sign-off
+    per_level = [*steps, "vn.tdkt.review.level.approved.v1"]
     assert recorder.types == per_level * 4 + ["vn.tdkt.dossier.approved.v1"]
     assert len(set(recorder.ids)) == len(recorder.ids), "event ids must be unique per step"
-
-
-def _worker(env: WorkflowEnvironment, recorder: Recorder, queue: str) -> Worker:
-    return Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[ReviewWorkflow],
-        activities=[recorder.publish, PLANNER.plan_deadline],
-    )
 
 
 async def test_a_rejection_at_the_second_level_ends_the_review(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
-        await _act(handle, 0, ReviewAction.APPROVE)
-        await _act(handle, 1, ReviewAction.REJECT, comment="không đủ tiêu chuẩn")
+        await _approve_level(handle, 0)
+        await _act(handle, 1, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT)
+        await _act(
+            handle, 1, ReviewAction.REJECT, step=ReviewStepKind.APPRAISAL, comment="không đủ tiêu chuẩn"
+        )
         status = await handle.result()
     assert status.state is ReviewState.REJECTED
     assert recorder.types[-1] == "vn.tdkt.dossier.rejected.v1"
@@ -174,8 +219,10 @@ async def test_a_returned_dossier_resumes_at_the_same_level_with_its_new_version
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
         dossier_id = handle.id.removeprefix("review-")
-        await _act(handle, 0, ReviewAction.APPROVE)
-        await _act(handle, 1, ReviewAction.RETURN, comment="thiếu báo cáo thành tích")
+        await _approve_level(handle, 0)
+        await _act(
+            handle, 1, ReviewAction.RETURN, step=ReviewStepKind.RECEIPT, comment="thiếu báo cáo thành tích"
+        )
 
         async def returned() -> bool:
             return (await handle.query(ReviewWorkflow.status)).state is ReviewState.RETURNED
@@ -183,20 +230,21 @@ async def test_a_returned_dossier_resumes_at_the_same_level_with_its_new_version
         await eventually(returned, timeout=10, what="the dossier to be returned")
         stale = AmendmentSignal(version=2, entries=_review(dossier_id).entries, event_id="amended-2")
         await handle.signal(DOSSIER_AMENDED_SIGNAL, stale)
-        reopened = review_task_id(dossier_id, 1, LEVELS[1], version=2)
+        reopened = review_task_id(dossier_id, 1, LEVELS[1], 2, ReviewStepKind.RECEIPT)
         await _wait_until_open(handle, reopened)
         stale_action = TaskActionRequest(task_id=reopened, action=ReviewAction.APPROVE, actor="r", version=1)
         with pytest.raises(WorkflowUpdateFailedError):
             await handle.execute_update(ACT_ON_TASK_UPDATE, stale_action, result_type=TaskActionResult)
         for index in (1, 2, 3):
-            await _act(handle, index, ReviewAction.APPROVE, version=2)
+            await _approve_level(handle, index, version=2)
         await handle.signal(
             DECISION_ISSUED_SIGNAL, DecisionIssuedSignal(decision_id="x", number="02/QĐ-TTg", event_id="e")
         )
         status = await handle.result()
     assert status.state is ReviewState.DECIDED
-    assert recorder.types.count("vn.tdkt.review.task.opened.v1") == 5  # unit, district, district again, …
-    assert recorder.ids.count(f"review-{dossier_id}.1.v2.opened") == 1
+    # 3 steps at the unit, the district's receipt that returned it, then 3 steps at each of 3 levels
+    assert recorder.types.count("vn.tdkt.review.task.opened.v1") == 3 + 1 + 9
+    assert recorder.ids.count(f"review-{dossier_id}.1.v2.receipt.opened") == 1
     assert len(set(recorder.ids)) == len(recorder.ids)
 
 
@@ -204,8 +252,10 @@ async def test_withdrawal_ends_the_review_and_closes_the_open_task(env: Workflow
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
-        await _act(handle, 0, ReviewAction.APPROVE)
-        await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 1, LEVELS[1]))
+        await _approve_level(handle, 0)
+        await _wait_until_open(
+            handle, review_task_id(handle.id.removeprefix("review-"), 1, LEVELS[1], 1, ReviewStepKind.RECEIPT)
+        )
         await handle.signal(
             WITHDRAW_SIGNAL, WithdrawalSignal(requested_by="demo", reason="rút", event_id="w")
         )
@@ -214,31 +264,191 @@ async def test_withdrawal_ends_the_review_and_closes_the_open_task(env: Workflow
     assert recorder.types[-1] == "vn.tdkt.dossier.withdrawn.v1"
 
 
-async def test_actions_on_a_task_that_is_not_open_are_refused(env: WorkflowEnvironment) -> None:
+async def test_actions_out_of_turn_or_out_of_role_are_refused(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
-        with pytest.raises(WorkflowUpdateFailedError):
-            await _act(handle, 1, ReviewAction.APPROVE, wait=False)  # the district task is not open yet
-        await _act(handle, 0, ReviewAction.APPROVE)
-        with pytest.raises(WorkflowUpdateFailedError):
-            await _act(handle, 0, ReviewAction.APPROVE, wait=False)  # already acted on
-        with pytest.raises(WorkflowUpdateFailedError):
-            await _act(handle, 1, ReviewAction.REJECT)  # a rejection needs a reason
+        dossier_id = handle.id.removeprefix("review-")
+        receipt = review_task_id(dossier_id, 0, LEVELS[0], 1, ReviewStepKind.RECEIPT)
+        await _wait_until_open(handle, receipt)
+        refused = [
+            # the sign-off task is not open yet
+            TaskActionRequest(
+                task_id=review_task_id(dossier_id, 0, LEVELS[0]), action=ReviewAction.APPROVE, actor="x"
+            ),
+            # approving is not an action of the receipt step
+            TaskActionRequest(task_id=receipt, action=ReviewAction.APPROVE, actor="x"),
+            # the receipt is the clerk's
+            TaskActionRequest(task_id=receipt, action=ReviewAction.ACCEPT, actor="x", role="leader"),
+            # a return needs a reason
+            TaskActionRequest(task_id=receipt, action=ReviewAction.RETURN, actor="x"),
+        ]
+        for request in refused:
+            with pytest.raises(WorkflowUpdateFailedError):
+                await handle.execute_update(ACT_ON_TASK_UPDATE, request, result_type=TaskActionResult)
+        await _act(handle, 0, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT)
+        with pytest.raises(WorkflowUpdateFailedError):  # already acted on
+            await _act(handle, 0, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT, wait=False)
+        entry = f"{dossier_id}.1"
+        with pytest.raises(WorkflowUpdateFailedError):  # striking every entry is a rejection
+            await _act(
+                handle,
+                0,
+                ReviewAction.RECOMMEND,
+                step=ReviewStepKind.APPRAISAL,
+                struck=[StruckEntry(entry_id=entry, reason="x")],
+            )
         await handle.terminate("test over")
 
 
-async def test_a_task_left_waiting_is_reminded_then_escalated_once_each(env: WorkflowEnvironment) -> None:
+def _two_entry_review(dossier_id: str, council: CouncilRequirement | None = None) -> ReviewInput:
+    entries = [
+        EntrySummary(entry_id=f"{dossier_id}.{n}", nominee_name=f"Người {n}", nominee_kind="individual")
+        for n in (1, 2)
+    ]
+    return _review(dossier_id).model_copy(update={"entries": entries, "council": council})
+
+
+async def test_an_appraisal_strikes_an_entry_with_a_reason_the_approval_keeps_out(
+    env: WorkflowEnvironment,
+) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        dossier_id = str(uuid.uuid4())
+        handle = await env.client.start_workflow(
+            ReviewWorkflow.run, _two_entry_review(dossier_id), id=f"review-{dossier_id}", task_queue=queue
+        )
+        struck = StruckEntry(entry_id=f"{dossier_id}.2", reason="Chưa đủ 5 năm hoàn thành tốt nhiệm vụ.")
+        await _act(handle, 0, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT)
+        await _act(handle, 0, ReviewAction.RECOMMEND, step=ReviewStepKind.APPRAISAL, struck=[struck])
+        await _act(handle, 0, ReviewAction.APPROVE)
+        for index in (1, 2, 3):
+            await _approve_level(handle, index)
+        await handle.signal(
+            DECISION_ISSUED_SIGNAL, DecisionIssuedSignal(decision_id="x", number="04/QĐ-TTg", event_id="e")
+        )
+        await handle.result()
+    approved = recorder.events[recorder.types.index("vn.tdkt.dossier.approved.v1")]
+    assert [entry.entry_id for entry in approved.data.entries] == [f"{dossier_id}.1"]
+    assert [(s.entry_id, s.reason, s.level) for s in approved.data.struck_entries] == [
+        (struck.entry_id, struck.reason, ReviewLevel.UNIT)
+    ]
+
+
+CSTDCS_COUNCIL = CouncilRequirement(
+    level=ReviewLevel.DISTRICT,
+    threshold_numerator=4,
+    threshold_denominator=5,
+    legal_basis="NĐ 98/2023 Điều 30 k7",
+    confirmed=True,
+)
+
+
+@pytest.mark.parametrize(
+    ("votes", "kept"),
+    [
+        ((8, 8), [1, 2]),  # 8 of 10 members is exactly 80%: passes
+        ((8, 7), [1]),  # 7 of 10 is below: the entry is struck
+    ],
+    ids=["at-threshold", "one-below"],
+)
+async def test_the_council_vote_counts_total_membership(
+    env: WorkflowEnvironment, votes: tuple[int, int], kept: list[int]
+) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        dossier_id = str(uuid.uuid4())
+        handle = await env.client.start_workflow(
+            ReviewWorkflow.run,
+            _two_entry_review(dossier_id, CSTDCS_COUNCIL),
+            id=f"review-{dossier_id}",
+            task_queue=queue,
+        )
+        await _approve_level(handle, 0)
+        await _pass_receipt_and_appraisal(handle, 1)
+        tally = CouncilTally(
+            members_total=10,
+            members_present=6,  # the threshold counts all members; absentees voted in writing
+            written_votes=4,
+            votes=[
+                EntryVote(entry_id=f"{dossier_id}.{n}", votes_for=v)
+                for n, v in zip((1, 2), votes, strict=True)
+            ],
+        )
+        await _act(handle, 1, ReviewAction.RECORD_VOTE, step=ReviewStepKind.COUNCIL, tally=tally)
+        await _act(handle, 1, ReviewAction.APPROVE)
+        for index in (2, 3):
+            await _approve_level(handle, index)
+        await handle.signal(
+            DECISION_ISSUED_SIGNAL, DecisionIssuedSignal(decision_id="x", number="05/QĐ-TTg", event_id="e")
+        )
+        await handle.result()
+    approved = recorder.events[recorder.types.index("vn.tdkt.dossier.approved.v1")]
+    assert [entry.entry_id for entry in approved.data.entries] == [f"{dossier_id}.{n}" for n in kept]
+
+
+async def test_a_council_that_passes_nobody_rejects_the_dossier(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        dossier_id = str(uuid.uuid4())
+        review = _two_entry_review(dossier_id, CSTDCS_COUNCIL.model_copy(update={"level": ReviewLevel.UNIT}))
+        handle = await env.client.start_workflow(
+            ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
+        )
+        await _pass_receipt_and_appraisal(handle, 0)
+        tally = CouncilTally(
+            members_total=5,
+            members_present=5,
+            votes=[EntryVote(entry_id=e.entry_id, votes_for=3) for e in review.entries],
+        )
+        await _act(handle, 0, ReviewAction.RECORD_VOTE, step=ReviewStepKind.COUNCIL, tally=tally)
+        status = await handle.result()
+    assert status.state is ReviewState.REJECTED
+    assert recorder.types[-1] == "vn.tdkt.dossier.rejected.v1"
+
+
+async def test_public_comment_runs_its_period_before_the_council(own_env: WorkflowEnvironment) -> None:
+    env = own_env
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        dossier_id = str(uuid.uuid4())
+        period = PublicCommentRequirement(
+            before_level=ReviewLevel.UNIT, working_days=10, legal_basis="Luật TĐKT Điều 84 k5", confirmed=True
+        )
+        review = _review(dossier_id).model_copy(update={"public_comment": [period]})
+        handle = await env.client.start_workflow(
+            ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
+        )
+        await _pass_receipt_and_appraisal(handle, 0)
+
+        async def published() -> bool:
+            return "vn.tdkt.review.public_comment.opened.v1" in recorder.types
+
+        await eventually(published, timeout=10, what="the public comment")
+        assert (await handle.query(ReviewWorkflow.status)).current_task_id is None, "a period, not a task"
+        for _ in range(2):  # more than 10 working days
+            await env.sleep(timedelta(days=10))
+        await _act(handle, 0, ReviewAction.APPROVE)
+        await handle.terminate("test over")
+    opened = recorder.events[recorder.types.index("vn.tdkt.review.public_comment.opened.v1")]
+    assert opened.data.working_days == 10 and opened.data.closes_at > opened.data.opened_at
+
+
+async def test_a_task_left_waiting_is_reminded_then_escalated_once_each(own_env: WorkflowEnvironment) -> None:
+    env = own_env
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
-        await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 0, LEVELS[0]))
-        await env.sleep(timedelta(days=60))  # far past the 20-working-day default limit
+        await _wait_until_open(
+            handle, review_task_id(handle.id.removeprefix("review-"), 0, LEVELS[0], 1, ReviewStepKind.RECEIPT)
+        )
+        for _ in range(6):  # far past the 20-working-day default limit, in steps the server takes quickly
+            await env.sleep(timedelta(days=10))
         assert recorder.types.count("vn.tdkt.review.task.reminded.v1") == 1
         assert recorder.types.count("vn.tdkt.review.task.escalated.v1") == 1
         reminder = recorder.types.index("vn.tdkt.review.task.reminded.v1")
         assert reminder < recorder.types.index("vn.tdkt.review.task.escalated.v1")
-        result = await _act(handle, 0, ReviewAction.APPROVE)  # late, but still the reviewer's to act on
+        result = await _approve_level(handle, 0)  # late, but still the reviewers' to act on
         assert result.level is ReviewLevel.UNIT
         await handle.terminate("test over")
 
@@ -247,8 +457,10 @@ async def test_a_task_acted_on_in_time_is_neither_reminded_nor_escalated(env: Wo
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
-        await _act(handle, 0, ReviewAction.APPROVE)
-        await _wait_until_open(handle, review_task_id(handle.id.removeprefix("review-"), 1, LEVELS[1]))
+        await _approve_level(handle, 0)
+        await _wait_until_open(
+            handle, review_task_id(handle.id.removeprefix("review-"), 1, LEVELS[1], 1, ReviewStepKind.RECEIPT)
+        )
         await handle.terminate("test over")
     assert "vn.tdkt.review.task.reminded.v1" not in recorder.types
     assert "vn.tdkt.review.task.escalated.v1" not in recorder.types
@@ -263,8 +475,8 @@ async def test_a_long_review_continues_as_a_new_run_where_it_stands(env: Workflo
             ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
         )
         first_run = (await handle.describe()).run_id
-        await _act(handle, 0, ReviewAction.APPROVE)
-        await _act(handle, 1, ReviewAction.RETURN, comment="bổ sung")
+        await _approve_level(handle, 0)
+        await _act(handle, 1, ReviewAction.RETURN, step=ReviewStepKind.RECEIPT, comment="bổ sung")
 
         async def returned() -> bool:
             return (await handle.query(ReviewWorkflow.status)).state is ReviewState.RETURNED
@@ -279,14 +491,14 @@ async def test_a_long_review_continues_as_a_new_run_where_it_stands(env: Workflo
             return (await latest.describe()).run_id != first_run
 
         await eventually(continued, timeout=10, what="a new run")
-        await _wait_until_open(latest, review_task_id(dossier_id, 1, LEVELS[1], version=2))
+        await _wait_until_open(latest, review_task_id(dossier_id, 1, LEVELS[1], 2, ReviewStepKind.RECEIPT))
         for index in (1, 2, 3):
-            await _act(latest, index, ReviewAction.APPROVE, version=2)
+            await _approve_level(latest, index, version=2)
         await latest.signal(
             DECISION_ISSUED_SIGNAL, DecisionIssuedSignal(decision_id="x", number="03/QĐ-TTg", event_id="e")
         )
         status = await latest.result()
     assert status.state is ReviewState.DECIDED
-    assert recorder.types.count("vn.tdkt.review.task.opened.v1") == 5, (
-        "no level reviewed twice by the new run"
+    assert recorder.types.count("vn.tdkt.review.task.opened.v1") == 3 + 1 + 9, (
+        "no step repeated by the new run"
     )

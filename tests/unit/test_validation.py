@@ -111,3 +111,34 @@ def test_some_ineligible_entries_are_flagged_not_refused() -> None:
     checked = _validator().validate(dossier, CLIENT, TODAY)
     assert [entry.eligibility.outcome for entry in checked.entries] == ["eligible", "ineligible"]
     assert eligible_record(TODAY.year)["awards"], "the demo record must carry the prerequisite award"
+
+
+def test_council_and_public_comment_requirements_travel_with_the_dossier() -> None:
+    unit_council = (
+        _validator()
+        .validate(_submission(award_code="CSTDCS", entries=_cstdcs_entries(1)), CLIENT, TODAY)
+        .council
+    )
+    assert unit_council is not None
+    assert (
+        unit_council.level.value,
+        unit_council.threshold_numerator,
+        unit_council.threshold_denominator,
+    ) == (
+        "unit",
+        4,
+        5,
+    )
+    bktgg = _validator().validate(_submission(), CLIENT, TODAY)
+    assert bktgg.council is None and bktgg.public_comment == []
+
+
+def test_a_centrally_decided_award_is_voted_by_the_province_council() -> None:
+    from services.intake.validation import council_requirement
+
+    rule_set = default_catalogue().rule_set_for(TODAY)
+    award = rule_set.award("CSTDTQ")
+    assert award is not None
+    requirement = council_requirement(award, [step for step in award.review_path])
+    assert requirement is not None and requirement.level.value == "province"
+    assert (requirement.threshold_numerator, requirement.threshold_denominator) == (9, 10)

@@ -10,6 +10,8 @@ never changes a running review on replay.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from faststream.kafka import KafkaBroker
 from pydantic import BaseModel
 from temporalio import activity
@@ -37,6 +39,8 @@ class DeadlinePlanner:
     @activity.defn(name=PLAN_DEADLINE)
     async def plan_deadline(self, request: DeadlineRequest) -> DeadlinePlan:
         limit = self._settings.limit_for(step_for_level(request.level.value, request.award_code))
+        if request.working_days is not None:
+            limit = replace(limit, working_days=request.working_days)
         return DeadlinePlan(
             step=limit.step,
             limit_working_days=limit.working_days,

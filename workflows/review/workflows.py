@@ -12,16 +12,21 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from contracts.envelope import CloudEvent
     from contracts.events import (
+        CouncilTally,
         DossierApproved,
         DossierApprovedData,
         DossierClosedData,
         DossierRejected,
         DossierReturned,
         DossierWithdrawn,
+        EntrySummary,
         LevelApproved,
         LevelApprovedData,
+        PublicCommentOpened,
+        PublicCommentOpenedData,
         ReviewAction,
         ReviewLevel,
+        ReviewStepKind,
         ReviewTaskCompleted,
         ReviewTaskCompletedData,
         ReviewTaskDeadlineData,
@@ -29,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewTaskOpened,
         ReviewTaskOpenedData,
         ReviewTaskReminded,
+        StruckEntry,
     )
     from contracts.workflow import (
         ACT_ON_TASK_UPDATE,
@@ -40,6 +46,8 @@ with workflow.unsafe.imports_passed_through():
         SEARCH_ORGANISATION,
         SEARCH_STATE,
         STATUS_QUERY,
+        STEP_ACTIONS,
+        STEP_ROLES,
         WITHDRAW_SIGNAL,
         AmendmentSignal,
         DeadlinePlan,
@@ -57,6 +65,9 @@ with workflow.unsafe.imports_passed_through():
 
 EVENT_SOURCE = "/tdkt/review-workflow"
 
+STEPS_PATCH = "steps-per-level"
+"""Reviews started with one task per level keep it (replayed histories)."""
+LEGACY_ACTIONS = frozenset({ReviewAction.APPROVE, ReviewAction.REJECT, ReviewAction.RETURN})
 RESUBMISSION_PATCH = "resume-after-return"
 """Reviews returned before resubmission existed ended at the return (replayed histories)."""
 DEADLINES_PATCH = "task-deadlines"
@@ -80,7 +91,9 @@ class ReviewWorkflow:
         self._state = ReviewState.IN_REVIEW
         self._levels: list[ReviewLevel] = []
         self._review: ReviewInput | None = None
-        self._open_task: tuple[str, int, ReviewLevel] | None = None
+        self._open_task: tuple[str, int, ReviewLevel, ReviewStepKind | None] | None = None
+        self._struck: dict[str, StruckEntry] = {}
+        self._deadline_events: set[str] = set()
         self._action: TaskActionRequest | None = None
         self._decision: DecisionIssuedSignal | None = None
         self._amendment: AmendmentSignal | None = None
@@ -94,7 +107,7 @@ class ReviewWorkflow:
         index = review.resume_at_level
         while index < len(levels):
             level = levels[index]
-            action = await self._review_at(review, index, level)
+            action = await self._level(review, index, level)
             if action is None:
                 await self._end_withdrawn(review, index, level)
                 return self.status()
@@ -128,6 +141,7 @@ class ReviewWorkflow:
                 update={"version": self._amendment.version, "entries": self._amendment.entries}
             )
             self._amendment = None
+            self._struck.clear()  # the new version's entries are judged afresh
             if self._history_too_long(review):
                 # a long review (many returns) starts a fresh run where it stands, keeping its history bounded
                 await workflow.wait_condition(workflow.all_handlers_finished)
@@ -147,8 +161,9 @@ class ReviewWorkflow:
                     submitting_organisation=review.submitting_organisation,
                     deciding_organisation=review.deciding_organisation,
                     issuer_code=review.issuer_code,
-                    entries=review.entries_for_decision(),
+                    entries=self._remaining(review),
                     approved_at=workflow.now(),
+                    struck_entries=list(self._struck.values()),
                 ),
             )
         )
@@ -156,17 +171,114 @@ class ReviewWorkflow:
         self._show(ReviewState.DECIDED, None, review.deciding_organisation)
         return self.status()
 
-    async def _review_at(
-        self, review: ReviewInput, index: int, level: ReviewLevel
-    ) -> TaskActionRequest | None:
-        """Open the level's task and wait for its action; None when the dossier is withdrawn first."""
-        task_id = review_task_id(review.dossier_id, index, level, review.version)
-        self._open_task = (task_id, index, level)
+    async def _level(self, review: ReviewInput, index: int, level: ReviewLevel) -> TaskActionRequest | None:
+        """Run one level's steps; returns the action that ends the level (an approval at sign-off,
+        a rejection or a return), or None when the dossier is withdrawn first."""
         self._show(ReviewState.IN_REVIEW, level, review.organisation_at(index))
-        deadline = await self._plan_deadline(review, level) if workflow.patched(DEADLINES_PATCH) else None
+        if not workflow.patched(STEPS_PATCH):
+            deadline = await self._plan_deadline(review, level) if workflow.patched(DEADLINES_PATCH) else None
+            return await self._task(review, index, level, None, deadline)
+        deadline = await self._plan_deadline(review, level)
+        for step in self._steps(review, level):
+            if step is ReviewStepKind.PUBLIC_COMMENT:
+                if not await self._public_comment(review, index, level):
+                    return None
+                continue
+            action = await self._task(review, index, level, step, deadline)
+            if action is None or action.action in (ReviewAction.REJECT, ReviewAction.RETURN):
+                return action
+            for entry in action.struck_entries:
+                self._struck[entry.entry_id] = entry.model_copy(update={"level": level})
+            if action.tally is not None:
+                self._strike_failed_votes(review, level, action.tally)
+                if not self._remaining(review):
+                    return action.model_copy(
+                        update={
+                            "action": ReviewAction.REJECT,
+                            "comment": "Không trường hợp nào đạt tỷ lệ phiếu của Hội đồng / "
+                            "no entry reached the council's threshold",
+                        }
+                    )
+        return action
+
+    @staticmethod
+    def _steps(review: ReviewInput, level: ReviewLevel) -> list[ReviewStepKind]:
+        steps = [ReviewStepKind.RECEIPT, ReviewStepKind.APPRAISAL]
+        if any(period.before_level is level for period in review.public_comment):
+            steps.append(ReviewStepKind.PUBLIC_COMMENT)
+        if review.council is not None and review.council.level is level:
+            steps.append(ReviewStepKind.COUNCIL)
+        steps.append(ReviewStepKind.SIGN_OFF)
+        return steps
+
+    def _remaining(self, review: ReviewInput) -> list[EntrySummary]:
+        return [entry for entry in review.entries_for_decision() if entry.entry_id not in self._struck]
+
+    def _strike_failed_votes(self, review: ReviewInput, level: ReviewLevel, tally: CouncilTally) -> None:
+        council = review.council
+        assert council is not None
+        for vote in tally.votes:
+            # exact arithmetic on the council's TOTAL membership (NĐ 98/2023 Điều 30 k7)
+            if (
+                vote.votes_for * council.threshold_denominator
+                < tally.members_total * council.threshold_numerator
+            ):
+                self._struck[vote.entry_id] = StruckEntry(
+                    entry_id=vote.entry_id,
+                    level=level,
+                    reason=(
+                        f"Hội đồng: {vote.votes_for}/{tally.members_total} phiếu, dưới ngưỡng "
+                        f"{council.threshold_numerator}/{council.threshold_denominator} tổng số thành viên / "
+                        f"council: {vote.votes_for} of {tally.members_total} members, below the threshold"
+                    ),
+                )
+
+    async def _public_comment(self, review: ReviewInput, index: int, level: ReviewLevel) -> bool:
+        """Publish the nominees and wait out the period; False when the dossier is withdrawn."""
+        period = next(period for period in review.public_comment if period.before_level is level)
+        window = await self._plan_deadline(review, level, period.working_days)
+        await self._publish(
+            PublicCommentOpened(
+                id=self._step_event_id(review, index, "public_comment"),
+                source=EVENT_SOURCE,
+                subject=review.dossier_id,
+                time=workflow.now(),
+                data=PublicCommentOpenedData(
+                    dossier_id=review.dossier_id,
+                    level=level,
+                    organisation=review.organisation_at(index),
+                    award_code=review.award_code,
+                    nominees=self._remaining(review),
+                    opened_at=workflow.now(),
+                    closes_at=window.due_at,
+                    working_days=period.working_days,
+                    legal_basis=period.legal_basis,
+                ),
+            )
+        )
+        try:
+            await workflow.wait_condition(
+                lambda: self._withdrawal is not None, timeout=window.due_at - workflow.now()
+            )
+        except TimeoutError:
+            return True
+        return False
+
+    async def _task(
+        self,
+        review: ReviewInput,
+        index: int,
+        level: ReviewLevel,
+        step: ReviewStepKind | None,
+        deadline: DeadlinePlan | None,
+    ) -> TaskActionRequest | None:
+        """Open one task and wait for its action; None when the dossier is withdrawn first."""
+        task_id = review_task_id(review.dossier_id, index, level, review.version, step)
+        prefix = "" if step is None else f"{step.value}."
+        self._open_task = (task_id, index, level, step)
         await self._publish(
             ReviewTaskOpened(
-                id=self._step_event_id(review, index, "opened"),
+                id=self._step_event_id(review, index, f"{prefix}opened"),
                 source=EVENT_SOURCE,
                 subject=review.dossier_id,
                 time=workflow.now(),
@@ -183,6 +295,8 @@ class ReviewWorkflow:
                     opened_at=workflow.now(),
                     due_at=deadline.due_at if deadline else None,
                     version=review.version,
+                    step=step,
+                    role=STEP_ROLES.get(step) if step else None,
                 ),
             )
         )
@@ -194,7 +308,7 @@ class ReviewWorkflow:
         self._open_task = None
         await self._publish(
             ReviewTaskCompleted(
-                id=self._step_event_id(review, index, "completed"),
+                id=self._step_event_id(review, index, f"{prefix}completed"),
                 source=EVENT_SOURCE,
                 subject=review.dossier_id,
                 time=workflow.now(),
@@ -209,6 +323,9 @@ class ReviewWorkflow:
                     organisation=action.organisation,
                     role=action.role,
                     version=review.version,
+                    step=step,
+                    struck_entries=action.struck_entries,
+                    tally=action.tally,
                 ),
             )
         )
@@ -245,10 +362,14 @@ class ReviewWorkflow:
             )
         )
 
-    async def _plan_deadline(self, review: ReviewInput, level: ReviewLevel) -> DeadlinePlan:
+    async def _plan_deadline(
+        self, review: ReviewInput, level: ReviewLevel, working_days: int | None = None
+    ) -> DeadlinePlan:
         plan: DeadlinePlan = await workflow.execute_activity(
             PLAN_DEADLINE,
-            DeadlineRequest(opened_at=workflow.now(), level=level, award_code=review.award_code),
+            DeadlineRequest(
+                opened_at=workflow.now(), level=level, award_code=review.award_code, working_days=working_days
+            ),
             result_type=DeadlinePlan,
             start_to_close_timeout=PLAN_TIMEOUT,
             retry_policy=PUBLISH_RETRY,
@@ -274,14 +395,18 @@ class ReviewWorkflow:
                         pass
                 if self._acted_or_withdrawn():
                     return
+                event_id = self._step_event_id(review, index, kind)
+                if event_id in self._deadline_events:
+                    continue  # a later step of the same level: already sent for this level
+                self._deadline_events.add(event_id)
                 await self._publish(
                     event_type(
-                        id=self._step_event_id(review, index, f"{kind}"),
+                        id=event_id,
                         source=EVENT_SOURCE,
                         subject=review.dossier_id,
                         time=workflow.now(),
                         data=ReviewTaskDeadlineData(
-                            task_id=review_task_id(review.dossier_id, index, level, review.version),
+                            task_id=self._open_task[0] if self._open_task else "",
                             dossier_id=review.dossier_id,
                             level=level,
                             organisation=review.organisation_at(index),
@@ -352,7 +477,7 @@ class ReviewWorkflow:
     @workflow.update(name=ACT_ON_TASK_UPDATE)
     def act_on_task(self, request: TaskActionRequest) -> TaskActionResult:
         assert self._open_task is not None
-        task_id, index, level = self._open_task
+        task_id, index, level, _step = self._open_task
         self._action = request
         approved = request.action is ReviewAction.APPROVE
         return TaskActionResult(
@@ -377,8 +502,35 @@ class ReviewWorkflow:
         current = self._review.version if self._review else None
         if request.version is not None and request.version != current:
             raise ValueError(f"version {request.version} is stale: the dossier is at version {current}")
-        if request.action is not ReviewAction.APPROVE and not (request.comment or "").strip():
+        closing = request.action in (ReviewAction.REJECT, ReviewAction.RETURN)
+        if closing and not (request.comment or "").strip():
             raise ValueError("a reason (comment) is required to reject or return a dossier")
+        step = self._open_task[3]
+        allowed = STEP_ACTIONS[step] if step else LEGACY_ACTIONS
+        if request.action not in allowed:
+            raise ValueError(
+                f"{request.action.value} is not an action of the {step.value if step else 'level'} step"
+            )
+        if step is not None and request.role is not None and request.role != STEP_ROLES[step]:
+            raise ValueError(f"the {step.value} step is for the role {STEP_ROLES[step]}, not {request.role}")
+        assert self._review is not None
+        remaining = {entry.entry_id for entry in self._remaining(self._review)}
+        if request.action is ReviewAction.RECOMMEND:
+            struck = {entry.entry_id for entry in request.struck_entries}
+            if not struck <= remaining:
+                raise ValueError(f"unknown or already struck entries: {sorted(struck - remaining)}")
+            if struck == remaining:
+                raise ValueError("striking every entry is a rejection: reject the dossier instead")
+        if request.action is ReviewAction.RECORD_VOTE:
+            tally = request.tally
+            if tally is None:
+                raise ValueError("the council's tally is required")
+            if {vote.entry_id for vote in tally.votes} != remaining or len(tally.votes) != len(remaining):
+                raise ValueError("the tally must give one count for each entry still in the dossier")
+            if tally.members_present > tally.members_total:
+                raise ValueError("more members present than the council has")
+            if any(vote.votes_for > tally.members_total for vote in tally.votes):
+                raise ValueError("more votes for an entry than the council has members")
 
     @workflow.signal(name=DOSSIER_AMENDED_SIGNAL)
     def dossier_amended(self, signal: AmendmentSignal) -> None:
