@@ -94,7 +94,10 @@ async def run_demo(
     credentials: ClientCredentials,
     dossier: dict[str, Any] | None = None,
     say: Callable[[str], None] = print,
+    struck_at_unit: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None,
 ) -> DemoResult:
+    """Submit, walk every step of every level, wait for the decision and its notification.
+    ``struck_at_unit`` gives the entries the unit's appraisal takes out (from the submitted view)."""
     async with httpx.AsyncClient(timeout=30) as http:
         token = await access_token(http, endpoints.intake, credentials)
         integrator = {"Authorization": f"Bearer {token}"}
@@ -127,10 +130,11 @@ async def run_demo(
                 task = await eventually(
                     open_task, timeout=STEP_TIMEOUT, what=f"the open task at {organisation}"
                 )
+                body: dict[str, Any] = {"comment": "Đồng ý đề nghị khen thưởng."}
+                if action == "recommend" and level == "unit" and struck_at_unit is not None:
+                    body["struck_entries"] = struck_at_unit(submitted)
                 response = await http.post(
-                    f"{endpoints.review}/v1/tasks/{task['task_id']}/{action}",
-                    json={"comment": "Đồng ý đề nghị khen thưởng."},
-                    headers=reviewer,
+                    f"{endpoints.review}/v1/tasks/{task['task_id']}/{action}", json=body, headers=reviewer
                 )
                 response.raise_for_status()
                 say(f"{level}: {what} at {organisation}")

@@ -60,6 +60,9 @@ class DossierEntry(SQLModel, table=True):
     record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     eligibility_outcome: str = Field(index=True, max_length=20)
     eligibility: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    struck_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """Why a reviewer or the council took the entry out of the dossier (the submitter sees it)."""
+    struck_level: str | None = Field(default=None, max_length=30)
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -101,6 +104,9 @@ class DossierHistory(SQLModel, table=True):
     occurred_at: datetime
     level: str | None = Field(default=None, max_length=30)
     actor: str | None = Field(default=None, max_length=200)
+    organisation: str | None = Field(default=None, max_length=50)
+    role: str | None = Field(default=None, max_length=30)
+    version: int | None = None
     summary: str = Field(max_length=500)
 
 
@@ -129,6 +135,10 @@ class EntryView(BaseModel):
     kind: NomineeKind
     full_name: str
     eligibility: EligibilityView
+    struck_reason: str | None = Field(
+        default=None, description="Why the review took the entry out, if it did"
+    )
+    struck_level: ReviewLevel | None = None
 
 
 class AttachmentView(BaseModel):
@@ -147,6 +157,9 @@ class HistoryItem(BaseModel):
     occurred_at: datetime
     level: ReviewLevel | None
     actor: str | None
+    organisation: str | None = None
+    role: str | None = None
+    version: int | None = None
     summary: str
 
 

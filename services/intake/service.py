@@ -17,6 +17,7 @@ from contracts.envelope import CloudEvent, utc_now
 from contracts.events import (
     DecisionIssued,
     DossierAmended,
+    DossierApproved,
     DossierRejected,
     DossierReturned,
     DossierSubmitted,
@@ -35,6 +36,7 @@ from contracts.events import (
     ReviewTaskEscalated,
     ReviewTaskOpened,
     ReviewTaskReminded,
+    StruckEntry,
     WithdrawalRequestedData,
 )
 from contracts.topics import Topic
@@ -264,6 +266,7 @@ def record_event(session: Session, event: CloudEvent) -> None:
     if exists is not None:
         return
     level, actor, summary = _describe(event)
+    completed = event.data if isinstance(event, ReviewTaskCompleted) else None
     session.add(
         DossierHistory(
             dossier_id=dossier.id,
@@ -273,9 +276,16 @@ def record_event(session: Session, event: CloudEvent) -> None:
             occurred_at=event.time,
             level=level,
             actor=actor,
+            organisation=completed.organisation if completed else None,
+            role=completed.role if completed else None,
+            version=completed.version if completed else None,
             summary=summary,
         )
     )
+    if completed is not None:
+        _strike(session, dossier.id, completed.struck_entries, completed.level)
+    if isinstance(event, DossierApproved):
+        _strike(session, dossier.id, event.data.struck_entries, None)
     session.flush()
     history = _history(session, dossier.id)
     dossier.status = lifecycle.status_from_history(item.type for item in history)
@@ -285,6 +295,15 @@ def record_event(session: Session, event: CloudEvent) -> None:
         dossier.decision_number = event.data.number
     dossier.updated_at = utc_now()
     session.add(dossier)
+
+
+def _strike(session: Session, dossier_id: str, struck: list[StruckEntry], level: str | None) -> None:
+    for item in struck:
+        entry = session.get(DossierEntry, item.entry_id)
+        if entry is not None and entry.dossier_id == dossier_id and entry.struck_reason is None:
+            entry.struck_reason = item.reason
+            entry.struck_level = item.level or level
+            session.add(entry)
 
 
 def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
@@ -298,7 +317,17 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
         case ReviewTaskOpened(data=data):
             return data.level, None, f"Mở bước xét duyệt cấp {data.level} / review opened at {data.level}"
         case ReviewTaskCompleted(data=data):
-            return data.level, data.actor, f"{data.action} at {data.level}"
+            summary = f"{data.step or 'review'}: {data.action} at {data.level}"
+            if data.tally is not None:
+                tally = data.tally
+                votes = ", ".join(f"{vote.votes_for}/{tally.members_total}" for vote in tally.votes)
+                summary += (
+                    f" — Hội đồng / council: {tally.members_present} có mặt / present of {tally.members_total}, "
+                    f"{tally.written_votes} phiếu bằng văn bản / in writing; phiếu đồng ý / votes for: {votes}"
+                )
+            if data.comment:
+                summary += f" — {data.comment}"
+            return data.level, data.actor, summary[:500]
         case PublicCommentOpened(data=data):
             return (
                 data.level,
@@ -377,6 +406,8 @@ def dossier_view(session: Session, dossier_id: str, client_id: str) -> DossierVi
                 kind=NomineeKind(entry.kind),
                 full_name=entry.full_name,
                 eligibility=EligibilityView.model_validate(entry.eligibility),
+                struck_reason=entry.struck_reason,
+                struck_level=entry.struck_level,
             )
             for entry in entries
         ],

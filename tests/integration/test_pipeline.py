@@ -434,3 +434,39 @@ async def test_public_comment_is_published_and_objections_reach_the_council(pipe
     assert unsigned.status_code == 422 and unsigned.json()["code"] == "validation-failed"
     assert unpublished.status_code == 404 and unpublished.json()["code"] == "no-public-comment"
     assert [item["author_name"] for item in shown["objections"]] == ["Lê Văn Dân"]
+
+
+async def test_an_entry_struck_with_a_reason_is_shown_to_the_submitter_and_left_out_of_the_decision(
+    pipeline: Pipeline,
+) -> None:
+    dossier = demo_dossier()
+    dossier["entries"].append({**dossier["entries"][0], "full_name": "Phạm Văn Thứ Hai"})
+    reason = "Thành tích chưa được xác nhận / achievements not yet certified"
+
+    def strike_second(view: dict[str, Any]) -> list[dict[str, str]]:
+        return [{"entry_id": view["entries"][1]["entry_id"], "reason": reason}]
+
+    result = await run_demo(
+        pipeline.endpoints,
+        pipeline.credentials,
+        dossier=dossier,
+        say=lambda _line: None,
+        struck_at_unit=strike_second,
+    )
+    headers = await pipeline.integrator_headers()
+    async with httpx.AsyncClient() as http:
+        view = (
+            await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{result.dossier_id}", headers=headers)
+        ).json()
+        decisions = (
+            await http.get(
+                f"{pipeline.endpoints.decisions}/v1/decisions", params={"dossier_id": result.dossier_id}
+            )
+        ).json()
+    assert [(e["struck_reason"], e["struck_level"]) for e in view["entries"]] == [
+        (None, None),
+        (reason, "unit"),
+    ]
+    assert [e["nominee_name"] for e in decisions[0]["entries"]] == [dossier["entries"][0]["full_name"]]
+    roles = {item["role"] for item in view["history"] if item["type"] == "vn.tdkt.review.task.completed.v1"}
+    assert roles == {"clerk", "officer", "leader"}

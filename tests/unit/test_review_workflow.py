@@ -197,15 +197,20 @@ async def test_approved_at_every_level_then_decided(env: WorkflowEnvironment) ->
     assert len(set(recorder.ids)) == len(recorder.ids), "event ids must be unique per step"
 
 
-async def test_a_rejection_at_the_second_level_ends_the_review(env: WorkflowEnvironment) -> None:
+@pytest.mark.parametrize("rejecting_level", range(len(LEVELS)), ids=[level.value for level in LEVELS])
+@pytest.mark.parametrize("step", [ReviewStepKind.APPRAISAL, ReviewStepKind.SIGN_OFF])
+async def test_a_rejection_at_any_level_ends_the_review(
+    env: WorkflowEnvironment, rejecting_level: int, step: ReviewStepKind
+) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
         handle = await _start(env.client, recorder, queue)
-        await _approve_level(handle, 0)
-        await _act(handle, 1, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT)
-        await _act(
-            handle, 1, ReviewAction.REJECT, step=ReviewStepKind.APPRAISAL, comment="không đủ tiêu chuẩn"
-        )
+        for index in range(rejecting_level):
+            await _approve_level(handle, index)
+        await _act(handle, rejecting_level, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT)
+        if step is ReviewStepKind.SIGN_OFF:
+            await _act(handle, rejecting_level, ReviewAction.RECOMMEND, step=ReviewStepKind.APPRAISAL)
+        await _act(handle, rejecting_level, ReviewAction.REJECT, step=step, comment="không đủ tiêu chuẩn")
         status = await handle.result()
     assert status.state is ReviewState.REJECTED
     assert recorder.types[-1] == "vn.tdkt.dossier.rejected.v1"
