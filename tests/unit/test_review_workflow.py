@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -52,25 +53,29 @@ LEVELS = [ReviewLevel.UNIT, ReviewLevel.DISTRICT, ReviewLevel.PROVINCE, ReviewLe
 PLANNER = DeadlinePlanner(CalendarSettings())
 
 
-@pytest.fixture(scope="module")
-async def env() -> AsyncIterator[WorkflowEnvironment]:
+@asynccontextmanager
+async def _time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=venv_executable("temporal-test-server"),
         data_converter=pydantic_data_converter,
     )
-    yield environment
-    await environment.shutdown()
+    try:
+        yield environment
+    finally:
+        await environment.shutdown()
+
+
+@pytest.fixture(scope="module")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    async with _time_skipping_server() as environment:
+        yield environment
 
 
 @pytest.fixture
 async def own_env() -> AsyncIterator[WorkflowEnvironment]:
     """A server of its own for tests that move the clock, so no other test's timers are in the way."""
-    environment = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=venv_executable("temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
-    yield environment
-    await environment.shutdown()
+    async with _time_skipping_server() as environment:
+        yield environment
 
 
 class Recorder:
