@@ -3,6 +3,7 @@ task assignment within an organisation, and — for local use only — a develop
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -33,6 +34,25 @@ from services.review.models import (
 from services.review.workflow_client import ReviewWorkflows
 
 TOKEN_AUDIENCE = "tdkt-review"
+ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
+    ("accept", ReviewAction.ACCEPT, "Receipt (tiếp nhận, clerk): the dossier is complete enough to appraise"),
+    (
+        "recommend",
+        ReviewAction.RECOMMEND,
+        "Appraisal (thẩm định, officer): recommend, striking entries with reasons",
+    ),
+    (
+        "vote",
+        ReviewAction.RECORD_VOTE,
+        "Council (hội đồng, council member): record the vote; entries below the threshold of the council's "
+        "total membership are struck",
+    ),
+    ("approve", ReviewAction.APPROVE, "Sign-off (leader): approve the dossier at this level"),
+    ("reject", ReviewAction.REJECT, "Reject the dossier (appraisal or sign-off); a reason is required"),
+    ("return", ReviewAction.RETURN, "Return the dossier for supplement (bổ sung); a reason is required"),
+)
+"""Reviewer actions: each a Temporal Update on the dossier's review; which step takes which action,
+and which role, the workflow decides (``contracts.workflow.STEP_ACTIONS``)."""
 REVIEWER_SCOPE = "tasks"
 
 
@@ -116,42 +136,24 @@ def build_router(
 
     action_errors = problem_responses(401, 403, 404, 409, 422)
 
-    @router.post(
-        "/tasks/{task_id}/approve",
-        tags=["tasks"],
-        summary="Approve the dossier at this level",
-        responses=action_errors,
-    )
-    async def approve(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
-        return await act(task_id, ReviewAction.APPROVE, body, reviewer)
+    def action_endpoint(action: ReviewAction) -> Callable[..., Awaitable[TaskActionResult]]:
+        async def endpoint(
+            task_id: str, body: TaskActionBody, reviewer: Reviewer = current
+        ) -> TaskActionResult:
+            return await act(task_id, action, body, reviewer)
 
-    @router.post(
-        "/tasks/{task_id}/accept",
-        tags=["tasks"],
-        summary="Receipt (tiếp nhận, clerk): the dossier is complete enough to appraise",
-        responses=action_errors,
-    )
-    async def accept(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
-        return await act(task_id, ReviewAction.ACCEPT, body, reviewer)
+        return endpoint
 
-    @router.post(
-        "/tasks/{task_id}/recommend",
-        tags=["tasks"],
-        summary="Appraisal (thẩm định, officer): recommend, striking entries with reasons",
-        responses=action_errors,
-    )
-    async def recommend(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
-        return await act(task_id, ReviewAction.RECOMMEND, body, reviewer)
-
-    @router.post(
-        "/tasks/{task_id}/vote",
-        tags=["tasks"],
-        summary="Council (hội đồng, council member): record the vote; entries below the threshold of the "
-        "council's total membership are struck",
-        responses=action_errors,
-    )
-    async def vote(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
-        return await act(task_id, ReviewAction.RECORD_VOTE, body, reviewer)
+    for path, action, summary in ACTION_ROUTES:
+        router.add_api_route(
+            f"/tasks/{{task_id}}/{path}",
+            action_endpoint(action),
+            methods=["POST"],
+            name=f"{path}_task",
+            summary=summary,
+            tags=["tasks"],
+            responses=action_errors,
+        )
 
     @router.get(
         "/public-comments",
@@ -179,23 +181,6 @@ def build_router(
         )
         runtime.relay.notify()
         return view
-
-    @router.post(
-        "/tasks/{task_id}/reject", tags=["tasks"], summary="Reject the dossier", responses=action_errors
-    )
-    async def reject(task_id: str, body: TaskActionBody, reviewer: Reviewer = current) -> TaskActionResult:
-        return await act(task_id, ReviewAction.REJECT, body, reviewer)
-
-    @router.post(
-        "/tasks/{task_id}/return",
-        tags=["tasks"],
-        summary="Return the dossier to the submitter for supplement (bổ sung)",
-        responses=action_errors,
-    )
-    async def return_for_supplement(
-        task_id: str, body: TaskActionBody, reviewer: Reviewer = current
-    ) -> TaskActionResult:
-        return await act(task_id, ReviewAction.RETURN, body, reviewer)
 
     async def reassign(task_id: str, reviewer: Reviewer, change: service.Reassignment) -> TaskView:
         def work(session: Session) -> TaskView:
