@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from contracts.events import (
@@ -53,16 +55,23 @@ def issue_decision(session: Session, approved: DossierApproved, source: str, tod
 
 
 def _next_sequence(session: Session, organisation_code: str, year: int) -> int:
-    """Gapless: the register row is locked (PostgreSQL ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
-    already serialises writers) for the rest of the transaction that stores the decision."""
+    """Gapless and unique across racing instances: the register row is created if missing without
+    a race (``INSERT … ON CONFLICT DO NOTHING``), then locked (PostgreSQL ``FOR UPDATE``; SQLite's
+    ``BEGIN IMMEDIATE`` already serialises writers) for the rest of the transaction that stores the
+    decision, so a number is taken only by a decision that is committed with it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(DecisionRegister)
+        .values(organisation_code=organisation_code, year=year, last_sequence=0)
+        .on_conflict_do_nothing()
+    )
     statement = (
         select(DecisionRegister)
         .where(DecisionRegister.organisation_code == organisation_code, DecisionRegister.year == year)
         .with_for_update()
     )
-    register = session.exec(statement).first()
-    if register is None:
-        register = DecisionRegister(organisation_code=organisation_code, year=year, last_sequence=0)
+    register = session.exec(statement).one()
     register.last_sequence += 1
     session.add(register)
     session.flush()
