@@ -8,6 +8,7 @@ field. A breaking change is a new type with the next version number, published b
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -80,6 +81,15 @@ class CouncilRequirement(EventData):
     confirmed: bool
 
 
+class RewardMultiple(EventData):
+    """Multiples of the base salary (lương cơ sở) the award pays (NĐ 152/2025 Điều 49–54); None
+    where DOMAIN.md leaves the multiple UNCONFIRMED."""
+
+    individual: Decimal | None = None
+    collective: Decimal | None = None
+    legal_basis: str
+
+
 class PublicCommentRequirement(EventData):
     before_level: ReviewLevel
     working_days: int = Field(ge=1)
@@ -129,6 +139,7 @@ class DossierSubmittedData(EventData):
     )
     rule_set_id: str | None = Field(default=None, description="Rules in force on the submission date")
     council: CouncilRequirement | None = Field(default=None, description="A council vote the award requires")
+    reward_multiple: RewardMultiple | None = Field(default=None, description="What the award pays, if known")
     public_comment: list[PublicCommentRequirement] = Field(
         default_factory=list, description="Publication for public comment the award requires"
     )
@@ -287,6 +298,7 @@ class DossierApprovedData(EventData):
     struck_entries: list[StruckEntry] = Field(
         default_factory=list, description="Entries the review took out, with reasons; not in the decision"
     )
+    reward_multiple: RewardMultiple | None = None
 
 
 class DossierApproved(CloudEvent):
@@ -325,6 +337,25 @@ class DossierWithdrawn(CloudEvent):
 # --- decisions -----------------------------------------------------------------------------
 
 
+class EntryReward(EventData):
+    entry_id: str
+    amount_vnd: int | None = Field(
+        description="Rounded up to 10,000 VND; None where the multiple is UNCONFIRMED"
+    )
+    multiple: Decimal | None = None
+
+
+class DecisionReward(EventData):
+    """Reward money (tiền thưởng) on the decision date: multiple × base salary, rounded up to the
+    next 10,000 VND (NĐ 152/2025 Điều 49)."""
+
+    base_salary_vnd: int
+    base_salary_basis: str
+    legal_basis: str
+    entries: list[EntryReward]
+    total_vnd: int = Field(description="The sum of the known amounts")
+
+
 class DecisionIssuedData(EventData):
     decision_id: str
     dossier_id: str
@@ -337,6 +368,9 @@ class DecisionIssuedData(EventData):
     issued_on: date
     award_code: str
     entries: list[EntrySummary] = Field(min_length=1)
+    reward: DecisionReward | None = Field(
+        default=None, description="None where no multiple or base salary is known"
+    )
 
 
 class DecisionIssued(CloudEvent):

@@ -19,6 +19,7 @@ from contracts.events import (
     ReviewLevel,
     ReviewStep,
     ReviewStepKind,
+    RewardMultiple,
     StruckEntry,
 )
 
@@ -71,6 +72,7 @@ class ReviewInput(BaseModel):
     resume_at_level: int = Field(default=0, ge=0, description="Where a continued review picks up")
     council: CouncilRequirement | None = None
     public_comment: list[PublicCommentRequirement] = Field(default_factory=list)
+    reward_multiple: RewardMultiple | None = None
     history_event_limit: int | None = Field(
         default=None, ge=1, description="Continue as a new run past this many history events (tests lower it)"
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.envelope import utc_now
-from contracts.events import EntrySummary
+from contracts.events import DecisionReward, EntrySummary
 
 
 class DecisionRegister(SQLModel, table=True):
@@ -41,6 +42,7 @@ class Decision(SQLModel, table=True):
     award_code: str = Field(max_length=50)
     issued_on: date
     entries: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
+    reward: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = Field(default_factory=utc_now)
 
 
@@ -56,3 +58,4 @@ class DecisionView(BaseModel):
     award_code: str
     issued_on: date
     entries: list[EntrySummary]
+    reward: DecisionReward | None = None

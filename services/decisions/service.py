@@ -17,7 +17,7 @@ from contracts.events import (
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
-from services.decisions.domain import format_decision_number
+from services.decisions.domain import decision_reward, format_decision_number
 from services.decisions.models import Decision, DecisionRegister, DecisionView
 
 
@@ -41,6 +41,8 @@ def issue_decision(session: Session, approved: DossierApproved, source: str, tod
         issued_on=today,
         entries=[entry.model_dump(mode="json") for entry in data.entries],
     )
+    reward = decision_reward(data.reward_multiple, data.entries, today)
+    decision.reward = reward.model_dump(mode="json") if reward else None
     session.add(decision)
     add_to_outbox(
         session,

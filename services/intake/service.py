@@ -244,6 +244,7 @@ def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossi
         review_levels=[step.level for step in validated.review_chain],
         review_chain=validated.review_chain,
         council=validated.council,
+        reward_multiple=validated.reward_multiple,
         public_comment=validated.public_comment,
         deciding_organisation=validated.deciding_organisation,
         issuer_code=validated.issuer_code,

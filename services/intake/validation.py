@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from contracts.dossiers import DossierSubmission, NomineeSubmission
-from contracts.events import CouncilRequirement, PublicCommentRequirement, ReviewLevel, ReviewStep
+from contracts.events import (
+    CouncilRequirement,
+    PublicCommentRequirement,
+    ReviewLevel,
+    ReviewStep,
+    RewardMultiple,
+)
 from servicekit.problems import ProblemError
 from services.intake.clients import RegisteredClient
 from services.intake.domain import eligibility
@@ -39,6 +45,7 @@ class ValidatedDossier:
     issuer_code: str
     entries: list[ValidatedEntry]
     council: CouncilRequirement | None = None
+    reward_multiple: RewardMultiple | None = None
     public_comment: list[PublicCommentRequirement] = field(default_factory=list)
 
 
@@ -189,6 +196,15 @@ class DossierValidator:
             issuer_code=decider.issuer_code,
             entries=entries,
             council=council_requirement(award, levels),
+            reward_multiple=(
+                RewardMultiple(
+                    individual=award.reward_multiple.individual,
+                    collective=award.reward_multiple.collective,
+                    legal_basis=award.reward_multiple.legal_basis,
+                )
+                if award.reward_multiple
+                else None
+            ),
             public_comment=[
                 PublicCommentRequirement(
                     before_level=period.before_level,

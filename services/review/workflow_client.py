@@ -66,6 +66,7 @@ class ReviewWorkflows:
             review_levels=data.review_levels,
             review_chain=data.review_chain,
             council=data.council,
+            reward_multiple=data.reward_multiple,
             public_comment=data.public_comment,
             submitted_event_id=event.id,
         )

@@ -71,6 +71,10 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
             )
         ).json()
     assert [decision["number"] for decision in decisions] == [result.decision_number]
+    reward = decisions[0]["reward"]
+    # BKTTG pays a multiple to collectives only in DOMAIN.md; the individual multiple is UNCONFIRMED
+    assert (reward["base_salary_vnd"], reward["total_vnd"]) == (2_340_000, 0)
+    assert [entry["amount_vnd"] for entry in reward["entries"]] == [None]
     assert [n["recipient"] for n in notifications] == [DEMO_ORGANISATION]
 
     temporal = await connect_temporal(pipeline.kit)

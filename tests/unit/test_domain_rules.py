@@ -134,3 +134,26 @@ def test_reminders_go_to_the_reviewing_organisation_and_escalations_to_its_leade
     assert [m.recipient for m in reminded] == ["AH-DS-TT"]
     assert [m.recipient for m in escalated] == ["AH-DS-TT#leader"]
     assert "22/12/2026" in reminded[0].body
+
+
+def test_reward_money_is_rounded_up_to_ten_thousand_dong_on_the_base_salary_of_the_day() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from contracts.events import RewardMultiple
+    from services.decisions.domain import base_salary_on, decision_reward, reward_amount
+
+    assert reward_amount(Decimal("0.3"), 2_340_000) == 710_000  # 702,000 rounds up
+    assert reward_amount(Decimal("1.0"), 2_340_000) == 2_340_000  # already round
+    assert reward_amount(Decimal("7"), 2_340_000) == 16_380_000
+    assert base_salary_on(date(2024, 6, 30)) is None, "no amount before the first known base salary"
+    multiple = RewardMultiple(individual=None, collective=Decimal("0.8"), legal_basis="NĐ 152/2025 Điều 50")
+    entries = [
+        EntrySummary(entry_id="a", nominee_name="Tổ Văn", nominee_kind="collective"),
+        EntrySummary(entry_id="b", nominee_name="Cô Lan", nominee_kind="individual"),
+    ]
+    reward = decision_reward(multiple, entries, date(2026, 11, 24))
+    assert reward is not None
+    assert [(r.entry_id, r.amount_vnd) for r in reward.entries] == [("a", 1_880_000), ("b", None)]
+    assert reward.total_vnd == 1_880_000 and reward.base_salary_vnd == 2_340_000
+    assert decision_reward(None, entries, date(2026, 11, 24)) is None

@@ -164,6 +164,7 @@ class ReviewWorkflow:
                     entries=self._remaining(review),
                     approved_at=workflow.now(),
                     struck_entries=list(self._struck.values()),
+                    reward_multiple=review.reward_multiple,
                 ),
             )
         )
