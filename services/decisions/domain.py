@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_CEILING, Decimal
@@ -75,3 +76,9 @@ def decision_reward(
         entries=rewards,
         total_vnd=sum(reward.amount_vnd or 0 for reward in rewards),
     )
+
+
+def search_key(text: str) -> str:
+    """Lower case without diacritics (đ → d), so "Nguyen Thi" finds "Nguyễn Thị"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()

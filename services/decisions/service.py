@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from contracts.events import (
     DecisionIssued,
@@ -17,8 +17,8 @@ from contracts.events import (
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
-from services.decisions.domain import decision_reward, format_decision_number
-from services.decisions.models import Decision, DecisionRegister, DecisionView
+from services.decisions.domain import decision_reward, format_decision_number, search_key
+from services.decisions.models import Decision, DecisionNominee, DecisionQuery, DecisionRegister, DecisionView
 
 
 def issue_decision(session: Session, approved: DossierApproved, source: str, today: date) -> Decision:
@@ -44,6 +44,13 @@ def issue_decision(session: Session, approved: DossierApproved, source: str, tod
     reward = decision_reward(data.reward_multiple, data.entries, today)
     decision.reward = reward.model_dump(mode="json") if reward else None
     session.add(decision)
+    session.flush()
+    session.add_all(
+        DecisionNominee(
+            decision_id=decision.id, entry_id=entry.entry_id, nominee_name=search_key(entry.nominee_name)
+        )
+        for entry in data.entries
+    )
     add_to_outbox(
         session,
         Topic.DECISION_EVENTS,
@@ -96,10 +103,23 @@ def get_decision(session: Session, decision_id: str) -> DecisionView:
     return decision_view(decision)
 
 
-def find_decisions(session: Session, dossier_id: str | None, number: str | None) -> list[DecisionView]:
+def find_decisions(session: Session, query: DecisionQuery) -> list[DecisionView]:
     statement = select(Decision)
-    if dossier_id is not None:
-        statement = statement.where(Decision.dossier_id == dossier_id)
-    if number is not None:
-        statement = statement.where(Decision.number == number)
-    return [decision_view(row) for row in session.exec(statement.limit(200)).all()]
+    for column, value in (
+        (Decision.dossier_id, query.dossier_id),
+        (Decision.number, query.number),
+        (Decision.deciding_organisation, query.issuer),
+        (Decision.year, query.year),
+        (Decision.award_code, query.award_code),
+    ):
+        if value is not None:
+            statement = statement.where(col(column) == value)
+    if query.nominee is not None:
+        named = select(DecisionNominee.decision_id).where(
+            col(DecisionNominee.nominee_name).contains(search_key(query.nominee))
+        )
+        statement = statement.where(col(Decision.id).in_(named))
+    statement = statement.order_by(col(Decision.issued_on).desc(), col(Decision.sequence).desc())
+    return [
+        decision_view(row) for row in session.exec(statement.limit(query.limit).offset(query.offset)).all()
+    ]

@@ -71,6 +71,22 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
             )
         ).json()
     assert [decision["number"] for decision in decisions] == [result.decision_number]
+    registry = f"{pipeline.endpoints.decisions}/v1/decisions"
+    async with httpx.AsyncClient() as http:
+        searches = {
+            "nominee": {"nominee": "nguyen thi minh khai", "limit": 200},  # without diacritics
+            "issuer, year, award": {
+                "issuer": "TTG",
+                "year": decisions[0]["year"],
+                "award_code": "BKTTG",
+                "limit": 200,
+            },
+            "number": {"number": result.decision_number},
+        }
+        for label, params in searches.items():
+            found = (await http.get(registry, params=params)).json()
+            assert result.dossier_id in {decision["dossier_id"] for decision in found}, label
+        assert (await http.get(registry, params={"nominee": "khong co ai"})).json() == []
     reward = decisions[0]["reward"]
     # BKTTG pays a multiple to collectives only in DOMAIN.md; the individual multiple is UNCONFIRMED
     assert (reward["base_salary_vnd"], reward["total_vnd"]) == (2_340_000, 0)

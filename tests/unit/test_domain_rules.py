@@ -157,3 +157,10 @@ def test_reward_money_is_rounded_up_to_ten_thousand_dong_on_the_base_salary_of_t
     assert [(r.entry_id, r.amount_vnd) for r in reward.entries] == [("a", 1_880_000), ("b", None)]
     assert reward.total_vnd == 1_880_000 and reward.base_salary_vnd == 2_340_000
     assert decision_reward(None, entries, date(2026, 11, 24)) is None
+
+
+def test_registry_search_keys_ignore_case_and_diacritics() -> None:
+    from services.decisions.domain import search_key
+
+    assert search_key("Nguyễn Thị Minh Khai") == "nguyen thi minh khai"
+    assert search_key("ĐẶNG Văn Đức") == "dang van duc"
