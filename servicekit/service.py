@@ -21,6 +21,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from contracts.topics import Topic, topic_name
 from servicekit import migrations
@@ -36,6 +37,7 @@ TRACE_ID_HEADER = "X-Trace-Id"
 
 Hook = Callable[[], Awaitable[None]]
 Handler = TypeVar("Handler", bound=Callable[..., Awaitable[None]])
+T = TypeVar("T")
 
 
 @dataclass
@@ -64,6 +66,13 @@ class ServiceRuntime:
             return handler
 
         return decorate
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction that may stage outbox events, then wake the relay so
+        they are published now rather than at its next poll."""
+        result = await run_in_session(self.engine, work)
+        self.relay.notify()
+        return result
 
     def publishes(self, topic: Topic, schema: Any, description: str) -> None:
         declare_publication(self.broker, self.kit, topic, schema, description)

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from contracts.events import DecisionEvent, DossierApproved, ReviewEvent
 from contracts.topics import Topic
-from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
 from services.decisions import service
 from services.decisions.settings import DecisionsSettings
@@ -22,7 +21,4 @@ def register_subscribers(runtime: ServiceRuntime, settings: DecisionsSettings) -
         if not isinstance(event, DossierApproved):
             return
         today = datetime.now(zone).date()
-        await run_in_session(
-            runtime.engine, lambda session: service.issue_decision(session, event, runtime.source, today)
-        )
-        runtime.relay.notify()
+        await runtime.write(lambda session: service.issue_decision(session, event, runtime.source, today))

@@ -51,11 +51,10 @@ def register_subscribers(
             )
 
         try:
-            await run_in_session(runtime.engine, store)
+            await runtime.write(store)
         except ProblemError as error:
             problem = error.problem
             raise PoisonEvent(problem.code, problem.model_dump_json(exclude_none=True)) from error
-        runtime.relay.notify()
 
     async def record(event: CloudEvent) -> None:
         await run_in_session(runtime.engine, lambda session: service.record_event(session, event))

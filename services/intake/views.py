@@ -148,13 +148,12 @@ def build_router(
             return service.dossier_view(session, dossier.id, client.client_id)
 
         try:
-            view = await run_in_session(runtime.engine, store)
+            view = await runtime.write(store)
         except IntegrityError:
             # a concurrent request with the same Idempotency-Key committed first: answer as its replay
             if (earlier := await replay()) is None:
                 raise
             return earlier
-        runtime.relay.notify()
         response.headers["Location"] = f"/v1/dossiers/{view.dossier_id}"
         return view
 
@@ -215,9 +214,7 @@ def build_router(
             )
             return service.dossier_view(session, dossier_id, client.client_id)
 
-        view = await run_in_session(runtime.engine, store)
-        runtime.relay.notify()
-        return view
+        return await runtime.write(store)
 
     @router.post(
         "/dossiers/{dossier_id}/withdraw",
@@ -234,9 +231,7 @@ def build_router(
             service.request_withdrawal(session, dossier_id, client.client_id, body.reason, runtime.source)
             return service.dossier_view(session, dossier_id, client.client_id)
 
-        view = await run_in_session(runtime.engine, store)
-        runtime.relay.notify()
-        return view
+        return await runtime.write(store)
 
     @router.get(
         "/dossiers/{dossier_id}/versions/{version}",

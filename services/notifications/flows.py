@@ -5,7 +5,6 @@ from __future__ import annotations
 from contracts.envelope import CloudEvent
 from contracts.events import DecisionEvent, NotificationEvent, ReviewEvent
 from contracts.topics import Topic
-from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
 from services.notifications import service
 
@@ -14,11 +13,7 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
     runtime.publishes(Topic.NOTIFICATION_EVENTS, NotificationEvent, "Notifications recorded (outbox).")
 
     async def notify(event: CloudEvent) -> None:
-        recorded = await run_in_session(
-            runtime.engine, lambda session: service.notify(session, event, runtime.source)
-        )
-        if recorded:
-            runtime.relay.notify()
+        await runtime.write(lambda session: service.notify(session, event, runtime.source))
 
     @runtime.subscribe(Topic.REVIEW_EVENTS)
     async def on_review_event(event: ReviewEvent) -> None:

@@ -175,12 +175,9 @@ def build_router(
     )
     async def object_to(dossier_id: str, body: ObjectionBody) -> ObjectionView:
         now = datetime.now(UTC)
-        view = await run_in_session(
-            runtime.engine,
-            lambda session: service.record_objection(session, dossier_id, body, now, runtime.source),
+        return await runtime.write(
+            lambda session: service.record_objection(session, dossier_id, body, now, runtime.source)
         )
-        runtime.relay.notify()
-        return view
 
     async def reassign(task_id: str, reviewer: Reviewer, change: service.Reassignment) -> TaskView:
         def work(session: Session) -> TaskView:
