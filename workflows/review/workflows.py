@@ -10,7 +10,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.envelope import CloudEvent
+    from contracts.envelope import CloudEvent, EventData
     from contracts.events import (
         CouncilTally,
         DossierApproved,
@@ -113,20 +113,16 @@ class ReviewWorkflow:
                 return self.status()
             if action.action is ReviewAction.APPROVE:
                 next_level = levels[index + 1] if index + 1 < len(levels) else None
-                await self._publish(
-                    LevelApproved(
-                        id=self._step_event_id(review, index, "approved"),
-                        source=EVENT_SOURCE,
-                        subject=review.dossier_id,
-                        time=workflow.now(),
-                        data=LevelApprovedData(
-                            dossier_id=review.dossier_id,
-                            level=level,
-                            next_level=next_level,
-                            approved_by=action.actor,
-                            approved_at=workflow.now(),
-                        ),
-                    )
+                await self._emit(
+                    LevelApproved,
+                    self._step_event_id(review, index, "approved"),
+                    LevelApprovedData(
+                        dossier_id=review.dossier_id,
+                        level=level,
+                        next_level=next_level,
+                        approved_by=action.actor,
+                        approved_at=workflow.now(),
+                    ),
                 )
                 index += 1
                 continue
@@ -148,25 +144,21 @@ class ReviewWorkflow:
                 workflow.continue_as_new(review.model_copy(update={"resume_at_level": index}))
 
         self._show(ReviewState.AWAITING_DECISION, None, review.deciding_organisation)
-        await self._publish(
-            DossierApproved(
-                id=self._event_id("approved"),
-                source=EVENT_SOURCE,
-                subject=review.dossier_id,
-                time=workflow.now(),
-                data=DossierApprovedData(
-                    dossier_id=review.dossier_id,
-                    version=review.version,
-                    award_code=review.award_code,
-                    submitting_organisation=review.submitting_organisation,
-                    deciding_organisation=review.deciding_organisation,
-                    issuer_code=review.issuer_code,
-                    entries=self._remaining(review),
-                    approved_at=workflow.now(),
-                    struck_entries=list(self._struck.values()),
-                    reward_multiple=review.reward_multiple,
-                ),
-            )
+        await self._emit(
+            DossierApproved,
+            self._event_id("approved"),
+            DossierApprovedData(
+                dossier_id=review.dossier_id,
+                version=review.version,
+                award_code=review.award_code,
+                submitting_organisation=review.submitting_organisation,
+                deciding_organisation=review.deciding_organisation,
+                issuer_code=review.issuer_code,
+                entries=self._remaining(review),
+                approved_at=workflow.now(),
+                struck_entries=list(self._struck.values()),
+                reward_multiple=review.reward_multiple,
+            ),
         )
         await workflow.wait_condition(lambda: self._decision is not None)
         self._show(ReviewState.DECIDED, None, review.deciding_organisation)
@@ -238,24 +230,20 @@ class ReviewWorkflow:
         """Publish the nominees and wait out the period; False when the dossier is withdrawn."""
         period = next(period for period in review.public_comment if period.before_level is level)
         window = await self._plan_deadline(review, level, period.working_days)
-        await self._publish(
-            PublicCommentOpened(
-                id=self._step_event_id(review, index, "public_comment"),
-                source=EVENT_SOURCE,
-                subject=review.dossier_id,
-                time=workflow.now(),
-                data=PublicCommentOpenedData(
-                    dossier_id=review.dossier_id,
-                    level=level,
-                    organisation=review.organisation_at(index),
-                    award_code=review.award_code,
-                    nominees=self._remaining(review),
-                    opened_at=workflow.now(),
-                    closes_at=window.due_at,
-                    working_days=period.working_days,
-                    legal_basis=period.legal_basis,
-                ),
-            )
+        await self._emit(
+            PublicCommentOpened,
+            self._step_event_id(review, index, "public_comment"),
+            PublicCommentOpenedData(
+                dossier_id=review.dossier_id,
+                level=level,
+                organisation=review.organisation_at(index),
+                award_code=review.award_code,
+                nominees=self._remaining(review),
+                opened_at=workflow.now(),
+                closes_at=window.due_at,
+                working_days=period.working_days,
+                legal_basis=period.legal_basis,
+            ),
         )
         try:
             await workflow.wait_condition(
@@ -277,29 +265,25 @@ class ReviewWorkflow:
         task_id = review_task_id(review.dossier_id, index, level, review.version, step)
         prefix = "" if step is None else f"{step.value}."
         self._open_task = (task_id, index, level, step)
-        await self._publish(
-            ReviewTaskOpened(
-                id=self._step_event_id(review, index, f"{prefix}opened"),
-                source=EVENT_SOURCE,
-                subject=review.dossier_id,
-                time=workflow.now(),
-                data=ReviewTaskOpenedData(
-                    task_id=task_id,
-                    dossier_id=review.dossier_id,
-                    workflow_id=workflow.info().workflow_id,
-                    level=level,
-                    level_index=index,
-                    levels_total=len(review.review_levels),
-                    organisation=review.organisation_at(index),
-                    award_code=review.award_code,
-                    submitting_organisation=review.submitting_organisation,
-                    opened_at=workflow.now(),
-                    due_at=deadline.due_at if deadline else None,
-                    version=review.version,
-                    step=step,
-                    role=STEP_ROLES.get(step) if step else None,
-                ),
-            )
+        await self._emit(
+            ReviewTaskOpened,
+            self._step_event_id(review, index, f"{prefix}opened"),
+            ReviewTaskOpenedData(
+                task_id=task_id,
+                dossier_id=review.dossier_id,
+                workflow_id=workflow.info().workflow_id,
+                level=level,
+                level_index=index,
+                levels_total=len(review.review_levels),
+                organisation=review.organisation_at(index),
+                award_code=review.award_code,
+                submitting_organisation=review.submitting_organisation,
+                opened_at=workflow.now(),
+                due_at=deadline.due_at if deadline else None,
+                version=review.version,
+                step=step,
+                role=STEP_ROLES.get(step) if step else None,
+            ),
         )
         await self._await_action(review, index, level, deadline)
         action = self._action
@@ -307,28 +291,24 @@ class ReviewWorkflow:
             return None  # withdrawn: _end_withdrawn closes the open task
         self._action = None
         self._open_task = None
-        await self._publish(
-            ReviewTaskCompleted(
-                id=self._step_event_id(review, index, f"{prefix}completed"),
-                source=EVENT_SOURCE,
-                subject=review.dossier_id,
-                time=workflow.now(),
-                data=ReviewTaskCompletedData(
-                    task_id=task_id,
-                    dossier_id=review.dossier_id,
-                    level=level,
-                    action=action.action,
-                    actor=action.actor,
-                    comment=action.comment,
-                    completed_at=workflow.now(),
-                    organisation=action.organisation,
-                    role=action.role,
-                    version=review.version,
-                    step=step,
-                    struck_entries=action.struck_entries,
-                    tally=action.tally,
-                ),
-            )
+        await self._emit(
+            ReviewTaskCompleted,
+            self._step_event_id(review, index, f"{prefix}completed"),
+            ReviewTaskCompletedData(
+                task_id=task_id,
+                dossier_id=review.dossier_id,
+                level=level,
+                action=action.action,
+                actor=action.actor,
+                comment=action.comment,
+                completed_at=workflow.now(),
+                organisation=action.organisation,
+                role=action.role,
+                version=review.version,
+                step=step,
+                struck_entries=action.struck_entries,
+                tally=action.tally,
+            ),
         )
         return action
 
@@ -346,21 +326,17 @@ class ReviewWorkflow:
         assert withdrawal is not None
         self._open_task = None
         self._show(ReviewState.WITHDRAWN, level, review.organisation_at(index))
-        await self._publish(
-            DossierWithdrawn(
-                id=self._event_id("withdrawn"),
-                source=EVENT_SOURCE,
-                subject=review.dossier_id,
-                time=workflow.now(),
-                data=DossierClosedData(
-                    dossier_id=review.dossier_id,
-                    submitting_organisation=review.submitting_organisation,
-                    level=level,
-                    actor=withdrawal.requested_by,
-                    reason=withdrawal.reason,
-                    at=workflow.now(),
-                ),
-            )
+        await self._emit(
+            DossierWithdrawn,
+            self._event_id("withdrawn"),
+            DossierClosedData(
+                dossier_id=review.dossier_id,
+                submitting_organisation=review.submitting_organisation,
+                level=level,
+                actor=withdrawal.requested_by,
+                reason=withdrawal.reason,
+                at=workflow.now(),
+            ),
         )
 
     async def _plan_deadline(
@@ -400,23 +376,19 @@ class ReviewWorkflow:
                 if event_id in self._deadline_events:
                     continue  # a later step of the same level: already sent for this level
                 self._deadline_events.add(event_id)
-                await self._publish(
-                    event_type(
-                        id=event_id,
-                        source=EVENT_SOURCE,
-                        subject=review.dossier_id,
-                        time=workflow.now(),
-                        data=ReviewTaskDeadlineData(
-                            task_id=self._open_task[0] if self._open_task else "",
-                            dossier_id=review.dossier_id,
-                            level=level,
-                            organisation=review.organisation_at(index),
-                            due_at=deadline.due_at,
-                            limit_working_days=deadline.limit_working_days,
-                            legal_basis=deadline.legal_basis,
-                            at=workflow.now(),
-                        ),
-                    )
+                await self._emit(
+                    event_type,
+                    event_id,
+                    ReviewTaskDeadlineData(
+                        task_id=self._open_task[0] if self._open_task else "",
+                        dossier_id=review.dossier_id,
+                        level=level,
+                        organisation=review.organisation_at(index),
+                        due_at=deadline.due_at,
+                        limit_working_days=deadline.limit_working_days,
+                        legal_basis=deadline.legal_basis,
+                        at=workflow.now(),
+                    ),
                 )
         await workflow.wait_condition(self._acted_or_withdrawn)
 
@@ -431,13 +403,17 @@ class ReviewWorkflow:
             reason=action.comment or "",
             at=workflow.now(),
         )
-        common = {"source": EVENT_SOURCE, "subject": review.dossier_id, "time": workflow.now(), "data": data}
         if action.action is ReviewAction.REJECT:
             self._show(ReviewState.REJECTED, level, review.organisation_at(index))
-            await self._publish(DossierRejected(id=self._step_event_id(review, index, "rejected"), **common))
+            await self._emit(DossierRejected, self._step_event_id(review, index, "rejected"), data)
         else:
             self._show(ReviewState.RETURNED, level, review.organisation_at(index))
-            await self._publish(DossierReturned(id=self._step_event_id(review, index, "returned"), **common))
+            await self._emit(DossierReturned, self._step_event_id(review, index, "returned"), data)
+
+    async def _emit(self, event_type: type[CloudEvent], event_id: str, data: EventData) -> None:
+        """Publish one of this review's events: its source, subject and time are the workflow's."""
+        fields = {"id": event_id, "source": EVENT_SOURCE, "subject": self._dossier_id, "time": workflow.now()}
+        await self._publish(event_type.model_validate({**fields, "data": data}))
 
     async def _publish(self, event: CloudEvent) -> None:
         await workflow.execute_activity(
