@@ -93,12 +93,14 @@ def declare_publication(
 
 
 async def publish_event(broker: KafkaBroker, kit: KitSettings, topic: Topic, event: CloudEvent) -> None:
-    await broker.publish(
-        event.to_kafka_value(),
-        topic_name(topic, kit.topic_prefix),
-        key=event.kafka_key,
-        headers=kafka_headers(),
-    )
+    await publish_record(broker, kit, topic, event.kafka_key, event.to_kafka_value())
+
+
+async def publish_record(
+    broker: KafkaBroker, kit: KitSettings, topic: Topic, key: bytes, value: bytes
+) -> None:
+    """A structured-mode CloudEvent already serialised (as the outbox keeps it)."""
+    await broker.publish(value, topic_name(topic, kit.topic_prefix), key=key, headers=kafka_headers())
 
 
 _retry_attempts: dict[tuple[str, int, int], int] = {}

@@ -21,9 +21,10 @@ from sqlalchemy import Column, Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from contracts.envelope import CloudEvent, kafka_headers, utc_now
-from contracts.topics import Topic, topic_name
+from contracts.envelope import CloudEvent, utc_now
+from contracts.topics import Topic
 from servicekit.db import run_in_session
+from servicekit.kafka import publish_record
 from servicekit.settings import KitSettings
 
 logger = logging.getLogger(__name__)
@@ -111,11 +112,12 @@ class OutboxRelay:
     async def _publish(self, record: OutboxRecord) -> None:
         token = otel_context.attach(propagate.extract(json.loads(record.trace_carrier)))
         try:
-            await self._broker.publish(
+            await publish_record(
+                self._broker,
+                self._kit,
+                Topic(record.topic),
+                record.message_key.encode(),
                 record.value.encode(),
-                topic_name(Topic(record.topic), self._kit.topic_prefix),
-                key=record.message_key.encode(),
-                headers=kafka_headers(),
             )
         finally:
             otel_context.detach(token)
