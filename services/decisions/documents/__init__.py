@@ -1,0 +1,1 @@
+"""Decision documents: rendering (reportlab) and PAdES signing (pyHanko)."""
