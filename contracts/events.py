@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, TypeAdapter
 
 from contracts.envelope import CloudEvent, EventData
+from contracts.nominee import CommendationType
 
 
 class ReviewLevel(StrEnum):
@@ -108,6 +109,13 @@ class EligibilityOutcome(StrEnum):
     MANUAL_REVIEW = "manual_review"
 
 
+class HeldTitle(EventData):
+    award_code: str
+    year: int
+    multiple: Decimal | None = Field(description="What the title pays this nominee; None if UNCONFIRMED")
+    decision_number: str | None = None
+
+
 class EntrySummary(EventData):
     entry_id: str
     nominee_name: str
@@ -115,6 +123,37 @@ class EntrySummary(EventData):
     eligibility: EligibilityOutcome | None = Field(
         default=None, description="Intake's eligibility result; ineligible entries are flagged, not dropped"
     )
+    position_title: str | None = Field(default=None, description="Chức vụ, đơn vị công tác, as submitted")
+    same_period_titles: list[HeldTitle] = Field(
+        default_factory=list,
+        description="Emulation titles the nominee already holds for the same period, from the submitted "
+        "record (revoked ones excluded): only the highest title of a period is paid (NĐ 152/2025 Điều 49)",
+    )
+    line_number: int | None = Field(
+        default=None, ge=1, description="Số sổ vàng: the entry's line in its decision (decision events only)"
+    )
+
+
+class IssuingBody(EventData):
+    """The deciding organisation as its decisions print it (NĐ 30/2020/NĐ-CP ô 1–4, 7)."""
+
+    organisation: str = Field(description="The organisation's code")
+    name_vi: str
+    parent_name_vi: str | None = None
+    place_vi: str = Field(description="Địa danh printed before the date")
+    signer_title_vi: str
+
+
+class DecisionParticulars(EventData):
+    """What the decision document states that intake's catalogue and organisation registry know."""
+
+    award_name_vi: str
+    award_is_title: bool = Field(description="A danh hiệu thi đua, not a hình thức khen thưởng")
+    commendation_type: CommendationType
+    period_year: int | None = Field(default=None, description="The year the achievement is for")
+    legal_basis: list[str] = Field(default_factory=list, description="The award's legal bases (căn cứ)")
+    issuer: IssuingBody
+    proposer_name_vi: str = Field(description="The submitting organisation (Theo đề nghị của …)")
 
 
 class ReviewStep(EventData):
@@ -145,6 +184,7 @@ class DossierSubmittedData(EventData):
     )
     submission_date: date | None = None
     external_reference: str | None = Field(default=None, description="The submitting system's own reference")
+    particulars: DecisionParticulars | None = Field(default=None, description="For the decision document")
 
 
 class DossierSubmitted(CloudEvent):
@@ -299,6 +339,8 @@ class DossierApprovedData(EventData):
         default_factory=list, description="Entries the review took out, with reasons; not in the decision"
     )
     reward_multiple: RewardMultiple | None = None
+    particulars: DecisionParticulars | None = Field(default=None, description="For the decision document")
+    approved_by: str | None = Field(default=None, description="The leader whose sign-off approved it")
 
 
 class DossierApproved(CloudEvent):
@@ -343,6 +385,11 @@ class EntryReward(EventData):
         description="Rounded up to 10,000 VND; None where the multiple is UNCONFIRMED"
     )
     multiple: Decimal | None = None
+    combination: str | None = Field(
+        default=None,
+        description="Why the amount differs from multiple × base salary under the combination rules "
+        "(NĐ 152/2025 Điều 49 k5–k7), in Vietnamese and English",
+    )
 
 
 class DecisionReward(EventData):
@@ -371,11 +418,66 @@ class DecisionIssuedData(EventData):
     reward: DecisionReward | None = Field(
         default=None, description="None where no multiple or base salary is known"
     )
+    dossier_ids: list[str] = Field(
+        default_factory=list,
+        description="Every dossier the decision answers (several for a batched decision); "
+        "the event's own dossier is dossier_id, and entries are that dossier's",
+    )
+    entries_total: int | None = Field(default=None, ge=1, description="Lines in the whole decision")
+    issuer_name_vi: str | None = None
+    signer_title_vi: str | None = None
+    signer_name: str | None = None
+    document_sha256: str | None = Field(
+        default=None, description="SHA-256 (hex) of the signed decision PDF, as served by the registry"
+    )
 
 
 class DecisionIssued(CloudEvent):
+    """Published once per dossier the decision answers, with that dossier as subject."""
+
     type: Literal["vn.tdkt.decision.issued.v1"] = "vn.tdkt.decision.issued.v1"
     data: DecisionIssuedData
+
+
+class RevocationGround(StrEnum):
+    """Luật TĐKT 2022 Điều 93 k2."""
+
+    FRAUDULENT_ACHIEVEMENT = "a"
+    """Gian dối trong việc kê khai thành tích."""
+    FALSE_DOSSIER = "b"
+    """Thông tin sai sự thật, làm giả hồ sơ."""
+    UNLAWFUL_REVIEW = "c"
+    """Thẩm định, xét duyệt, đề nghị khen thưởng trái pháp luật."""
+    LATER_VIOLATION_FOUND = "d"
+    """Kết luận, quyết định, bản án sau đó cho thấy vi phạm trong thời gian tính thành tích."""
+
+
+class DecisionRevokedData(EventData):
+    revocation_id: str
+    number: str = Field(description="The revocation decision's own number, from the same register")
+    issued_on: date
+    issuer_code: str
+    deciding_organisation: str
+    original_decision_id: str
+    original_number: str
+    original_issued_on: date
+    dossier_id: str
+    entry_id: str
+    line_number: int = Field(ge=1, description="Số sổ vàng of the revoked line")
+    nominee_name: str
+    award_code: str
+    period_year: int | None = None
+    ground: RevocationGround
+    reason: str
+    revoked_by: str = Field(description="The officer of the issuing organisation who revoked it")
+    document_sha256: str | None = None
+
+
+class DecisionRevoked(CloudEvent):
+    """An award line revoked (hủy bỏ) by its issuing authority (Luật TĐKT 2022 Điều 93)."""
+
+    type: Literal["vn.tdkt.decision.revoked.v1"] = "vn.tdkt.decision.revoked.v1"
+    data: DecisionRevokedData
 
 
 # --- notifications -------------------------------------------------------------------------
@@ -415,7 +517,7 @@ ReviewEvent = Annotated[
     | DossierWithdrawn,
     Field(discriminator="type"),
 ]
-DecisionEvent = Annotated[DecisionIssued, Field(discriminator="type")]
+DecisionEvent = Annotated[DecisionIssued | DecisionRevoked, Field(discriminator="type")]
 NotificationEvent = Annotated[NotificationSent, Field(discriminator="type")]
 
 ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
@@ -434,6 +536,7 @@ ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     DossierReturned,
     DossierWithdrawn,
     DecisionIssued,
+    DecisionRevoked,
     NotificationSent,
 )
 

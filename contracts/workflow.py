@@ -12,6 +12,7 @@ from temporalio.common import SearchAttributeKey
 from contracts.events import (
     CouncilRequirement,
     CouncilTally,
+    DecisionParticulars,
     EligibilityOutcome,
     EntrySummary,
     PublicCommentRequirement,
@@ -73,6 +74,7 @@ class ReviewInput(BaseModel):
     council: CouncilRequirement | None = None
     public_comment: list[PublicCommentRequirement] = Field(default_factory=list)
     reward_multiple: RewardMultiple | None = None
+    particulars: DecisionParticulars | None = None
     history_event_limit: int | None = Field(
         default=None, ge=1, description="Continue as a new run past this many history events (tests lower it)"
     )

@@ -24,6 +24,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from servicekit.problems import ProblemError
 
 ALGORITHM = "HS256"
+STAFF_TOKEN_AUDIENCE = "tdkt-review"
+"""Tokens of officers (reviewers, leaders), with ``organisation`` and ``roles`` claims: the review
+service issues and checks them, the decisions service checks them for revocations."""
 MIN_KEY_BYTES = 32
 
 
@@ -55,6 +58,36 @@ class Principal:
     subject: str
     scopes: frozenset[str]
     claims: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Staff:
+    """An officer as a staff token (audience ``STAFF_TOKEN_AUDIENCE``) names them: the
+    ``organisation`` and ``roles`` claims beside the registered ones, so a real identity provider
+    plugs in by issuing the same claims."""
+
+    subject: str
+    name: str
+    organisation: str
+    roles: frozenset[str]
+
+    @classmethod
+    def from_principal(cls, principal: Principal) -> Staff:
+        organisation = principal.claims.get("organisation")
+        if not isinstance(organisation, str) or not organisation:
+            raise ProblemError(
+                403,
+                "no-organisation",
+                "Mã truy cập không ghi đơn vị công tác của cán bộ.",
+                "The access token names no organisation for the officer.",
+            )
+        roles = principal.claims.get("roles", [])
+        return cls(
+            subject=principal.subject,
+            name=str(principal.claims.get("name", principal.subject)),
+            organisation=organisation,
+            roles=frozenset(role for role in roles if isinstance(role, str)),
+        )
 
 
 class TokenService:

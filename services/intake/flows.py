@@ -40,7 +40,8 @@ def register_subscribers(
         def store(session: Session) -> None:
             if service.replay_of(session, client.client_id, event.id, digest) is not None:
                 return
-            checked = validator.validate(event.data, client, datetime.now(zone).date())
+            revoked = service.revoked_titles(session, event.data)
+            checked = validator.validate(event.data, client, datetime.now(zone).date(), revoked)
             service.submit_dossier(
                 session,
                 checked,

@@ -63,6 +63,10 @@ class DossierEntry(SQLModel, table=True):
     struck_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     """Why a reviewer or the council took the entry out of the dossier (the submitter sees it)."""
     struck_level: str | None = Field(default=None, max_length=30)
+    line_number: int | None = None
+    """Số sổ vàng in the decision, once issued."""
+    revocation_number: str | None = Field(default=None, max_length=100)
+    """The decision that revoked the award of this entry, if one did."""
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -139,6 +143,10 @@ class EntryView(BaseModel):
         default=None, description="Why the review took the entry out, if it did"
     )
     struck_level: ReviewLevel | None = None
+    line_number: int | None = Field(default=None, description="Số sổ vàng in the decision, once issued")
+    revocation_number: str | None = Field(
+        default=None, description="The decision revoking this entry's award (Luật TĐKT Điều 93), if any"
+    )
 
 
 class AttachmentView(BaseModel):
@@ -203,3 +211,20 @@ class TokenResponse(BaseModel):
     token_type: str = "Bearer"
     expires_in: int
     scope: str
+
+
+class RevokedAward(SQLModel, table=True):
+    """A line of an award decision revoked by its issuer (Luật TĐKT Điều 93, from
+    ``decision.revoked``): nominations citing it in a record no longer count it."""
+
+    __tablename__ = "revoked_award"
+
+    revocation_id: str = Field(primary_key=True, max_length=64)
+    decision_number: str = Field(index=True, max_length=100)
+    award_code: str = Field(max_length=50)
+    period_year: int | None = None
+    nominee_key: str = Field(max_length=300)
+    """``contracts.names.search_key`` of the nominee's name."""
+    revocation_number: str = Field(max_length=100)
+    revoked_on: date
+    entry_id: str = Field(max_length=120)

@@ -16,6 +16,8 @@ from contracts.dossiers import DossierSubmission
 from contracts.envelope import CloudEvent, utc_now
 from contracts.events import (
     DecisionIssued,
+    DecisionRevoked,
+    DecisionRevokedData,
     DossierAmended,
     DossierApproved,
     DossierRejected,
@@ -39,6 +41,7 @@ from contracts.events import (
     StruckEntry,
     WithdrawalRequestedData,
 )
+from contracts.names import search_key
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
@@ -57,9 +60,10 @@ from services.intake.models import (
     EntryView,
     HistoryItem,
     IdempotencyRecord,
+    RevokedAward,
 )
 from services.intake.storage import StoredFile
-from services.intake.validation import ValidatedDossier
+from services.intake.validation import RevokedTitle, ValidatedDossier
 
 AMENDABLE = frozenset({lifecycle.DossierStatus.SUBMITTED, lifecycle.DossierStatus.RETURNED})
 WITHDRAWABLE = frozenset(
@@ -238,8 +242,10 @@ def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossi
                 nominee_name=entry.full_name,
                 nominee_kind=NomineeKind(entry.kind),
                 eligibility=EligibilityOutcome(entry.eligibility_outcome),
+                position_title=validated_entry.nominee.position_title,
+                same_period_titles=list(validated_entry.same_period_titles),
             )
-            for entry in entries
+            for entry, validated_entry in zip(entries, validated.entries, strict=True)
         ],
         review_levels=[step.level for step in validated.review_chain],
         review_chain=validated.review_chain,
@@ -251,6 +257,7 @@ def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossi
         rule_set_id=validated.rule_set_id,
         submission_date=validated.submission_date,
         external_reference=dossier.external_reference,
+        particulars=validated.particulars,
     )
 
 
@@ -294,8 +301,61 @@ def record_event(session: Session, event: CloudEvent) -> None:
     dossier.current_level = opened[-1].level if opened and dossier.status == "in_review" else None
     if isinstance(event, DecisionIssued):
         dossier.decision_number = event.data.number
+        _number_lines(session, dossier.id, event.data.entries)
+    if isinstance(event, DecisionRevoked):
+        _record_revocation(session, dossier.id, event.data)
     dossier.updated_at = utc_now()
     session.add(dossier)
+
+
+def _number_lines(session: Session, dossier_id: str, entries: list[EntrySummary]) -> None:
+    for summary in entries:
+        entry = session.get(DossierEntry, summary.entry_id)
+        if entry is not None and entry.dossier_id == dossier_id:
+            entry.line_number = summary.line_number
+            session.add(entry)
+
+
+def _record_revocation(session: Session, dossier_id: str, revoked: DecisionRevokedData) -> None:
+    if session.get(RevokedAward, revoked.revocation_id) is None:
+        session.add(
+            RevokedAward(
+                revocation_id=revoked.revocation_id,
+                decision_number=revoked.original_number,
+                award_code=revoked.award_code,
+                period_year=revoked.period_year,
+                nominee_key=search_key(revoked.nominee_name),
+                revocation_number=revoked.number,
+                revoked_on=revoked.issued_on,
+                entry_id=revoked.entry_id,
+            )
+        )
+    entry = session.get(DossierEntry, revoked.entry_id)
+    if entry is not None and entry.dossier_id == dossier_id:
+        entry.revocation_number = revoked.number
+        session.add(entry)
+
+
+def revoked_titles(session: Session, submission: DossierSubmission) -> list[RevokedTitle]:
+    """The revocations matching a decision number the submission's records cite."""
+    numbers = {
+        award.decision_number
+        for nominee in submission.entries
+        for award in nominee.record.awards
+        if award.decision_number is not None
+    }
+    if not numbers:
+        return []
+    rows = session.exec(select(RevokedAward).where(col(RevokedAward.decision_number).in_(numbers))).all()
+    return [
+        RevokedTitle(
+            decision_number=row.decision_number,
+            award_code=row.award_code,
+            year=row.period_year,
+            nominee_key=row.nominee_key,
+        )
+        for row in rows
+    ]
 
 
 def _strike(session: Session, dossier_id: str, struck: list[StruckEntry], level: str | None) -> None:
@@ -356,6 +416,13 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
             return data.level, data.actor, data.reason[:500]
         case DecisionIssued(data=data):
             return None, None, f"Quyết định số {data.number} / decision {data.number} issued"
+        case DecisionRevoked(data=data):
+            return (
+                None,
+                data.revoked_by,
+                f"Quyết định số {data.number} hủy bỏ khen thưởng {data.nominee_name} (số sổ vàng "
+                f"{data.line_number}, QĐ {data.original_number}) / award revoked: {data.reason}"[:500],
+            )
         case NotificationSent(data=data):
             return None, None, f"Đã thông báo {data.recipient} / notified {data.recipient}"
     return None, None, event.type
@@ -409,6 +476,8 @@ def dossier_view(session: Session, dossier_id: str, client_id: str) -> DossierVi
                 eligibility=EligibilityView.model_validate(entry.eligibility),
                 struck_reason=entry.struck_reason,
                 struck_level=entry.struck_level,
+                line_number=entry.line_number,
+                revocation_number=entry.revocation_number,
             )
             for entry in entries
         ],

@@ -7,24 +7,35 @@ HTTP, the inbound topic and the bulk import, and a 500-entry dossier validates i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from contracts.dossiers import DossierSubmission, NomineeSubmission
 from contracts.events import (
     CouncilRequirement,
+    DecisionParticulars,
+    HeldTitle,
+    IssuingBody,
+    NomineeKind,
     PublicCommentRequirement,
     ReviewLevel,
     ReviewStep,
     RewardMultiple,
 )
+from contracts.names import search_key
+from contracts.nominee import AwardRecord, NomineeRecord
 from servicekit.problems import ProblemError
 from services.intake.clients import RegisteredClient
 from services.intake.domain import eligibility
-from services.intake.domain.catalogue import AwardDefinition, Catalogue
+from services.intake.domain.catalogue import AwardDefinition, AwardKind, Catalogue, RuleSet
 from services.intake.domain.errors import NoActingOrganisation, NoRuleSetInForce
-from services.intake.domain.organisations import OrganisationRegistry, ReviewProfile, review_chain
+from services.intake.domain.organisations import (
+    Organisation,
+    OrganisationRegistry,
+    ReviewProfile,
+    review_chain,
+)
 from services.intake.models import CriterionView, EligibilityView
 
 
@@ -32,6 +43,98 @@ from services.intake.models import CriterionView, EligibilityView
 class ValidatedEntry:
     nominee: NomineeSubmission
     eligibility: EligibilityView
+    same_period_titles: tuple[HeldTitle, ...] = ()
+
+
+@dataclass(frozen=True)
+class RevokedTitle:
+    """A title revoked by its issuing authority (Luật TĐKT Điều 93), as a nominee's record cites
+    it. Decision numbers repeat across issuers ("01/QĐ-UBND" in every commune), so the award,
+    its year and the nominee's name (``contracts.names.search_key``) must match too."""
+
+    decision_number: str
+    award_code: str
+    year: int | None
+    nominee_key: str
+
+    def matches(self, award: AwardRecord, nominee_name: str) -> bool:
+        return (
+            award.decision_number == self.decision_number
+            and award.award_code == self.award_code
+            and (self.year is None or award.year == self.year)
+            and search_key(nominee_name) == self.nominee_key
+        )
+
+
+def mark_revoked(submission: DossierSubmission, revoked: Collection[RevokedTitle]) -> DossierSubmission:
+    """The submission with every award its records cite that was revoked marked ``revoked``, so
+    the eligibility rules stop counting it whatever the submitting system says."""
+    if not revoked:
+        return submission
+    entries = []
+    for nominee in submission.entries:
+        awards = [
+            award.model_copy(update={"revoked": True})
+            if any(title.matches(award, nominee.full_name) for title in revoked)
+            else award
+            for award in nominee.record.awards
+        ]
+        record = nominee.record.model_copy(update={"awards": awards})
+        entries.append(nominee.model_copy(update={"record": record}))
+    return submission.model_copy(update={"entries": entries})
+
+
+def same_period_titles(
+    rule_set: RuleSet, record: NomineeRecord, kind: NomineeKind, year: int
+) -> tuple[HeldTitle, ...]:
+    """Emulation titles of ``year`` the nominee already holds, with what each pays them: the
+    decision pays only the highest title of a period (NĐ 152/2025 Điều 49)."""
+    held = []
+    for award in record.awards:
+        definition = rule_set.award(award.award_code)
+        if award.year != year or award.revoked or definition is None:
+            continue
+        if definition.kind is not AwardKind.EMULATION_TITLE:
+            continue
+        multiple = definition.reward_multiple
+        factor = None
+        if multiple is not None:
+            factor = multiple.individual if kind is NomineeKind.INDIVIDUAL else multiple.collective
+        held.append(
+            HeldTitle(
+                award_code=award.award_code,
+                year=award.year,
+                multiple=factor,
+                decision_number=award.decision_number,
+            )
+        )
+    return tuple(held)
+
+
+def decision_particulars(
+    rule_set: RuleSet,
+    award: AwardDefinition,
+    registry: OrganisationRegistry,
+    decider: Organisation,
+    submitter: Organisation,
+    proposal_year: int,
+) -> DecisionParticulars:
+    parent = registry.get(decider.parent_code) if decider.prints_parent and decider.parent_code else None
+    return DecisionParticulars(
+        award_name_vi=award.name_vi,
+        award_is_title=award.kind is AwardKind.EMULATION_TITLE,
+        commendation_type=award.commendation_type,
+        period_year=proposal_year,
+        legal_basis=list(rule_set.decision_bases_vi),
+        issuer=IssuingBody(
+            organisation=decider.code,
+            name_vi=decider.name_vi,
+            parent_name_vi=parent.name_vi if parent else None,
+            place_vi=decider.place_vi,
+            signer_title_vi=decider.signer_title_vi,
+        ),
+        proposer_name_vi=submitter.name_vi,
+    )
 
 
 @dataclass(frozen=True)
@@ -47,6 +150,7 @@ class ValidatedDossier:
     council: CouncilRequirement | None = None
     reward_multiple: RewardMultiple | None = None
     public_comment: list[PublicCommentRequirement] = field(default_factory=list)
+    particulars: DecisionParticulars | None = None
 
 
 def eligibility_view(result: eligibility.EligibilityResult) -> EligibilityView:
@@ -104,8 +208,14 @@ class DossierValidator:
         self.quotas = tuple(quotas)
 
     def validate(
-        self, submission: DossierSubmission, client: RegisteredClient, today: date
+        self,
+        submission: DossierSubmission,
+        client: RegisteredClient,
+        today: date,
+        revoked: Collection[RevokedTitle] = (),
     ) -> ValidatedDossier:
+        """``revoked``: titles revoked since, which the records may still cite as held."""
+        submission = mark_revoked(submission, revoked)
         organisation = submission.submitting_organisation
         if not client.may_submit_for(organisation):
             raise ProblemError(
@@ -162,7 +272,11 @@ class DossierValidator:
             ),
         )
         entries = [
-            ValidatedEntry(nominee, eligibility_view(result))
+            ValidatedEntry(
+                nominee,
+                eligibility_view(result),
+                same_period_titles(rule_set, nominee.record, nominee.kind, proposal_year),
+            )
             for nominee, result in zip(submission.entries, results, strict=True)
         ]
         if all(entry.eligibility.outcome == eligibility.Outcome.INELIGIBLE for entry in entries):
@@ -215,6 +329,9 @@ class DossierValidator:
                 for period in award.public_comment
                 if period.before_level in levels
             ],
+            particulars=decision_particulars(
+                rule_set, award, self.registry, decider, self.registry.get(organisation), proposal_year
+            ),
         )
 
     def _apply_quotas(

@@ -89,7 +89,8 @@ def build_router(
         return TokenResponse(access_token=access_token, expires_in=expires_in, scope=" ".join(scopes))
 
     async def validated(submission: DossierSubmission, client: RegisteredClient) -> Any:
-        return validator.validate(submission, client, datetime.now(zone).date())
+        revoked = await run_in_session(runtime.engine, lambda s: service.revoked_titles(s, submission))
+        return validator.validate(submission, client, datetime.now(zone).date(), revoked)
 
     @router.post(
         "/dossiers",

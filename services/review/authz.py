@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from servicekit.auth import Principal
+from servicekit.auth import Principal, Staff
 from servicekit.problems import ProblemError
 from services.review.models import ReviewTask, TaskState
 
@@ -42,21 +42,11 @@ class Reviewer:
 
     @classmethod
     def from_principal(cls, principal: Principal) -> Reviewer:
-        organisation = principal.claims.get("organisation")
-        if not isinstance(organisation, str) or not organisation:
-            raise ProblemError(
-                403,
-                "no-organisation",
-                "Mã truy cập không ghi đơn vị công tác của người xét duyệt.",
-                "The access token names no organisation for the reviewer.",
-            )
-        raw_roles = principal.claims.get("roles", [])
+        staff = Staff.from_principal(principal)
         roles = frozenset(
-            ReviewerRole(role) for role in raw_roles if role in ReviewerRole.__members__.values()
+            ReviewerRole(role) for role in staff.roles if role in ReviewerRole.__members__.values()
         )
-        return cls(
-            principal.subject, str(principal.claims.get("name", principal.subject)), organisation, roles
-        )
+        return cls(staff.subject, staff.name, staff.organisation, roles)
 
 
 def visible(reviewer: Reviewer, task: ReviewTask) -> ReviewTask:

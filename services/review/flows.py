@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contracts.events import (
     DecisionEvent,
+    DecisionIssued,
     DossierAmended,
     DossierSubmitted,
     DossierWithdrawalRequested,
@@ -40,4 +41,5 @@ def register_subscribers(runtime: ServiceRuntime, workflows: ReviewWorkflows) ->
 
     @runtime.subscribe(Topic.DECISION_EVENTS)
     async def on_decision_event(event: DecisionEvent) -> None:
-        await workflows.pass_decision(event)
+        if isinstance(event, DecisionIssued):  # a revocation concerns a review long finished
+            await workflows.pass_decision(event)

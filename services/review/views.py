@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from contracts.events import ReviewAction
 from contracts.workflow import TaskActionRequest, TaskActionResult
-from servicekit.auth import Principal, TokenService
+from servicekit.auth import STAFF_TOKEN_AUDIENCE, Principal, TokenService
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
@@ -33,7 +33,7 @@ from services.review.models import (
 )
 from services.review.workflow_client import ReviewWorkflows
 
-TOKEN_AUDIENCE = "tdkt-review"
+TOKEN_AUDIENCE = STAFF_TOKEN_AUDIENCE
 ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
     ("accept", ReviewAction.ACCEPT, "Receipt (tiếp nhận, clerk): the dossier is complete enough to appraise"),
     (

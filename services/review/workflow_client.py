@@ -67,6 +67,7 @@ class ReviewWorkflows:
             review_chain=data.review_chain,
             council=data.council,
             reward_multiple=data.reward_multiple,
+            particulars=data.particulars,
             public_comment=data.public_comment,
             submitted_event_id=event.id,
         )

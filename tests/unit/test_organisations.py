@@ -46,6 +46,7 @@ def _org(code: str, level: OrgLevel, parent: str | None) -> Organisation:
         parent_code=parent,
         issuer_code="UBND",
         signer_title_vi="Chủ tịch",
+        place_vi="An Hà",
     )
 
 

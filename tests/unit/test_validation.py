@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 
 from contracts.dossiers import DossierSubmission
+from contracts.names import search_key
 from servicekit.problems import ProblemError
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.eligibility import QuotaSetting
 from services.intake.domain.organisations import default_registry, review_profile
 from services.intake.samples import eligible_record
-from services.intake.validation import DossierValidator
+from services.intake.validation import DossierValidator, RevokedTitle
 from tools.demo import DEMO_ORGANISATION, demo_dossier
 
 TODAY = date(2026, 11, 24)
@@ -142,3 +143,68 @@ def test_a_centrally_decided_award_is_voted_by_the_province_council() -> None:
     requirement = council_requirement(award, [step for step in award.review_path])
     assert requirement is not None and requirement.level.value == "province"
     assert (requirement.threshold_numerator, requirement.threshold_denominator) == (9, 10)
+
+
+def test_the_decision_particulars_come_from_the_catalogue_and_the_organisation_registry() -> None:
+    particulars = _validator().validate(_submission(), CLIENT, TODAY).particulars
+    assert particulars is not None
+    assert (particulars.award_name_vi, particulars.award_is_title) == (
+        "Bằng khen của Thủ tướng Chính phủ",
+        False,
+    )
+    assert particulars.period_year == TODAY.year
+    assert particulars.issuer.name_vi == "Thủ tướng Chính phủ" and particulars.issuer.place_vi == "Hà Nội"
+    assert particulars.issuer.parent_name_vi is None, "a central body prints no parent"
+    assert particulars.proposer_name_vi == "Trường Trung học cơ sở Tân Tiến"
+    assert particulars.legal_basis[0] == "Luật Thi đua, khen thưởng"
+    assert particulars.legal_basis[1].startswith("Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025")
+
+
+def _cstd_tinh(held_cstdcs_numbers: list[str]) -> DossierSubmission:
+    """Chiến sĩ thi đua tỉnh: three consecutive CSTĐCS titles and a province-wide initiative."""
+    year = TODAY.year
+    record = {
+        "ratings": [{"year": y, "rating": "excellent"} for y in range(year - 2, year + 1)],
+        "awards": [
+            {"award_code": "CSTDCS", "year": y, "commendation_type": "cong_trang", "decision_number": number}
+            for y, number in zip(range(year - 2, year + 1), held_cstdcs_numbers, strict=True)
+        ]
+        + [
+            {
+                "award_code": "LDTT",
+                "year": year,
+                "commendation_type": "cong_trang",
+                "decision_number": "09/QĐ-UBND",
+            }
+        ],
+        "initiatives": [
+            {"year": year, "scope": "ministry_province", "kind": "initiative", "title": "Sổ tay số hóa"}
+        ],
+    }
+    entry = {"kind": "individual", "full_name": "Nguyễn Thị Minh Khai", "record": record}
+    return _submission(award_code="CSTD_TINH", entries=[entry])
+
+
+def test_a_revoked_title_stops_counting_toward_a_later_award() -> None:
+    submission = _cstd_tinh(["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND"])
+    validator = _validator()
+    assert [e.eligibility.outcome for e in validator.validate(submission, CLIENT, TODAY).entries] == [
+        "eligible"
+    ]
+    other_person = RevokedTitle("02/QĐ-UBND", "CSTDCS", TODAY.year - 1, search_key("Trần Văn Bình"))
+    assert [
+        e.eligibility.outcome for e in validator.validate(submission, CLIENT, TODAY, [other_person]).entries
+    ] == ["eligible"], "a revocation of someone else's line does not touch this nominee"
+    revoked = RevokedTitle("02/QĐ-UBND", "CSTDCS", TODAY.year - 1, search_key("Nguyen Thi Minh Khai"))
+    with pytest.raises(ProblemError) as raised:
+        validator.validate(submission, CLIENT, TODAY, [revoked])
+    assert raised.value.problem.code == "all-entries-ineligible", "the chain of three CSTĐCS is broken"
+
+
+def test_titles_already_held_for_the_same_period_travel_with_each_entry() -> None:
+    checked = _validator().validate(_cstd_tinh(["01/QĐ-UBND", "02/QĐ-UBND", "03/QĐ-UBND"]), CLIENT, TODAY)
+    held = checked.entries[0].same_period_titles
+    assert sorted((title.award_code, title.year, str(title.multiple)) for title in held) == [
+        ("CSTDCS", TODAY.year, "1.0"),
+        ("LDTT", TODAY.year, "0.3"),
+    ]

@@ -98,6 +98,7 @@ class ReviewWorkflow:
         self._decision: DecisionIssuedSignal | None = None
         self._amendment: AmendmentSignal | None = None
         self._withdrawal: WithdrawalSignal | None = None
+        self._approved_by: str | None = None
 
     @workflow.run
     async def run(self, review: ReviewInput) -> ReviewStatus:
@@ -112,6 +113,7 @@ class ReviewWorkflow:
                 await self._end_withdrawn(review, index, level)
                 return self.status()
             if action.action is ReviewAction.APPROVE:
+                self._approved_by = action.actor
                 next_level = levels[index + 1] if index + 1 < len(levels) else None
                 await self._emit(
                     LevelApproved,
@@ -158,6 +160,8 @@ class ReviewWorkflow:
                 approved_at=workflow.now(),
                 struck_entries=list(self._struck.values()),
                 reward_multiple=review.reward_multiple,
+                particulars=review.particulars,
+                approved_by=self._approved_by,
             ),
         )
         await workflow.wait_condition(lambda: self._decision is not None)

@@ -298,6 +298,8 @@ class RuleSet(_Frozen):
     id: str
     name_vi: str
     legal_basis: tuple[str, ...]
+    decision_bases_vi: tuple[str, ...]
+    """The căn cứ lines an award decision under these rules quotes (NĐ 30/2020 ô 6), print-ready."""
     valid_from: date
     valid_to: date | None
     """Inclusive; ``None`` while still in force."""
@@ -399,6 +401,7 @@ class _RuleSetSource(_Frozen):
     id: str
     name_vi: str
     legal_basis: tuple[str, ...]
+    decision_bases_vi: tuple[str, ...]
     valid_from: date
     valid_to: date | None
     principles: Principles
@@ -448,6 +451,7 @@ class _CatalogueSource(_Frozen):
             id=rs.id,
             name_vi=rs.name_vi,
             legal_basis=rs.legal_basis,
+            decision_bases_vi=rs.decision_bases_vi,
             valid_from=rs.valid_from,
             valid_to=rs.valid_to,
             principles=rs.principles,

@@ -66,6 +66,14 @@ class Organisation:
     issuer_code: Annotated[str, Field(min_length=1)]
     """Ký hiệu of its decisions, e.g. UBND in 12/QĐ-UBND."""
     signer_title_vi: Annotated[str, Field(min_length=1)]
+    place_vi: Annotated[str, Field(min_length=1)]
+    """Địa danh its documents are dated at (NĐ 30/2020/NĐ-CP ô 4)."""
+
+    @property
+    def prints_parent(self) -> bool:
+        """A department or unit prints its parent body above its own name (NĐ 30/2020 ô 2);
+        a people's committee, ministry or central body prints only itself."""
+        return self.level in (OrgLevel.PROVINCE_DEPARTMENT, OrgLevel.UNIT, OrgLevel.ENTERPRISE)
 
 
 class Relation(StrEnum):
