@@ -6,7 +6,9 @@ stack, a temporary folder for tests):
 - ``signing.key``: the token signing key (``TDKT_AUTH_SIGNING_KEY_FILE``);
 - ``intake-clients.json``: the integrating systems intake knows (``TDKT_INTAKE_CLIENTS_FILE``),
   each with the SHA-256 of its secret and the organisations it may submit for;
-- ``demo-client.json``: the demo client's id and secret in clear, for ``tools.demo``.
+- ``demo-client.json``: the demo client's id and secret in clear, for ``tools.demo``;
+- ``signing/``: where the decisions service creates its local development CA and the certificate
+  it signs decision PDFs with (``TDKT_DECISIONS_SIGNING_DEV_CA_DIR``).
 """
 
 from __future__ import annotations
@@ -56,4 +58,5 @@ def ensure_dev_secrets(folder: Path, organisations: tuple[str, ...] = DEMO_ORGAN
         "TDKT_AUTH_SIGNING_KEY_FILE": str(key_file),
         "TDKT_INTAKE_CLIENTS_FILE": str(clients_file),
         "TDKT_DEMO_CLIENT_FILE": str(demo_file),
+        "TDKT_DECISIONS_SIGNING_DEV_CA_DIR": str(folder / "signing"),
     }

@@ -89,6 +89,81 @@ async def reviewer_headers(
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+async def submit_and_review(
+    http: httpx.AsyncClient,
+    endpoints: Endpoints,
+    integrator: dict[str, str],
+    dossier: dict[str, Any],
+    say: Callable[[str], None] = print,
+    struck_at_unit: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None,
+) -> tuple[dict[str, Any], str]:
+    """Submit, then walk every step of every level to the last sign-off; returns the submitted
+    view and its trace id. ``struck_at_unit`` gives the entries the unit's appraisal takes out."""
+    response = await http.post(f"{endpoints.intake}/v1/dossiers", json=dossier, headers=integrator)
+    response.raise_for_status()
+    submitted: dict[str, Any] = response.json()
+    dossier_id, trace_id = submitted["dossier_id"], response.headers["X-Trace-Id"]
+    say(f"submitted dossier {dossier_id} (status {submitted['status']})")
+    for step in submitted["review_chain"]:
+        level, organisation = step["level"], step["organisation"]
+        # one reviewer for every step of the level (receipt, appraisal, sign-off), for brevity
+        reviewer = await reviewer_headers(
+            http, endpoints, f"can-bo.{organisation}", organisation, ["clerk", "officer", "leader"]
+        )
+        for action, what in STEP_ACTIONS:
+
+            async def open_task(reviewer: dict[str, str] = reviewer) -> dict[str, Any] | None:
+                page = (
+                    await http.get(
+                        f"{endpoints.review}/v1/tasks",
+                        params={"dossier_id": dossier_id, "state": "open"},
+                        headers=reviewer,
+                    )
+                ).json()
+                return page["items"][0] if page["items"] else None
+
+            task = await eventually(open_task, timeout=STEP_TIMEOUT, what=f"the open task at {organisation}")
+            body: dict[str, Any] = {"comment": "Đồng ý đề nghị khen thưởng."}
+            if action == "recommend" and level == "unit" and struck_at_unit is not None:
+                body["struck_entries"] = struck_at_unit(submitted)
+            response = await http.post(
+                f"{endpoints.review}/v1/tasks/{task['task_id']}/{action}", json=body, headers=reviewer
+            )
+            response.raise_for_status()
+            say(f"{level}: {what} at {organisation}")
+    return submitted, trace_id
+
+
+async def wait_decided(
+    http: httpx.AsyncClient, endpoints: Endpoints, integrator: dict[str, str], dossier_id: str
+) -> dict[str, Any]:
+    """The dossier's view once decided, notified and with the notification in its history."""
+
+    async def decided() -> dict[str, Any] | None:
+        view = (await http.get(f"{endpoints.intake}/v1/dossiers/{dossier_id}", headers=integrator)).json()
+        return view if view["status"] == "decided" and view["decision_number"] else None
+
+    await eventually(decided, timeout=STEP_TIMEOUT, what="decision")
+
+    async def notified() -> list[Any] | None:
+        found = (
+            await http.get(f"{endpoints.notifications}/v1/notifications", params={"dossier_id": dossier_id})
+        ).json()
+        return found or None
+
+    await eventually(notified, timeout=STEP_TIMEOUT, what="notification")
+
+    async def history_complete() -> dict[str, Any] | None:
+        view = (await http.get(f"{endpoints.intake}/v1/dossiers/{dossier_id}", headers=integrator)).json()
+        types = {item["type"] for item in view["history"]}
+        return view if "vn.tdkt.notification.sent.v1" in types else None
+
+    view: dict[str, Any] = await eventually(
+        history_complete, timeout=STEP_TIMEOUT, what="notification in the dossier's history"
+    )
+    return view
+
+
 async def run_demo(
     endpoints: Endpoints,
     credentials: ClientCredentials,
@@ -96,74 +171,15 @@ async def run_demo(
     say: Callable[[str], None] = print,
     struck_at_unit: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None,
 ) -> DemoResult:
-    """Submit, walk every step of every level, wait for the decision and its notification.
-    ``struck_at_unit`` gives the entries the unit's appraisal takes out (from the submitted view)."""
+    """Submit, walk every step of every level, wait for the decision and its notification."""
     async with httpx.AsyncClient(timeout=30) as http:
         token = await access_token(http, endpoints.intake, credentials)
         integrator = {"Authorization": f"Bearer {token}"}
-        response = await http.post(
-            f"{endpoints.intake}/v1/dossiers", json=dossier or demo_dossier(), headers=integrator
+        submitted, trace_id = await submit_and_review(
+            http, endpoints, integrator, dossier or demo_dossier(), say, struck_at_unit
         )
-        response.raise_for_status()
-        submitted = response.json()
-        dossier_id, trace_id = submitted["dossier_id"], response.headers["X-Trace-Id"]
-        say(f"submitted dossier {dossier_id} (status {submitted['status']})")
-
-        for step in submitted["review_chain"]:
-            level, organisation = step["level"], step["organisation"]
-            # one reviewer for every step of the level (receipt, appraisal, sign-off), for brevity
-            reviewer = await reviewer_headers(
-                http, endpoints, f"can-bo.{organisation}", organisation, ["clerk", "officer", "leader"]
-            )
-            for action, what in STEP_ACTIONS:
-
-                async def open_task(reviewer: dict[str, str] = reviewer) -> dict[str, Any] | None:
-                    page = (
-                        await http.get(
-                            f"{endpoints.review}/v1/tasks",
-                            params={"dossier_id": dossier_id, "state": "open"},
-                            headers=reviewer,
-                        )
-                    ).json()
-                    return page["items"][0] if page["items"] else None
-
-                task = await eventually(
-                    open_task, timeout=STEP_TIMEOUT, what=f"the open task at {organisation}"
-                )
-                body: dict[str, Any] = {"comment": "Đồng ý đề nghị khen thưởng."}
-                if action == "recommend" and level == "unit" and struck_at_unit is not None:
-                    body["struck_entries"] = struck_at_unit(submitted)
-                response = await http.post(
-                    f"{endpoints.review}/v1/tasks/{task['task_id']}/{action}", json=body, headers=reviewer
-                )
-                response.raise_for_status()
-                say(f"{level}: {what} at {organisation}")
-
-        async def decided() -> dict[str, Any] | None:
-            view = (await http.get(f"{endpoints.intake}/v1/dossiers/{dossier_id}", headers=integrator)).json()
-            return view if view["status"] == "decided" and view["decision_number"] else None
-
-        view = await eventually(decided, timeout=STEP_TIMEOUT, what="decision")
-
-        async def notified() -> list[Any] | None:
-            found = (
-                await http.get(
-                    f"{endpoints.notifications}/v1/notifications", params={"dossier_id": dossier_id}
-                )
-            ).json()
-            return found or None
-
-        await eventually(notified, timeout=STEP_TIMEOUT, what="notification")
-
-        async def history_complete() -> dict[str, Any] | None:
-            view = (await http.get(f"{endpoints.intake}/v1/dossiers/{dossier_id}", headers=integrator)).json()
-            types = {item["type"] for item in view["history"]}
-            return view if "vn.tdkt.notification.sent.v1" in types else None
-
-        view = await eventually(
-            history_complete, timeout=STEP_TIMEOUT, what="notification in the dossier's history"
-        )
-        return DemoResult(dossier_id, view["decision_number"], trace_id, view)
+        view = await wait_decided(http, endpoints, integrator, submitted["dossier_id"])
+        return DemoResult(submitted["dossier_id"], view["decision_number"], trace_id, view)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""Decisions' process: registry API + the consumer that issues decisions."""
+"""Decisions' process: registry API, the consumer that numbers decisions and the desk that renders,
+signs and publishes them."""
 
 from __future__ import annotations
 
@@ -6,20 +7,58 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.decisions import flows, views
+from services.decisions.documents.signing import (
+    DocumentSigner,
+    SigningMaterial,
+    generate_local_ca,
+    load_signing_material,
+)
 from services.decisions.settings import SERVICE_NAME, DecisionsSettings
 
-DESCRIPTION = """Quyết định khen thưởng — numbered decisions issued for approved dossiers.
+DESCRIPTION = """Quyết định khen thưởng — numbered, signed decisions issued for approved dossiers.
 
-Numbers follow NĐ 30/2020/NĐ-CP: `Số: 01/QĐ-TTg`, one gapless register per issuer and year."""
+Numbers follow NĐ 30/2020/NĐ-CP: `Số: 01/QĐ-UBND`, one gapless register per issuer and year. Each
+decision is a PAdES-signed PDF with its annex (số sổ vàng per line) and one certificate per line;
+`POST /v1/verify` tells anyone whether a PDF is an unaltered document of this registry."""
+
+
+def signing_material(settings: DecisionsSettings) -> SigningMaterial:
+    if settings.signing_key_file is not None and settings.signing_cert_file is not None:
+        return load_signing_material(
+            settings.signing_key_file,
+            settings.signing_cert_file,
+            settings.signing_chain_files,
+            settings.trust_files,
+        )
+    if settings.signing_dev_ca_dir is not None:
+        return generate_local_ca(settings.signing_dev_ca_dir)
+    raise RuntimeError(
+        "No signing key: set TDKT_DECISIONS_SIGNING_KEY_FILE and TDKT_DECISIONS_SIGNING_CERT_FILE "
+        "(and TDKT_DECISIONS_SIGNING_CHAIN_FILES, TDKT_DECISIONS_TRUST_FILES), or, for development, "
+        "TDKT_DECISIONS_SIGNING_DEV_CA_DIR (`make up` sets it)."
+    )
 
 
 def build() -> tuple[FastAPI, ServiceRuntime]:
     settings = DecisionsSettings()
     runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
-    flows.register_subscribers(runtime, settings)
+    tokens = TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE)
+    desk = flows.DocumentDesk(runtime, settings, lambda: DocumentSigner(signing_material(settings)))
+    flows.register_subscribers(runtime, settings, desk)
+
+    async def start_desk() -> None:
+        await desk.start()
+        desk.wake()  # finish whatever a previous run left numbered
+
+    runtime.on_start.append(start_desk)
+    runtime.on_stop.append(desk.stop)
     app = create_app(
-        runtime, [views.build_router(runtime)], title="TĐKT Decisions API", description=DESCRIPTION
+        runtime,
+        [views.build_router(runtime, settings, desk, tokens)],
+        title="TĐKT Decisions API",
+        description=DESCRIPTION,
     )
     return app, runtime

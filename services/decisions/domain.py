@@ -1,14 +1,16 @@
-"""Pure rules for decisions: numbering (NĐ 30/2020/NĐ-CP; DOMAIN.md key fact 14) and reward money
-(NĐ 152/2025 Điều 49–54; DOMAIN.md §2.4)."""
+"""Pure rules for decisions: numbering (NĐ 30/2020/NĐ-CP; DOMAIN.md key fact 14), reward money and
+its combination rules (NĐ 152/2025 Điều 49–54; DOMAIN.md §2.4), and batching periods."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
+from enum import StrEnum
 
-from contracts.events import DecisionReward, EntryReward, EntrySummary, NomineeKind, RewardMultiple
+from pydantic import BaseModel, Field
+
+from contracts.events import DecisionReward, EntryReward, EntrySummary, HeldTitle, NomineeKind, RewardMultiple
 
 DECISION_TYPE_CODE = "QĐ"
 
@@ -56,10 +58,10 @@ def reward_amount(multiple: Decimal, base_salary_vnd: int) -> int:
 
 
 def decision_reward(
-    multiple: RewardMultiple | None, entries: list[EntrySummary], day: date
+    multiple: RewardMultiple | None, entries: list[EntrySummary], day: date, *, is_title: bool
 ) -> DecisionReward | None:
-    """Per entry and in total. Combination rules across decisions (same period: only the highest;
-    NĐ 152 Điều 49 k5–k7) need the nominee's other awards and are not applied here."""
+    """Per entry and in total, with the combination rule for titles of one period applied to the
+    titles each nominee already holds (``EntrySummary.same_period_titles``)."""
     salary = base_salary_on(day)
     if multiple is None or salary is None:
         return None
@@ -68,7 +70,12 @@ def decision_reward(
         individual = entry.nominee_kind is NomineeKind.INDIVIDUAL
         factor = multiple.individual if individual else multiple.collective
         amount = reward_amount(factor, salary.amount_vnd) if factor is not None else None
-        rewards.append(EntryReward(entry_id=entry.entry_id, amount_vnd=amount, multiple=factor))
+        amount, combination = combine_with_held_titles(
+            amount, factor, entry.same_period_titles, is_title=is_title
+        )
+        rewards.append(
+            EntryReward(entry_id=entry.entry_id, amount_vnd=amount, multiple=factor, combination=combination)
+        )
     return DecisionReward(
         base_salary_vnd=salary.amount_vnd,
         base_salary_basis=salary.legal_basis,
@@ -78,7 +85,84 @@ def decision_reward(
     )
 
 
-def search_key(text: str) -> str:
-    """Lower case without diacritics (đ → d), so "Nguyen Thi" finds "Nguyễn Thị"."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+def combine_with_held_titles(
+    amount: int | None, multiple: Decimal | None, held: list[HeldTitle], *, is_title: bool
+) -> tuple[int | None, str | None]:
+    """NĐ 152/2025 Điều 49 k5–k7 (DOMAIN.md §2.4): titles of different periods are each paid; a
+    title and a form (hình thức) are both paid; of titles for the SAME period only the highest is.
+
+    So a title is unpaid when the nominee already holds one of the period paying as much or more.
+    When the new title is the higher one it is paid in full and the note names the lower ones:
+    whether money paid for them is deducted or recovered is a procedure DOMAIN.md does not give
+    (UNCONFIRMED), so it is left to the finance office rather than guessed here."""
+    if not is_title or amount is None or multiple is None:
+        return amount, None
+    known = [title for title in held if title.multiple is not None]
+    higher = [title for title in known if title.multiple is not None and title.multiple >= multiple]
+    if higher:
+        best = max(higher, key=lambda title: title.multiple or Decimal(0))
+        return 0, (
+            f"Cùng kỳ {best.year} đã có danh hiệu {best.award_code} (hệ số {best.multiple}): chỉ hưởng mức "
+            f"cao nhất. / Same period {best.year}: {best.award_code} ({best.multiple}×) is already held; "
+            "only the highest title of a period is paid."
+        )
+    if known:
+        codes = ", ".join(sorted(title.award_code for title in known))
+        return amount, (
+            f"Danh hiệu cao nhất của kỳ; không cộng tiền thưởng của {codes}. / The highest title of the "
+            f"period; the money of {codes} is not paid on top of it."
+        )
+    return amount, None
+
+
+class BatchPeriod(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class BatchWindow:
+    key: str
+    """``2026-11-24``, ``2026-W48``, ``2026-11``, ``2026-Q4``, ``2026``."""
+    closes_on: date
+    """The first day after the period: the batch's decision is issued on or after it."""
+
+
+def batch_window(period: BatchPeriod, day: date) -> BatchWindow:
+    """The calendar period (Vietnam time, by the caller's ``day``) an approval of ``day`` joins."""
+    if period is BatchPeriod.DAY:
+        return BatchWindow(day.isoformat(), day + timedelta(days=1))
+    if period is BatchPeriod.WEEK:
+        iso = day.isocalendar()
+        return BatchWindow(f"{iso.year}-W{iso.week:02d}", day + timedelta(days=8 - iso.weekday))
+    if period is BatchPeriod.MONTH:
+        following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        return BatchWindow(f"{day.year}-{day.month:02d}", following)
+    if period is BatchPeriod.QUARTER:
+        quarter = (day.month - 1) // 3 + 1
+        following = date(day.year + quarter // 4, (quarter % 4) * 3 + 1, 1)
+        return BatchWindow(f"{day.year}-Q{quarter}", following)
+    return BatchWindow(str(day.year), date(day.year + 1, 1, 1))
+
+
+class BatchRule(BaseModel):
+    """One authority (or every one) issues one decision for all approvals of an award over a period."""
+
+    award_code: str = Field(min_length=1, max_length=50)
+    deciding_organisation: str | None = Field(
+        default=None, max_length=50, description="None: every deciding organisation"
+    )
+    period: BatchPeriod
+
+
+def batch_rule_for(rules: list[BatchRule], award_code: str, deciding_organisation: str) -> BatchRule | None:
+    """The rule naming the organisation wins over one for every organisation."""
+    matching = [
+        rule
+        for rule in rules
+        if rule.award_code == award_code and rule.deciding_organisation in (None, deciding_organisation)
+    ]
+    return max(matching, key=lambda rule: rule.deciding_organisation is not None, default=None)

@@ -1,24 +1,182 @@
-"""Decisions' event handler: an approved dossier gets its numbered decision."""
+"""Decisions' flows: approvals become numbered decisions; the desk renders, signs and publishes them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+import anyio
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 
 from contracts.events import DecisionEvent, DossierApproved, ReviewEvent
 from contracts.topics import Topic
+from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
 from services.decisions import service
+from services.decisions.documents import compose, render
+from services.decisions.documents.signing import DocumentSigner
+from services.decisions.models import DocumentKind
 from services.decisions.settings import DecisionsSettings
 
+logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
-def register_subscribers(runtime: ServiceRuntime, settings: DecisionsSettings) -> None:
-    zone = ZoneInfo(settings.timezone)
-    runtime.publishes(Topic.DECISION_EVENTS, DecisionEvent, "Numbered decisions (outbox).")
+
+def current_trace_carrier() -> str:
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return json.dumps(carrier)
+
+
+class DocumentDesk:
+    """Renders and signs numbered decisions, then stores them with their events; also closes
+    batches whose period has ended. Woken on every new decision, and sweeps on a timer so a
+    decision left half-done by a crash, or a batch that fell due overnight, is finished."""
+
+    def __init__(
+        self, runtime: ServiceRuntime, settings: DecisionsSettings, load_signer: Callable[[], DocumentSigner]
+    ) -> None:
+        self._runtime = runtime
+        self._settings = settings
+        self._load_signer = load_signer
+        self._signer: DocumentSigner | None = None
+        self._zone = ZoneInfo(settings.timezone)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def today(self) -> date:
+        return datetime.now(self._zone).date()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def signer(self) -> DocumentSigner:
+        if self._signer is None:
+            raise RuntimeError("the decision desk has not started")
+        return self._signer
+
+    async def start(self) -> None:
+        """Load the signing key (a missing one stops the process here, with the reason) and start."""
+        self._signer = await anyio.to_thread.run_sync(self._load_signer)
+        self._task = asyncio.create_task(self._run(), name="decision-desk")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.sweep_seconds)
+            self._wake.clear()
+            try:
+                await self.sweep()
+            except Exception:  # a failed round is retried on the next; the loop must not die
+                logger.exception("decision desk round failed")
+
+    async def sweep(self) -> int:
+        """Close due batches, then finish every numbered decision; returns how many were issued."""
+        await self._runtime.write(
+            lambda session: service.close_batches(session, self._settings.signers, self.today())
+        )
+        issued = 0
+        while ids := await run_in_session(self._runtime.engine, service.numbered_decisions):
+            for decision_id in ids:
+                issued += await self.issue(decision_id)
+        return issued
+
+    async def issue(self, decision_id: str) -> bool:
+        record = await run_in_session(
+            self._runtime.engine, lambda session: service.decision_record(session, decision_id)
+        )
+        token = otel_context.attach(propagate.extract(json.loads(record.decision.trace_carrier)))
+        try:
+            with tracer.start_as_current_span(
+                "render and sign decision", attributes={"decision.id": decision_id}
+            ):
+                documents = await anyio.to_thread.run_sync(self._render, record)
+                return await self._runtime.write(
+                    lambda session: service.store_documents(
+                        session, decision_id, documents, self._runtime.source
+                    )
+                )
+        finally:
+            otel_context.detach(token)
+
+    def _render(self, record: service.DecisionRecord) -> dict[DocumentKind, bytes]:
+        decision = record.decision
+        place = compose.issuing_body(decision).place_vi
+        if record.revocation is not None and record.original is not None:
+            document = compose.revocation_document(
+                decision, record.revocation, record.original, record.lines[0]
+            )
+            return {
+                DocumentKind.DECISION: self._sign(render.render_revocation(document), decision.number, place)
+            }
+        return {
+            DocumentKind.DECISION: self._sign(
+                render.render_decision(compose.decision_document(decision, record.lines)),
+                decision.number,
+                place,
+            ),
+            DocumentKind.CERTIFICATES: self._sign(
+                render.render_certificates(compose.certificates(decision, record.lines)),
+                decision.number,
+                place,
+            ),
+        }
+
+    def _sign(self, pdf: bytes, number: str, place: str) -> bytes:
+        return self.signer.sign(pdf, reason=f"Quyết định số {number}", location=place or "Việt Nam")
+
+    async def certificate(self, decision_id: str, line_number: int) -> bytes:
+        """One line's certificate: rendered and signed on first request, then served as stored."""
+        existing = await run_in_session(
+            self._runtime.engine,
+            lambda session: service.find_document(
+                session, decision_id, DocumentKind.CERTIFICATE, line_number
+            ),
+        )
+        if existing is not None:
+            return existing.content
+        record = await run_in_session(
+            self._runtime.engine, lambda session: service.certificate_line(session, decision_id, line_number)
+        )
+        pdf = await anyio.to_thread.run_sync(
+            lambda: self._sign(
+                render.render_certificates(compose.certificates(record.decision, record.lines)),
+                record.decision.number,
+                compose.issuing_body(record.decision).place_vi,
+            )
+        )
+        stored = await run_in_session(
+            self._runtime.engine,
+            lambda session: service.store_certificate(session, decision_id, line_number, pdf),
+        )
+        return stored.content
+
+
+def register_subscribers(runtime: ServiceRuntime, settings: DecisionsSettings, desk: DocumentDesk) -> None:
+    runtime.publishes(Topic.DECISION_EVENTS, DecisionEvent, "Issued and revoked decisions (outbox).")
 
     @runtime.subscribe(Topic.REVIEW_EVENTS)
     async def on_review_event(event: ReviewEvent) -> None:
         if not isinstance(event, DossierApproved):
             return
-        today = datetime.now(zone).date()
-        await runtime.write(lambda session: service.issue_decision(session, event, runtime.source, today))
+        carrier = current_trace_carrier()
+        numbered = await runtime.write(
+            lambda session: service.record_approval(
+                session, event, settings.batches, settings.signers, desk.today(), carrier
+            )
+        )
+        if numbered is not None:
+            desk.wake()

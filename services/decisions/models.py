@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic import Field as PydanticField
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.envelope import utc_now
-from contracts.events import DecisionReward, EntrySummary
+from contracts.events import DecisionReward, NomineeKind, RevocationGround
 
 
 class DecisionRegister(SQLModel, table=True):
@@ -26,36 +27,126 @@ class DecisionRegister(SQLModel, table=True):
     last_sequence: int = 0
 
 
+class DecisionKind(StrEnum):
+    AWARD = "award"
+    REVOCATION = "revocation"
+    """Hủy bỏ (Luật TĐKT Điều 93): numbered in the same register as the awards."""
+
+
+class DecisionStatus(StrEnum):
+    NUMBERED = "numbered"
+    """Number taken; documents not yet rendered and signed, nothing published."""
+    ISSUED = "issued"
+    """Documents stored and the issued (or revoked) events staged in the outbox."""
+
+
 class Decision(SQLModel, table=True):
     __tablename__ = "decision"
     __table_args__ = (
         UniqueConstraint("deciding_organisation", "year", "sequence", name="uq_decision_register_position"),
+        Index("ix_decision_status", "status"),
     )
 
     id: str = Field(primary_key=True, max_length=64)
-    dossier_id: str = Field(unique=True, max_length=64)
+    kind: str = Field(default=DecisionKind.AWARD, max_length=20)
+    status: str = Field(default=DecisionStatus.NUMBERED, max_length=20)
     number: str = Field(index=True, max_length=100)
     sequence: int
     year: int
     issuer_code: str = Field(max_length=50)
     deciding_organisation: str = Field(max_length=50)
-    submitting_organisation: str = Field(max_length=50)
     award_code: str = Field(max_length=50)
     issued_on: date
-    entries: list[dict[str, str]] = Field(sa_column=Column(JSON, nullable=False))
     reward: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    particulars: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """``DecisionParticulars`` from the approval: what the document prints."""
+    signer: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """``documents.model.Signer`` as printed."""
+    document_sha256: str | None = Field(default=None, max_length=64)
+    trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    """The trace of the approval, so rendering and publishing later join it."""
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class DecisionNominee(SQLModel, table=True):
-    """The awardees of a decision, one row each, so the registry can be searched by nominee."""
+class Approval(SQLModel, table=True):
+    """An approved dossier waiting for, or answered by, a decision: issued at once, or gathered
+    into a batched decision of its award and issuer for a period."""
 
-    __tablename__ = "decision_nominee"
+    __tablename__ = "approval"
+    __table_args__ = (Index("ix_approval_pending", "decision_id", "award_code", "deciding_organisation"),)
+
+    dossier_id: str = Field(primary_key=True, max_length=64)
+    decision_id: str | None = Field(default=None, foreign_key="decision.id", max_length=64)
+    award_code: str = Field(max_length=50)
+    deciding_organisation: str = Field(max_length=50)
+    submitting_organisation: str = Field(max_length=50)
+    batch_window: str | None = Field(default=None, max_length=20)
+    """The batching period it waits for (e.g. ``2026-11``); None: decided at once."""
+    batch_closes_on: date | None = None
+    approved: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    """``DossierApprovedData`` as received."""
+    trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    received_at: datetime = Field(default_factory=utc_now)
+
+
+class DecisionEntry(SQLModel, table=True):
+    """One awardee line of a decision; ``line_number`` is its số sổ vàng (DOMAIN.md §4.3)."""
+
+    __tablename__ = "decision_entry"
 
     decision_id: str = Field(foreign_key="decision.id", primary_key=True, max_length=64)
-    entry_id: str = Field(primary_key=True, max_length=120)
-    nominee_name: str = Field(index=True, max_length=300)
-    """Stored in lower case, without diacritics, for searching (see ``domain.search_key``)."""
+    line_number: int = Field(primary_key=True)
+    dossier_id: str = Field(max_length=64)
+    entry_id: str = Field(index=True, max_length=120)
+    nominee_name: str = Field(max_length=300)
+    nominee_kind: str = Field(max_length=20)
+    position_title: str | None = Field(default=None, max_length=300)
+    search_key: str = Field(index=True, max_length=300)
+    """The name in lower case without diacritics (``contracts.names.search_key``)."""
+    amount_vnd: int | None = None
+    combination: str | None = Field(default=None, max_length=500)
+    revocation_id: str | None = Field(default=None, max_length=64)
+
+
+class Revocation(SQLModel, table=True):
+    """Which line a revocation decision (itself a ``Decision`` of kind revocation) revokes."""
+
+    __tablename__ = "revocation"
+    __table_args__ = (UniqueConstraint("decision_id", "line_number", name="uq_revocation_line"),)
+
+    id: str = Field(foreign_key="decision.id", primary_key=True, max_length=64)
+    """The revocation decision's id."""
+    decision_id: str = Field(foreign_key="decision.id", max_length=64)
+    """The original award decision."""
+    line_number: int
+    ground: str = Field(max_length=2)
+    """``RevocationGround``: Luật TĐKT 2022 Điều 93 k2, point a–d."""
+    reason: str = Field(max_length=2000)
+    revoked_by: str = Field(max_length=200)
+
+
+class DocumentKind(StrEnum):
+    DECISION = "decision"
+    CERTIFICATES = "certificates"
+    """Every line's certificate, one page each."""
+    CERTIFICATE = "certificate"
+    """One line's certificate, rendered on first request."""
+
+
+class DecisionDocument(SQLModel, table=True):
+    """A signed PDF as served, found again by its hash when someone asks to verify it."""
+
+    __tablename__ = "decision_document"
+    __table_args__ = (UniqueConstraint("decision_id", "kind", "line_number", name="uq_decision_document"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    decision_id: str = Field(foreign_key="decision.id", index=True, max_length=64)
+    kind: str = Field(max_length=20)
+    line_number: int = 0
+    """The certificate's line; 0 for the documents of the whole decision."""
+    sha256: str = Field(unique=True, max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utc_now)
 
 
 class DecisionQuery(BaseModel):
@@ -76,16 +167,70 @@ class DecisionQuery(BaseModel):
     offset: int = PydanticField(default=0, ge=0)
 
 
+class RevokedLine(BaseModel):
+    decision_id: str = PydanticField(description="The original award decision")
+    line_number: int
+    ground: RevocationGround
+    reason: str
+    revoked_by: str
+
+
 class DecisionView(BaseModel):
     decision_id: str
-    dossier_id: str
+    kind: DecisionKind
+    status: DecisionStatus = PydanticField(
+        description="numbered: documents still being rendered and signed; issued: published"
+    )
     number: str
     sequence: int
     year: int
     issuer_code: str
     deciding_organisation: str
-    submitting_organisation: str
     award_code: str
     issued_on: date
-    entries: list[EntrySummary]
+    dossier_ids: list[str] = PydanticField(description="The dossiers it answers (several when batched)")
+    entries_total: int
     reward: DecisionReward | None = None
+    document_sha256: str | None = PydanticField(
+        default=None, description="SHA-256 of the signed PDF served at /v1/decisions/{id}/pdf"
+    )
+    revokes: RevokedLine | None = PydanticField(default=None, description="For a revocation decision")
+
+
+class DecisionEntryView(BaseModel):
+    line_number: int = PydanticField(description="Số sổ vàng")
+    dossier_id: str
+    entry_id: str
+    nominee_name: str
+    nominee_kind: NomineeKind
+    position_title: str | None
+    amount_vnd: int | None
+    combination: str | None = PydanticField(description="Why the amount differs (NĐ 152/2025 Điều 49 k5–k7)")
+    revocation_id: str | None = PydanticField(description="The decision that revoked this line, if any")
+
+
+class EntryPage(BaseModel):
+    limit: int = PydanticField(default=100, ge=1, le=1000)
+    offset: int = PydanticField(default=0, ge=0)
+
+
+class RevocationRequest(BaseModel):
+    line_number: int = PydanticField(ge=1, description="Số sổ vàng of the line to revoke")
+    ground: RevocationGround = PydanticField(description="Luật TĐKT 2022 Điều 93 k2, point a–d")
+    reason: str = PydanticField(min_length=10, max_length=2000, description="The facts, in Vietnamese")
+
+
+class VerificationView(BaseModel):
+    valid: bool = PydanticField(description="Signed by this system, unaltered, and one of its documents")
+    signed: bool
+    intact: bool = PydanticField(description="The signed bytes were not changed")
+    covers_whole_file: bool = PydanticField(description="Nothing was added after the signature")
+    trusted: bool = PydanticField(description="The signing certificate chains to this system's trust roots")
+    known: bool = PydanticField(description="The file is, byte for byte, a document this registry served")
+    problems: list[str] = PydanticField(description="Machine-readable reasons when not valid")
+    document_sha256: str
+    signer_subject: str | None = None
+    signed_at: datetime | None = None
+    decision: DecisionView | None = None
+    document_kind: DocumentKind | None = None
+    line_number: int | None = PydanticField(default=None, description="For one line's certificate")

@@ -1,10 +1,22 @@
-"""Decisions' use cases; each runs inside one transaction given by the caller."""
+"""Decisions' use cases; each runs inside one transaction given by the caller.
+
+A decision is issued in two transactions: the first takes its number and stores its lines
+(``record_approval``, ``close_batches``, ``revoke``); the second stores the rendered, signed
+documents and stages the events (``store_documents``). Rendering and signing run between them,
+outside any lock, so a crash in between leaves a ``numbered`` decision that the next sweep
+finishes: nothing is lost and no number is taken twice.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 
+from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -12,55 +24,179 @@ from sqlmodel import Session, col, select
 from contracts.events import (
     DecisionIssued,
     DecisionIssuedData,
+    DecisionParticulars,
+    DecisionRevoked,
+    DecisionRevokedData,
+    DecisionReward,
     DossierApproved,
+    DossierApprovedData,
+    EntrySummary,
+    NomineeKind,
+    RevocationGround,
 )
+from contracts.names import search_key
 from contracts.topics import Topic
+from servicekit.auth import Staff
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
-from services.decisions.domain import decision_reward, format_decision_number, search_key
-from services.decisions.models import Decision, DecisionNominee, DecisionQuery, DecisionRegister, DecisionView
+from services.decisions.domain import (
+    BatchRule,
+    batch_rule_for,
+    batch_window,
+    decision_reward,
+    format_decision_number,
+)
+from services.decisions.models import (
+    Approval,
+    Decision,
+    DecisionDocument,
+    DecisionEntry,
+    DecisionEntryView,
+    DecisionKind,
+    DecisionQuery,
+    DecisionRegister,
+    DecisionStatus,
+    DecisionView,
+    DocumentKind,
+    EntryPage,
+    Revocation,
+    RevocationRequest,
+    RevokedLine,
+)
+from services.decisions.settings import SignerSetting
+
+# --- issuing ---------------------------------------------------------------------------------
 
 
-def issue_decision(session: Session, approved: DossierApproved, source: str, today: date) -> Decision:
-    """Issue the decision for an approved dossier once; a repeat returns the first one."""
+def record_approval(
+    session: Session,
+    approved: DossierApproved,
+    rules: list[BatchRule],
+    signers: dict[str, SignerSetting],
+    today: date,
+    trace_carrier: str,
+) -> Decision | None:
+    """Keep the approval once; number its decision at once unless a batch rule gathers it."""
     data = approved.data
-    existing = session.exec(select(Decision).where(Decision.dossier_id == data.dossier_id)).first()
-    if existing is not None:
-        return existing
-    sequence = _next_sequence(session, data.deciding_organisation, today.year)
-    decision = Decision(
-        id=str(uuid.uuid4()),
+    if session.get(Approval, data.dossier_id) is not None:
+        return None
+    rule = batch_rule_for(rules, data.award_code, data.deciding_organisation)
+    window = batch_window(rule.period, today) if rule else None
+    approval = Approval(
         dossier_id=data.dossier_id,
-        number=format_decision_number(sequence, data.issuer_code),
-        sequence=sequence,
-        year=today.year,
-        issuer_code=data.issuer_code,
+        award_code=data.award_code,
         deciding_organisation=data.deciding_organisation,
         submitting_organisation=data.submitting_organisation,
-        award_code=data.award_code,
-        issued_on=today,
-        entries=[entry.model_dump(mode="json") for entry in data.entries],
+        batch_window=window.key if window else None,
+        batch_closes_on=window.closes_on if window else None,
+        approved=data.model_dump(mode="json"),
+        trace_carrier=trace_carrier,
     )
-    reward = decision_reward(data.reward_multiple, data.entries, today)
-    decision.reward = reward.model_dump(mode="json") if reward else None
+    session.add(approval)
+    session.flush()
+    if window is not None:
+        return None
+    return _number_decision(session, [approval], signers, today)
+
+
+def close_batches(
+    session: Session,
+    signers: dict[str, SignerSetting],
+    today: date,
+    *,
+    due_only: bool = True,
+    deciding_organisation: str | None = None,
+    award_code: str | None = None,
+) -> list[Decision]:
+    """One decision per award, issuer and period for the approvals waiting in it: those whose
+    period has ended, or all of them (``due_only=False``) when an officer issues early."""
+    statement = (
+        select(Approval)
+        .where(col(Approval.decision_id).is_(None), col(Approval.batch_window).is_not(None))
+        .order_by(col(Approval.received_at), col(Approval.dossier_id))
+        .with_for_update()  # a racing instance waits, then sees the approvals taken
+    )
+    if due_only:
+        statement = statement.where(col(Approval.batch_closes_on) <= today)
+    if deciding_organisation is not None:
+        statement = statement.where(Approval.deciding_organisation == deciding_organisation)
+    if award_code is not None:
+        statement = statement.where(Approval.award_code == award_code)
+    waiting = session.exec(statement).all()
+
+    def batch_of(approval: Approval) -> tuple[str, str, str]:
+        return approval.deciding_organisation, approval.award_code, approval.batch_window or ""
+
+    return [
+        _number_decision(session, list(approvals), signers, today)
+        for _, approvals in groupby(sorted(waiting, key=batch_of), key=batch_of)
+    ]
+
+
+def _number_decision(
+    session: Session, approvals: list[Approval], signers: dict[str, SignerSetting], today: date
+) -> Decision:
+    approved = [DossierApprovedData.model_validate(approval.approved) for approval in approvals]
+    first = approved[0]
+    lines = [(data.dossier_id, entry) for data in approved for entry in data.entries]
+    particulars = first.particulars
+    reward = decision_reward(
+        first.reward_multiple,
+        [entry for _, entry in lines],
+        today,
+        is_title=particulars.award_is_title if particulars else False,
+    )
+    sequence = _next_sequence(session, first.deciding_organisation, today.year)
+    decision = Decision(
+        id=str(uuid.uuid4()),
+        number=format_decision_number(sequence, first.issuer_code),
+        sequence=sequence,
+        year=today.year,
+        issuer_code=first.issuer_code,
+        deciding_organisation=first.deciding_organisation,
+        award_code=first.award_code,
+        issued_on=today,
+        reward=reward.model_dump(mode="json") if reward else None,
+        particulars=particulars.model_dump(mode="json") if particulars else None,
+        signer=_signer(signers, first.deciding_organisation, particulars, first.approved_by),
+        trace_carrier=approvals[0].trace_carrier,
+    )
     session.add(decision)
     session.flush()
+    rewards = reward.entries if reward else []
     session.add_all(
-        DecisionNominee(
-            decision_id=decision.id, entry_id=entry.entry_id, nominee_name=search_key(entry.nominee_name)
+        DecisionEntry(
+            decision_id=decision.id,
+            line_number=line_number,
+            dossier_id=dossier_id,
+            entry_id=entry.entry_id,
+            nominee_name=entry.nominee_name,
+            nominee_kind=entry.nominee_kind,
+            position_title=entry.position_title,
+            search_key=search_key(entry.nominee_name),
+            amount_vnd=rewards[line_number - 1].amount_vnd if rewards else None,
+            combination=rewards[line_number - 1].combination if rewards else None,
         )
-        for entry in data.entries
+        for line_number, (dossier_id, entry) in enumerate(lines, start=1)
     )
-    add_to_outbox(
-        session,
-        Topic.DECISION_EVENTS,
-        DecisionIssued(
-            source=source,
-            subject=data.dossier_id,
-            data=DecisionIssuedData.model_validate(decision_view(decision).model_dump()),
-        ),
-    )
+    for approval in approvals:
+        approval.decision_id = decision.id
+        session.add(approval)
+    session.flush()
     return decision
+
+
+def _signer(
+    signers: dict[str, SignerSetting],
+    organisation: str,
+    particulars: DecisionParticulars | None,
+    name: str | None,
+) -> dict[str, str | None]:
+    configured = signers.get(organisation)
+    if configured is not None:
+        return configured.model_dump()
+    title = particulars.issuer.signer_title_vi if particulars else organisation
+    return SignerSetting(capacity_vi=None, title_vi=title, full_name=name or "").model_dump()
 
 
 def _next_sequence(session: Session, organisation_code: str, year: int) -> int:
@@ -87,11 +223,266 @@ def _next_sequence(session: Session, organisation_code: str, year: int) -> int:
     return register.last_sequence
 
 
-def decision_view(decision: Decision) -> DecisionView:
-    return DecisionView.model_validate({**decision.model_dump(), "decision_id": decision.id})
+# --- documents -------------------------------------------------------------------------------
 
 
-def get_decision(session: Session, decision_id: str) -> DecisionView:
+def numbered_decisions(session: Session, limit: int = 20) -> list[str]:
+    """Decisions whose documents are still to be rendered, oldest first."""
+    statement = (
+        select(Decision.id)
+        .where(Decision.status == DecisionStatus.NUMBERED)
+        .order_by(col(Decision.created_at))
+        .limit(limit)
+    )
+    return list(session.exec(statement).all())
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A decision with its lines (and, for a revocation, what it revokes), read for rendering."""
+
+    decision: Decision
+    lines: list[DecisionEntry]
+    revocation: Revocation | None = None
+    original: Decision | None = None
+
+
+def decision_record(session: Session, decision_id: str) -> DecisionRecord:
+    decision = _decision(session, decision_id)
+    revocation = session.get(Revocation, decision.id)
+    if revocation is None:
+        return DecisionRecord(decision, _lines(session, decision.id))
+    line = session.get(DecisionEntry, (revocation.decision_id, revocation.line_number))
+    return DecisionRecord(
+        decision, [line] if line else [], revocation, session.get(Decision, revocation.decision_id)
+    )
+
+
+def store_documents(
+    session: Session, decision_id: str, documents: dict[DocumentKind, bytes], source: str
+) -> bool:
+    """Store the signed documents and stage the decision's events, once: False when another
+    instance got there first."""
+    decision = session.exec(select(Decision).where(Decision.id == decision_id).with_for_update()).one()
+    if decision.status != DecisionStatus.NUMBERED:
+        return False
+    for kind, content in documents.items():
+        session.add(_document(decision.id, kind, content))
+    main = documents[DocumentKind.DECISION]
+    decision.document_sha256 = hashlib.sha256(main).hexdigest()
+    decision.status = DecisionStatus.ISSUED
+    session.add(decision)
+    session.flush()
+    record = decision_record(session, decision.id)
+    if record.revocation is not None:
+        add_to_outbox(session, Topic.DECISION_EVENTS, _revoked_event(record, source))
+    else:
+        for event in _issued_events(session, record, source):
+            add_to_outbox(session, Topic.DECISION_EVENTS, event)
+    return True
+
+
+def store_certificate(
+    session: Session, decision_id: str, line_number: int, content: bytes
+) -> DecisionDocument:
+    """One line's certificate, kept so it is served (and verified) as the same bytes again."""
+    existing = find_document(session, decision_id, DocumentKind.CERTIFICATE, line_number)
+    if existing is not None:
+        return existing
+    document = _document(decision_id, DocumentKind.CERTIFICATE, content, line_number)
+    session.add(document)
+    session.flush()
+    return document
+
+
+def _document(decision_id: str, kind: DocumentKind, content: bytes, line_number: int = 0) -> DecisionDocument:
+    return DecisionDocument(
+        id=str(uuid.uuid4()),
+        decision_id=decision_id,
+        kind=kind,
+        line_number=line_number,
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+    )
+
+
+def _issued_events(session: Session, record: DecisionRecord, source: str) -> list[DecisionIssued]:
+    """One event per dossier the decision answers, carrying that dossier's lines."""
+    decision = record.decision
+    particulars = _particulars(decision)
+    reward = DecisionReward.model_validate(decision.reward) if decision.reward else None
+    approvals = session.exec(
+        select(Approval).where(Approval.decision_id == decision.id).order_by(col(Approval.received_at))
+    ).all()
+    dossier_ids = [approval.dossier_id for approval in approvals]
+    events = []
+    for approval in approvals:
+        own = [line for line in record.lines if line.dossier_id == approval.dossier_id]
+        own_ids = {line.entry_id for line in own}
+        data = DecisionIssuedData(
+            decision_id=decision.id,
+            dossier_id=approval.dossier_id,
+            number=decision.number,
+            sequence=decision.sequence,
+            year=decision.year,
+            issuer_code=decision.issuer_code,
+            deciding_organisation=decision.deciding_organisation,
+            submitting_organisation=approval.submitting_organisation,
+            issued_on=decision.issued_on,
+            award_code=decision.award_code,
+            entries=[_entry_summary(line) for line in own],
+            reward=(
+                reward.model_copy(
+                    update={
+                        "entries": [item for item in reward.entries if item.entry_id in own_ids],
+                        "total_vnd": sum(line.amount_vnd or 0 for line in own),
+                    }
+                )
+                if reward
+                else None
+            ),
+            dossier_ids=dossier_ids,
+            entries_total=len(record.lines),
+            issuer_name_vi=particulars.issuer.name_vi if particulars else None,
+            signer_title_vi=(decision.signer or {}).get("title_vi"),
+            signer_name=(decision.signer or {}).get("full_name"),
+            document_sha256=decision.document_sha256,
+        )
+        events.append(DecisionIssued(source=source, subject=approval.dossier_id, data=data))
+    return events
+
+
+def _entry_summary(line: DecisionEntry) -> EntrySummary:
+    return EntrySummary(
+        entry_id=line.entry_id,
+        nominee_name=line.nominee_name,
+        nominee_kind=NomineeKind(line.nominee_kind),
+        position_title=line.position_title,
+        line_number=line.line_number,
+    )
+
+
+def _revoked_event(record: DecisionRecord, source: str) -> DecisionRevoked:
+    decision, revocation, original = record.decision, record.revocation, record.original
+    assert revocation is not None and original is not None and record.lines
+    line = record.lines[0]
+    particulars = _particulars(original)
+    data = DecisionRevokedData(
+        revocation_id=decision.id,
+        number=decision.number,
+        issued_on=decision.issued_on,
+        issuer_code=decision.issuer_code,
+        deciding_organisation=decision.deciding_organisation,
+        original_decision_id=original.id,
+        original_number=original.number,
+        original_issued_on=original.issued_on,
+        dossier_id=line.dossier_id,
+        entry_id=line.entry_id,
+        line_number=line.line_number,
+        nominee_name=line.nominee_name,
+        award_code=original.award_code,
+        period_year=particulars.period_year if particulars else None,
+        ground=RevocationGround(revocation.ground),
+        reason=revocation.reason,
+        revoked_by=revocation.revoked_by,
+        document_sha256=decision.document_sha256,
+    )
+    return DecisionRevoked(source=source, subject=line.dossier_id, data=data)
+
+
+def _particulars(decision: Decision) -> DecisionParticulars | None:
+    return DecisionParticulars.model_validate(decision.particulars) if decision.particulars else None
+
+
+# --- revocation ------------------------------------------------------------------------------
+
+REVOKING_ROLE = "leader"
+
+
+def revoke(
+    session: Session,
+    decision_id: str,
+    request: RevocationRequest,
+    officer: Staff,
+    signers: dict[str, SignerSetting],
+    today: date,
+    trace_carrier: str,
+) -> Decision:
+    """Number a revocation decision for one line (Luật TĐKT 2022 Điều 93): only the authority
+    that issued the award may (k8), on one of the grounds of k2."""
+    original = _decision(session, decision_id)
+    if original.deciding_organisation != officer.organisation or REVOKING_ROLE not in officer.roles:
+        raise ProblemError(
+            403,
+            "not-issuing-authority",
+            "Chỉ lãnh đạo cơ quan đã ban hành quyết định khen thưởng mới được hủy bỏ quyết định "
+            "(Luật Thi đua, khen thưởng Điều 93 khoản 8).",
+            "Only a leader of the authority that issued the award may revoke it (Luật TĐKT Điều 93 k8).",
+        )
+    if original.kind != DecisionKind.AWARD or original.status != DecisionStatus.ISSUED:
+        raise ProblemError(
+            409,
+            "decision-not-revocable",
+            "Chỉ hủy bỏ được quyết định khen thưởng đã ban hành.",
+            "Only an issued award decision can be revoked.",
+        )
+    line = session.exec(
+        select(DecisionEntry)
+        .where(DecisionEntry.decision_id == decision_id, DecisionEntry.line_number == request.line_number)
+        .with_for_update()
+    ).first()
+    if line is None:
+        raise ProblemError(
+            404,
+            "line-not-found",
+            f"Quyết định {original.number} không có số sổ vàng {request.line_number}.",
+            f"Decision {original.number} has no line {request.line_number}.",
+        )
+    if line.revocation_id is not None:
+        raise ProblemError(
+            409,
+            "already-revoked",
+            f"Số sổ vàng {line.line_number} của quyết định {original.number} đã bị hủy bỏ.",
+            f"Line {line.line_number} of decision {original.number} is already revoked.",
+            detail=line.revocation_id,
+        )
+    sequence = _next_sequence(session, original.deciding_organisation, today.year)
+    revocation = Decision(
+        id=str(uuid.uuid4()),
+        kind=DecisionKind.REVOCATION,
+        number=format_decision_number(sequence, original.issuer_code),
+        sequence=sequence,
+        year=today.year,
+        issuer_code=original.issuer_code,
+        deciding_organisation=original.deciding_organisation,
+        award_code=original.award_code,
+        issued_on=today,
+        particulars=original.particulars,
+        signer=_signer(signers, original.deciding_organisation, _particulars(original), officer.name),
+        trace_carrier=trace_carrier,
+    )
+    session.add(revocation)
+    session.flush()
+    session.add(
+        Revocation(
+            id=revocation.id,
+            decision_id=original.id,
+            line_number=line.line_number,
+            ground=request.ground,
+            reason=request.reason,
+            revoked_by=officer.subject,
+        )
+    )
+    line.revocation_id = revocation.id
+    session.add(line)
+    session.flush()
+    return revocation
+
+
+# --- registry --------------------------------------------------------------------------------
+
+
+def _decision(session: Session, decision_id: str) -> Decision:
     decision = session.get(Decision, decision_id)
     if decision is None:
         raise ProblemError(
@@ -100,13 +491,136 @@ def get_decision(session: Session, decision_id: str) -> DecisionView:
             f"Không tìm thấy quyết định '{decision_id}'.",
             f"No decision with id '{decision_id}'.",
         )
-    return decision_view(decision)
+    return decision
+
+
+def _lines(session: Session, decision_id: str, page: EntryPage | None = None) -> list[DecisionEntry]:
+    statement = (
+        select(DecisionEntry)
+        .where(DecisionEntry.decision_id == decision_id)
+        .order_by(col(DecisionEntry.line_number))
+    )
+    if page is not None:
+        statement = statement.limit(page.limit).offset(page.offset)
+    return list(session.exec(statement).all())
+
+
+def decision_view(session: Session, decision: Decision) -> DecisionView:
+    revocation = session.get(Revocation, decision.id)
+    if revocation is None:
+        dossier_ids = list(
+            session.exec(
+                select(Approval.dossier_id)
+                .where(Approval.decision_id == decision.id)
+                .order_by(col(Approval.received_at))
+            ).all()
+        )
+        total = session.exec(
+            select(func.count()).select_from(DecisionEntry).where(DecisionEntry.decision_id == decision.id)
+        ).one()
+    else:
+        line = session.get(DecisionEntry, (revocation.decision_id, revocation.line_number))
+        dossier_ids, total = ([line.dossier_id] if line else []), 1
+    return DecisionView(
+        decision_id=decision.id,
+        kind=decision.kind,
+        status=decision.status,
+        number=decision.number,
+        sequence=decision.sequence,
+        year=decision.year,
+        issuer_code=decision.issuer_code,
+        deciding_organisation=decision.deciding_organisation,
+        award_code=decision.award_code,
+        issued_on=decision.issued_on,
+        dossier_ids=dossier_ids,
+        entries_total=total,
+        reward=DecisionReward.model_validate(decision.reward) if decision.reward else None,
+        document_sha256=decision.document_sha256,
+        revokes=(RevokedLine.model_validate(revocation, from_attributes=True) if revocation else None),
+    )
+
+
+def get_decision(session: Session, decision_id: str) -> DecisionView:
+    return decision_view(session, _decision(session, decision_id))
+
+
+def decision_entries(session: Session, decision_id: str, page: EntryPage) -> list[DecisionEntryView]:
+    _decision(session, decision_id)
+    return [
+        DecisionEntryView.model_validate(line, from_attributes=True)
+        for line in _lines(session, decision_id, page)
+    ]
+
+
+def find_document(
+    session: Session, decision_id: str, kind: DocumentKind, line_number: int = 0
+) -> DecisionDocument | None:
+    return session.exec(
+        select(DecisionDocument).where(
+            DecisionDocument.decision_id == decision_id,
+            DecisionDocument.kind == kind,
+            DecisionDocument.line_number == line_number,
+        )
+    ).first()
+
+
+def issued_document(session: Session, decision_id: str, kind: DocumentKind) -> DecisionDocument:
+    decision = _decision(session, decision_id)
+    document = find_document(session, decision_id, kind)
+    if document is None:
+        raise _not_ready(decision)
+    return document
+
+
+def certificate_line(session: Session, decision_id: str, line_number: int) -> DecisionRecord:
+    """What one line's certificate needs; refused before the decision is issued or for a line
+    that is not there or was revoked."""
+    record = decision_record(session, decision_id)
+    decision = record.decision
+    if decision.kind != DecisionKind.AWARD:
+        raise ProblemError(
+            404,
+            "no-certificates",
+            "Quyết định hủy bỏ không có giấy chứng nhận.",
+            "A revocation decision has no certificates.",
+        )
+    if decision.status != DecisionStatus.ISSUED:
+        raise _not_ready(decision)
+    lines = [line for line in record.lines if line.line_number == line_number]
+    if not lines:
+        raise ProblemError(
+            404,
+            "line-not-found",
+            f"Quyết định {decision.number} không có số sổ vàng {line_number}.",
+            f"Decision {decision.number} has no line {line_number}.",
+        )
+    if lines[0].revocation_id is not None:
+        raise ProblemError(
+            410,
+            "line-revoked",
+            f"Khen thưởng tại số sổ vàng {line_number} đã bị hủy bỏ.",
+            f"The award of line {line_number} was revoked.",
+            detail=lines[0].revocation_id,
+        )
+    return DecisionRecord(decision, lines)
+
+
+def _not_ready(decision: Decision) -> ProblemError:
+    return ProblemError(
+        409,
+        "document-not-ready",
+        f"Văn bản của quyết định {decision.number} đang được lập và ký số; vui lòng thử lại sau ít giây.",
+        f"The documents of decision {decision.number} are being rendered and signed; retry in a few seconds.",
+    )
+
+
+def document_by_hash(session: Session, sha256: str) -> DecisionDocument | None:
+    return session.exec(select(DecisionDocument).where(DecisionDocument.sha256 == sha256)).first()
 
 
 def find_decisions(session: Session, query: DecisionQuery) -> list[DecisionView]:
     statement = select(Decision)
     for column, value in (
-        (Decision.dossier_id, query.dossier_id),
         (Decision.number, query.number),
         (Decision.deciding_organisation, query.issuer),
         (Decision.year, query.year),
@@ -114,12 +628,15 @@ def find_decisions(session: Session, query: DecisionQuery) -> list[DecisionView]
     ):
         if value is not None:
             statement = statement.where(col(column) == value)
+    if query.dossier_id is not None:
+        answered = select(Approval.decision_id).where(Approval.dossier_id == query.dossier_id)
+        revoking = select(DecisionEntry.revocation_id).where(DecisionEntry.dossier_id == query.dossier_id)
+        statement = statement.where(col(Decision.id).in_(answered) | col(Decision.id).in_(revoking))
     if query.nominee is not None:
-        named = select(DecisionNominee.decision_id).where(
-            col(DecisionNominee.nominee_name).contains(search_key(query.nominee))
+        named = select(DecisionEntry.decision_id).where(
+            col(DecisionEntry.search_key).contains(search_key(query.nominee))
         )
         statement = statement.where(col(Decision.id).in_(named))
     statement = statement.order_by(col(Decision.issued_on).desc(), col(Decision.sequence).desc())
-    return [
-        decision_view(row) for row in session.exec(statement.limit(query.limit).offset(query.offset)).all()
-    ]
+    rows: Sequence[Decision] = session.exec(statement.limit(query.limit).offset(query.offset)).all()
+    return [decision_view(session, row) for row in rows]

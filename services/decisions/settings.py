@@ -1,8 +1,20 @@
+from pathlib import Path
+
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
+from services.decisions.domain import BatchRule
 
 SERVICE_NAME = "decisions"
+
+
+class SignerSetting(BaseModel):
+    """Who signs an organisation's decisions, as the signer block prints it (NĐ 30/2020 ô 7)."""
+
+    capacity_vi: str | None = Field(default=None, description='"TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", …')
+    title_vi: str = Field(description='"CHỦ TỊCH", "PHÓ CHỦ TỊCH", …')
+    full_name: str
 
 
 class DecisionsSettings(ServiceSettings):
@@ -11,3 +23,19 @@ class DecisionsSettings(ServiceSettings):
     http_port: int = 8003
     timezone: str = "Asia/Ho_Chi_Minh"
     """Decisions are dated, and registers restart each year, in Vietnam's time zone."""
+    batches: list[BatchRule] = Field(default_factory=list)
+    """JSON, e.g. ``[{"award_code": "LDTT", "period": "month"}]``: those approvals wait for one
+    decision per award, issuer and period; every other approval gets its own decision at once."""
+    signers: dict[str, SignerSetting] = Field(default_factory=dict)
+    """JSON by organisation code; without one the block prints the organisation's signer title and
+    the approving leader's name from their token."""
+    sweep_seconds: float = Field(default=30.0, gt=0)
+    """How often due batches are closed and unfinished documents completed (also on every approval)."""
+    signing_key_file: Path | None = None
+    signing_cert_file: Path | None = None
+    signing_chain_files: list[Path] = Field(default_factory=list)
+    trust_files: list[Path] = Field(default_factory=list)
+    """Roots the verify endpoint trusts; the signing chain's root when empty."""
+    signing_dev_ca_dir: Path | None = None
+    """Development only: create (once) a local CA and signing certificate here and sign with it
+    when no key and certificate are configured. ``make up`` and the tests set it."""

@@ -1,27 +1,208 @@
-"""Decisions' HTTP API: the registry of issued decisions."""
+"""Decisions' HTTP API: the registry of issued decisions, their documents, revocation and the
+public verification of a decision's PDF."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import hashlib
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+import anyio
+from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
+from sqlmodel import Session
 
+from servicekit.auth import Principal, Staff, TokenService
 from servicekit.db import run_in_session
-from servicekit.problems import problem_responses
+from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from services.decisions import service
-from services.decisions.models import DecisionQuery, DecisionView
+from services.decisions.documents.signing import verify
+from services.decisions.flows import DocumentDesk, current_trace_carrier
+from services.decisions.models import (
+    DecisionEntryView,
+    DecisionQuery,
+    DecisionView,
+    DocumentKind,
+    EntryPage,
+    RevocationRequest,
+    VerificationView,
+)
+from services.decisions.settings import DecisionsSettings
+
+STAFF_SCOPE = "tasks"
+"""Officers use the platform's staff tokens (the reviewers' own, with ``organisation`` and
+``roles`` claims)."""
+MAX_VERIFY_BYTES = 50 * 1024 * 1024
+PDF = "application/pdf"
+PDF_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {PDF: {}}, "description": "The signed PDF"}}
 
 
-def build_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(prefix="/v1/decisions", tags=["decisions"])
+def pdf_response(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type=PDF,
+        headers={
+            "Content-Disposition": f'inline; filename="{filename}"',
+            "ETag": f'"{hashlib.sha256(content).hexdigest()}"',
+        },
+    )
 
-    @router.get("", summary="Search the registry: by dossier, number, issuer, year, award or nominee")
+
+def build_router(
+    runtime: ServiceRuntime,
+    settings: DecisionsSettings,
+    desk: DocumentDesk,
+    tokens: TokenService,
+) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["decisions"])
+    officer = Depends(tokens.authenticator(STAFF_SCOPE))
+
+    @router.get(
+        "/decisions", summary="Search the registry: by dossier, number, issuer, year, award or nominee"
+    )
     async def find(query: Annotated[DecisionQuery, Query()]) -> list[DecisionView]:
         return await run_in_session(runtime.engine, lambda s: service.find_decisions(s, query))
 
-    @router.get("/{decision_id}", summary="One decision", responses=problem_responses(404))
+    @router.get("/decisions/{decision_id}", summary="One decision", responses=problem_responses(404))
     async def get(decision_id: str) -> DecisionView:
         return await run_in_session(runtime.engine, lambda s: service.get_decision(s, decision_id))
+
+    @router.get(
+        "/decisions/{decision_id}/entries",
+        summary="The decision's lines (danh sách) with their sổ vàng numbers and reward",
+        responses=problem_responses(404),
+    )
+    async def entries(decision_id: str, page: Annotated[EntryPage, Query()]) -> list[DecisionEntryView]:
+        return await run_in_session(runtime.engine, lambda s: service.decision_entries(s, decision_id, page))
+
+    async def document(decision_id: str, kind: DocumentKind) -> bytes:
+        stored = await run_in_session(runtime.engine, lambda s: service.issued_document(s, decision_id, kind))
+        return stored.content
+
+    @router.get(
+        "/decisions/{decision_id}/pdf",
+        summary="The signed decision (NĐ 30/2020/NĐ-CP layout) with its annex",
+        response_class=Response,
+        responses={**PDF_RESPONSE, **problem_responses(404, 409)},
+    )
+    async def decision_pdf(decision_id: str) -> Response:
+        return pdf_response(
+            await document(decision_id, DocumentKind.DECISION), f"quyet-dinh-{decision_id}.pdf"
+        )
+
+    @router.get(
+        "/decisions/{decision_id}/certificates",
+        summary="Every line's certificate (A4 landscape, one page each), signed",
+        response_class=Response,
+        responses={**PDF_RESPONSE, **problem_responses(404, 409)},
+    )
+    async def certificates_pdf(decision_id: str) -> Response:
+        content = await document(decision_id, DocumentKind.CERTIFICATES)
+        return pdf_response(content, f"giay-chung-nhan-{decision_id}.pdf")
+
+    @router.get(
+        "/decisions/{decision_id}/certificates/{line_number}",
+        summary="One line's certificate, signed",
+        response_class=Response,
+        responses={**PDF_RESPONSE, **problem_responses(404, 409, 410)},
+    )
+    async def certificate_pdf(decision_id: str, line_number: int) -> Response:
+        content = await desk.certificate(decision_id, line_number)
+        return pdf_response(content, f"giay-chung-nhan-{decision_id}-{line_number}.pdf")
+
+    @router.post(
+        "/decisions/{decision_id}/revocations",
+        status_code=status.HTTP_201_CREATED,
+        summary="Revoke one line (hủy bỏ, Luật TĐKT 2022 Điều 93): a leader of the issuing authority",
+        description="Numbers a revocation decision in the issuer's register; its signed PDF follows "
+        "(status `numbered` until then) and `vn.tdkt.decision.revoked.v1` is published.",
+        responses=problem_responses(401, 403, 404, 409, 422),
+    )
+    async def revoke(
+        decision_id: str, request: RevocationRequest, principal: Principal = officer
+    ) -> DecisionView:
+        staff, carrier = Staff.from_principal(principal), current_trace_carrier()
+
+        def store(session: Session) -> DecisionView:
+            revocation = service.revoke(
+                session, decision_id, request, staff, settings.signers, desk.today(), carrier
+            )
+            return service.decision_view(session, revocation)
+
+        view = await runtime.write(store)
+        desk.wake()
+        return view
+
+    @router.post(
+        "/decisions/batches/issue",
+        summary="Issue now the batched decisions of the caller's organisation (before the period ends)",
+        responses=problem_responses(401, 403),
+    )
+    async def issue_batches(
+        award_code: Annotated[str | None, Query(max_length=50)] = None, principal: Principal = officer
+    ) -> list[DecisionView]:
+        staff = Staff.from_principal(principal)
+        if service.REVOKING_ROLE not in staff.roles:
+            raise ProblemError(
+                403,
+                "leader-required",
+                "Chỉ lãnh đạo cơ quan mới ban hành quyết định.",
+                "Only a leader of the organisation issues its decisions.",
+            )
+
+        def close(session: Session) -> list[DecisionView]:
+            numbered = service.close_batches(
+                session,
+                settings.signers,
+                desk.today(),
+                due_only=False,
+                deciding_organisation=staff.organisation,
+                award_code=award_code,
+            )
+            return [service.decision_view(session, decision) for decision in numbered]
+
+        views = await runtime.write(close)
+        desk.wake()
+        return views
+
+    @router.post(
+        "/verify",
+        tags=["verification"],
+        summary="Is this PDF a valid, unaltered document of this registry, and which?",
+        description="Public. Checks the PAdES signature (intact, covering the whole file, chaining to "
+        "this system's trust roots) and finds the document by its SHA-256.",
+        responses=problem_responses(413, 422),
+    )
+    async def verify_pdf(file: UploadFile) -> VerificationView:
+        content = await file.read(MAX_VERIFY_BYTES + 1)
+        if len(content) > MAX_VERIFY_BYTES:
+            raise ProblemError(
+                413,
+                "file-too-large",
+                f"Tệp vượt quá {MAX_VERIFY_BYTES // (1024 * 1024)} MB.",
+                f"The file exceeds {MAX_VERIFY_BYTES // (1024 * 1024)} MB.",
+            )
+        result = await anyio.to_thread.run_sync(lambda: verify(content, desk.signer))
+
+        def known(session: Session) -> VerificationView:
+            stored = service.document_by_hash(session, result.document_sha256)
+            decision = service.get_decision(session, stored.decision_id) if stored else None
+            problems = list(result.problems) + ([] if stored else ["unknown-document"])
+            return VerificationView(
+                valid=result.valid and stored is not None,
+                signed=result.signed,
+                intact=result.intact,
+                covers_whole_file=result.covers_whole_file,
+                trusted=result.trusted,
+                known=stored is not None,
+                problems=problems,
+                document_sha256=result.document_sha256,
+                signer_subject=result.signer_subject,
+                signed_at=result.signed_at,
+                decision=decision,
+                document_kind=stored.kind if stored else None,
+                line_number=stored.line_number or None if stored else None,
+            )
+
+        return await run_in_session(runtime.engine, known)
 
     return router

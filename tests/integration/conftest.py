@@ -11,12 +11,14 @@ import os
 import secrets
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
 
 from deploy import apps, devsecrets, infra
 from servicekit.kafka import ensure_topics
@@ -24,10 +26,13 @@ from servicekit.settings import KitSettings
 from services.intake.client import ClientCredentials, access_token
 from tests.support.otlp import SpanCollector
 from tools.demo import Endpoints, reviewer_headers
+from tools.waiting import eventually
 
 BACKENDS = ("sqlite", "postgres")
 OTHER_CLIENT_ORGANISATIONS = ("AH-TL-HB-TYT", "BNV", "NO-SUCH-ORG")
 MAX_ATTACHMENT_BYTES = 64 * 1024
+BATCHED_AWARD = "LDTT"
+"""The pipelines' decisions service gathers this award's approvals into one decision a month."""
 
 
 def _register_client(clients_file: Path, organisations: tuple[str, ...]) -> ClientCredentials:
@@ -85,6 +90,32 @@ class Pipeline:
             token = await access_token(http, self.endpoints.intake, credentials or self.credentials)
         return {"Authorization": f"Bearer {token}"}
 
+    async def find_record(self, topic: str, predicate: Callable[[Any], bool]) -> bytes:
+        """The value of the first record on ``topic`` (read from the start) that ``predicate`` accepts."""
+        consumer = AIOKafkaConsumer(
+            topic,
+            bootstrap_servers=self.kit.kafka_bootstrap_servers,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
+        await consumer.start()
+        try:
+
+            async def matching() -> Any:
+                batches = await consumer.getmany(timeout_ms=500)
+                for records in batches.values():
+                    for record in records:
+                        if predicate(record):
+                            return record
+                return None
+
+            record = await eventually(matching, timeout=30, what=f"a matching record on {topic}")
+            value: bytes = record.value
+            return value
+        finally:
+            await consumer.stop()
+
     def logs(self, lines: int = 40) -> str:
         return "\n".join(infra.tail(process.log_file, lines) for process in self.processes)
 
@@ -116,6 +147,7 @@ async def pipeline(
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "200",
             "TDKT_REVIEW_DEV_TOKENS": "true",
+            "TDKT_DECISIONS_BATCHES": json.dumps([{"award_code": BATCHED_AWARD, "period": "month"}]),
         }
     )
     secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")

@@ -18,11 +18,17 @@ from contracts.events import DossierApproved, DossierApprovedData, EntrySummary
 from deploy import infra
 from servicekit import migrations
 from servicekit.db import make_engine, run_in_session
-from services.decisions.models import Decision
-from services.decisions.service import issue_decision
+from services.decisions.domain import BatchPeriod, BatchRule
+from services.decisions.models import Decision, DecisionEntry
+from services.decisions.service import close_batches, record_approval
 
 INSTANCES = 3
 DECISIONS = 60
+
+
+def _issued(decision: Decision | None) -> Decision:
+    assert decision is not None, "without a batch rule an approval is decided at once"
+    return decision
 
 
 @pytest.fixture
@@ -59,7 +65,7 @@ async def test_racing_instances_number_gaplessly_per_issuing_organisation(databa
 
         def issue(n: int) -> Callable[[Session], Decision]:
             approved = _approved("AH-DS-TT" if n % 2 else "AH-TL-HB")
-            return lambda session: issue_decision(session, approved, "/test", today)
+            return lambda session: _issued(record_approval(session, approved, [], {}, today, "{}"))
 
         work = [run_in_session(engines[n % INSTANCES], issue(n)) for n in range(DECISIONS)]
         await asyncio.gather(*work)
@@ -76,3 +82,39 @@ async def test_racing_instances_number_gaplessly_per_issuing_organisation(databa
         "01/QĐ-UBND",
         "02/QĐ-UBND",
     ]
+
+
+async def test_racing_instances_close_each_batch_once(database: str) -> None:
+    """Approvals gathered for a monthly decision: three instances closing the batches at once give
+    one decision per issuer holding every approval, each approval in exactly one decision."""
+    engines: list[Engine] = [make_engine(database) for _ in range(INSTANCES)]
+    rules = [BatchRule(award_code="CSTDCS", period=BatchPeriod.MONTH)]
+    today = date(2026, 11, 24)
+    approvals = [_approved("AH-DS-TT" if n % 2 else "AH-TL-HB") for n in range(20)]
+    try:
+        for approved in approvals:
+
+            def hold(session: Session, approved: DossierApproved = approved) -> Decision | None:
+                return record_approval(session, approved, rules, {}, today, "{}")
+
+            assert await run_in_session(engines[0], hold) is None, "a batched approval waits for its period"
+        closing = [
+            run_in_session(engine, lambda session: close_batches(session, {}, today, due_only=False))
+            for engine in engines
+        ]
+        results = await asyncio.gather(*closing)
+        with Session(engines[0]) as session:
+            decisions = session.exec(select(Decision)).all()
+            lines = session.exec(select(DecisionEntry)).all()
+    finally:
+        for engine in engines:
+            engine.dispose()
+    assert sum(len(result) for result in results) == 2
+    assert sorted((d.deciding_organisation, d.sequence) for d in decisions) == [
+        ("AH-DS-TT", 1),
+        ("AH-TL-HB", 1),
+    ]
+    assert sorted(line.dossier_id for line in lines) == sorted(a.data.dossier_id for a in approvals)
+    for decision in decisions:
+        numbers = sorted(line.line_number for line in lines if line.decision_id == decision.id)
+        assert numbers == list(range(1, 11)), "sổ vàng lines run 1..n within each decision"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from services.decisions.domain import search_key
+from contracts.names import search_key
 
 # revision identifiers, used by Alembic.
 revision: str = "0004"

@@ -1,0 +1,146 @@
+"""From a stored decision to what its documents print (pure)."""
+
+from __future__ import annotations
+
+from contracts.events import DecisionParticulars, DecisionReward, NomineeKind, RevocationGround
+from services.decisions.documents.model import (
+    AnnexLine,
+    Certificate,
+    DecisionDocument,
+    IssuingBody,
+    RevocationDocument,
+    Signer,
+)
+from services.decisions.models import Decision, DecisionEntry, Revocation
+
+GROUNDS_VI: dict[RevocationGround, str] = {
+    RevocationGround.FRAUDULENT_ACHIEVEMENT: "gian dối trong việc kê khai thành tích",
+    RevocationGround.FALSE_DOSSIER: "khai báo thông tin sai sự thật hoặc làm giả hồ sơ, giấy tờ",
+    RevocationGround.UNLAWFUL_REVIEW: "thẩm định, xét duyệt, đề nghị khen thưởng trái pháp luật",
+    RevocationGround.LATER_VIOLATION_FOUND: (
+        "có kết luận, quyết định, bản án của cơ quan có thẩm quyền xác định vi phạm trong thời gian "
+        "được tính thành tích"
+    ),
+}
+"""Luật Thi đua, khen thưởng 2022 Điều 93 khoản 2, điểm a–d (DOMAIN.md §3.7)."""
+
+REVOCATION_BASES = ("Luật Thi đua, khen thưởng",)
+
+
+def vnd(amount: int) -> str:
+    """Vietnamese grouping: 2.340.000."""
+    return f"{amount:,}".replace(",", ".")
+
+
+def particulars_of(decision: Decision) -> DecisionParticulars | None:
+    return DecisionParticulars.model_validate(decision.particulars) if decision.particulars else None
+
+
+def issuing_body(decision: Decision) -> IssuingBody:
+    particulars = particulars_of(decision)
+    if particulars is None:  # approved before the particulars travelled with the dossier
+        return IssuingBody(
+            name_vi=decision.deciding_organisation,
+            place_vi="",
+            signer_title_vi=decision.deciding_organisation,
+        )
+    issuer = particulars.issuer
+    return IssuingBody(
+        name_vi=issuer.name_vi,
+        place_vi=issuer.place_vi,
+        signer_title_vi=issuer.signer_title_vi,
+        parent_name_vi=issuer.parent_name_vi,
+    )
+
+
+def signer(decision: Decision) -> Signer:
+    stored = decision.signer or {}
+    return Signer(
+        capacity_vi=stored.get("capacity_vi"),
+        title_vi=stored.get("title_vi") or issuing_body(decision).signer_title_vi,
+        full_name=stored.get("full_name") or "",
+    )
+
+
+def annex_line(line: DecisionEntry) -> AnnexLine:
+    return AnnexLine(
+        line_number=line.line_number,
+        nominee_name=line.nominee_name,
+        position_title=line.position_title,
+        is_collective=line.nominee_kind == NomineeKind.COLLECTIVE,
+        amount_vnd=line.amount_vnd,
+    )
+
+
+def _award_name(decision: Decision) -> str:
+    particulars = particulars_of(decision)
+    return particulars.award_name_vi if particulars else decision.award_code
+
+
+def reward_sentence(decision: Decision) -> str | None:
+    if not decision.reward:
+        return None
+    reward = DecisionReward.model_validate(decision.reward)
+    return (
+        f"Kèm theo danh hiệu, hình thức khen thưởng tại Điều 1 là tiền thưởng tính theo mức lương cơ sở "
+        f"{vnd(reward.base_salary_vnd)} đồng ({reward.base_salary_basis}), làm tròn lên hàng chục nghìn đồng, "
+        f"mức của từng trường hợp tại danh sách kèm theo; tổng số tiền thưởng là {vnd(reward.total_vnd)} đồng."
+    )
+
+
+def decision_document(decision: Decision, lines: list[DecisionEntry]) -> DecisionDocument:
+    particulars = particulars_of(decision)
+    return DecisionDocument(
+        number=decision.number,
+        issued_on=decision.issued_on,
+        issuer=issuing_body(decision),
+        signer=signer(decision),
+        award_name_vi=_award_name(decision),
+        is_title=particulars.award_is_title if particulars else False,
+        period_year=particulars.period_year if particulars else None,
+        legal_bases=tuple(particulars.legal_basis) if particulars else (),
+        proposer_vi=particulars.proposer_name_vi if particulars else "cơ quan, đơn vị trình khen thưởng",
+        lines=tuple(annex_line(line) for line in lines),
+        reward_basis_vi=reward_sentence(decision),
+    )
+
+
+def certificates(decision: Decision, lines: list[DecisionEntry]) -> list[Certificate]:
+    particulars = particulars_of(decision)
+    issuer, signed_by = issuing_body(decision), signer(decision)
+    return [
+        Certificate(
+            decision_number=decision.number,
+            issued_on=decision.issued_on,
+            issuer=issuer,
+            signer=signed_by,
+            award_name_vi=_award_name(decision),
+            is_title=particulars.award_is_title if particulars else False,
+            line=annex_line(line),
+            achievement_vi=(
+                f"Đã có thành tích trong phong trào thi đua năm {particulars.period_year}"
+                if particulars and particulars.period_year
+                else None
+            ),
+        )
+        for line in lines
+        if line.revocation_id is None
+    ]
+
+
+def revocation_document(
+    decision: Decision, revocation: Revocation, original: Decision, line: DecisionEntry
+) -> RevocationDocument:
+    return RevocationDocument(
+        number=decision.number,
+        issued_on=decision.issued_on,
+        issuer=issuing_body(decision),
+        signer=signer(decision),
+        original_number=original.number,
+        original_issued_on=original.issued_on,
+        award_name_vi=_award_name(original),
+        line=annex_line(line),
+        ground_vi=GROUNDS_VI[RevocationGround(revocation.ground)],
+        reason=revocation.reason,
+        legal_bases=REVOCATION_BASES,
+    )
