@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 import anyio
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from sqlalchemy.exc import IntegrityError
 
 from contracts.events import DecisionEvent, DossierApproved, ReviewEvent
 from contracts.topics import Topic
@@ -158,10 +160,13 @@ class DocumentDesk:
                 compose.issuing_body(record.decision).place_vi,
             )
         )
-        stored = await run_in_session(
-            self._runtime.engine,
-            lambda session: service.store_certificate(session, decision_id, line_number, pdf),
+        store = functools.partial(
+            service.store_certificate, decision_id=decision_id, line_number=line_number, content=pdf
         )
+        try:
+            stored = await run_in_session(self._runtime.engine, store)
+        except IntegrityError:  # a concurrent request stored its copy between our look and our insert
+            stored = await run_in_session(self._runtime.engine, store)
         return stored.content
 
 

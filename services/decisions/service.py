@@ -288,7 +288,7 @@ def store_certificate(
     """One line's certificate, kept so it is served (and verified) as the same bytes again."""
     existing = find_document(session, decision_id, DocumentKind.CERTIFICATE, line_number)
     if existing is not None:
-        return existing
+        return existing  # another request rendered it first: serve theirs, so one copy verifies
     document = _document(decision_id, DocumentKind.CERTIFICATE, content, line_number)
     session.add(document)
     session.flush()
@@ -567,9 +567,16 @@ def find_document(
 def issued_document(session: Session, decision_id: str, kind: DocumentKind) -> DecisionDocument:
     decision = _decision(session, decision_id)
     document = find_document(session, decision_id, kind)
-    if document is None:
+    if document is not None:
+        return document
+    if decision.status == DecisionStatus.NUMBERED:
         raise _not_ready(decision)
-    return document
+    raise ProblemError(
+        404,
+        "document-not-available",
+        f"Quyết định {decision.number} được ban hành trước khi hệ thống lập văn bản điện tử.",
+        f"Decision {decision.number} was issued before this registry kept its documents.",
+    )
 
 
 def certificate_line(session: Session, decision_id: str, line_number: int) -> DecisionRecord:
