@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from datetime import datetime
 
 from faststream.kafka import KafkaBroker
-from opentelemetry import context as otel_context
-from opentelemetry import propagate
 from sqlalchemy import Column, Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
@@ -26,6 +23,7 @@ from contracts.topics import Topic
 from servicekit.db import run_in_session
 from servicekit.kafka import publish_record
 from servicekit.settings import KitSettings
+from servicekit.telemetry import continued_trace, trace_carrier
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +45,13 @@ class OutboxRecord(SQLModel, table=True):
 
 def add_to_outbox(session: Session, topic: Topic, event: CloudEvent) -> None:
     """Stage ``event`` in the caller's transaction (the topic is resolved when relayed)."""
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
     session.add(
         OutboxRecord(
             event_id=event.id,
             topic=topic.value,
             message_key=event.subject,
             value=event.model_dump_json(),
-            trace_carrier=json.dumps(carrier),
+            trace_carrier=trace_carrier(),
         )
     )
 
@@ -110,8 +106,7 @@ class OutboxRelay:
         return len(published)
 
     async def _publish(self, record: OutboxRecord) -> None:
-        token = otel_context.attach(propagate.extract(json.loads(record.trace_carrier)))
-        try:
+        with continued_trace(record.trace_carrier):
             await publish_record(
                 self._broker,
                 self._kit,
@@ -119,8 +114,6 @@ class OutboxRelay:
                 record.message_key.encode(),
                 record.value.encode(),
             )
-        finally:
-            otel_context.detach(token)
 
 
 def _pending_batch(session: Session) -> list[OutboxRecord]:

@@ -7,9 +7,13 @@ spans are still created (trace ids flow through headers) but not exported.
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from opentelemetry import trace
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -41,3 +45,21 @@ def shutdown_tracing() -> None:
 def current_trace_id() -> str | None:
     context = trace.get_current_span().get_span_context()
     return format(context.trace_id, "032x") if context.is_valid else None
+
+
+def trace_carrier() -> str:
+    """The current trace context as W3C headers in JSON, stored beside work that is finished later
+    (an outbox row, a decision rendered by the desk) so that work joins the same trace."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return json.dumps(carrier)
+
+
+@contextmanager
+def continued_trace(carrier: str) -> Iterator[None]:
+    """Run the block in the trace ``carrier`` (from ``trace_carrier``) was taken in."""
+    token = otel_context.attach(propagate.extract(json.loads(carrier)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)

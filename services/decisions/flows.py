@@ -5,21 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import json
 import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import anyio
-from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 from sqlalchemy.exc import IntegrityError
 
 from contracts.events import DecisionEvent, DossierApproved, ReviewEvent
 from contracts.topics import Topic
 from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
+from servicekit.telemetry import continued_trace, trace_carrier
 from services.decisions import service
 from services.decisions.documents import compose, render
 from services.decisions.documents.signing import DocumentSigner
@@ -28,12 +27,6 @@ from services.decisions.settings import DecisionsSettings
 
 logger = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
-
-
-def current_trace_carrier() -> str:
-    carrier: dict[str, str] = {}
-    propagate.inject(carrier)
-    return json.dumps(carrier)
 
 
 class DocumentDesk:
@@ -100,19 +93,14 @@ class DocumentDesk:
         record = await run_in_session(
             self._runtime.engine, lambda session: service.decision_record(session, decision_id)
         )
-        token = otel_context.attach(propagate.extract(json.loads(record.decision.trace_carrier)))
-        try:
-            with tracer.start_as_current_span(
-                "render and sign decision", attributes={"decision.id": decision_id}
-            ):
-                documents = await anyio.to_thread.run_sync(self._render, record)
-                return await self._runtime.write(
-                    lambda session: service.store_documents(
-                        session, decision_id, documents, self._runtime.source
-                    )
-                )
-        finally:
-            otel_context.detach(token)
+        with (
+            continued_trace(record.decision.trace_carrier),
+            tracer.start_as_current_span("render and sign decision", attributes={"decision.id": decision_id}),
+        ):
+            documents = await anyio.to_thread.run_sync(self._render, record)
+            return await self._runtime.write(
+                lambda session: service.store_documents(session, decision_id, documents, self._runtime.source)
+            )
 
     def _render(self, record: service.DecisionRecord) -> dict[DocumentKind, bytes]:
         decision = record.decision
@@ -177,7 +165,7 @@ def register_subscribers(runtime: ServiceRuntime, settings: DecisionsSettings, d
     async def on_review_event(event: ReviewEvent) -> None:
         if not isinstance(event, DossierApproved):
             return
-        carrier = current_trace_carrier()
+        carrier = trace_carrier()
         numbered = await runtime.write(
             lambda session: service.record_approval(
                 session, event, settings.batches, settings.signers, desk.today(), carrier

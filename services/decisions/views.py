@@ -14,9 +14,10 @@ from servicekit.auth import Principal, Staff, TokenService
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
+from servicekit.telemetry import trace_carrier
 from services.decisions import service
 from services.decisions.documents.signing import verify
-from services.decisions.flows import DocumentDesk, current_trace_carrier
+from services.decisions.flows import DocumentDesk
 from services.decisions.models import (
     DecisionEntryView,
     DecisionQuery,
@@ -120,7 +121,7 @@ def build_router(
     async def revoke(
         decision_id: str, request: RevocationRequest, principal: Principal = officer
     ) -> DecisionView:
-        staff, carrier = Staff.from_principal(principal), current_trace_carrier()
+        staff, carrier = Staff.from_principal(principal), trace_carrier()
 
         def store(session: Session) -> DecisionView:
             revocation = service.revoke(
