@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -39,6 +40,7 @@ from contracts.topics import Topic
 from servicekit.auth import Staff
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
+from services.decisions.documents.compose import particulars_of
 from services.decisions.domain import (
     BatchRule,
     batch_rule_for,
@@ -146,23 +148,18 @@ def _number_decision(
         today,
         is_title=particulars.award_is_title if particulars else False,
     )
-    sequence = _next_sequence(session, first.deciding_organisation, today.year)
-    decision = Decision(
-        id=str(uuid.uuid4()),
-        number=format_decision_number(sequence, first.issuer_code),
-        sequence=sequence,
-        year=today.year,
-        issuer_code=first.issuer_code,
-        deciding_organisation=first.deciding_organisation,
-        award_code=first.award_code,
-        issued_on=today,
+    decision = _numbered(
+        session,
+        today,
+        DecisionKind.AWARD,
+        first.issuer_code,
+        first.deciding_organisation,
+        first.award_code,
         reward=reward.model_dump(mode="json") if reward else None,
         particulars=particulars.model_dump(mode="json") if particulars else None,
         signer=_signer(signers, first.deciding_organisation, particulars, first.approved_by),
         trace_carrier=approvals[0].trace_carrier,
     )
-    session.add(decision)
-    session.flush()
     rewards = reward.entries if reward else []
     session.add_all(
         DecisionEntry(
@@ -182,6 +179,67 @@ def _number_decision(
     for approval in approvals:
         approval.decision_id = decision.id
         session.add(approval)
+    session.flush()
+    return decision
+
+
+def issue_batches_now(
+    session: Session,
+    officer: Staff,
+    signers: dict[str, SignerSetting],
+    today: date,
+    award_code: str | None = None,
+) -> list[Decision]:
+    """A leader closes their organisation's batches before the period ends."""
+    if LEADER_ROLE not in officer.roles:
+        raise ProblemError(
+            403,
+            "leader-required",
+            "Chỉ lãnh đạo cơ quan mới ban hành quyết định.",
+            "Only a leader of the organisation issues its decisions.",
+        )
+    return close_batches(
+        session,
+        signers,
+        today,
+        due_only=False,
+        deciding_organisation=officer.organisation,
+        award_code=award_code,
+    )
+
+
+def _numbered(
+    session: Session,
+    today: date,
+    kind: DecisionKind,
+    issuer_code: str,
+    deciding_organisation: str,
+    award_code: str,
+    *,
+    particulars: dict[str, Any] | None,
+    signer: dict[str, str | None],
+    trace_carrier: str,
+    reward: dict[str, Any] | None = None,
+) -> Decision:
+    """A decision dated ``today`` with the next number of its issuer's register for the year:
+    awards and revocations share the register."""
+    sequence = _next_sequence(session, deciding_organisation, today.year)
+    decision = Decision(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        number=format_decision_number(sequence, issuer_code),
+        sequence=sequence,
+        year=today.year,
+        issued_on=today,
+        issuer_code=issuer_code,
+        deciding_organisation=deciding_organisation,
+        award_code=award_code,
+        reward=reward,
+        particulars=particulars,
+        signer=signer,
+        trace_carrier=trace_carrier,
+    )
+    session.add(decision)
     session.flush()
     return decision
 
@@ -309,7 +367,7 @@ def _document(decision_id: str, kind: DocumentKind, content: bytes, line_number:
 def _issued_events(session: Session, record: DecisionRecord, source: str) -> list[DecisionIssued]:
     """One event per dossier the decision answers, carrying that dossier's lines."""
     decision = record.decision
-    particulars = _particulars(decision)
+    particulars = particulars_of(decision)
     reward = DecisionReward.model_validate(decision.reward) if decision.reward else None
     approvals = session.exec(
         select(Approval).where(Approval.decision_id == decision.id).order_by(col(Approval.received_at))
@@ -366,7 +424,7 @@ def _revoked_event(record: DecisionRecord, source: str) -> DecisionRevoked:
     decision, revocation, original = record.decision, record.revocation, record.original
     assert revocation is not None and original is not None and record.lines
     line = record.lines[0]
-    particulars = _particulars(original)
+    particulars = particulars_of(original)
     data = DecisionRevokedData(
         revocation_id=decision.id,
         number=decision.number,
@@ -390,13 +448,10 @@ def _revoked_event(record: DecisionRecord, source: str) -> DecisionRevoked:
     return DecisionRevoked(source=source, subject=line.dossier_id, data=data)
 
 
-def _particulars(decision: Decision) -> DecisionParticulars | None:
-    return DecisionParticulars.model_validate(decision.particulars) if decision.particulars else None
-
-
 # --- revocation ------------------------------------------------------------------------------
 
-REVOKING_ROLE = "leader"
+LEADER_ROLE = "leader"
+"""Only a leader issues or revokes an organisation's decisions."""
 
 
 def revoke(
@@ -411,7 +466,7 @@ def revoke(
     """Number a revocation decision for one line (Luật TĐKT 2022 Điều 93): only the authority
     that issued the award may (k8), on one of the grounds of k2."""
     original = _decision(session, decision_id)
-    if original.deciding_organisation != officer.organisation or REVOKING_ROLE not in officer.roles:
+    if original.deciding_organisation != officer.organisation or LEADER_ROLE not in officer.roles:
         raise ProblemError(
             403,
             "not-issuing-authority",
@@ -446,23 +501,17 @@ def revoke(
             f"Line {line.line_number} of decision {original.number} is already revoked.",
             detail=line.revocation_id,
         )
-    sequence = _next_sequence(session, original.deciding_organisation, today.year)
-    revocation = Decision(
-        id=str(uuid.uuid4()),
-        kind=DecisionKind.REVOCATION,
-        number=format_decision_number(sequence, original.issuer_code),
-        sequence=sequence,
-        year=today.year,
-        issuer_code=original.issuer_code,
-        deciding_organisation=original.deciding_organisation,
-        award_code=original.award_code,
-        issued_on=today,
+    revocation = _numbered(
+        session,
+        today,
+        DecisionKind.REVOCATION,
+        original.issuer_code,
+        original.deciding_organisation,
+        original.award_code,
         particulars=original.particulars,
-        signer=_signer(signers, original.deciding_organisation, _particulars(original), officer.name),
+        signer=_signer(signers, original.deciding_organisation, particulars_of(original), officer.name),
         trace_carrier=trace_carrier,
     )
-    session.add(revocation)
-    session.flush()
     session.add(
         Revocation(
             id=revocation.id,

@@ -142,23 +142,9 @@ def build_router(
         award_code: Annotated[str | None, Query(max_length=50)] = None, principal: Principal = officer
     ) -> list[DecisionView]:
         staff = Staff.from_principal(principal)
-        if service.REVOKING_ROLE not in staff.roles:
-            raise ProblemError(
-                403,
-                "leader-required",
-                "Chỉ lãnh đạo cơ quan mới ban hành quyết định.",
-                "Only a leader of the organisation issues its decisions.",
-            )
 
         def close(session: Session) -> list[DecisionView]:
-            numbered = service.close_batches(
-                session,
-                settings.signers,
-                desk.today(),
-                due_only=False,
-                deciding_organisation=staff.organisation,
-                award_code=award_code,
-            )
+            numbered = service.issue_batches_now(session, staff, settings.signers, desk.today(), award_code)
             return [service.decision_view(session, decision) for decision in numbered]
 
         views = await runtime.write(close)
