@@ -145,7 +145,7 @@ def build_router(
 
         def close(session: Session) -> list[DecisionView]:
             numbered = service.issue_batches_now(session, staff, settings.signers, desk.today(), award_code)
-            return [service.decision_view(session, decision) for decision in numbered]
+            return service.decision_views(session, numbered)
 
         views = await runtime.write(close)
         desk.wake()
