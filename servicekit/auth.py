@@ -26,7 +26,12 @@ from servicekit.problems import ProblemError
 ALGORITHM = "HS256"
 STAFF_TOKEN_AUDIENCE = "tdkt-review"
 """Tokens of officers (reviewers, leaders), with ``organisation`` and ``roles`` claims: the review
-service issues and checks them, the decisions service checks them for revocations."""
+service issues and checks them; decisions (revocations) and notifications (feed) check them."""
+STAFF_SCOPE = "tasks"
+INTEGRATOR_TOKEN_AUDIENCE = "tdkt-intake"
+"""Tokens of integrating systems (OAuth2 client credentials): intake issues and checks them;
+notifications checks them for webhook subscriptions."""
+INTEGRATOR_READ_SCOPE = "dossiers:read"
 MIN_KEY_BYTES = 32
 
 

@@ -10,7 +10,7 @@ import anyio
 from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
 from sqlmodel import Session
 
-from servicekit.auth import Principal, Staff, TokenService
+from servicekit.auth import STAFF_SCOPE, Principal, Staff, TokenService
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
@@ -29,7 +29,6 @@ from services.decisions.models import (
 )
 from services.decisions.settings import DecisionsSettings
 
-STAFF_SCOPE = "tasks"
 """Officers use the platform's staff tokens (the reviewers' own, with ``organisation`` and
 ``roles`` claims)."""
 MAX_VERIFY_BYTES = 50 * 1024 * 1024

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from contracts.dossiers import DossierSubmission
-from servicekit.auth import Principal, TokenService
+from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_TOKEN_AUDIENCE, Principal, TokenService
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
@@ -28,9 +28,9 @@ from services.intake.settings import IntakeSettings
 from services.intake.storage import AttachmentStore, TooLarge, TypeNotAllowed
 from services.intake.validation import DossierValidator
 
-TOKEN_AUDIENCE = "tdkt-intake"
+TOKEN_AUDIENCE = INTEGRATOR_TOKEN_AUDIENCE
 SUBMIT_SCOPE = "dossiers:write"
-READ_SCOPE = "dossiers:read"
+READ_SCOPE = INTEGRATOR_READ_SCOPE
 UPLOAD_CHUNK = 1024 * 1024
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from contracts.events import ReviewAction
 from contracts.workflow import TaskActionRequest, TaskActionResult
-from servicekit.auth import STAFF_TOKEN_AUDIENCE, Principal, TokenService
+from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_AUDIENCE, Principal, TokenService
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
@@ -53,7 +53,7 @@ ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
 )
 """Reviewer actions: each a Temporal Update on the dossier's review; which step takes which action,
 and which role, the workflow decides (``contracts.workflow.STEP_ACTIONS``)."""
-REVIEWER_SCOPE = "tasks"
+REVIEWER_SCOPE = STAFF_SCOPE
 
 
 def build_router(
