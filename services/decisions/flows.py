@@ -129,7 +129,11 @@ class DocumentDesk:
         return self.signer.sign(pdf, reason=f"Quyết định số {number}", location=place or "Việt Nam")
 
     async def certificate(self, decision_id: str, line_number: int) -> bytes:
-        """One line's certificate: rendered and signed on first request, then served as stored."""
+        """One line's certificate: rendered and signed on first request, then served as stored —
+        while the line stands (a revoked line's certificate answers 410 even if it was stored)."""
+        record = await run_in_session(
+            self._runtime.engine, lambda session: service.certificate_line(session, decision_id, line_number)
+        )
         existing = await run_in_session(
             self._runtime.engine,
             lambda session: service.find_document(
@@ -138,9 +142,6 @@ class DocumentDesk:
         )
         if existing is not None:
             return existing.content
-        record = await run_in_session(
-            self._runtime.engine, lambda session: service.certificate_line(session, decision_id, line_number)
-        )
         pdf = await anyio.to_thread.run_sync(
             lambda: self._sign(
                 render.render_certificates(compose.certificates(record.decision, record.lines)),
