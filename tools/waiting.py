@@ -3,27 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar, overload
 
 T = TypeVar("T")
 
 POLL_INTERVAL = 0.05
 
 
+@overload
 async def eventually(
-    probe: Callable[[], Awaitable[T | None]],
+    probe: Callable[[], Awaitable[T | None]], *, timeout: float, what: str, interval: float = ...
+) -> T: ...
+
+
+@overload
+async def eventually(
+    probe: Callable[[], T | None], *, timeout: float, what: str, interval: float = ...
+) -> T: ...
+
+
+async def eventually(
+    probe: Callable[[], Any],
     *,
     timeout: float,
     what: str,
     interval: float = POLL_INTERVAL,
-) -> T:
-    """Return the first truthy value ``probe`` gives; fail with ``what`` after ``timeout`` seconds."""
+) -> Any:
+    """Return the first truthy value ``probe`` (a coroutine function, or a plain one reading
+    what a server thread of the test keeps) gives; fail with ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
-    last: T | None = None
+    last: Any = None
     while time.monotonic() < deadline:
-        last = await probe()
+        result = probe()
+        last = await result if inspect.isawaitable(result) else result
         if last:
             return last
         await asyncio.sleep(interval)  # the condition lives in another process: poll it
