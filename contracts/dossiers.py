@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from contracts.envelope import CloudEvent
 from contracts.events import NomineeKind
@@ -21,6 +21,11 @@ class NomineeSubmission(BaseModel):
     full_name: str = Field(min_length=1, max_length=300, description="Họ tên cá nhân hoặc tên tập thể")
     position_title: str | None = Field(default=None, max_length=300, description="Chức vụ, đơn vị công tác")
     achievement_summary: str = Field(default="", max_length=20_000, description="Tóm tắt thành tích")
+    email: EmailStr | None = Field(
+        default=None,
+        max_length=254,
+        description="Where the nominee is told of the decision and sent the certificate (optional)",
+    )
     record: NomineeRecord = Field(
         default_factory=NomineeRecord,
         description="The facts eligibility is judged on: ratings, awards, initiatives, status flags",

@@ -164,6 +164,13 @@ class ReviewStep(EventData):
 # --- intake -------------------------------------------------------------------------------
 
 
+class NomineeContact(EventData):
+    """How a nominee is reached; only the notifications service reads it."""
+
+    entry_id: str
+    email: str
+
+
 class DossierSubmittedData(EventData):
     dossier_id: str
     version: int = Field(ge=1)
@@ -185,6 +192,10 @@ class DossierSubmittedData(EventData):
     submission_date: date | None = None
     external_reference: str | None = Field(default=None, description="The submitting system's own reference")
     particulars: DecisionParticulars | None = Field(default=None, description="For the decision document")
+    client_id: str | None = Field(default=None, description="The integrating system that submitted it")
+    nominee_contacts: list[NomineeContact] = Field(
+        default_factory=list, description="Nominees who gave an e-mail address, for the decision notice"
+    )
 
 
 class DossierSubmitted(CloudEvent):
@@ -250,6 +261,7 @@ class ReviewTaskCompletedData(EventData):
     step: ReviewStepKind | None = None
     struck_entries: list[StruckEntry] = Field(default_factory=list)
     tally: CouncilTally | None = None
+    submitting_organisation: str | None = Field(default=None, description="Whose dossier it is")
 
 
 class ReviewTaskCompleted(CloudEvent):
@@ -494,8 +506,37 @@ class NotificationSentData(EventData):
 
 
 class NotificationSent(CloudEvent):
+    """A notice recorded in the in-app feed."""
+
     type: Literal["vn.tdkt.notification.sent.v1"] = "vn.tdkt.notification.sent.v1"
     data: NotificationSentData
+
+
+class DeliveryChannel(StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+class NotificationDeliveredData(EventData):
+    delivery_id: str
+    notification_id: str = Field(description="The notice delivered (one per cause event and audience)")
+    dossier_id: str
+    channel: DeliveryChannel
+    recipient: str = Field(description="The audience: organisation, role, nominee line or client")
+    cause_event_id: str
+    attempts: int = Field(ge=1, description="Attempts it took, counting interrupted ones")
+    after_interruption: bool = Field(
+        description="An earlier attempt was interrupted before its outcome was recorded, so the "
+        "receiver may have it twice (same delivery id)"
+    )
+    delivered_at: datetime
+
+
+class NotificationDelivered(CloudEvent):
+    """An e-mail accepted by the SMTP server, or a webhook answered with 2xx."""
+
+    type: Literal["vn.tdkt.notification.delivered.v1"] = "vn.tdkt.notification.delivered.v1"
+    data: NotificationDeliveredData
 
 
 # --- what each topic carries ----------------------------------------------------------------
@@ -518,7 +559,7 @@ ReviewEvent = Annotated[
     Field(discriminator="type"),
 ]
 DecisionEvent = Annotated[DecisionIssued | DecisionRevoked, Field(discriminator="type")]
-NotificationEvent = Annotated[NotificationSent, Field(discriminator="type")]
+NotificationEvent = Annotated[NotificationSent | NotificationDelivered, Field(discriminator="type")]
 
 ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     DossierSubmitted,
@@ -538,6 +579,7 @@ ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     DecisionIssued,
     DecisionRevoked,
     NotificationSent,
+    NotificationDelivered,
 )
 
 review_event_adapter: TypeAdapter[ReviewEvent] = TypeAdapter(ReviewEvent)

@@ -23,6 +23,7 @@ from contracts.compat import breaking_changes
 from contracts.dossiers import DossierSubmission, DossierSubmissionRequested
 from contracts.envelope import CloudEvent
 from contracts.events import ALL_EVENT_TYPES, event_type_name
+from contracts.webhooks import DossierNotice
 from servicekit.kafka import asyncapi_document
 from servicekit.settings import REPOSITORY_ROOT
 
@@ -31,7 +32,7 @@ API_DIR = REPOSITORY_ROOT / "docs" / "api"
 SERVICES = ("intake", "review", "decisions", "notifications")
 
 
-PUBLISHED_EVENTS: tuple[type[CloudEvent], ...] = (*ALL_EVENT_TYPES, DossierSubmissionRequested)
+PUBLISHED_EVENTS: tuple[type[CloudEvent], ...] = (*ALL_EVENT_TYPES, DossierSubmissionRequested, DossierNotice)
 
 
 def event_schemas() -> dict[Path, dict[str, Any]]:

@@ -29,7 +29,9 @@ from contracts.events import (
     EligibilityOutcome,
     EntrySummary,
     LevelApproved,
+    NomineeContact,
     NomineeKind,
+    NotificationDelivered,
     NotificationSent,
     ObjectionRecorded,
     PublicCommentOpened,
@@ -258,6 +260,12 @@ def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossi
         submission_date=validated.submission_date,
         external_reference=dossier.external_reference,
         particulars=validated.particulars,
+        client_id=dossier.client_id,
+        nominee_contacts=[
+            NomineeContact(entry_id=entry.id, email=validated_entry.nominee.email)
+            for entry, validated_entry in zip(entries, validated.entries, strict=True)
+            if validated_entry.nominee.email
+        ],
     )
 
 
@@ -266,6 +274,10 @@ def record_event(session: Session, event: CloudEvent) -> None:
     dossier = session.get(Dossier, event.subject)
     if dossier is None:
         return  # not a dossier of this intake (e.g. another environment sharing the topic)
+    if isinstance(event, NotificationSent | NotificationDelivered) and not _tells_the_submitter(
+        dossier, event.data.recipient
+    ):
+        return  # reviewers' notices are the reviewing organisations' business, not the submitter's
     exists = session.exec(
         select(DossierHistory.id).where(
             DossierHistory.source == event.source, DossierHistory.event_id == event.id
@@ -425,6 +437,8 @@ def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
             )
         case NotificationSent(data=data):
             return None, None, f"Đã thông báo {data.recipient} / notified {data.recipient}"
+        case NotificationDelivered(data=data):
+            return None, None, f"Đã gửi {data.channel} tới {data.recipient} / {data.channel} delivered"
     return None, None, event.type
 
 
@@ -435,6 +449,13 @@ def _history(session: Session, dossier_id: str) -> list[DossierHistory]:
         .order_by(col(DossierHistory.occurred_at), col(DossierHistory.id))
     )
     return list(session.exec(statement).all())
+
+
+def _tells_the_submitter(dossier: Dossier, recipient: str) -> bool:
+    return recipient in {
+        dossier.submitting_organisation,
+        f"client:{dossier.client_id}",
+    } or recipient.startswith("nominee:")
 
 
 def own_dossier(session: Session, dossier_id: str, client_id: str) -> Dossier:

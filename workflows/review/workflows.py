@@ -312,6 +312,7 @@ class ReviewWorkflow:
                 step=step,
                 struck_entries=action.struck_entries,
                 tally=action.tally,
+                submitting_organisation=review.submitting_organisation,
             ),
         )
         return action
