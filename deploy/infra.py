@@ -1,10 +1,11 @@
-"""Local infrastructure: a single-node Kafka (KRaft), a Temporal dev server and PostgreSQL.
+"""Local infrastructure: a single-node Kafka (KRaft), a Temporal dev server, PostgreSQL and a
+mail catcher (an SMTP server that keeps every message in a Maildir).
 
 Pure standard library (Python 3.11), so it runs before ``uv sync``::
 
-    python -m deploy.infra up     [kafka|temporal|postgres ...]   # start (idempotent)
-    python -m deploy.infra down   [kafka|temporal|postgres ...]   # stop (idempotent)
-    python -m deploy.infra status [kafka|temporal|postgres ...] [--json]
+    python -m deploy.infra up     [kafka|temporal|postgres|mail ...]   # start (idempotent)
+    python -m deploy.infra down   [kafka|temporal|postgres|mail ...]   # stop (idempotent)
+    python -m deploy.infra status [kafka|temporal|postgres|mail ...] [--json]
 
 No component names means all of them.  Everything listens on 127.0.0.1 only; all
 data, logs and pid files live under one folder, ``$TDKT_STACK_DIR`` (default
@@ -29,6 +30,7 @@ TDKT_TEMPORAL_UI_PORT           8233                Temporal Web UI
 TDKT_TEMPORAL_BIN               (auto)              ``temporal`` CLI (default: .venv/bin, then PATH)
 TDKT_POSTGRES_PORT              55432               PostgreSQL (user ``tdkt``, trust auth)
 TDKT_POSTGRES_BIN_DIR           (auto)              directory with initdb/pg_ctl/psql
+TDKT_MAIL_PORT                  10025               mail catcher SMTP (aiosmtpd, from the venv)
 TDKT_START_TIMEOUT              (per component)     seconds to wait for readiness
 ==============================  ==================  ==========================================
 """
@@ -90,7 +92,7 @@ __all__ = [
 # --------------------------------------------------------------------------- #
 
 HOST = "127.0.0.1"
-COMPONENTS: tuple[str, ...] = ("kafka", "temporal", "postgres")
+COMPONENTS: tuple[str, ...] = ("kafka", "temporal", "postgres", "mail")
 
 DEPLOY_DIR = Path(__file__).resolve().parent
 REPO_ROOT = DEPLOY_DIR.parent
@@ -112,6 +114,7 @@ DEFAULT_KAFKA_CONTROLLER_PORT = 19093
 DEFAULT_TEMPORAL_PORT = 7233
 DEFAULT_TEMPORAL_UI_PORT = 8233
 DEFAULT_POSTGRES_PORT = 55432
+DEFAULT_MAIL_PORT = 10025
 DEFAULT_KAFKA_PARTITIONS = 3
 DEFAULT_KAFKA_HEAP_OPTS = "-Xms256m -Xmx512m"
 
@@ -153,6 +156,15 @@ def temporal_ui_port() -> int:
 
 def postgres_port() -> int:
     return _env_int("TDKT_POSTGRES_PORT", DEFAULT_POSTGRES_PORT)
+
+
+def mail_port() -> int:
+    return _env_int("TDKT_MAIL_PORT", DEFAULT_MAIL_PORT)
+
+
+def mail_dir() -> Path:
+    """The Maildir the mail catcher keeps every message in (``new/`` holds them)."""
+    return stack_dir() / "mail" / "Maildir"
 
 
 def kafka_bootstrap() -> str:
@@ -1501,10 +1513,47 @@ def drop_postgres_database(name: str) -> None:
 # Public API
 # --------------------------------------------------------------------------- #
 
+
+class _MailCatcher(Component):
+    """aiosmtpd's Mailbox handler: development e-mail goes to a Maildir, not to the world."""
+
+    name = "mail"
+    port_env = "TDKT_MAIL_PORT"
+    stop_signal = signal.SIGTERM
+    default_start_timeout = 30.0
+
+    def port(self) -> int:
+        return mail_port()
+
+    def matches(self, argv: list[str]) -> bool:
+        return "aiosmtpd" in argv and str(mail_dir()) in argv
+
+    def probe(self) -> tuple[bool, str]:
+        import smtplib
+
+        try:
+            with smtplib.SMTP(HOST, mail_port(), timeout=2) as smtp:
+                code, _ = smtp.noop()
+        except (OSError, smtplib.SMTPException) as exc:
+            return False, str(exc)
+        return code == 250, f"SMTP, messages in {mail_dir() / 'new'}"
+
+    def start(self) -> int:
+        import mailbox
+
+        mail_dir().parent.mkdir(parents=True, exist_ok=True)
+        mailbox.Maildir(mail_dir(), create=True)
+        venv_python = REPO_ROOT / ".venv" / "bin" / "python"
+        python = str(venv_python) if venv_python.exists() else sys.executable
+        argv = [python, "-m", "aiosmtpd", "-n", "-l", f"{HOST}:{mail_port()}"]
+        return self._spawn([*argv, "-c", "aiosmtpd.handlers.Mailbox", str(mail_dir())], cwd=REPO_ROOT)
+
+
 _REGISTRY: dict[str, Callable[[], Component]] = {
     "kafka": _Kafka,
     "temporal": _Temporal,
     "postgres": _Postgres,
+    "mail": _MailCatcher,
 }
 
 

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 
 from deploy import apps, devsecrets, infra
 
+DEV_MAILBOXES = infra.DEPLOY_DIR / "dev-mailboxes.json"
+
 
 def app_environment() -> dict[str, str]:
     env = dict(os.environ)
@@ -30,6 +32,13 @@ def app_environment() -> dict[str, str]:
     env.setdefault("TDKT_TEMPORAL_ADDRESS", infra.temporal_address())
     env.setdefault("TDKT_DATA_DIR", str(infra.stack_dir() / "data"))
     env.setdefault("TDKT_REVIEW_DEV_TOKENS", "true")  # the local stack's stand-in identity provider
+    # e-mail goes to the mail catcher's Maildir; the sample organisations' mailboxes are made up
+    env.setdefault("TDKT_NOTIFICATIONS_SMTP_HOST", infra.HOST)
+    env.setdefault("TDKT_NOTIFICATIONS_SMTP_PORT", str(infra.mail_port()))
+    env.setdefault("TDKT_NOTIFICATIONS_DIRECTORY_FILE", str(DEV_MAILBOXES))
+    env.setdefault("TDKT_NOTIFICATIONS_WEBHOOK_ALLOW_HTTP", "true")
+    decisions_port = env.get("TDKT_DECISIONS_HTTP_PORT", "8003")
+    env.setdefault("TDKT_NOTIFICATIONS_DECISIONS_URL", f"http://{infra.HOST}:{decisions_port}")
     if env.get("TDKT_STACK_DATABASE", "postgres") == "postgres":
         for name in apps.SERVICES_WITH_DATABASE:
             env.setdefault(f"TDKT_{name.upper()}_DATABASE_URL", infra.postgres_url(f"tdkt_{name}"))
@@ -79,6 +88,7 @@ def print_where_to_look() -> None:
     for name in ("intake", "review", "decisions", "notifications"):
         print(f"  {name:<14} {by_name[name].url()}/docs")
     print(f"  {'Temporal UI':<14} {infra.temporal_ui_url()}")
+    print(f"  {'e-mail':<14} {infra.mail_dir() / 'new'}")
     print(f"  {'logs':<14} {infra.stack_dir() / 'logs'}")
 
 
