@@ -43,6 +43,7 @@ def demo_dossier(proposal_year: int | None = None) -> dict[str, Any]:
                 "kind": "individual",
                 "full_name": "Nguyễn Thị Minh Khai",
                 "position_title": "Giáo viên Trường Trung học cơ sở Tân Tiến",
+                "email": "minhkhai@example.vn",
                 "achievement_summary": "Hoàn thành tốt nhiệm vụ 7 năm liên tục, 3 lần Chiến sĩ thi đua cơ sở.",
                 "record": eligible_record(year),
             }
@@ -137,7 +138,8 @@ async def submit_and_review(
 async def wait_decided(
     http: httpx.AsyncClient, endpoints: Endpoints, integrator: dict[str, str], dossier_id: str
 ) -> dict[str, Any]:
-    """The dossier's view once decided, notified and with the notification in its history."""
+    """The dossier's view once decided, the submitting organisation told in its feed, and the
+    notification in the dossier's history."""
 
     async def decided() -> dict[str, Any] | None:
         view = (await http.get(f"{endpoints.intake}/v1/dossiers/{dossier_id}", headers=integrator)).json()
@@ -145,11 +147,15 @@ async def wait_decided(
 
     await eventually(decided, timeout=STEP_TIMEOUT, what="decision")
 
+    officer = await reviewer_headers(http, endpoints, "van-thu.demo", DEMO_ORGANISATION, ["clerk"])
+
     async def notified() -> list[Any] | None:
-        found = (
-            await http.get(f"{endpoints.notifications}/v1/notifications", params={"dossier_id": dossier_id})
+        feed = (
+            await http.get(
+                f"{endpoints.notifications}/v1/feed", params={"dossier_id": dossier_id}, headers=officer
+            )
         ).json()
-        return found or None
+        return [item for item in feed["items"] if item["kind"] == "decided"] or None
 
     await eventually(notified, timeout=STEP_TIMEOUT, what="notification")
 

@@ -1,76 +1,261 @@
-"""Pure rules: who hears about which event, and what they are told."""
+"""Pure rules: who hears about which event, by which channels, and when a failed delivery is
+tried again. No I/O: the service stores what these functions decide."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
     DecisionIssued,
+    DecisionRevoked,
+    DossierAmended,
     DossierRejected,
     DossierReturned,
+    DossierSubmitted,
+    DossierWithdrawn,
+    ReviewTaskCompleted,
     ReviewTaskEscalated,
+    ReviewTaskOpened,
     ReviewTaskReminded,
 )
+from contracts.webhooks import NoticeKind
+
+LEADER_ROLE = "leader"
+
+
+class Channel(StrEnum):
+    IN_APP = "in_app"
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+
+
+STAFF_CHANNELS = frozenset({Channel.IN_APP, Channel.EMAIL})
+
+
+def role_audience(organisation: str, role: str) -> str:
+    """The officers of ``organisation`` holding ``role``: ``"<code>#<role>"``."""
+    return f"{organisation}#{role}"
+
+
+def client_audience(client_id: str) -> str:
+    return f"client:{client_id}"
+
+
+def nominee_audience(entry_id: str) -> str:
+    return f"nominee:{entry_id}"
+
+
+def organisation_of(audience: str) -> str | None:
+    """The organisation an officers' audience belongs to; None for clients and nominees."""
+    if audience.startswith(("client:", "nominee:")):
+        return None
+    return audience.partition("#")[0]
 
 
 @dataclass(frozen=True)
-class Message:
-    recipient: str
-    subject: str
-    body: str
+class DossierFacts:
+    """What the submission event told about a dossier: who sent it and how nominees are reached."""
+
+    dossier_id: str
+    submitting_organisation: str
+    client_id: str | None
+    external_reference: str | None
+    award_code: str
+    nominee_emails: Mapping[str, str] = field(default_factory=dict)
 
 
-def messages_for(event: CloudEvent) -> list[Message]:
+@dataclass(frozen=True)
+class NoticeDraft:
+    """One audience's notice of one event; ``facts`` are the template's and the webhook's fields
+    (JSON values only, so they can be stored as they are)."""
+
+    audience: str
+    kind: NoticeKind
+    channels: frozenset[Channel]
+    facts: dict[str, Any]
+    attachment: tuple[str, int] | None = None
+    """(decision id, line) of the certificate an e-mail to a nominee carries."""
+    email_address: str | None = None
+    """A nominee's own address, from the submission."""
+
+
+def facts_of_submission(event: DossierSubmitted | DossierAmended) -> DossierFacts:
+    data = event.data
+    return DossierFacts(
+        dossier_id=data.dossier_id,
+        submitting_organisation=data.submitting_organisation,
+        client_id=data.client_id,
+        external_reference=data.external_reference,
+        award_code=data.award_code,
+        nominee_emails={contact.entry_id: contact.email for contact in data.nominee_contacts},
+    )
+
+
+def needs_dossier_facts(event: CloudEvent) -> bool:
+    """Events whose audiences include the submitting system or the nominees, which only the
+    submission event names; consumed before it (another topic), they wait for it."""
+    if isinstance(event, ReviewTaskCompleted):
+        return bool(event.data.struck_entries)
+    return isinstance(
+        event, DossierReturned | DossierRejected | DossierWithdrawn | DecisionIssued | DecisionRevoked
+    )
+
+
+def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeDraft]:
+    """The notices ``event`` calls for. Without ``dossier`` (not yet known) the submitting
+    system and the nominees are left out; called again once it is known."""
     match event:
+        case DossierSubmitted(data=data) | DossierAmended(data=data):
+            facts: dict[str, Any] = {"version": data.version, "entries": len(data.entries)}
+            return _to_submitter(NoticeKind.RECEIVED, data.submitting_organisation, dossier, facts)
+        case DossierReturned(data=data) | DossierRejected(data=data) | DossierWithdrawn(data=data):
+            kind = {
+                DossierReturned: NoticeKind.RETURNED,
+                DossierRejected: NoticeKind.REJECTED,
+                DossierWithdrawn: NoticeKind.WITHDRAWN,
+            }[type(event)]
+            facts = {"level": data.level.value, "reason": data.reason}
+            return _to_submitter(kind, data.submitting_organisation, dossier, facts)
+        case ReviewTaskCompleted(data=data) if data.struck_entries:
+            submitter = data.submitting_organisation or (dossier.submitting_organisation if dossier else None)
+            if submitter is None:
+                return []
+            facts = {
+                "level": data.level.value,
+                "struck_entries": [entry.model_dump(mode="json") for entry in data.struck_entries],
+            }
+            return _to_submitter(NoticeKind.STRUCK, submitter, dossier, facts)
         case DecisionIssued(data=data):
+            facts = {
+                "decision_id": data.decision_id,
+                "decision_number": data.number,
+                "decided_on": data.issued_on.isoformat(),
+                "issuer_name": data.issuer_name_vi,
+                "entries": len(data.entries),
+            }
+            drafts = _to_submitter(NoticeKind.DECIDED, data.submitting_organisation, dossier, facts)
+            if dossier is not None:
+                drafts += [
+                    NoticeDraft(
+                        audience=nominee_audience(entry.entry_id),
+                        kind=NoticeKind.DECIDED,
+                        channels=frozenset({Channel.EMAIL}),
+                        facts={**facts, "nominee_name": entry.nominee_name, "line_number": entry.line_number},
+                        attachment=(data.decision_id, entry.line_number) if entry.line_number else None,
+                        email_address=dossier.nominee_emails[entry.entry_id],
+                    )
+                    for entry in data.entries
+                    if entry.entry_id in dossier.nominee_emails
+                ]
+            return drafts
+        case DecisionRevoked(data=data) if dossier is not None:
+            facts = {
+                "decision_number": data.number,
+                "decided_on": data.issued_on.isoformat(),
+                "original_number": data.original_number,
+                "nominee_name": data.nominee_name,
+                "line_number": data.line_number,
+                "reason": data.reason,
+            }
+            drafts = _to_submitter(NoticeKind.REVOKED, dossier.submitting_organisation, dossier, facts)
+            if data.entry_id in dossier.nominee_emails:
+                drafts.append(
+                    NoticeDraft(
+                        audience=nominee_audience(data.entry_id),
+                        kind=NoticeKind.REVOKED,
+                        channels=frozenset({Channel.EMAIL}),
+                        facts=drafts[0].facts,
+                        email_address=dossier.nominee_emails[data.entry_id],
+                    )
+                )
+            return drafts
+        case ReviewTaskOpened(data=data) if data.organisation:
+            audience = role_audience(data.organisation, data.role) if data.role else data.organisation
             return [
-                Message(
-                    recipient=data.submitting_organisation,
-                    subject=f"Quyết định khen thưởng số {data.number} / Decision {data.number} issued",
-                    body=(
-                        f"Hồ sơ {data.dossier_id} đã có Quyết định số {data.number} "
-                        f"ngày {data.issued_on:%d/%m/%Y}. "
-                        f"Dossier {data.dossier_id} was decided by decision {data.number}."
-                    ),
+                NoticeDraft(
+                    audience=audience,
+                    kind=NoticeKind.TASK_OPENED,
+                    channels=STAFF_CHANNELS,
+                    facts={
+                        "task_id": data.task_id,
+                        "level": data.level.value,
+                        "step": data.step.value if data.step else None,
+                        "award_code": data.award_code,
+                        "submitting_organisation": data.submitting_organisation,
+                        "due_at": data.due_at.isoformat() if data.due_at else None,
+                    },
                 )
             ]
-        case ReviewTaskReminded(data=data) if data.organisation:
+        case ReviewTaskReminded(data=data) | ReviewTaskEscalated(data=data) if data.organisation:
+            escalated = isinstance(event, ReviewTaskEscalated)
             return [
-                Message(
-                    recipient=data.organisation,
-                    subject=f"Nhắc hạn xét duyệt hồ sơ {data.dossier_id} / Review reminder",
-                    body=(
-                        f"Nhiệm vụ {data.task_id} đến hạn lúc {data.due_at:%d/%m/%Y} ({data.limit_working_days} ngày làm việc; "
-                        f"{data.legal_basis}). Task {data.task_id} is due on {data.due_at:%Y-%m-%d}."
-                    ),
-                )
-            ]
-        case ReviewTaskEscalated(data=data) if data.organisation:
-            return [
-                Message(
-                    recipient=f"{data.organisation}#leader",
-                    subject=f"Quá hạn xét duyệt hồ sơ {data.dossier_id} / Review overdue",
-                    body=(
-                        f"Nhiệm vụ {data.task_id} đã quá hạn {data.due_at:%d/%m/%Y}; báo cáo lãnh đạo đơn vị. "
-                        f"Task {data.task_id} is overdue since {data.due_at:%Y-%m-%d}: escalated to the leader."
-                    ),
-                )
-            ]
-        case DossierRejected(data=data):
-            return [
-                Message(
-                    recipient=data.submitting_organisation,
-                    subject="Hồ sơ không được chấp thuận / Dossier rejected",
-                    body=f"Cấp {data.level}: {data.reason}",
-                )
-            ]
-        case DossierReturned(data=data):
-            return [
-                Message(
-                    recipient=data.submitting_organisation,
-                    subject="Hồ sơ cần bổ sung / Dossier returned for supplement",
-                    body=f"Cấp {data.level}: {data.reason}",
+                NoticeDraft(
+                    audience=role_audience(data.organisation, LEADER_ROLE)
+                    if escalated
+                    else data.organisation,
+                    kind=NoticeKind.TASK_ESCALATED if escalated else NoticeKind.TASK_REMINDER,
+                    channels=STAFF_CHANNELS,
+                    facts={
+                        "task_id": data.task_id,
+                        "level": data.level.value,
+                        "due_at": data.due_at.isoformat(),
+                        "limit_working_days": data.limit_working_days,
+                        "legal_basis": data.legal_basis,
+                    },
                 )
             ]
     return []
+
+
+def _to_submitter(
+    kind: NoticeKind, organisation: str, dossier: DossierFacts | None, facts: dict[str, Any]
+) -> list[NoticeDraft]:
+    facts = {
+        "organisation": organisation,
+        "external_reference": dossier.external_reference if dossier else None,
+        "award_code": dossier.award_code if dossier else None,
+        **facts,
+    }
+    drafts = [NoticeDraft(audience=organisation, kind=kind, channels=STAFF_CHANNELS, facts=facts)]
+    if dossier is not None and dossier.client_id:
+        drafts.append(
+            NoticeDraft(
+                audience=client_audience(dossier.client_id),
+                kind=kind,
+                channels=frozenset({Channel.WEBHOOK}),
+                facts=facts,
+            )
+        )
+    return drafts
+
+
+# --- retries and digests -------------------------------------------------------------------
+
+
+def retry_delay(attempt: int, base_seconds: float, cap_seconds: float, rng: random.Random) -> timedelta:
+    """Exponential backoff with jitter after failed attempt number ``attempt`` (1, 2, …): half of
+    ``min(cap, base·2^(attempt−1))`` fixed, the other half random, so retries of many failed
+    deliveries spread out instead of arriving together."""
+    ceiling = min(cap_seconds, base_seconds * 2 ** (attempt - 1))
+    return timedelta(seconds=ceiling / 2 + rng.uniform(0, ceiling / 2))
+
+
+def next_digest_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
+    """The first moment after ``now`` when the clock in ``zone`` shows ``at`` (in UTC)."""
+    local = now.astimezone(zone)
+    candidate = datetime.combine(local.date(), at, tzinfo=zone)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), at, tzinfo=zone)
+    return candidate.astimezone(UTC)
+
+
+def held_for_digest(kind: NoticeKind, channel: Channel, digest_reminders: bool) -> bool:
+    """Reminders by e-mail wait for the recipient's daily digest when they asked for one."""
+    return digest_reminders and kind is NoticeKind.TASK_REMINDER and channel is Channel.EMAIL

@@ -1,19 +1,52 @@
-"""Notifications' event handlers."""
+"""Notifications' flows: the consumers that turn events into notices, and the dispatcher that
+sends their e-mails and webhooks, retries them and dead-letters the hopeless."""
 
 from __future__ import annotations
 
-from contracts.envelope import CloudEvent
-from contracts.events import DecisionEvent, NotificationEvent, ReviewEvent
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from datetime import timedelta
+
+from opentelemetry import trace
+
+from contracts.envelope import CloudEvent, utc_now
+from contracts.events import DecisionEvent, DeliveryChannel, IntakeEvent, NotificationEvent, ReviewEvent
 from contracts.topics import Topic
 from servicekit.service import ServiceRuntime
+from servicekit.telemetry import continued_trace
 from services.notifications import service
+from services.notifications.channels import (
+    CertificateSource,
+    EmailChannel,
+    OutgoingEmail,
+    SendFailed,
+    WebhookChannel,
+)
+from services.notifications.rendering import Renderer
+from services.notifications.service import Claim, NoticeDesk, RetryPolicy
+from services.notifications.settings import NotificationsSettings
+
+logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
 
 
-def register_subscribers(runtime: ServiceRuntime) -> None:
-    runtime.publishes(Topic.NOTIFICATION_EVENTS, NotificationEvent, "Notifications recorded (outbox).")
+def register_subscribers(runtime: ServiceRuntime, desk: NoticeDesk, dispatcher: Dispatcher) -> None:
+    runtime.publishes(
+        Topic.NOTIFICATION_EVENTS,
+        NotificationEvent,
+        "Notices recorded in the in-app feed, and e-mails and webhooks delivered (outbox).",
+    )
 
     async def notify(event: CloudEvent) -> None:
-        await runtime.write(lambda session: service.notify(session, event, runtime.source))
+        if await runtime.write(lambda session: service.handle(session, event, desk)):
+            dispatcher.wake()
+
+    @runtime.subscribe(Topic.INTAKE_EVENTS)
+    async def on_intake_event(event: IntakeEvent) -> None:
+        await notify(event)
 
     @runtime.subscribe(Topic.REVIEW_EVENTS)
     async def on_review_event(event: ReviewEvent) -> None:
@@ -22,3 +55,114 @@ def register_subscribers(runtime: ServiceRuntime) -> None:
     @runtime.subscribe(Topic.DECISION_EVENTS)
     async def on_decision_event(event: DecisionEvent) -> None:
         await notify(event)
+
+
+class Dispatcher:
+    """Sends due deliveries. Each round: releases the digests that fell due, recovers claims
+    whose lease ran out (their sender died mid-attempt), claims a batch and sends it. Woken
+    when new notices are recorded; polls otherwise (retries fall due on their own)."""
+
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        settings: NotificationsSettings,
+        renderer: Renderer,
+        email: EmailChannel | None,
+        webhooks: WebhookChannel,
+        certificates: CertificateSource,
+    ) -> None:
+        self._runtime = runtime
+        self._settings = settings
+        self._renderer = renderer
+        self._email = email
+        self._webhooks = webhooks
+        self._certificates = certificates
+        self._policy = RetryPolicy(
+            settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds
+        )
+        self._rng = random.Random()
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        if self._email is None:
+            logger.warning("e-mail is off: TDKT_NOTIFICATIONS_SMTP_HOST is not set")
+        self._task = asyncio.create_task(self._run(), name="notification-dispatcher")
+
+    async def stop(self) -> None:
+        """Finish the attempts under way (so their outcomes are recorded), then stop."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(self._task, timeout=self._settings.send_timeout_seconds + 5)
+            except TimeoutError:
+                logger.warning("dispatcher stopped mid-attempt; the lease recovers those deliveries")
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                while await self.dispatch_round() and not self._stopping:
+                    pass
+            except Exception:  # a failed round is retried on the next; the loop must not die
+                logger.exception("notification dispatch round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._settings.dispatch_poll_seconds)
+            self._wake.clear()
+
+    async def dispatch_round(self) -> int:
+        """One round; returns how many deliveries were attempted."""
+        now = utc_now()
+        write = self._runtime.write
+        await write(lambda session: service.release_digests(session, now, self._renderer))
+        await write(lambda session: service.recover_interrupted(session, now))
+        lease = timedelta(seconds=self._settings.lease_seconds)
+        claims = await write(
+            lambda session: service.claim_due(session, now, self._settings.dispatch_batch, lease)
+        )
+        await asyncio.gather(*(self._attempt(claim) for claim in claims))
+        return len(claims)
+
+    async def _attempt(self, claim: Claim) -> None:
+        with (
+            continued_trace(claim.trace_carrier),
+            tracer.start_as_current_span(
+                f"deliver {claim.channel.value}",
+                attributes={"tdkt.delivery_id": claim.delivery_id, "tdkt.attempt": claim.attempt},
+            ),
+        ):
+            try:
+                detail = await asyncio.wait_for(
+                    self._send(claim), timeout=self._settings.send_timeout_seconds
+                )
+            except (SendFailed, TimeoutError) as error:
+                reason = str(error) or "timed out"
+                logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, reason)
+                await self._runtime.write(
+                    lambda session: service.record_failed(
+                        session, claim, reason, utc_now(), self._policy, self._rng
+                    )
+                )
+            else:
+                await self._runtime.write(
+                    lambda session: service.record_delivered(
+                        session, claim, detail, utc_now(), self._runtime.source
+                    )
+                )
+
+    async def _send(self, claim: Claim) -> str:
+        if claim.channel is DeliveryChannel.WEBHOOK:
+            assert claim.webhook_url is not None and claim.webhook_secret is not None
+            return await self._webhooks.send(
+                claim.delivery_id, claim.webhook_url, claim.webhook_secret, claim.body.encode(), time.time()
+            )
+        if self._email is None:
+            raise SendFailed("e-mail is off: no SMTP server configured")
+        attachment = await self._certificates.fetch(*claim.attachment) if claim.attachment else None
+        return await self._email.send(
+            OutgoingEmail(claim.delivery_id, claim.target, claim.subject, claim.body, attachment)
+        )

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
 
-from pydantic import BaseModel
-from sqlalchemy import Column, Text, UniqueConstraint
+from pydantic import AnyHttpUrl, BaseModel
+from pydantic import Field as PydanticField
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.envelope import utc_now
+from contracts.events import DeliveryChannel
+from contracts.webhooks import NoticeKind
+
+NoticeLanguage = Literal["vi", "en"]
 
 
 class Notification(SQLModel, table=True):
+    """A notice: what one audience is told of one event. It is the in-app feed entry (unless the
+    audience turned the feed off) and the source of its e-mail and webhook deliveries."""
+
     __tablename__ = "notification"
     __table_args__ = (UniqueConstraint("cause_source", "cause_event_id", "recipient", "channel"),)
 
@@ -24,6 +34,151 @@ class Notification(SQLModel, table=True):
     subject: str = Field(max_length=500)
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utc_now)
+    kind: str = Field(default="", max_length=30)
+    language: str = Field(default="vi", max_length=10)
+    in_feed: bool = Field(default=True)
+    facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class NotificationRead(SQLModel, table=True):
+    """Read marks are per reader: an organisation's feed is read by each of its officers."""
+
+    __tablename__ = "notification_read"
+
+    notification_id: str = Field(foreign_key="notification.id", primary_key=True, max_length=64)
+    reader: str = Field(primary_key=True, max_length=200)
+    read_at: datetime = Field(default_factory=utc_now)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    """Waiting for its next attempt (``next_attempt_at``)."""
+    SENDING = "sending"
+    """Claimed by a dispatcher until ``lease_until``; the outcome is not recorded yet."""
+    DELIVERED = "delivered"
+    DEAD = "dead"
+    """Failed ``max_attempts`` times: dead-lettered until someone redelivers it."""
+    HELD = "held"
+    """A reminder waiting for the recipient's daily digest (``hold_until``)."""
+    DIGESTED = "digested"
+    """Sent inside a digest (``digest_id``)."""
+    CANCELLED = "cancelled"
+    """Nothing to send it to any more (subscription removed or turned off)."""
+
+
+class Delivery(SQLModel, table=True):
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_status_next_attempt", "status", "next_attempt_at"),)
+
+    id: str = Field(primary_key=True, max_length=64)
+    notification_id: str | None = Field(default=None, foreign_key="notification.id", max_length=64)
+    dossier_id: str | None = Field(default=None, index=True, max_length=64)
+    channel: str = Field(max_length=20)
+    """A ``DeliveryChannel``."""
+    recipient: str = Field(index=True, max_length=200)
+    """The audience: organisation, role, nominee line or ``client:<id>``."""
+    target: str = Field(max_length=300)
+    """The e-mail address, or the client id whose subscription gives URL and secret at send time."""
+    status: str = Field(default=DeliveryStatus.PENDING, max_length=20)
+    """A ``DeliveryStatus``."""
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utc_now)
+    lease_until: datetime | None = None
+    hold_until: datetime | None = Field(default=None, index=True)
+    digest_id: str | None = Field(default=None, max_length=64)
+    subject: str = Field(max_length=500)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    """The e-mail text, or the webhook's JSON body (the same bytes on every attempt)."""
+    attachment_decision_id: str | None = Field(default=None, max_length=64)
+    attachment_line: int | None = None
+    cause_event_id: str = Field(max_length=200)
+    interrupted: bool = False
+    """An attempt was interrupted before its outcome was recorded: the receiver may have it twice."""
+    trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    last_error: str | None = Field(default=None, max_length=1000)
+    created_at: datetime = Field(default_factory=utc_now)
+    delivered_at: datetime | None = None
+
+
+class DeliveryOutcome(StrEnum):
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    DEAD_LETTERED = "dead-lettered"
+    REDELIVERY_REQUESTED = "redelivery-requested"
+    HELD_FOR_DIGEST = "held-for-digest"
+    DIGESTED = "digested"
+    CANCELLED = "cancelled"
+
+
+class DeliveryLogEntry(SQLModel, table=True):
+    """The delivery log: every attempt and what came of it, and every change made by hand."""
+
+    __tablename__ = "delivery_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: str = Field(foreign_key="delivery.id", index=True, max_length=64)
+    attempt: int | None = None
+    outcome: str = Field(max_length=30)
+    """A ``DeliveryOutcome``."""
+    detail: str = Field(default="", max_length=1000)
+    at: datetime = Field(default_factory=utc_now)
+
+
+class WebhookSubscription(SQLModel, table=True):
+    __tablename__ = "webhook_subscription"
+
+    client_id: str = Field(primary_key=True, max_length=200)
+    url: str = Field(max_length=2000)
+    secret: str = Field(max_length=200)
+    """Kept as it is: the HMAC needs it. Shown to the client once, when made or rotated."""
+    language: str = Field(default="vi", max_length=10)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class RecipientPreference(SQLModel, table=True):
+    __tablename__ = "recipient_preference"
+
+    recipient: str = Field(primary_key=True, max_length=200)
+    in_app: bool = True
+    email: bool = True
+    email_address: str | None = Field(default=None, max_length=254)
+    digest_reminders: bool = False
+    language: str = Field(default="vi", max_length=10)
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(default_factory=utc_now)
+
+
+class DossierRecord(SQLModel, table=True):
+    """What the submission event said about a dossier: its system, its nominees' addresses."""
+
+    __tablename__ = "dossier_record"
+
+    dossier_id: str = Field(primary_key=True, max_length=64)
+    submitting_organisation: str = Field(max_length=50)
+    client_id: str | None = Field(default=None, max_length=200)
+    external_reference: str | None = Field(default=None, max_length=200)
+    award_code: str = Field(max_length=50)
+    nominee_emails: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    recorded_at: datetime = Field(default_factory=utc_now)
+
+
+class ParkedEvent(SQLModel, table=True):
+    """An event consumed before its dossier's submission event (another topic): its notices to
+    the submitting system and the nominees are made when the submission arrives."""
+
+    __tablename__ = "parked_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: str = Field(index=True, max_length=64)
+    event: str = Field(sa_column=Column(Text, nullable=False))
+    parked_at: datetime = Field(default_factory=utc_now)
+
+
+# --- views ---------------------------------------------------------------------------------
 
 
 class NotificationView(BaseModel):
@@ -31,6 +186,82 @@ class NotificationView(BaseModel):
     dossier_id: str
     recipient: str
     channel: str
+    kind: str
     subject: str
     body: str
     created_at: datetime
+
+
+class FeedItem(NotificationView):
+    read: bool = PydanticField(description="Whether the caller has read it")
+
+
+class FeedPage(BaseModel):
+    items: list[FeedItem]
+    total: int
+    unread: int
+
+
+class ReadMarks(BaseModel):
+    notification_ids: list[str] | None = PydanticField(
+        default=None, max_length=1000, description="Those to mark; every unread one of the feed when absent"
+    )
+    read: bool = True
+
+
+class PreferenceView(BaseModel):
+    recipient: str
+    in_app: bool = PydanticField(description="Show its notices in the in-app feed")
+    email: bool = PydanticField(description="Send its notices by e-mail")
+    email_address: str | None = PydanticField(description="Where e-mail goes; the directory's when unset")
+    digest_reminders: bool = PydanticField(description="Gather deadline reminders in one e-mail a day")
+    language: NoticeLanguage
+    updated_at: datetime | None
+
+
+class PreferenceUpdate(BaseModel):
+    in_app: bool = True
+    email: bool = True
+    email_address: str | None = PydanticField(default=None, max_length=254)
+    digest_reminders: bool = False
+    language: NoticeLanguage = "vi"
+
+
+class SubscriptionRequest(BaseModel):
+    url: AnyHttpUrl = PydanticField(description="Where notices are POSTed")
+    language: NoticeLanguage = "vi"
+    active: bool = True
+
+
+class SubscriptionView(BaseModel):
+    client_id: str
+    url: str
+    language: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    secret: str | None = PydanticField(
+        default=None, description="The signing secret: returned only when the subscription is made or rotated"
+    )
+
+
+class DeliveryLogView(BaseModel):
+    at: datetime
+    attempt: int | None
+    outcome: DeliveryOutcome
+    detail: str
+
+
+class DeliveryView(BaseModel):
+    delivery_id: str
+    notification_id: str | None
+    dossier_id: str | None
+    kind: NoticeKind | None
+    channel: DeliveryChannel
+    recipient: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    last_error: str | None
+    log: list[DeliveryLogView]

@@ -1,3 +1,7 @@
+from datetime import time
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -9,3 +13,35 @@ class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="TDKT_NOTIFICATIONS_", extra="ignore")
 
     http_port: int = 8004
+
+    smtp_host: str | None = None
+    """The SMTP server; e-mail is off (and says so at start) when unset."""
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    mail_from: str = "TĐKT <no-reply@tdkt.local>"
+    directory_file: Path | None = None
+    """JSON object: organisation code or ``<code>#<role>`` → e-mail address (its mailbox)."""
+    decisions_url: str = "http://127.0.0.1:8003"
+    """The public decisions registry: links in notices, and the certificates e-mailed to nominees."""
+
+    max_attempts: int = Field(default=8, ge=1)
+    """Attempts of one delivery before it is dead-lettered."""
+    retry_base_seconds: float = Field(default=30.0, gt=0)
+    retry_cap_seconds: float = Field(default=6 * 3600.0, gt=0)
+    send_timeout_seconds: float = Field(default=20.0, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    """How long a claimed delivery may stay unrecorded before it counts as interrupted; longer
+    than a send can take."""
+    dispatch_poll_seconds: float = Field(default=1.0, gt=0)
+    dispatch_batch: int = Field(default=50, ge=1)
+    digest_at: time = time(7, 30)
+    """When the daily reminder digests go out, in ``time_zone``."""
+    time_zone: str = "Asia/Ho_Chi_Minh"
+    stale_after_hours: float = Field(default=72.0, gt=0)
+    """Events older than this are put in the feed but not e-mailed or sent by webhook: a consumer
+    that starts from the beginning of a topic (a new deployment) must not mail the past."""
+    webhook_allow_http: bool = False
+    """Accept ``http://`` webhook URLs (development and tests); production needs https."""

@@ -24,6 +24,7 @@ from deploy import apps, devsecrets, infra
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
 from services.intake.client import ClientCredentials, access_token
+from tests.support.mail import MailCatcher
 from tests.support.otlp import SpanCollector
 from tools.demo import Endpoints, reviewer_headers
 from tools.waiting import eventually
@@ -33,6 +34,8 @@ OTHER_CLIENT_ORGANISATIONS = ("AH-TL-HB-TYT", "BNV", "NO-SUCH-ORG")
 MAX_ATTACHMENT_BYTES = 64 * 1024
 BATCHED_AWARD = "LDTT"
 """The pipelines' decisions service gathers this award's approvals into one decision a month."""
+MAILBOXES = {"AH-DS-TT-THCS": "van-thu@thcs-tantien.example.vn"}
+"""The notifications directory of the pipelines: the demo's submitting school's mailbox."""
 
 
 def _register_client(clients_file: Path, organisations: tuple[str, ...]) -> ClientCredentials:
@@ -71,6 +74,7 @@ class Pipeline:
     organisation the registry does not know."""
     signing_key_file: Path
     collector: SpanCollector
+    mail: MailCatcher
     processes: list[apps.AppProcess]
 
     async def reviewer_headers(
@@ -136,6 +140,7 @@ async def pipeline(
     prefix = f"test-{run_id}."
     state_dir: Path = tmp_path_factory.mktemp(f"pipeline-{backend}")
     collector = SpanCollector().start()
+    mail = MailCatcher().start()
     env = dict(os.environ)
     env.update(
         {
@@ -156,6 +161,18 @@ async def pipeline(
     env["TDKT_INTAKE_MAX_ATTACHMENT_BYTES"] = str(MAX_ATTACHMENT_BYTES)
     for spec in apps.APPS:
         env[spec.port_variable] = str(_free_port())
+    directory = state_dir / "mailboxes.json"
+    directory.write_text(json.dumps(MAILBOXES))
+    env.update(
+        {
+            "TDKT_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+            "TDKT_NOTIFICATIONS_SMTP_PORT": str(mail.port),
+            "TDKT_NOTIFICATIONS_DIRECTORY_FILE": str(directory),
+            "TDKT_NOTIFICATIONS_DECISIONS_URL": f"http://{infra.HOST}:{env['TDKT_DECISIONS_HTTP_PORT']}",
+            "TDKT_NOTIFICATIONS_WEBHOOK_ALLOW_HTTP": "true",
+            "TDKT_NOTIFICATIONS_RETRY_BASE_SECONDS": "0.5",
+        }
+    )
     databases = [f"tdkt_test_{run_id}_{name}" for name in apps.SERVICES_WITH_DATABASE]
     if backend == "postgres":
         for name, database in zip(apps.SERVICES_WITH_DATABASE, databases, strict=True):
@@ -181,10 +198,12 @@ async def pipeline(
         other_credentials=other,
         signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"]),
         collector=collector,
+        mail=mail,
         processes=processes,
     )
     await asyncio.to_thread(apps.stop_all, processes)
     collector.stop()
+    mail.stop()
     if backend == "postgres":
         for database in databases:
             await asyncio.to_thread(infra.drop_postgres_database, database)

@@ -13,13 +13,11 @@ from contracts.events import (
     DossierSubmittedData,
     EntrySummary,
     ReviewLevel,
-    event_type_name,
     review_event_adapter,
 )
 from contracts.topics import Topic, all_topic_names, dead_letter_topic, topic_name
 from services.decisions.domain import format_decision_number
 from services.intake.lifecycle import DossierStatus, status_from_history
-from services.notifications.domain import messages_for
 
 
 @pytest.mark.parametrize(
@@ -108,33 +106,6 @@ def test_topics_have_dead_letter_twins_and_prefixes() -> None:
     names = all_topic_names()
     assert len(names) == 2 * len(Topic)
     assert all(dead_letter_topic(topic.value) in names for topic in Topic)
-
-
-def test_only_outcomes_the_submitter_cares_about_are_notified() -> None:
-    assert messages_for(_submitted()) == []
-    assert event_type_name(DossierSubmitted) == "vn.tdkt.dossier.submitted.v1"
-
-
-def test_reminders_go_to_the_reviewing_organisation_and_escalations_to_its_leader() -> None:
-    from datetime import UTC, datetime
-
-    from contracts.events import ReviewTaskDeadlineData, ReviewTaskEscalated, ReviewTaskReminded
-
-    data = ReviewTaskDeadlineData(
-        task_id="d-1.0.unit",
-        dossier_id="d-1",
-        level=ReviewLevel.UNIT,
-        organisation="AH-DS-TT",
-        due_at=datetime(2026, 12, 22, 16, 59, tzinfo=UTC),
-        limit_working_days=20,
-        legal_basis="product default",
-        at=datetime(2026, 12, 15, tzinfo=UTC),
-    )
-    reminded = messages_for(ReviewTaskReminded(source="/w", subject="d-1", data=data))
-    escalated = messages_for(ReviewTaskEscalated(source="/w", subject="d-1", data=data))
-    assert [m.recipient for m in reminded] == ["AH-DS-TT"]
-    assert [m.recipient for m in escalated] == ["AH-DS-TT#leader"]
-    assert "22/12/2026" in reminded[0].body
 
 
 def test_reward_money_is_rounded_up_to_ten_thousand_dong_on_the_base_salary_of_the_day() -> None:

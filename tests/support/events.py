@@ -1,0 +1,116 @@
+"""Events as the platform's producers publish them, for the notifications tests to feed in."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from contracts.envelope import CloudEvent
+from contracts.events import (
+    DecisionIssued,
+    DecisionIssuedData,
+    DossierClosedData,
+    DossierRejected,
+    DossierReturned,
+    DossierSubmitted,
+    DossierSubmittedData,
+    EntrySummary,
+    NomineeContact,
+    ReviewLevel,
+    ReviewTaskDeadlineData,
+    ReviewTaskEscalated,
+    ReviewTaskReminded,
+)
+
+ORGANISATION = "AH-DS-TT"
+NOMINEES = ("Nguyễn Thị Minh Khai", "Trần Văn Ơn")
+AT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+
+
+def _entries(dossier: str, numbered: bool = False) -> list[EntrySummary]:
+    return [
+        EntrySummary(
+            entry_id=f"{dossier}.v1.{n}",
+            nominee_name=name,
+            nominee_kind="individual",
+            line_number=n if numbered else None,
+        )
+        for n, name in enumerate(NOMINEES, start=1)
+    ]
+
+
+def submitted(
+    dossier: str, client_id: str | None = "demo-integrator", emails: dict[str, str] | None = None
+) -> DossierSubmitted:
+    return DossierSubmitted(
+        source="/tdkt/intake",
+        subject=dossier,
+        data=DossierSubmittedData(
+            dossier_id=dossier,
+            version=1,
+            submitting_organisation=ORGANISATION,
+            award_code="BKTTG",
+            entries=_entries(dossier),
+            review_levels=[ReviewLevel.UNIT],
+            deciding_organisation="TTG",
+            issuer_code="TTg",
+            external_reference=f"HS-{dossier}",
+            client_id=client_id,
+            nominee_contacts=[
+                NomineeContact(entry_id=entry, email=email) for entry, email in (emails or {}).items()
+            ],
+        ),
+    )
+
+
+def decided(dossier: str) -> DecisionIssued:
+    return DecisionIssued(
+        source="/tdkt/decisions",
+        subject=dossier,
+        data=DecisionIssuedData(
+            decision_id="q-1",
+            dossier_id=dossier,
+            number="07/QĐ-TTg",
+            sequence=7,
+            year=2026,
+            issuer_code="TTg",
+            deciding_organisation="TTG",
+            submitting_organisation=ORGANISATION,
+            issued_on=date(2026, 11, 24),
+            award_code="BKTTG",
+            entries=_entries(dossier, numbered=True),
+        ),
+    )
+
+
+def closed(kind: type[DossierRejected] | type[DossierReturned], dossier: str, reason: str) -> CloudEvent:
+    return kind(
+        source="/tdkt/worker",
+        subject=dossier,
+        data=DossierClosedData(
+            dossier_id=dossier,
+            submitting_organisation=ORGANISATION,
+            level=ReviewLevel.DISTRICT,
+            actor="leader.1",
+            reason=reason,
+            at=AT,
+        ),
+    )
+
+
+def deadline(
+    kind: type[ReviewTaskReminded] | type[ReviewTaskEscalated], dossier: str, task: str
+) -> CloudEvent:
+    return kind(
+        source="/tdkt/worker",
+        subject=dossier,
+        data=ReviewTaskDeadlineData(
+            task_id=task,
+            dossier_id=dossier,
+            level=ReviewLevel.UNIT,
+            organisation=ORGANISATION,
+            due_at=datetime(2026, 12, 22, 9, 59, tzinfo=UTC),
+            limit_working_days=20,
+            legal_basis="product default",
+            at=AT,
+        ),
+    )

@@ -1,0 +1,394 @@
+"""Notifications: who hears what (pure), the templates, retries and digests, webhook signatures,
+and the delivery bookkeeping on the embedded database (claims, interruptions, dead letters)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from jinja2 import DictLoader
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from contracts.envelope import CloudEvent
+from contracts.events import (
+    DossierRejected,
+    DossierSubmitted,
+    ReviewLevel,
+    ReviewStepKind,
+    ReviewTaskEscalated,
+    ReviewTaskOpened,
+    ReviewTaskOpenedData,
+    ReviewTaskReminded,
+)
+from contracts.webhooks import NoticeKind, SignatureError, signature, verify_signature
+from servicekit import migrations
+from servicekit.db import make_engine
+from services.notifications import service
+from services.notifications.domain import (
+    Channel,
+    facts_of_submission,
+    needs_dossier_facts,
+    next_digest_at,
+    notices_for,
+    retry_delay,
+)
+from services.notifications.models import (
+    Delivery,
+    DeliveryLogEntry,
+    DeliveryOutcome,
+    DeliveryStatus,
+    Notification,
+    PreferenceUpdate,
+    SubscriptionRequest,
+)
+from services.notifications.rendering import TEMPLATE_DIR, Links, Renderer
+from services.notifications.service import NoticeDesk, RetryPolicy
+from tests.support import events
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+LINKS = Links("https://decisions.example")
+
+
+def _submitted(emails: dict[str, str] | None = None) -> DossierSubmitted:
+    return events.submitted("d-1", emails=emails)
+
+
+def _decided() -> CloudEvent:
+    return events.decided("d-1")
+
+
+def _rejected() -> CloudEvent:
+    return events.closed(DossierRejected, "d-1", "Thành tích chưa tiêu biểu")
+
+
+def _deadline(kind: type[ReviewTaskReminded] | type[ReviewTaskEscalated], task: str = "d-1.0") -> CloudEvent:
+    return events.deadline(kind, "d-1", task)
+
+
+# --- who hears what ------------------------------------------------------------------------
+
+
+def test_the_submitter_hears_of_receipt_in_the_feed_by_email_and_its_system_by_webhook() -> None:
+    event = _submitted()
+    drafts = notices_for(event, facts_of_submission(event))
+    assert [(d.audience, d.kind, sorted(d.channels)) for d in drafts] == [
+        ("AH-DS-TT", NoticeKind.RECEIVED, [Channel.EMAIL, Channel.IN_APP]),
+        ("client:demo-integrator", NoticeKind.RECEIVED, [Channel.WEBHOOK]),
+    ]
+
+
+def test_nominees_hear_of_the_decision_only_when_they_gave_an_address_with_their_certificate() -> None:
+    submitted = _submitted({"d-1.v1.2": "on.tran@example.vn"})
+    drafts = notices_for(_decided(), facts_of_submission(submitted))
+    nominees = [d for d in drafts if d.audience.startswith("nominee:")]
+    assert [(d.audience, d.email_address, d.attachment) for d in nominees] == [
+        ("nominee:d-1.v1.2", "on.tran@example.vn", ("q-1", 2))
+    ]
+    assert nominees[0].channels == {Channel.EMAIL}
+    assert nominees[0].facts["nominee_name"] == "Trần Văn Ơn"
+
+
+def test_without_the_submission_the_system_and_nominees_wait_but_the_organisation_does_not() -> None:
+    assert needs_dossier_facts(_decided()) and needs_dossier_facts(_rejected())
+    assert [d.audience for d in notices_for(_decided(), None)] == ["AH-DS-TT"]
+    assert not needs_dossier_facts(_deadline(ReviewTaskReminded))
+
+
+def test_reviewers_hear_of_tasks_by_role_reminders_by_organisation_escalations_by_leader() -> None:
+    opened = ReviewTaskOpened(
+        source="/tdkt/worker",
+        subject="d-1",
+        data=ReviewTaskOpenedData(
+            task_id="d-1.0.receipt",
+            dossier_id="d-1",
+            workflow_id="w",
+            level=ReviewLevel.UNIT,
+            level_index=0,
+            levels_total=1,
+            organisation="AH-DS-TT",
+            step=ReviewStepKind.RECEIPT,
+            role="clerk",
+            award_code="BKTTG",
+            submitting_organisation="AH-DS-TT-THCS",
+            opened_at=NOW,
+        ),
+    )
+    assert [d.audience for d in notices_for(opened, None)] == ["AH-DS-TT#clerk"]
+    assert [d.audience for d in notices_for(_deadline(ReviewTaskReminded), None)] == ["AH-DS-TT"]
+    assert [d.audience for d in notices_for(_deadline(ReviewTaskEscalated), None)] == ["AH-DS-TT#leader"]
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [*(kind.value for kind in NoticeKind), "digest"])
+def test_every_notice_has_a_vietnamese_and_an_english_template(kind: str) -> None:
+    assert (TEMPLATE_DIR / "vi" / f"{kind}.j2").is_file()
+    assert (TEMPLATE_DIR / "en" / f"{kind}.j2").is_file()
+
+
+def test_templates_render_vietnamese_with_its_dates_and_english_with_its_own() -> None:
+    renderer = Renderer(LINKS)
+    event = _decided()
+    draft = notices_for(event, None)[0]
+    facts = {"dossier_id": "d-1", **draft.facts}
+    vi, en = renderer.render("decided", "vi", facts), renderer.render("decided", "en", facts)
+    assert vi.subject == "Quyết định khen thưởng số 07/QĐ-TTg" and vi.language == "vi"
+    assert "ngày 24/11/2026" in vi.body and "https://decisions.example/v1/decisions/q-1/pdf" in vi.body
+    assert en.subject == "Decision 07/QĐ-TTg issued" and "of 2026-11-24" in en.body
+
+
+def test_a_language_without_the_template_falls_back_to_english() -> None:
+    loader = DictLoader(
+        {
+            "en/received.j2": "{% block subject %}Received {{ reference }}{% endblock %}"
+            "{% block body %}Body{% endblock %}"
+        }
+    )
+    rendered = Renderer(LINKS, loader).render(
+        "received", "vi", {"dossier_id": "d-9", "external_reference": None}
+    )
+    assert (rendered.subject, rendered.language) == ("Received d-9", "en")
+
+
+def test_a_template_missing_a_fact_fails_loudly_instead_of_printing_nothing() -> None:
+    with pytest.raises(Exception, match="decision_number"):
+        Renderer(LINKS).render("decided", "vi", {"dossier_id": "d-1"})
+
+
+# --- retries, digests, signatures ----------------------------------------------------------
+
+
+def test_retries_back_off_exponentially_with_jitter_up_to_the_cap() -> None:
+    rng = random.Random(7)
+    delays = [retry_delay(n, 30, 3600, rng).total_seconds() for n in range(1, 10)]
+    for attempt, delay in enumerate(delays, start=1):
+        ceiling = min(3600, 30 * 2 ** (attempt - 1))
+        assert ceiling / 2 <= delay <= ceiling
+    assert delays[3] > delays[0] * 2
+    spread = {round(retry_delay(3, 30, 3600, rng).total_seconds(), 3) for _ in range(20)}
+    assert len(spread) > 10, "jitter spreads retries of one attempt number"
+
+
+def test_the_digest_goes_out_at_the_next_local_digest_time() -> None:
+    at = time(7, 30)
+    # 03:00 UTC is 10:00 in Hà Nội: today's 07:30 has passed, so tomorrow's (00:30 UTC)
+    assert next_digest_at(NOW, at, ZONE) == datetime(2026, 11, 25, 0, 30, tzinfo=UTC)
+    early = datetime(2026, 11, 23, 23, 0, tzinfo=UTC)  # 06:00 on the 24th in Hà Nội
+    assert next_digest_at(early, at, ZONE) == datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
+
+
+def test_a_webhook_signature_verifies_and_refuses_changes_replays_and_garbage() -> None:
+    body = b'{"id":"n-1"}'
+    header = signature("whsec_test", 1_800_000_000, body)
+    verify_signature("whsec_test", header, body, now=1_800_000_100)
+    with pytest.raises(SignatureError, match="does not match"):
+        verify_signature("whsec_test", header, body + b" ", now=1_800_000_100)
+    with pytest.raises(SignatureError, match="does not match"):
+        verify_signature("another", header, body, now=1_800_000_100)
+    with pytest.raises(SignatureError, match="replay"):
+        verify_signature("whsec_test", header, body, now=1_800_000_000 + 301)
+    with pytest.raises(SignatureError, match="malformed"):
+        verify_signature("whsec_test", "v1=abc", body, now=1_800_000_000)
+
+
+# --- bookkeeping on the embedded database --------------------------------------------------
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    url = f"sqlite:///{tmp_path / 'notifications.db'}"
+    migrations.upgrade(Path(service.__file__).parent / "migrations", url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def _desk(email: bool = True) -> NoticeDesk:
+    return NoticeDesk(
+        source="/tdkt/notifications",
+        renderer=Renderer(LINKS),
+        directory={"AH-DS-TT": "vanthu@ahdstt.example.vn"},
+        email_enabled=email,
+        digest_at=time(7, 30),
+        zone=ZONE,
+        stale_after=timedelta(days=36500),
+    )
+
+
+def _handle(engine: Engine, event: CloudEvent, desk: NoticeDesk | None = None) -> int:
+    with Session(engine) as session:
+        count = service.handle(session, event, desk or _desk())
+        session.commit()
+        return count
+
+
+def _rows(engine: Engine, model: Any, *where: Any) -> list[Any]:
+    with Session(engine) as session:
+        return list(session.exec(select(model).where(*where)).all())
+
+
+def _subscribe(engine: Engine, client: str = "demo-integrator") -> None:
+    with Session(engine) as session:
+        service.subscribe(
+            session, client, SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"})
+        )
+        session.commit()
+
+
+def test_a_redelivered_event_notifies_nobody_twice(engine: Engine) -> None:
+    _subscribe(engine)
+    event = _submitted()
+    assert _handle(engine, event) == 2
+    assert _handle(engine, event) == 0
+    deliveries = _rows(engine, Delivery)
+    assert sorted((d.channel, d.target) for d in deliveries) == [
+        ("email", "vanthu@ahdstt.example.vn"),
+        ("webhook", "demo-integrator"),
+    ]
+    webhook = next(d for d in deliveries if d.channel == "webhook")
+    notice = json.loads(webhook.body)
+    assert notice["type"] == "vn.tdkt.webhook.dossier.notice.v1"
+    assert notice["data"]["kind"] == "received" and notice["data"]["external_reference"] == "HS-d-1"
+
+
+def test_an_event_before_its_submission_reaches_the_system_and_nominees_once_it_arrives(
+    engine: Engine,
+) -> None:
+    _subscribe(engine)
+    assert _handle(engine, _decided()) == 1, "the organisation hears at once"
+    _handle(engine, _submitted({"d-1.v1.1": "khai@example.vn"}))
+    decided = _rows(engine, Notification, Notification.kind == "decided")
+    assert sorted(n.recipient for n in decided) == ["AH-DS-TT", "client:demo-integrator", "nominee:d-1.v1.1"]
+    nominee_mail = _rows(engine, Delivery, Delivery.recipient == "nominee:d-1.v1.1")
+    assert [(d.target, d.attachment_decision_id, d.attachment_line) for d in nominee_mail] == [
+        ("khai@example.vn", "q-1", 1)
+    ]
+
+
+def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine: Engine) -> None:
+    with Session(engine) as session:
+        service.set_preference(session, "AH-DS-TT", PreferenceUpdate(digest_reminders=True), "leader.1")
+        service.set_preference(session, "AH-DS-TT#leader", PreferenceUpdate(in_app=False, email=False), "x")
+        session.commit()
+    _handle(engine, _deadline(ReviewTaskReminded, "t-1"))
+    _handle(engine, _deadline(ReviewTaskReminded, "t-2"))
+    _handle(engine, _deadline(ReviewTaskEscalated))
+    escalation = _rows(engine, Notification, Notification.kind == "task_escalated")
+    assert [n.in_feed for n in escalation] == [False]
+    assert _rows(engine, Delivery, Delivery.recipient == "AH-DS-TT#leader") == []
+    held = _rows(engine, Delivery, Delivery.status == DeliveryStatus.HELD)
+    assert len(held) == 2
+    with Session(engine) as session:
+        assert service.release_digests(session, NOW, Renderer(LINKS)) == 0, "not before the digest time"
+        assert (
+            service.release_digests(session, held[0].hold_until + timedelta(seconds=1), Renderer(LINKS)) == 1
+        )
+        session.commit()
+    digest = _rows(engine, Delivery, Delivery.status == DeliveryStatus.PENDING)
+    assert len(digest) == 1 and digest[0].subject == "Tổng hợp nhắc hạn: 2 nhiệm vụ"
+    assert "t-1" in digest[0].body and "t-2" in digest[0].body
+
+
+POLICY = RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=10)
+
+
+def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_round(engine: Engine) -> None:
+    _handle(engine, _rejected(), _desk())
+    rng = random.Random(1)
+    now = NOW + timedelta(days=1)
+    for attempt in range(1, 4):
+        with Session(engine) as session:
+            (claim,) = service.claim_due(session, now, 10, timedelta(seconds=60))
+            assert claim.attempt == attempt
+            assert service.claim_due(session, now, 10, timedelta(seconds=60)) == [], "claimed once"
+            service.record_failed(session, claim, "SMTP: 451 try later", now, POLICY, rng)
+            session.commit()
+        (delivery,) = _rows(engine, Delivery)
+        if attempt < 3:
+            assert delivery.status == DeliveryStatus.PENDING and delivery.next_attempt_at > now
+            now = delivery.next_attempt_at
+    assert delivery.status == DeliveryStatus.DEAD
+    outcomes = [entry.outcome for entry in _rows(engine, DeliveryLogEntry)]
+    assert outcomes == ["sending", "failed"] * 3 + ["dead-lettered"]
+    with Session(engine) as session:
+        dead = session.get_one(Delivery, delivery.id)
+        assert service.redeliver(session, [dead], "operator", now) == [delivery.id]
+        session.commit()
+        (claim,) = service.claim_due(session, now, 10, timedelta(seconds=60))
+        assert claim.attempt == 1
+        service.record_delivered(session, claim, "SMTP: 250 OK", now, "/tdkt/notifications")
+        session.commit()
+    (delivery,) = _rows(engine, Delivery)
+    assert (delivery.status, delivery.interrupted) == (DeliveryStatus.DELIVERED, False)
+
+
+def test_a_claim_whose_sender_died_is_sent_once_more_and_the_log_says_so(engine: Engine) -> None:
+    _handle(engine, _rejected(), _desk())
+    now = NOW + timedelta(days=1)
+    lease = timedelta(seconds=60)
+    with Session(engine) as session:
+        (first,) = service.claim_due(session, now, 10, lease)
+        session.commit()
+    # the sender dies here: no outcome is recorded for ``first``
+    with Session(engine) as session:
+        assert service.recover_interrupted(session, now + lease / 2) == 0, "not while the lease holds"
+        assert service.recover_interrupted(session, now + lease * 2) == 1
+        session.commit()
+        (second,) = service.claim_due(session, now + lease * 2, 10, lease)
+        service.record_delivered(session, second, "SMTP: 250 OK", now + lease * 2, "/tdkt/notifications")
+        # the dead sender's late report changes nothing but the log
+        service.record_failed(session, first, "late", now + lease * 3, POLICY, random.Random())
+        session.commit()
+    (delivery,) = _rows(engine, Delivery)
+    assert (delivery.status, delivery.attempts, delivery.interrupted) == (DeliveryStatus.DELIVERED, 2, True)
+    outcomes = [(entry.attempt, entry.outcome) for entry in _rows(engine, DeliveryLogEntry)]
+    assert outcomes == [
+        (1, DeliveryOutcome.SENDING),
+        (1, DeliveryOutcome.INTERRUPTED),
+        (2, DeliveryOutcome.SENDING),
+        (2, DeliveryOutcome.DELIVERED),
+        (1, DeliveryOutcome.FAILED),
+    ]
+
+
+def test_the_feed_keeps_read_marks_per_officer(engine: Engine) -> None:
+    _handle(engine, _submitted())
+    _handle(engine, _rejected())
+    audiences = ["AH-DS-TT", "AH-DS-TT#clerk"]
+    with Session(engine) as session:
+        page = service.feed(
+            session, audiences, "clerk.1", unread_only=False, dossier_id=None, limit=10, offset=0
+        )
+        assert (page.total, page.unread) == (2, 2)
+        assert [item.kind for item in page.items] == ["rejected", "received"]
+        assert service.mark_read(session, audiences, "clerk.1", [page.items[0].notification_id], True) == 1
+        session.commit()
+        mine = service.feed(
+            session, audiences, "clerk.1", unread_only=True, dossier_id=None, limit=10, offset=0
+        )
+        theirs = service.feed(
+            session, audiences, "clerk.2", unread_only=False, dossier_id=None, limit=10, offset=0
+        )
+    assert [item.kind for item in mine.items] == ["received"] and mine.unread == 1
+    assert theirs.unread == 2
+
+
+def test_an_event_from_long_ago_reaches_the_feed_but_mails_nobody(engine: Engine) -> None:
+    _subscribe(engine)
+    desk = dataclasses.replace(_desk(), stale_after=timedelta(hours=72))
+    old = events.submitted("d-old").model_copy(update={"time": datetime.now(UTC) - timedelta(days=4)})
+    assert _handle(engine, old, desk) == 2
+    assert [n.in_feed for n in _rows(engine, Notification, Notification.recipient == "AH-DS-TT")] == [True]
+    assert _rows(engine, Delivery) == []
+    _handle(engine, events.submitted("d-new"), desk)
+    assert len(_rows(engine, Delivery)) == 2
