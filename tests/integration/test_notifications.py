@@ -467,7 +467,13 @@ async def test_a_sender_killed_mid_attempt_sends_once_more_and_the_log_says_so(n
 
 
 async def test_from_review_to_decision_the_nominee_gets_the_signed_certificate(pipeline: Pipeline) -> None:
+    receiver = WebhookReceiver().start()
+    integrator = await pipeline.integrator_headers()
+    subscription = f"{pipeline.endpoints.notifications}/v1/webhooks/subscription"
     async with httpx.AsyncClient() as http:
+        made = await http.put(subscription, json={"url": receiver.url("/tdkt")}, headers=integrator)
+        assert made.status_code == 201, made.text
+        secret = made.json()["secret"]
         dossier = demo_dossier()
         address = f"nominee-{uuid.uuid4().hex[:6]}@example.vn"
         dossier["entries"][0]["email"] = address
@@ -499,3 +505,21 @@ async def test_from_review_to_decision_the_nominee_gets_the_signed_certificate(p
 
         (school_mail,) = await eventually(decided_mail, timeout=30, what="the school's e-mail")
         assert dossier["external_reference"] in _text(school_mail)
+
+        def decided_webhook() -> Any:
+            for request in receiver.received("/tdkt"):
+                notice = _notice(request)
+                if notice["subject"] == result.dossier_id and notice["data"]["kind"] == "decided":
+                    return request
+            return None
+
+        request = await eventually(decided_webhook, timeout=30, what="the integrator's signed webhook")
+        verify_signature(secret, request.headers[SIGNATURE_HEADER.lower()], request.body, now=time.time())
+        data = _notice(request)["data"]
+        assert (data["decision_number"], data["external_reference"]) == (
+            result.decision_number,
+            dossier["external_reference"],
+        )
+        assert data["decision_url"].startswith(pipeline.endpoints.decisions)
+        assert (await http.delete(subscription, headers=integrator)).status_code == 204
+    receiver.stop()
