@@ -16,6 +16,10 @@ from sqlmodel import Session, create_engine
 
 T = TypeVar("T")
 
+MAX_PAGE_OFFSET = 10_000_000
+"""The largest ``offset`` a paged query takes: beyond any table here, and far inside a 64-bit
+integer, which SQLite and PostgreSQL refuse to exceed."""
+
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):

@@ -27,6 +27,7 @@ from contracts.topics import Topic, topic_name
 from servicekit import migrations
 from servicekit.db import make_engine, run_in_session
 from servicekit.kafka import consumer_options, declare_publication, make_broker
+from servicekit.limits import RequestLimits
 from servicekit.outbox import OutboxRelay
 from servicekit.problems import ProblemError, install_problem_handlers
 from servicekit.settings import KitSettings, ServiceSettings
@@ -129,6 +130,7 @@ def create_app(
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
     install_problem_handlers(app)
+    app.add_middleware(RequestLimits, max_body_bytes=runtime.kit.max_body_bytes)
 
     @app.middleware("http")
     async def trace_id_header(

@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from contracts.envelope import utc_now
 from contracts.events import DecisionReward, NomineeKind, RevocationGround
+from servicekit.db import MAX_PAGE_OFFSET
 
 
 class DecisionRegister(SQLModel, table=True):
@@ -164,7 +165,7 @@ class DecisionQuery(BaseModel):
         description="Part of an awardee's name (diacritics optional)",
     )
     limit: int = PydanticField(default=50, ge=1, le=200)
-    offset: int = PydanticField(default=0, ge=0)
+    offset: int = PydanticField(default=0, ge=0, le=MAX_PAGE_OFFSET)
 
 
 class RevokedLine(BaseModel):
@@ -211,7 +212,7 @@ class DecisionEntryView(BaseModel):
 
 class EntryPage(BaseModel):
     limit: int = PydanticField(default=100, ge=1, le=1000)
-    offset: int = PydanticField(default=0, ge=0)
+    offset: int = PydanticField(default=0, ge=0, le=MAX_PAGE_OFFSET)
 
 
 class RevocationRequest(BaseModel):

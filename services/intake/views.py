@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from contracts.dossiers import DossierSubmission
 from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_TOKEN_AUDIENCE, Principal, TokenService
-from servicekit.db import run_in_session
+from servicekit.db import MAX_PAGE_OFFSET, run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from servicekit.telemetry import current_trace_id
@@ -164,7 +164,7 @@ def build_router(
         status_: Annotated[DossierStatus | None, Query(alias="status")] = None,
         external_reference: Annotated[str | None, Query(max_length=200)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
     ) -> DossierPage:
         return await run_in_session(
             runtime.engine,

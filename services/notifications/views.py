@@ -19,7 +19,7 @@ from servicekit.auth import (
     Staff,
     TokenService,
 )
-from servicekit.db import run_in_session
+from servicekit.db import MAX_PAGE_OFFSET, run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from services.notifications import service
@@ -93,7 +93,7 @@ def build_router(
         unread: Annotated[bool, Query(description="Only those the caller has not read")] = False,
         dossier_id: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
     ) -> FeedPage:
         audiences = [staff.organisation] if scope == "organisation" else staff_audiences(staff)
         return await run_in_session(
@@ -237,7 +237,7 @@ def build_router(
         delivery_status: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
         dossier_id: Annotated[str | None, Query(max_length=64)] = None,
         limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
     ) -> list[DeliveryView]:
         def found(session):  # type: ignore[no-untyped-def]
             rows = service.find_deliveries(

@@ -18,6 +18,7 @@ from contracts.events import (
     ReviewStepKind,
     StruckEntry,
 )
+from servicekit.db import MAX_PAGE_OFFSET
 
 
 class TaskState(StrEnum):
@@ -105,7 +106,7 @@ class TaskQuery(BaseModel):
     overdue: bool | None = Field(default=None, description="Only open tasks past their due time (or not)")
     sort: TaskSort = TaskSort.OPENED
     limit: int = Field(default=50, ge=1, le=200)
-    offset: int = Field(default=0, ge=0)
+    offset: int = Field(default=0, ge=0, le=MAX_PAGE_OFFSET)
 
 
 class TaskCounts(BaseModel):

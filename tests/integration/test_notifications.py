@@ -472,7 +472,9 @@ async def test_from_review_to_decision_the_nominee_gets_the_signed_certificate(p
     subscription = f"{pipeline.endpoints.notifications}/v1/webhooks/subscription"
     async with httpx.AsyncClient() as http:
         made = await http.put(subscription, json={"url": receiver.url("/tdkt")}, headers=integrator)
-        assert made.status_code == 201, made.text
+        assert made.status_code in (200, 201), made.text
+        if made.status_code == 200:  # subscribed before (the API fuzzing does): a fresh secret
+            made = await http.post(f"{subscription}/secret", headers=integrator)
         secret = made.json()["secret"]
         dossier = demo_dossier()
         address = f"nominee-{uuid.uuid4().hex[:6]}@example.vn"
