@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -112,6 +113,10 @@ class DossierHistory(SQLModel, table=True):
     role: str | None = Field(default=None, max_length=30)
     version: int | None = None
     summary: str = Field(max_length=500)
+    previous_hash: str = Field(default="", max_length=64)
+    entry_hash: str = Field(default="", max_length=64)
+    """Links the dossier's entries into a hash chain (``domain.audit``); verify with
+    ``python -m services.intake.audit verify``."""
 
 
 # --- HTTP views ------------------------------------------------------------------------------
@@ -169,6 +174,9 @@ class HistoryItem(BaseModel):
     role: str | None = None
     version: int | None = None
     summary: str
+    entry_hash: str | None = PydanticField(
+        default=None, description="This entry's link in the dossier's audit hash chain (SHA-256)"
+    )
 
 
 class DossierSummary(BaseModel):

@@ -48,6 +48,7 @@ from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
 from services.intake import lifecycle
+from services.intake.domain import audit
 from services.intake.models import (
     Attachment,
     AttachmentView,
@@ -287,21 +288,21 @@ def record_event(session: Session, event: CloudEvent) -> None:
         return
     level, actor, summary = _describe(event)
     completed = event.data if isinstance(event, ReviewTaskCompleted) else None
-    session.add(
-        DossierHistory(
-            dossier_id=dossier.id,
-            event_id=event.id,
-            source=event.source,
-            type=event.type,
-            occurred_at=event.time,
-            level=level,
-            actor=actor,
-            organisation=completed.organisation if completed else None,
-            role=completed.role if completed else None,
-            version=completed.version if completed else None,
-            summary=summary,
-        )
+    entry = DossierHistory(
+        dossier_id=dossier.id,
+        event_id=event.id,
+        source=event.source,
+        type=event.type,
+        occurred_at=event.time,
+        level=level,
+        actor=actor,
+        organisation=completed.organisation if completed else None,
+        role=completed.role if completed else None,
+        version=completed.version if completed else None,
+        summary=summary,
     )
+    _chain(session, entry)
+    session.add(entry)
     if completed is not None:
         _strike(session, dossier.id, completed.struck_entries, completed.level)
     if isinstance(event, DossierApproved):
@@ -449,6 +450,20 @@ def _history(session: Session, dossier_id: str) -> list[DossierHistory]:
         .order_by(col(DossierHistory.occurred_at), col(DossierHistory.id))
     )
     return list(session.exec(statement).all())
+
+
+def _chain(session: Session, entry: DossierHistory) -> None:
+    """Link ``entry`` to the dossier's last one. The dossier's row is locked first, so entries
+    recorded at once by consumers of different topics still form one chain."""
+    session.exec(select(Dossier.id).where(Dossier.id == entry.dossier_id).with_for_update()).one()
+    previous = session.exec(
+        select(DossierHistory.entry_hash)
+        .where(DossierHistory.dossier_id == entry.dossier_id)
+        .order_by(col(DossierHistory.id).desc())
+        .limit(1)
+    ).first()
+    entry.previous_hash = previous or audit.GENESIS
+    entry.entry_hash = audit.entry_hash(entry.previous_hash, entry.model_dump())
 
 
 def _tells_the_submitter(dossier: Dossier, recipient: str) -> bool:

@@ -76,6 +76,12 @@ class Pipeline:
     collector: SpanCollector
     mail: MailCatcher
     processes: list[apps.AppProcess]
+    env: dict[str, str]
+    """The processes' environment: commands run against this pipeline's databases with it."""
+
+    def database_url(self, service: str) -> str:
+        default = f"sqlite:///{self.env['TDKT_DATA_DIR']}/{service}.db"
+        return self.env.get(f"TDKT_{service.upper()}_DATABASE_URL", default)
 
     async def reviewer_headers(
         self, organisation: str, *roles: str, subject: str | None = None
@@ -200,6 +206,7 @@ async def pipeline(
         collector=collector,
         mail=mail,
         processes=processes,
+        env=env,
     )
     await asyncio.to_thread(apps.stop_all, processes)
     collector.stop()
