@@ -18,10 +18,15 @@ from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+from servicekit.privacy import MaskingSpanExporter, install_log_masking
+
 _ENDPOINT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 
 
 def setup_tracing(service_name: str) -> TracerProvider:
+    """The process's tracer provider; spans are exported with personal data masked, and log
+    records are masked as they are made (``servicekit.privacy``)."""
+    install_log_masking()
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current
@@ -31,7 +36,7 @@ def setup_tracing(service_name: str) -> TracerProvider:
             OTLPSpanExporter,
         )
 
-        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+        provider.add_span_processor(BatchSpanProcessor(MaskingSpanExporter(OTLPSpanExporter())))
     trace.set_tracer_provider(provider)
     return provider
 

@@ -20,6 +20,8 @@ class CollectedSpan:
     span_id: str
     parent_span_id: str | None
     link_trace_ids: tuple[str, ...]
+    text: str = ""
+    """Every string the span carries (attribute and event attribute values), for scanning."""
 
 
 class SpanCollector:
@@ -76,6 +78,13 @@ class SpanCollector:
                             span_id=span.span_id.hex(),
                             parent_span_id=span.parent_span_id.hex() or None,
                             link_trace_ids=tuple(link.trace_id.hex() for link in span.links),
+                            text="\n".join(
+                                attribute.value.string_value
+                                for attribute in [
+                                    *span.attributes,
+                                    *(a for e in span.events for a in e.attributes),
+                                ]
+                            ),
                         )
                     )
         with self._lock:

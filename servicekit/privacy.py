@@ -1,0 +1,112 @@
+"""Personal data kept out of logs and traces: citizen identity numbers, phone numbers, e-mail
+addresses, dates of birth and addresses given with their label are masked in every log record
+(a record factory, so uvicorn's access log too) and in every exported span (an exporter
+wrapper). Events carry personal data only where a consumer needs it (nominee contacts, for the
+notifications service), and never these."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import unquote
+
+from opentelemetry.sdk.trace import Event, ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+
+_DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}"
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    # e-mail: the first character and the domain stay
+    (
+        re.compile(r"\b([A-Za-z0-9])[A-Za-z0-9._-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"),
+        lambda m: f"{m.group(1)}***@{m.group(2)}",
+    ),
+    # labelled dates of birth and addresses: the label stays, the value goes
+    (
+        re.compile(
+            rf"(?i)\b(ngày sinh|sinh ngày|date[ _]of[ _]birth|birth[ _]?date|dob)(\W{{0,3}})({_DATE})"
+        ),
+        lambda m: f"{m.group(1)}{m.group(2)}[ngày sinh]",
+    ),
+    (
+        re.compile(r"(?i)\b(địa chỉ|thường trú|tạm trú|address)(\s*[:=]\s*)([^,;\n\"&]{3,120})"),
+        lambda m: f"{m.group(1)}{m.group(2)}[địa chỉ]",
+    ),
+    # phone numbers (Vietnamese mobile and landline, with or without +84), before identity numbers
+    (re.compile(r"(?<![\d])(?:\+84|84|0)[235789]\d{8,9}(?![\d])"), lambda _m: "[số điện thoại]"),
+    # citizen identity (CCCD, 12 digits) and old identity card (CMND, 9 digits) numbers
+    (re.compile(r"(?<![\d])(?:\d{12}|\d{9})(?![\d])"), lambda _m: "[số định danh]"),
+)
+
+
+def mask(text: str) -> str:
+    """``text`` with personal data replaced; URL-encoded text (a logged query string) is decoded
+    first, so ``%20`` cannot glue an identity number to its neighbours."""
+    if "%" in text:
+        text = unquote(text)
+    for pattern, replace in _PATTERNS:
+        text = pattern.sub(replace, text)
+    return text
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_masked(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    return value
+
+
+def install_log_masking() -> None:
+    """Mask every log record's message and arguments as it is made (once per process)."""
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "masks_personal_data", False):
+        return
+
+    def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        record.msg = _masked(record.msg)
+        if record.args:
+            record.args = _masked(record.args)
+        return record
+
+    masking_factory.masks_personal_data = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masking_factory)
+
+
+class MaskingSpanExporter(SpanExporter):
+    """Exports copies of the spans with their string attributes (and their events') masked."""
+
+    def __init__(self, inner: SpanExporter) -> None:
+        self._inner = inner
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        return self._inner.export([_masked_span(span) for span in spans])
+
+    def shutdown(self) -> None:
+        self._inner.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._inner.force_flush(timeout_millis)
+
+
+def _masked_span(span: ReadableSpan) -> ReadableSpan:
+    return ReadableSpan(
+        name=mask(span.name),
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=_masked(dict(span.attributes or {})),
+        events=[
+            Event(event.name, _masked(dict(event.attributes or {})), event.timestamp) for event in span.events
+        ],
+        links=span.links,
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )

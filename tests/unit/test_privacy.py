@@ -1,0 +1,66 @@
+"""Personal data is masked in log records and exported spans."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from servicekit.privacy import MaskingSpanExporter, install_log_masking, mask
+
+PERSONAL = ("001203004567", "012345678", "0912345678", "+84912345678", "minh.khai@example.vn", "12/03/1980")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("CCCD 001203004567", "CCCD [số định danh]"),
+        ("CMND 012345678.", "CMND [số định danh]."),
+        ("gọi 0912345678 hoặc +84912345678", "gọi [số điện thoại] hoặc [số điện thoại]"),
+        ("thư minh.khai@example.vn", "thư m***@example.vn"),
+        ("Ngày sinh: 12/03/1980", "Ngày sinh: [ngày sinh]"),
+        ("địa chỉ: số 5 Trần Phú; quê", "địa chỉ: [địa chỉ]; quê"),
+        ("?nominee=0912345678%20001203004567", "?nominee=[số điện thoại] [số định danh]"),
+    ],
+)
+def test_personal_data_is_masked(text: str, expected: str) -> None:
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Quyết định số 07/QĐ-TTg ngày 24/11/2026",
+        "dossier 5a8fd64b-742d-4a8a-9fc2-e055102d449d, trace 0350ea22cd03b1005ef28c22b057565e",
+        "2,340,000 VND; 1880000 VND; offset 23944057082546296455168000",
+    ],
+)
+def test_what_is_not_personal_stays_readable(text: str) -> None:
+    assert mask(text) == text
+
+
+def test_log_records_are_masked_in_message_and_arguments(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_masking()
+    logger = logging.getLogger("tdkt.test")
+    with caplog.at_level(logging.INFO):
+        logger.info("nominee %s, phone %s", "minh.khai@example.vn", "0912345678")
+        logger.info("CCCD 001203004567 in the message itself")
+    text = caplog.text
+    assert not [value for value in PERSONAL if value in text], text
+    assert "[số điện thoại]" in text and "m***@example.vn" in text
+
+
+def test_exported_spans_carry_masked_attributes() -> None:
+    exported = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(MaskingSpanExporter(exported)))
+    with provider.get_tracer("t").start_as_current_span("GET /v1/decisions") as span:
+        span.set_attribute("url.query", "nominee=0912345678&cccd=001203004567")
+        span.add_event("note", {"text": "thư minh.khai@example.vn"})
+    (finished,) = exported.get_finished_spans()
+    assert finished.attributes == {"url.query": "nominee=[số điện thoại]&cccd=[số định danh]"}
+    assert finished.events[0].attributes == {"text": "thư m***@example.vn"}
+    assert finished.context == span.get_span_context()
