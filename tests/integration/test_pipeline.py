@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -228,6 +230,53 @@ async def test_bad_events_go_to_the_dead_letter_topic_with_a_reason(pipeline: Pi
     # the partition is not blocked: the pipeline still works after the poison records
     result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
     assert result.decision_number
+
+
+async def test_dead_letters_are_replayed_once_to_the_topic_they_came_from(pipeline: Pipeline) -> None:
+    topic = topic_name(Topic.REVIEW_EVENTS, pipeline.kit.topic_prefix)
+    dlq = dead_letter_topic(topic)
+    key = f"replay-{uuid.uuid4()}".encode()
+    value = json.dumps(
+        {
+            "specversion": "1.0",
+            "type": "vn.tdkt.dossier.rejected.v1",
+            "id": key.decode(),
+            "source": "/t",
+            "subject": "s",
+        }
+    ).encode()
+    partition, offset = await _publish_raw(pipeline, topic, value, key)
+    copies: list[Any] = []
+
+    def every_copy(record: Any) -> bool:
+        if record.key == key:
+            copies.append(record)
+        return len(copies) == REVIEW_TOPIC_CONSUMERS
+
+    await pipeline.find_record(dlq, every_copy)
+
+    def replay(*options: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "servicekit.replay", dlq, "--reason", "invalid-event", *options],
+            env=pipeline.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return done.stdout
+
+    listed = replay("--dry-run")
+    assert f"would replay {topic}[{partition}]@{offset} (invalid-event)" in listed
+    assert listed.count(f"@{offset} (") >= 1 and "@-1" not in listed
+    replayed = replay()
+    assert f"replayed {topic}[{partition}]@{offset} (invalid-event)" in replayed
+    assert replayed.count(f"{topic}[{partition}]@{offset} ") == 1, "four copies, one replay"
+    back = await pipeline.find_record(
+        topic,
+        lambda record: record.key == key and any(name == "x-replayed-from" for name, _ in record.headers),
+    )
+    assert back == value
 
 
 async def test_http_errors_are_problem_details_in_two_languages(pipeline: Pipeline) -> None:

@@ -1,0 +1,139 @@
+"""Replay dead letters: put the records of a dead-letter topic back on the topic they came from,
+once the cause is fixed (a consumer deployed that understands them, a field corrected upstream).
+
+    python -m servicekit.replay tdkt.review.events.dlq [--reason invalid-event] [--dry-run]
+
+Every consumer group that refused a record wrote its own copy to the dead-letter topic; a record
+is replayed once however many copies there are (the consumers that had handled it already
+recognise the event and skip it). The replay keeps the key and headers, adds
+``x-replayed-from: <dlq>/<partition>/<offset>``, reads up to the end the topic had when it
+started, and then commits its own consumer group's offsets (``tdkt-replay.<dlq>``), so a second
+run replays only what has come since (a record refused again included).
+A dry run lists what would be replayed and commits nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+
+from contracts.topics import DEAD_LETTER_SUFFIX, DeadLetterHeader
+from servicekit.settings import KitSettings
+
+REPLAYED_FROM_HEADER = "x-replayed-from"
+IDLE_MS = 2000
+
+
+@dataclass(frozen=True)
+class Replayed:
+    original_topic: str
+    original_partition: int
+    original_offset: int
+    reason: str
+    dead_letter: str
+    """``<dlq>/<partition>/<offset>`` of the copy replayed."""
+
+
+def _headers(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    return {name: value.decode(errors="replace") for name, value in record.headers}
+
+
+async def replay(
+    kit: KitSettings, dead_letter_topic: str, *, reason: str | None = None, dry_run: bool = False
+) -> list[Replayed]:
+    if not dead_letter_topic.endswith(DEAD_LETTER_SUFFIX):
+        raise ValueError(f"{dead_letter_topic} is not a dead-letter topic (…{DEAD_LETTER_SUFFIX})")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=kit.kafka_bootstrap_servers,
+        group_id=f"tdkt-replay.{dead_letter_topic}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=kit.kafka_bootstrap_servers, enable_idempotence=True)
+    await consumer.start()
+    await producer.start()
+    replayed: list[Replayed] = []
+    seen: set[tuple[str, str, str]] = set()
+    try:
+        # Up to the end as it is now: a replayed record that is refused again comes back to the
+        # dead-letter topic, and must wait for the next run rather than loop.
+        partitions = [
+            TopicPartition(dead_letter_topic, number)
+            for number in sorted(await producer.partitions_for(dead_letter_topic))
+        ]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        while [partition for partition in partitions if await consumer.position(partition) < ends[partition]]:
+            batches = await consumer.getmany(*partitions, timeout_ms=IDLE_MS)
+            for partition, records in batches.items():
+                for record in records:
+                    if record.offset >= ends[partition]:
+                        break
+                    headers = _headers(record)
+                    original = (
+                        headers.get(DeadLetterHeader.ORIGINAL_TOPIC, ""),
+                        headers.get(DeadLetterHeader.ORIGINAL_PARTITION, ""),
+                        headers.get(DeadLetterHeader.ORIGINAL_OFFSET, ""),
+                    )
+                    if not original[0] or original in seen:
+                        continue
+                    if reason is not None and headers.get(DeadLetterHeader.REASON) != reason:
+                        continue
+                    seen.add(original)
+                    source = f"{record.topic}/{record.partition}/{record.offset}"
+                    if not dry_run:
+                        kept = [(k, v) for k, v in record.headers if not k.startswith("x-dlq-")]
+                        await producer.send_and_wait(
+                            original[0],
+                            record.value,
+                            key=record.key,
+                            headers=[*kept, (REPLAYED_FROM_HEADER, source.encode())],
+                        )
+                    replayed.append(
+                        Replayed(
+                            original_topic=original[0],
+                            original_partition=int(original[1] or -1),
+                            original_offset=int(original[2] or -1),
+                            reason=headers.get(DeadLetterHeader.REASON, ""),
+                            dead_letter=source,
+                        )
+                    )
+        if not dry_run and partitions:
+            await consumer.commit(ends)
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return replayed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m servicekit.replay", description=__doc__)
+    parser.add_argument(
+        "dead_letter_topic", help="e.g. tdkt.review.events.dlq (with the environment's prefix)"
+    )
+    parser.add_argument("--reason", help="only records dead-lettered for this reason, e.g. invalid-event")
+    parser.add_argument("--dry-run", action="store_true", help="list, publish nothing, commit nothing")
+    args = parser.parse_args(argv)
+    try:
+        done = asyncio.run(
+            replay(KitSettings(), args.dead_letter_topic, reason=args.reason, dry_run=args.dry_run)
+        )
+    except ValueError as error:
+        parser.error(str(error))
+    verb = "would replay" if args.dry_run else "replayed"
+    for item in done:
+        print(
+            f"{verb} {item.original_topic}[{item.original_partition}]@{item.original_offset} "
+            f"({item.reason}) from {item.dead_letter}"
+        )
+    print(f"{len(done)} record(s) {verb}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
