@@ -192,9 +192,12 @@ def build_router(
         "/tasks/{task_id}/claim", tags=["assignment"], summary="Take the task", responses=assignment_errors
     )
     async def claim(task_id: str, reviewer: Reviewer = current) -> TaskView:
-        return await reassign(
-            task_id, reviewer, lambda session, task: service.claim(session, task, reviewer.subject)
-        )
+        def claimed(session: Session, task: ReviewTask) -> ReviewTask:
+            # only someone who can act on the step may hold it; anyone else would block it
+            authz.require_role(reviewer, authz.role_of(task))
+            return service.claim(session, task, reviewer.subject)
+
+        return await reassign(task_id, reviewer, claimed)
 
     @router.post(
         "/tasks/{task_id}/unclaim",
