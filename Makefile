@@ -5,7 +5,7 @@ PYTHON := .venv/bin/python
 # uv as a module of the machine's Python: no dependence on where pip puts scripts
 UV := python3 -m uv
 
-.PHONY: help install run up down status demo test lint unit integration docs clean
+.PHONY: help install run up down status demo test lint unit integration docs chaos clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ integration: install ## integration tests on the real stack (started if not runn
 
 test: lint ## lint, then unit and integration tests (SQLite and PostgreSQL) on the real stack
 	$(PYTHON) -m pytest
+
+chaos: install ## 1,000 dossiers while processes are SIGKILLed, then reconcile (not part of `make test`)
+	$(PYTHON) -m tools.chaos $(CHAOS_ARGS)
 
 docs: install ## regenerate JSON Schemas, OpenAPI and AsyncAPI documents
 	$(PYTHON) -m tools.generate

@@ -68,6 +68,7 @@ __all__ = [
     "TEMPORAL_NAMESPACE",
     "TEMPORAL_SEARCH_ATTRIBUTES",
     "InfraError",
+    "component",
     "down",
     "drop_postgres_database",
     "ensure_postgres_database",
@@ -1569,6 +1570,11 @@ def _select(components: Iterable[str] | str | None) -> list[Component]:
         raise InfraError(f"unknown component(s) {unknown}; choose from {list(COMPONENTS)}")
     ordered = [n for n in COMPONENTS if n in names]  # stable order, no duplicates
     return [_REGISTRY[n]() for n in ordered]
+
+
+def component(name: str) -> Component:
+    """One component, to probe, stop or start by itself (``tools.chaos`` kills and restarts them)."""
+    return _select(name)[0]
 
 
 def run_all(items: Sequence[Component], action: Callable[[Any], Any]) -> dict[str, Any]:

@@ -1,0 +1,522 @@
+"""``make chaos``: dossiers through the whole pipeline while processes are killed, then a reckoning.
+
+It runs its own stack — Kafka, Temporal, PostgreSQL and the mail catcher under ``.stack/chaos``
+on ports of their own, and the five platform processes — so it kills nothing it did not start.
+Scripted reviewers walk every dossier through every step over HTTP, retrying what a dead process
+refused; meanwhile a killer sends SIGKILL, at random moments, to a random one of intake, review,
+decisions, notifications, the worker, the Kafka broker and the Temporal server, and starts it
+again. Then, with everything up and quiet, it reconciles:
+
+- every accepted dossier has exactly one final outcome (one decision, recorded once);
+- no decision number is duplicated or skipped in any issuer's register;
+- no notification was sent twice, except a resend after an interrupted attempt that the delivery
+  log records (at most one);
+- no event is left unconsumed (every consumer group at the end of every topic, no dead letter,
+  no unpublished outbox row, no delivery pending).
+
+It prints a summary table and exits 1 on any loss or duplicate.
+
+    python -m tools.chaos [--dossiers 1000] [--concurrency 40] [--kill-every 8] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import mailbox
+import os
+import random
+import secrets
+import signal
+import socket
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import create_engine, text
+
+from deploy import apps, devsecrets, infra
+from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
+from servicekit.kafka import ensure_topics
+from servicekit.settings import KitSettings
+from services.intake.client import ClientCredentials, access_token
+from tools.demo import demo_dossier
+from tools.waiting import eventually
+
+CHAOS_PORTS = {
+    "TDKT_KAFKA_PORT": "29092",
+    "TDKT_KAFKA_CONTROLLER_PORT": "29093",
+    "TDKT_TEMPORAL_PORT": "17233",
+    "TDKT_TEMPORAL_UI_PORT": "18233",
+    "TDKT_POSTGRES_PORT": "55433",
+    "TDKT_MAIL_PORT": "10026",
+}
+VICTIMS = ("intake", "review", "decisions", "notifications", "worker", "kafka", "temporal")
+STEP_ACTIONS = {"receipt": "accept", "appraisal": "recommend", "sign_off": "approve"}
+FINAL = {"decided", "rejected", "withdrawn"}
+RETRYABLE = (httpx.TransportError,)
+ROLES = ["clerk", "officer", "leader", "council_member"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    env: dict[str, str]
+    processes: dict[str, apps.AppProcess]
+    credentials: ClientCredentials
+    staff_tokens: TokenService
+
+    def url(self, name: str) -> str:
+        return self.processes[name].url()
+
+    def database_url(self, service: str) -> str:
+        return self.env[f"TDKT_{service.upper()}_DATABASE_URL"]
+
+
+def start_stack(repository: Path) -> Stack:
+    stack_dir = repository / ".stack" / "chaos"
+    os.environ["TDKT_STACK_DIR"] = str(stack_dir)
+    os.environ.setdefault("TDKT_KAFKA_LIBS", str(repository / ".stack" / "kafka" / "libs"))
+    for name, value in CHAOS_PORTS.items():
+        os.environ.setdefault(name, value)
+    infra.up()
+    state_dir = stack_dir / "run"
+    env = dict(os.environ)
+    secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")
+    env.update(secret_files)
+    env.update(
+        {
+            "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+            "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
+            "TDKT_DATA_DIR": str(state_dir / "data"),
+            "TDKT_REVIEW_DEV_TOKENS": "true",
+            "TDKT_NOTIFICATIONS_SMTP_HOST": infra.HOST,
+            "TDKT_NOTIFICATIONS_SMTP_PORT": str(infra.mail_port()),
+            "TDKT_NOTIFICATIONS_DIRECTORY_FILE": str(repository / "deploy" / "dev-mailboxes.json"),
+            "TDKT_NOTIFICATIONS_LEASE_SECONDS": "30",
+            "TDKT_NOTIFICATIONS_RETRY_BASE_SECONDS": "2",
+            "TDKT_NOTIFICATIONS_RETRY_CAP_SECONDS": "30",
+            "TDKT_NOTIFICATIONS_MAX_ATTEMPTS": "30",
+        }
+    )
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+    for spec in apps.APPS:
+        env[spec.port_variable] = str(_free_port())
+    env["TDKT_NOTIFICATIONS_DECISIONS_URL"] = f"http://{infra.HOST}:{env['TDKT_DECISIONS_HTTP_PORT']}"
+    run_id = uuid.uuid4().hex[:6]
+    for name in apps.SERVICES_WITH_DATABASE:
+        env[f"TDKT_{name.upper()}_DATABASE_URL"] = infra.ensure_postgres_database(f"chaos_{run_id}_{name}")
+    env["TDKT_TOPIC_PREFIX"] = f"chaos-{run_id}."
+    env["TDKT_TEMPORAL_TASK_QUEUE"] = f"chaos-{run_id}.review"
+    asyncio.run(ensure_topics(_kit(env)))
+    processes = {process.name: process for process in apps.app_processes(env, state_dir)}
+    apps.start_all(list(processes.values()))
+    auth = AuthSettings(signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"]))
+    return Stack(
+        state_dir=state_dir,
+        env=env,
+        processes=processes,
+        credentials=ClientCredentials.load(Path(secret_files["TDKT_DEMO_CLIENT_FILE"])),
+        staff_tokens=TokenService(auth, STAFF_TOKEN_AUDIENCE),
+    )
+
+
+def _kit(env: dict[str, str]) -> KitSettings:
+    return KitSettings(
+        kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"], topic_prefix=env["TDKT_TOPIC_PREFIX"]
+    )
+
+
+# --- the killer ------------------------------------------------------------------------------
+
+
+@dataclass
+class Killer:
+    stack: Stack
+    rng: random.Random
+    every_seconds: float
+    kills: Counter[str] = field(default_factory=Counter)
+
+    def _component(self, name: str) -> infra.Component:
+        return self.stack.processes[name] if name in self.stack.processes else infra.component(name)
+
+    def kill_and_restart(self, name: str) -> None:
+        component = self._component(name)
+        pid = component.find_pid()
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while component.find_pid(clean=False) is not None and time.monotonic() < deadline:
+            time.sleep(0.1)  # the kernel reaps it: polled, with a deadline
+        self.kills[name] += 1
+        time.sleep(self.rng.uniform(0.2, 2.0))  # down for a random while: this is the chaos
+        component.ensure_up()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=self.rng.uniform(0.5, 1.5) * self.every_seconds)
+            except TimeoutError:
+                victim = self.rng.choice(VICTIMS)
+                print(f"[chaos] SIGKILL {victim}", flush=True)
+                await asyncio.to_thread(self.kill_and_restart, victim)
+
+
+# --- the scripted reviewers ------------------------------------------------------------------
+
+
+async def _retrying(call: Callable[[], Awaitable[httpx.Response]], deadline: float) -> httpx.Response:
+    """The call, again and again while the service is down or restarting (a 5xx, no connection)."""
+    while True:
+        try:
+            response = await call()
+            if response.status_code < 500:
+                return response
+        except RETRYABLE:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError("the service did not come back in time")
+        await asyncio.sleep(0.5)  # a retry's pause while a killed process restarts
+
+
+@dataclass
+class Driver:
+    stack: Stack
+    http: httpx.AsyncClient
+    integrator: dict[str, str]
+    deadline_seconds: float
+    accepted: list[str] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+    def reviewer(self, organisation: str) -> dict[str, str]:
+        token, _ = self.stack.staff_tokens.issue(
+            f"chaos.{organisation}", [STAFF_SCOPE], {"organisation": organisation, "roles": ROLES}
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    async def one_dossier(self, number: int) -> None:
+        deadline = time.monotonic() + self.deadline_seconds
+        dossier = demo_dossier()
+        dossier["external_reference"] = f"CHAOS-{number:05d}"
+        key = {"Idempotency-Key": f"chaos-{number}-{uuid.uuid4().hex[:8]}", **self.integrator}
+        intake = self.stack.url("intake")
+        response = await _retrying(
+            lambda: self.http.post(f"{intake}/v1/dossiers", json=dossier, headers=key), deadline
+        )
+        if response.status_code not in {200, 201}:
+            self.failures.append(f"dossier {number}: submission refused {response.status_code}")
+            return
+        submitted = response.json()
+        dossier_id = submitted["dossier_id"]
+        self.accepted.append(dossier_id)
+        chain = [step["organisation"] for step in submitted["review_chain"]]
+        while time.monotonic() < deadline:
+            status = await self._status(dossier_id, deadline)
+            if status in FINAL:
+                self.outcomes[dossier_id] = status
+                return
+            acted = False
+            for organisation in chain:
+                acted = await self._act_on_open_tasks(dossier_id, organisation, deadline) or acted
+            if not acted:
+                await asyncio.sleep(0.5)  # the next task is not in the inbox yet: poll again
+        self.failures.append(f"{dossier_id}: no final outcome after {self.deadline_seconds:.0f} s")
+
+    async def _act_on_open_tasks(self, dossier_id: str, organisation: str, deadline: float) -> bool:
+        """Act on the dossier's open tasks at ``organisation``; whether there were any."""
+        review = self.stack.url("review")
+        headers = self.reviewer(organisation)
+
+        def inbox() -> Awaitable[httpx.Response]:
+            return self.http.get(
+                f"{review}/v1/tasks", params={"dossier_id": dossier_id, "state": "open"}, headers=headers
+            )
+
+        page = await _retrying(inbox, deadline)
+        tasks = page.json()["items"] if page.status_code == 200 else []
+        for task in tasks:
+            action = STEP_ACTIONS.get(task["step"] or "sign_off")
+            if action is None:
+                continue
+
+            def act(task_id: str = task["task_id"], action: str = action) -> Awaitable[httpx.Response]:
+                return self.http.post(
+                    f"{review}/v1/tasks/{task_id}/{action}", json={"comment": "Đồng ý."}, headers=headers
+                )
+
+            await _retrying(act, deadline)  # a 409: done already (the answer was lost in a crash)
+        return bool(tasks)
+
+    async def _status(self, dossier_id: str, deadline: float) -> str:
+        response = await _retrying(
+            lambda: self.http.get(
+                f"{self.stack.url('intake')}/v1/dossiers/{dossier_id}", headers=self.integrator
+            ),
+            deadline,
+        )
+        return str(response.json().get("status", "")) if response.status_code == 200 else ""
+
+
+async def drive(stack: Stack, count: int, concurrency: int, killer: Killer) -> Driver:
+    async with httpx.AsyncClient(timeout=30) as http:
+        token = await _retrying_token(http, stack)
+        driver = Driver(stack, http, {"Authorization": f"Bearer {token}"}, deadline_seconds=1800)
+        gate = asyncio.Semaphore(concurrency)
+        stop = asyncio.Event()
+        chaos = asyncio.create_task(killer.run(stop))
+        done = 0
+
+        async def guarded(number: int) -> None:
+            nonlocal done
+            async with gate:
+                try:
+                    await driver.one_dossier(number)
+                except Exception as error:  # one dossier's failure is a finding, not the end of the run
+                    driver.failures.append(f"dossier {number}: {type(error).__name__}: {error}")
+                done += 1
+                if done % 50 == 0:
+                    print(f"[chaos] {done}/{count} dossiers through", flush=True)
+
+        try:
+            await asyncio.gather(*(guarded(number) for number in range(1, count + 1)))
+        finally:
+            stop.set()
+            await chaos
+        return driver
+
+
+async def _retrying_token(http: httpx.AsyncClient, stack: Stack) -> str:
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            return await access_token(http, stack.url("intake"), stack.credentials)
+        except (httpx.HTTPError, KeyError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
+# --- the reckoning ---------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    name: str
+    expected: str
+    found: str
+    ok: bool
+
+
+def _scalar(url: str, sql: str, **params: Any) -> Any:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text(sql), params).scalar()
+    finally:
+        engine.dispose()
+
+
+def _rows(url: str, sql: str, **params: Any) -> list[Any]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(text(sql), params).all())
+    finally:
+        engine.dispose()
+
+
+async def _lag(kit: KitSettings) -> tuple[int, int]:
+    """(records not yet consumed by a consumer group, records in dead-letter topics)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=kit.kafka_bootstrap_servers)
+    consumer = AIOKafkaConsumer(bootstrap_servers=kit.kafka_bootstrap_servers)
+    await admin.start()
+    await consumer.start()
+    try:
+        topics = [name for name in await consumer.topics() if name.startswith(kit.topic_prefix)]
+        partitions = [
+            TopicPartition(topic, p) for topic in topics for p in consumer.partitions_for_topic(topic) or ()
+        ]
+        ends = await consumer.end_offsets(partitions)
+        starts = await consumer.beginning_offsets(partitions)
+        dead = sum(ends[tp] - starts[tp] for tp in partitions if tp.topic.endswith(".dlq"))
+        lag = 0
+        for group, _ in await admin.list_consumer_groups():
+            if not str(group).startswith(kit.topic_prefix):
+                continue
+            committed = await admin.list_consumer_group_offsets(group)
+            consumed_topics = {tp.topic for tp in committed}
+            for tp in partitions:
+                if tp.topic in consumed_topics:
+                    offset = committed.get(tp)
+                    lag += ends[tp] - (
+                        offset.offset if offset is not None and offset.offset >= 0 else starts[tp]
+                    )
+        return lag, dead
+    finally:
+        await consumer.stop()
+        await admin.close()
+
+
+async def quiesce(stack: Stack) -> None:
+    """Wait, with every process up, until every event is consumed and every outbox relayed."""
+    for process in stack.processes.values():
+        await asyncio.to_thread(process.ensure_up)
+    kit = _kit(stack.env)
+
+    async def quiet() -> bool:
+        lag, _ = await _lag(kit)
+        unpublished = sum(
+            _scalar(stack.database_url(service), "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+            for service in ("intake", "decisions", "notifications")
+        )
+        pending = _scalar(
+            stack.database_url("notifications"),
+            "SELECT count(*) FROM delivery WHERE status IN ('pending', 'sending')",
+        )
+        return lag == 0 and unpublished == 0 and pending == 0
+
+    await eventually(quiet, timeout=600, what="every event consumed, every outbox relayed", interval=2)
+
+
+def reconcile(stack: Stack, driver: Driver, lag: int, dead_letters: int) -> list[Check]:
+    checks: list[Check] = []
+    accepted = driver.accepted
+    intake, decisions, notifications = (
+        stack.database_url(s) for s in ("intake", "decisions", "notifications")
+    )
+    statuses = dict(_rows(intake, "SELECT id, status FROM dossier"))
+    decided = [d for d in accepted if statuses.get(d) == "decided"]
+    checks.append(
+        Check(
+            "accepted dossiers with a final outcome",
+            str(len(accepted)),
+            str(sum(statuses.get(d) in FINAL for d in accepted)),
+            all(statuses.get(d) in FINAL for d in accepted),
+        )
+    )
+    checks.append(
+        _once_each(
+            "decided dossiers recorded decided once",
+            decided,
+            intake,
+            "SELECT dossier_id, count(*) FROM dossier_history "
+            "WHERE type = 'vn.tdkt.decision.issued.v1' GROUP BY dossier_id",
+        )
+    )
+    checks.append(
+        _once_each(
+            "decided dossiers in exactly one decision",
+            decided,
+            decisions,
+            "SELECT dossier_id, count(DISTINCT decision_id) FROM decision_entry GROUP BY dossier_id",
+        )
+    )
+    registers = _rows(
+        decisions, "SELECT deciding_organisation, year, sequence, number FROM decision ORDER BY 1, 2, 3"
+    )
+    by_register: dict[tuple[str, int], list[int]] = {}
+    for organisation, year, sequence, _number in registers:
+        by_register.setdefault((organisation, year), []).append(sequence)
+    gaps = {key: seq for key, seq in by_register.items() if seq != list(range(1, len(seq) + 1))}
+    numbers = Counter(row[3] for row in registers)
+    checks.append(
+        Check(
+            "decision numbers gapless and unique",
+            f"{len(registers)} in {len(by_register)} register(s)",
+            f"{len(gaps)} register(s) with gaps, {sum(c > 1 for c in numbers.values())} duplicate(s)",
+            not gaps and all(c == 1 for c in numbers.values()),
+        )
+    )
+    ids = Counter(message["Message-ID"] for message in mailbox.Maildir(infra.mail_dir(), create=False))
+    interrupted = {
+        f"<{row[0]}@notifications.tdkt>"
+        for row in _rows(notifications, "SELECT id FROM delivery WHERE interrupted")
+    }
+    resent = {mid for mid, count in ids.items() if count == 2 and mid in interrupted}
+    doubled = {mid for mid, count in ids.items() if count > 1 and mid not in resent}
+    delivered = _scalar(notifications, "SELECT count(*) FROM delivery WHERE status = 'delivered'")
+    checks.append(
+        Check(
+            "e-mails sent once (a logged resend after an interruption allowed)",
+            f"{delivered} delivered",
+            f"{len(doubled)} doubled, {len(resent)} logged resend(s)",
+            not doubled,
+        )
+    )
+    dead = _scalar(notifications, "SELECT count(*) FROM delivery WHERE status = 'dead'")
+    checks.append(Check("deliveries dead-lettered", "0", str(dead), dead == 0))
+    checks.append(Check("events left unconsumed (consumer lag)", "0", str(lag), lag == 0))
+    checks.append(Check("records in dead-letter topics", "0", str(dead_letters), dead_letters == 0))
+    checks.append(Check("driver failures", "0", str(len(driver.failures)), not driver.failures))
+    return checks
+
+
+def _once_each(name: str, dossiers: list[str], url: str, counts_sql: str) -> Check:
+    """Whether ``counts_sql`` (dossier id, count) gives exactly 1 for every one of ``dossiers``."""
+    counts = dict(_rows(url, counts_sql))
+    once = sum(counts.get(dossier, 0) == 1 for dossier in dossiers)
+    return Check(name, str(len(dossiers)), str(once), once == len(dossiers))
+
+
+def print_table(checks: list[Check], kills: Counter[str], seconds: float, count: int) -> None:
+    print(
+        f"\nchaos: {count} dossiers in {seconds:.0f} s; SIGKILLs: "
+        + (", ".join(f"{name} ×{n}" for name, n in sorted(kills.items())) or "none")
+    )
+    width = max(len(check.name) for check in checks)
+    print(f"{'check':<{width}}  {'expected':<22}  {'found':<40}  result")
+    for check in checks:
+        print(
+            f"{check.name:<{width}}  {check.expected:<22}  {check.found:<40}  {'ok' if check.ok else 'FAIL'}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.chaos", description=__doc__.splitlines()[0] if __doc__ else ""
+    )
+    parser.add_argument("--dossiers", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=40)
+    parser.add_argument("--kill-every", type=float, default=8.0, help="mean seconds between kills")
+    parser.add_argument("--seed", type=int, default=secrets.randbelow(10_000))
+    parser.add_argument("--keep", action="store_true", help="leave the chaos stack running afterwards")
+    args = parser.parse_args(argv)
+    repository = Path(__file__).resolve().parent.parent
+    print(f"[chaos] seed {args.seed}", flush=True)
+    stack = start_stack(repository)
+    killer = Killer(stack, random.Random(args.seed), args.kill_every)
+    started = time.monotonic()
+    try:
+        driver = asyncio.run(drive(stack, args.dossiers, args.concurrency, killer))
+        asyncio.run(quiesce(stack))
+        lag, dead_letters = asyncio.run(_lag(_kit(stack.env)))
+        checks = reconcile(stack, driver, lag, dead_letters)
+    finally:
+        if not args.keep:
+            apps.stop_all(list(stack.processes.values()))
+            infra.down()
+    print_table(checks, killer.kills, time.monotonic() - started, args.dossiers)
+    for failure in driver.failures[:20]:
+        print(f"  {failure}")
+    return 0 if all(check.ok for check in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
