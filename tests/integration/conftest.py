@@ -18,8 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
+from contracts.topics import Topic, topic_name
 from deploy import apps, devsecrets, infra
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
@@ -125,6 +127,37 @@ class Pipeline:
             return value
         finally:
             await consumer.stop()
+
+    async def committed_offsets(self, group: str, topic: str) -> dict[int, int]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.kit.kafka_bootstrap_servers)
+        await admin.start()
+        try:
+            offsets = await admin.list_consumer_group_offsets(group)
+        finally:
+            await admin.close()
+        return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
+
+    async def caught_up(self, service: str, topic: Topic) -> None:
+        """Wait until ``service`` has handled every record ``topic`` holds now (offsets are
+        committed after handling)."""
+        name = topic_name(topic, self.kit.topic_prefix)
+        consumer = AIOKafkaConsumer(bootstrap_servers=self.kit.kafka_bootstrap_servers)
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+            if not partitions:
+                await consumer.topics()
+                partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
+            ends = {tp.partition: offset for tp, offset in (await consumer.end_offsets(partitions)).items()}
+        finally:
+            await consumer.stop()
+        group = f"{self.kit.topic_prefix}{service}.{topic.value}"
+
+        async def handled() -> bool:
+            committed = await self.committed_offsets(group, name)
+            return all(committed.get(partition, 0) >= end for partition, end in ends.items() if end > 0)
+
+        await eventually(handled, timeout=30, what=f"{service} caught up with {name}")
 
     def logs(self, lines: int = 40) -> str:
         return "\n".join(infra.tail(process.log_file, lines) for process in self.processes)

@@ -151,6 +151,11 @@ async def test_approvals_of_a_batched_award_wait_for_one_decision_of_the_period(
             return found if approved else None
 
         found = await eventually(held, timeout=30, what="both dossiers approved")
+        await pipeline.caught_up("decisions", Topic.REVIEW_EVENTS)  # both approvals kept
+        found = [
+            (await http.get(f"{pipeline.endpoints.decisions}/v1/decisions", params={"dossier_id": d})).json()
+            for d in dossier_ids
+        ]
         assert found == [[], []], "a batched approval waits for its period's decision"
 
         commune = "AH-DS-TT"

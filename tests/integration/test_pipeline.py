@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.envelope import kafka_headers
 from contracts.events import DossierSubmitted
@@ -141,16 +140,6 @@ async def test_one_trace_covers_every_process_as_one_tree(pipeline: Pipeline) ->
     assert any(name.startswith("POST /v1/dossiers") for name in names), names
 
 
-async def _committed_offset(pipeline: Pipeline, group: str, topic: str) -> dict[int, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
-
-
 async def _publish_raw(pipeline: Pipeline, topic: str, value: bytes, key: bytes) -> tuple[int, int]:
     producer = AIOKafkaProducer(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
     await producer.start()
@@ -183,7 +172,7 @@ async def test_a_redelivered_submission_starts_no_second_review(pipeline: Pipeli
     group = f"{pipeline.kit.topic_prefix}review.{Topic.INTAKE_EVENTS.value}"
 
     async def consumed() -> bool:
-        return (await _committed_offset(pipeline, group, topic)).get(partition, -1) > offset
+        return (await pipeline.committed_offsets(group, topic)).get(partition, -1) > offset
 
     await eventually(consumed, timeout=30, what="the redelivered event to be consumed")
     assert (await handle.describe()).run_id == run_id

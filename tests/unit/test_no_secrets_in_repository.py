@@ -33,6 +33,6 @@ def test_no_tracked_file_holds_a_secret() -> None:
 
 
 def test_the_rules_catch_what_they_are_for() -> None:
-    assert SECRET_PATTERNS["private key"].search("-----BEGIN EC PRIVATE KEY-----")
+    assert SECRET_PATTERNS["private key"].search("-----BEGIN EC " + "PRIVATE KEY-----")
     assert SECRET_PATTERNS["webhook secret"].search("whsec_" + "a" * 43)
     assert SECRET_PATTERNS["client secret"].search('{"client_secret": "' + "b" * 43 + '"}')
