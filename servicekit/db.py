@@ -10,11 +10,19 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import anyio.to_thread
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 T = TypeVar("T")
+
+
+def lock_for_transaction(session: Session, key: str) -> None:
+    """Make transactions that name the same ``key`` wait for each other until commit: a
+    PostgreSQL advisory lock. SQLite needs none: ``BEGIN IMMEDIATE`` already queues writers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
+
 
 MAX_PAGE_OFFSET = 10_000_000
 """The largest ``offset`` a paged query takes: beyond any table here, and far inside a 64-bit

@@ -95,4 +95,4 @@ class RequestLimits:
 
 
 def _is_json(headers: dict[bytes, bytes]) -> bool:
-    return headers.get(b"content-type", b"").split(b";")[0].strip().endswith(b"json")
+    return headers.get(b"content-type", b"").split(b";")[0].strip().lower().endswith(b"json")

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import unquote
 
 from opentelemetry.sdk.trace import Event, ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import Status
 
 _DATE = r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{4}-\d{2}-\d{2}"
 _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
@@ -40,10 +42,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = 
 )
 
 
-def mask(text: str) -> str:
+def mask(text: str, *, decode: bool = True) -> str:
     """``text`` with personal data replaced; URL-encoded text (a logged query string) is decoded
-    first, so ``%20`` cannot glue an identity number to its neighbours."""
-    if "%" in text:
+    first, so ``%20`` cannot glue an identity number to its neighbours (not a format string:
+    ``decode=False``)."""
+    if decode and "%" in text:
         text = unquote(text)
     for pattern, replace in _PATTERNS:
         text = pattern.sub(replace, text)
@@ -57,7 +60,9 @@ def _masked(value: Any) -> Any:
         return type(value)(_masked(item) for item in value)
     if isinstance(value, dict):
         return {key: _masked(item) for key, item in value.items()}
-    return value
+    if value is None or isinstance(value, int | float | bool | bytes):
+        return value
+    return mask(str(value))  # an exception, a model: its text is what the log would show
 
 
 def install_log_masking() -> None:
@@ -68,9 +73,13 @@ def install_log_masking() -> None:
 
     def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        record.msg = _masked(record.msg)
+        if isinstance(record.msg, str):
+            record.msg = mask(record.msg, decode=False)  # a format string: its % are directives
         if record.args:
             record.args = _masked(record.args)
+        if record.exc_info and record.exc_info[0] is not None:
+            # the formatter uses exc_text when set: the traceback is masked like the message
+            record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
         return record
 
     masking_factory.masks_personal_data = True  # type: ignore[attr-defined]
@@ -105,7 +114,9 @@ def _masked_span(span: ReadableSpan) -> ReadableSpan:
         ],
         links=span.links,
         kind=span.kind,
-        status=span.status,
+        status=Status(span.status.status_code, mask(span.status.description or ""))
+        if span.status.description
+        else span.status,
         start_time=span.start_time,
         end_time=span.end_time,
         instrumentation_scope=span.instrumentation_scope,

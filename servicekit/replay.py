@@ -8,7 +8,8 @@ is replayed once however many copies there are (the consumers that had handled i
 recognise the event and skip it). The replay keeps the key and headers, adds
 ``x-replayed-from: <dlq>/<partition>/<offset>``, reads up to the end the topic had when it
 started, and then commits its own consumer group's offsets (``tdkt-replay.<dlq>``), so a second
-run replays only what has come since (a record refused again included).
+run replays only what has come since (a record refused again included). A run limited to one
+``--reason`` commits nothing, so the records it skipped are still there for the next.
 A dry run lists what would be replayed and commits nothing.
 """
 
@@ -103,7 +104,8 @@ async def replay(
                             dead_letter=source,
                         )
                     )
-        if not dry_run and partitions:
+        if not dry_run and reason is None and partitions:
+            # with a reason, the records skipped must stay for a later run: nothing is committed
             await consumer.commit(ends)
     finally:
         await producer.stop()

@@ -26,7 +26,7 @@ class KitSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     data_dir: Path = REPOSITORY_ROOT / ".stack" / "data"
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
-    max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     """Any request body above this is refused (413) before a handler reads it."""
 
 

@@ -95,6 +95,8 @@ def start_stack(repository: Path) -> Stack:
     for name, value in CHAOS_PORTS.items():
         os.environ.setdefault(name, value)
     infra.up()
+    for key in list(mailbox.Maildir(infra.mail_dir(), create=True).keys()):
+        mailbox.Maildir(infra.mail_dir()).remove(key)  # the reckoning counts this run's mail only
     state_dir = stack_dir / "run"
     env = dict(os.environ)
     secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")
@@ -445,12 +447,15 @@ def reconcile(stack: Stack, driver: Driver, lag: int, dead_letters: int) -> list
         )
     )
     ids = Counter(message["Message-ID"] for message in mailbox.Maildir(infra.mail_dir(), create=False))
-    interrupted = {
-        f"<{row[0]}@notifications.tdkt>"
-        for row in _rows(notifications, "SELECT id FROM delivery WHERE interrupted")
+    interruptions = {
+        f"<{delivery_id}@notifications.tdkt>": count
+        for delivery_id, count in _rows(
+            notifications,
+            "SELECT delivery_id, count(*) FROM delivery_log WHERE outcome = 'interrupted' GROUP BY delivery_id",
+        )
     }
-    resent = {mid for mid, count in ids.items() if count == 2 and mid in interrupted}
-    doubled = {mid for mid, count in ids.items() if count > 1 and mid not in resent}
+    resent = {mid for mid, count in ids.items() if 1 < count <= 1 + interruptions.get(mid, 0)}
+    doubled = {mid for mid, count in ids.items() if count > 1 + interruptions.get(mid, 0)}
     delivered = _scalar(notifications, "SELECT count(*) FROM delivery WHERE status = 'delivered'")
     checks.append(
         Check(

@@ -142,17 +142,21 @@ class Dispatcher:
             except (SendFailed, TimeoutError) as error:
                 reason = str(error) or "timed out"
                 logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, reason)
-                await self._runtime.write(
-                    lambda session: service.record_failed(
-                        session, claim, reason, utc_now(), self._policy, self._rng
-                    )
-                )
+                await self._failed(claim, reason)
+            except Exception as error:  # a bug or bad data: counted and dead-lettered like any failure
+                logger.exception("delivery %s attempt %d broke", claim.delivery_id, claim.attempt)
+                await self._failed(claim, f"{type(error).__name__}: {error}")
             else:
                 await self._runtime.write(
                     lambda session: service.record_delivered(
                         session, claim, detail, utc_now(), self._runtime.source
                     )
                 )
+
+    async def _failed(self, claim: Claim, reason: str) -> None:
+        await self._runtime.write(
+            lambda session: service.record_failed(session, claim, reason, utc_now(), self._policy, self._rng)
+        )
 
     async def _send(self, claim: Claim) -> str:
         if claim.channel is DeliveryChannel.WEBHOOK:

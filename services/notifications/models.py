@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel
+from pydantic import AnyHttpUrl, BaseModel, EmailStr
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -222,7 +222,7 @@ class PreferenceView(BaseModel):
 class PreferenceUpdate(BaseModel):
     in_app: bool = True
     email: bool = True
-    email_address: str | None = PydanticField(default=None, max_length=254)
+    email_address: EmailStr | None = PydanticField(default=None, max_length=254)
     digest_reminders: bool = False
     language: NoticeLanguage = "vi"
 

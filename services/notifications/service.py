@@ -35,6 +35,7 @@ from contracts.events import (
 )
 from contracts.topics import Topic
 from contracts.webhooks import DossierNotice, DossierNoticeData
+from servicekit.db import lock_for_transaction
 from servicekit.dedup import first_delivery
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
@@ -97,6 +98,9 @@ class NoticeDesk:
 
 def handle(session: Session, event: CloudEvent, desk: NoticeDesk) -> int:
     """Record the notices ``event`` calls for, once; returns how many were recorded."""
+    # one dossier's events are handled one at a time: an event parked for want of the submission
+    # and the submission arriving from another topic at once must not miss each other
+    lock_for_transaction(session, f"notifications:{event.subject}")
     if not first_delivery(session, CONSUMER, event):
         return 0
     if isinstance(event, DossierSubmitted | DossierAmended):
@@ -334,6 +338,7 @@ def release_digests(session: Session, now: datetime, renderer: Renderer) -> int:
         select(Delivery)
         .where(Delivery.status == DeliveryStatus.HELD, col(Delivery.hold_until) <= now)
         .order_by(col(Delivery.recipient), col(Delivery.target), col(Delivery.created_at))
+        .with_for_update(skip_locked=True)  # another dispatcher's digest takes those it locked
     ).all()
     digests = 0
     for (recipient, target), group in groupby(held, key=lambda row: (row.recipient, row.target)):
@@ -382,23 +387,26 @@ def recover_interrupted(session: Session, now: datetime) -> int:
     """Claims whose lease ran out without an outcome: the sender stopped mid-attempt. Whether
     the other side got it is unknown, so it is sent once more and the log says so."""
     stale = session.exec(
-        select(Delivery).where(Delivery.status == DeliveryStatus.SENDING, col(Delivery.lease_until) < now)
-    ).all()
-    for delivery in stale:
-        delivery.status = DeliveryStatus.PENDING
-        delivery.interrupted = True
-        delivery.lease_until = None
-        delivery.next_attempt_at = now
-        session.add(delivery)
-        _log(
-            session,
-            delivery.id,
-            DeliveryOutcome.INTERRUPTED,
-            now,
-            attempt=delivery.attempts,
-            detail=INTERRUPTED,
+        select(Delivery.id, Delivery.attempts).where(
+            Delivery.status == DeliveryStatus.SENDING, col(Delivery.lease_until) < now
         )
-    return len(stale)
+    ).all()
+    recovered = 0
+    for delivery_id, attempts in stale:
+        # conditional: another dispatcher may have recovered (and claimed) it meanwhile
+        changed = session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == delivery_id,
+                col(Delivery.status) == DeliveryStatus.SENDING,
+                col(Delivery.attempts) == attempts,
+            )
+            .values(status=DeliveryStatus.PENDING, interrupted=True, lease_until=None, next_attempt_at=now)
+        )
+        if changed.rowcount == 1:  # type: ignore[attr-defined]
+            _log(session, delivery_id, DeliveryOutcome.INTERRUPTED, now, attempt=attempts, detail=INTERRUPTED)
+            recovered += 1
+    return recovered
 
 
 def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> list[Claim]:
@@ -811,7 +819,20 @@ def own_subscription(session: Session, client_id: str) -> WebhookSubscription:
 
 
 def unsubscribe(session: Session, client_id: str) -> None:
+    """End the subscription and cancel its deliveries still to be sent."""
     session.delete(own_subscription(session, client_id))
+    now = utc_now()
+    waiting = find_deliveries(
+        session,
+        status=DeliveryStatus.PENDING,
+        channel=DeliveryChannel.WEBHOOK,
+        target=client_id,
+        limit=100_000,
+    )
+    for delivery in waiting:
+        delivery.status = DeliveryStatus.CANCELLED
+        session.add(delivery)
+        _log(session, delivery.id, DeliveryOutcome.CANCELLED, now, detail="the client unsubscribed")
 
 
 def new_secret() -> str:

@@ -44,4 +44,5 @@ class NotificationsSettings(ServiceSettings):
     """Events older than this are put in the feed but not e-mailed or sent by webhook: a consumer
     that starts from the beginning of a topic (a new deployment) must not mail the past."""
     webhook_allow_http: bool = False
-    """Accept ``http://`` webhook URLs (development and tests); production needs https."""
+    """Accept ``http://`` webhook URLs and local addresses (development and tests); otherwise a
+    URL must be https and resolve to public addresses only."""

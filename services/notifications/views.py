@@ -1,6 +1,9 @@
 """Notifications' HTTP API: the in-app feed and preferences (officers' staff tokens), webhook
 subscriptions and their delivery log (integrating systems' client tokens)."""
 
+import asyncio
+import ipaddress
+import socket
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Response, status
@@ -46,6 +49,16 @@ class MarkedCount(BaseModel):
 
 class Redelivered(BaseModel):
     queued: list[str]
+
+
+def resolves_to_public_addresses(host: str) -> bool:
+    """Every address ``host`` resolves to is a public one: the platform must not be made to call
+    its own network (SSRF)."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(address).is_global for address in addresses)
 
 
 def staff_audiences(staff: Staff) -> list[str]:
@@ -165,13 +178,22 @@ def build_router(
 
     # --- webhooks --------------------------------------------------------------------------
 
-    def checked(request: SubscriptionRequest) -> SubscriptionRequest:
-        if request.url.scheme != "https" and not settings.webhook_allow_http:
+    async def checked(request: SubscriptionRequest) -> SubscriptionRequest:
+        if settings.webhook_allow_http:  # development and tests: local receivers on http
+            return request
+        if request.url.scheme != "https":
             raise ProblemError(
                 422,
                 "insecure-webhook-url",
                 "Địa chỉ webhook phải dùng https.",
                 "The webhook URL must use https.",
+            )
+        if not await asyncio.to_thread(resolves_to_public_addresses, request.url.host or ""):
+            raise ProblemError(
+                422,
+                "webhook-url-not-public",
+                "Địa chỉ webhook phải là địa chỉ công khai trên Internet, không phải mạng nội bộ.",
+                "The webhook URL must resolve to public addresses, not loopback or private networks.",
             )
         return request
 
@@ -188,7 +210,7 @@ def build_router(
     async def subscribe(
         client: ClientId, request: SubscriptionRequest, response: Response
     ) -> SubscriptionView:
-        checked(request)
+        await checked(request)
         view, created = await run_in_session(
             runtime.engine, lambda session: service.subscribe(session, client, request)
         )

@@ -392,3 +392,35 @@ def test_an_event_from_long_ago_reaches_the_feed_but_mails_nobody(engine: Engine
     assert _rows(engine, Delivery) == []
     _handle(engine, events.submitted("d-new"), desk)
     assert len(_rows(engine, Delivery)) == 2
+
+
+def test_unsubscribing_cancels_the_webhooks_still_to_be_sent(engine: Engine) -> None:
+    _subscribe(engine)
+    _handle(engine, _submitted())
+    with Session(engine) as session:
+        service.unsubscribe(session, "demo-integrator")
+        session.commit()
+    (webhook,) = _rows(engine, Delivery, Delivery.channel == "webhook")
+    assert webhook.status == DeliveryStatus.CANCELLED
+    assert [e.detail for e in _rows(engine, DeliveryLogEntry)] == ["the client unsubscribed"]
+
+
+def test_a_decision_line_without_a_number_still_renders_for_the_nominee() -> None:
+    facts = {
+        "dossier_id": "d-1",
+        **notices_for(_decided(), None)[0].facts,
+        "nominee_name": "A",
+        "line_number": None,
+    }
+    rendered = Renderer(LINKS).render("decided", "vi", facts)
+    assert rendered.body.startswith("Kính gửi A") and "sổ vàng" not in rendered.body
+
+
+@pytest.mark.parametrize(
+    ("host", "public"),
+    [("127.0.0.1", False), ("10.1.2.3", False), ("169.254.169.254", False), ("8.8.8.8", True)],
+)
+def test_webhooks_go_only_to_public_addresses(host: str, public: bool) -> None:
+    from services.notifications.views import resolves_to_public_addresses
+
+    assert resolves_to_public_addresses(host) is public

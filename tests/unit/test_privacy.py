@@ -64,3 +64,29 @@ def test_exported_spans_carry_masked_attributes() -> None:
     assert finished.attributes == {"url.query": "nominee=[số điện thoại]&cccd=[số định danh]"}
     assert finished.events[0].attributes == {"text": "thư m***@example.vn"}
     assert finished.context == span.get_span_context()
+
+
+def test_tracebacks_are_masked_and_format_strings_left_intact(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_masking()
+    logger = logging.getLogger("tdkt.test")
+    with caplog.at_level(logging.INFO):
+        logger.info("%02d attempts for %s", 3, ValueError("gửi tới minh.khai@example.vn"))
+        try:
+            raise RuntimeError("CCCD 001203004567 refused")
+        except RuntimeError:
+            logger.exception("failed")
+    text = caplog.text
+    assert "03 attempts for gửi tới m***@example.vn" in text
+    assert "CCCD [số định danh] refused" in text and "001203004567" not in text
+
+
+def test_a_span_status_description_is_masked() -> None:
+    from opentelemetry.trace import Status, StatusCode
+
+    exported = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(MaskingSpanExporter(exported)))
+    with provider.get_tracer("t").start_as_current_span("send") as span:
+        span.set_status(Status(StatusCode.ERROR, "SMTP refused minh.khai@example.vn"))
+    (finished,) = exported.get_finished_spans()
+    assert finished.status.description == "SMTP refused m***@example.vn"

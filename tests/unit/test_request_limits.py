@@ -77,3 +77,10 @@ async def test_nul_characters_are_refused_in_queries_and_json(
 ) -> None:
     response = await _call(method, url, **kwargs)
     assert response.status_code == 400 and response.json()["code"] == "nul-character"
+
+
+async def test_the_media_type_is_compared_without_regard_to_case() -> None:
+    response = await _call(
+        "POST", "/echo", content=b'{"name": "a\\u0000b"}', headers={"content-type": "Application/JSON"}
+    )
+    assert response.status_code == 400 and response.json()["code"] == "nul-character"
