@@ -18,22 +18,27 @@ from sqlmodel import Session, col, select
 from servicekit.db import make_engine
 from servicekit.settings import KitSettings
 from services.intake.domain import audit
-from services.intake.models import DossierHistory
+from services.intake.models import Dossier, DossierHistory
 from services.intake.settings import SERVICE_NAME, IntakeSettings
 
 
 def broken_chains(session: Session, dossier_id: str | None = None) -> tuple[int, dict[str, audit.ChainBreak]]:
     """How many dossiers were checked, and the first break of each broken chain."""
     statement = select(DossierHistory).order_by(col(DossierHistory.dossier_id), col(DossierHistory.id))
+    heads = select(Dossier.id, Dossier.audit_head)
     if dossier_id is not None:
         statement = statement.where(DossierHistory.dossier_id == dossier_id)
-    checked, broken = 0, {}
-    for dossier, entries in groupby(session.exec(statement), key=lambda entry: entry.dossier_id):
-        checked += 1
-        found = audit.first_break([entry.model_dump() for entry in entries])
+        heads = heads.where(Dossier.id == dossier_id)
+    chains = {
+        dossier: [entry.model_dump() for entry in entries]
+        for dossier, entries in groupby(session.exec(statement), key=lambda entry: entry.dossier_id)
+    }
+    broken = {}
+    for dossier, head in session.exec(heads).all():
+        found = audit.first_break(chains.get(dossier, []), head)
         if found is not None:
             broken[dossier] = found
-    return checked, broken
+    return len(chains), broken
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with Session(engine) as session:
         checked, broken = broken_chains(session, args.dossier)
     for dossier, found in broken.items():
-        print(f"BROKEN {dossier}: entry {found.position} ({found.event_id}) {found.reason}")
+        print(f"BROKEN {dossier}: entry {found.position} ({found.event_id or '-'}) {found.reason}")
     print(f"{checked} dossier(s) checked, {len(broken)} broken")
     return 1 if broken else 0
 

@@ -32,6 +32,9 @@ class Dossier(SQLModel, table=True):
     current_level: str | None = Field(default=None, max_length=30)
     decision_number: str | None = Field(default=None, max_length=100)
     trace_id: str | None = Field(default=None, max_length=32)
+    audit_head: str = Field(default="", max_length=64)
+    """The hash of the dossier's last history entry: entries removed from the end of the chain
+    no longer reach it."""
     submitted_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
 

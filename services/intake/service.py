@@ -455,15 +455,16 @@ def _history(session: Session, dossier_id: str) -> list[DossierHistory]:
 def _chain(session: Session, entry: DossierHistory) -> None:
     """Link ``entry`` to the dossier's last one. The dossier's row is locked first, so entries
     recorded at once by consumers of different topics still form one chain."""
-    session.exec(select(Dossier.id).where(Dossier.id == entry.dossier_id).with_for_update()).one()
-    previous = session.exec(
-        select(DossierHistory.entry_hash)
-        .where(DossierHistory.dossier_id == entry.dossier_id)
-        .order_by(col(DossierHistory.id).desc())
-        .limit(1)
-    ).first()
-    entry.previous_hash = previous or audit.GENESIS
+    dossier = session.exec(
+        select(Dossier)
+        .where(Dossier.id == entry.dossier_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    entry.previous_hash = dossier.audit_head or audit.GENESIS
     entry.entry_hash = audit.entry_hash(entry.previous_hash, entry.model_dump())
+    dossier.audit_head = entry.entry_hash
+    session.add(dossier)
 
 
 def _tells_the_submitter(dossier: Dossier, recipient: str) -> bool:

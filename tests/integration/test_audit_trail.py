@@ -67,3 +67,16 @@ async def test_the_audit_chain_holds_after_a_review_and_breaks_when_an_entry_is_
     assert tampered.returncode == 1
     assert f"BROKEN {result.dossier_id}: entry" in tampered.stdout
     assert "its content does not match its hash" in tampered.stdout
+
+    engine = create_engine(pipeline.database_url("intake"))
+    with engine.begin() as connection:  # the changed entry and everything after it, gone
+        connection.execute(
+            text(
+                "DELETE FROM dossier_history WHERE dossier_id = :dossier AND id >= "
+                "(SELECT id FROM dossier_history WHERE dossier_id = :dossier AND actor = 'nguoi-khac')"
+            ),
+            {"dossier": result.dossier_id},
+        )
+    engine.dispose()
+    truncated = _verify(pipeline, result.dossier_id)
+    assert truncated.returncode == 1 and "were removed" in truncated.stdout, truncated.stdout

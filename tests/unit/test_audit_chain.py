@@ -65,3 +65,12 @@ def test_the_hash_does_not_depend_on_how_the_database_returns_the_time() -> None
     entry = _chain(1)[0]
     naive = {**entry, "occurred_at": entry["occurred_at"].replace(tzinfo=None)}
     assert entry_hash(GENESIS, naive) == entry["entry_hash"]
+
+
+def test_entries_removed_from_the_end_miss_the_recorded_head() -> None:
+    entries = _chain(4)
+    head = entries[-1]["entry_hash"]
+    assert first_break(entries, head) is None
+    found = first_break(entries[:2], head)
+    assert found is not None and found.position == 3 and "removed" in found.reason
+    assert first_break([], head) is not None, "every entry removed"

@@ -1,6 +1,8 @@
 """The dossier's audit trail as a hash chain (pure): each history entry's hash covers its own
 fields and the previous entry's hash, so changing, removing or reordering an entry breaks every
-link after it. The first entry of a dossier links to ``GENESIS``."""
+link after it, and the dossier keeps the last hash (its head), so removing entries from the end
+shows too. The first entry of a dossier links to ``GENESIS``. Someone able to rewrite the whole
+history and the head together is not caught: that needs a key outside the database."""
 
 from __future__ import annotations
 
@@ -52,9 +54,10 @@ class ChainBreak:
     reason: str
 
 
-def first_break(entries: Sequence[Mapping[str, Any]]) -> ChainBreak | None:
+def first_break(entries: Sequence[Mapping[str, Any]], head: str | None = None) -> ChainBreak | None:
     """Walk one dossier's entries in insertion order; the first that does not verify, if any.
-    Each entry carries ``HASHED_FIELDS`` plus ``previous_hash`` and ``entry_hash``."""
+    Each entry carries ``HASHED_FIELDS`` plus ``previous_hash`` and ``entry_hash``; ``head`` is
+    the hash the dossier recorded as its last, which the chain must end on."""
     expected_previous = GENESIS
     for position, entry in enumerate(entries, start=1):
         if entry["previous_hash"] != expected_previous:
@@ -62,4 +65,8 @@ def first_break(entries: Sequence[Mapping[str, Any]]) -> ChainBreak | None:
         if entry_hash(entry["previous_hash"], entry) != entry["entry_hash"]:
             return ChainBreak(position, entry["event_id"], "its content does not match its hash")
         expected_previous = entry["entry_hash"]
+    if head and head != expected_previous:
+        return ChainBreak(
+            len(entries) + 1, "", "entries after this point were removed (the chain ends before its head)"
+        )
     return None
