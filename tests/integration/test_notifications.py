@@ -425,8 +425,38 @@ async def test_reminders_wait_for_the_daily_digest_when_asked(notifier: Notifier
         )
 
 
+async def test_a_stopping_service_finishes_the_attempt_under_way(notifier: Notifier) -> None:
+    await notifier.subscribe("client-g", "/g")
+    notifier.receiver.hold.set()
+    notifier.receiver.release.clear()
+    dossier = f"d-{uuid.uuid4().hex[:8]}"
+    await notifier.publish(Topic.INTAKE_EVENTS, events.submitted(dossier, client_id="client-g"))
+    await eventually(
+        lambda: notifier.receiver.received("/g") or None, timeout=30, what="the attempt under way"
+    )
+    log = notifier.process.log_file
+    seen = log.stat().st_size
+    stopping = asyncio.create_task(asyncio.to_thread(notifier.process.ensure_down))  # SIGTERM, then wait
+    await eventually(
+        lambda: "Shutting down" in log.read_bytes()[seen:].decode(errors="replace") or None,
+        timeout=10,
+        what="the service told to stop",
+    )
+    notifier.receiver.release.set()  # the receiver answers only now, while the service is stopping
+    await stopping
+    notifier.receiver.hold.clear()
+    notifier.receiver.release.clear()
+    (delivery,) = [
+        json.loads(line)
+        for line in notifier.cli("deliveries", "--channel", "webhook", "--dossier", dossier).splitlines()
+    ]
+    assert [(e["attempt"], e["outcome"]) for e in delivery["log"]] == [(1, "sending"), (1, "delivered")]
+    await asyncio.to_thread(notifier.process.ensure_up)
+
+
 async def test_a_sender_killed_mid_attempt_sends_once_more_and_the_log_says_so(notifier: Notifier) -> None:
     await notifier.subscribe("client-c", "/c")
+    notifier.receiver.release.clear()
     notifier.receiver.hold.set()
     dossier = f"d-{uuid.uuid4().hex[:8]}"
     await notifier.publish(Topic.INTAKE_EVENTS, events.submitted(dossier, client_id="client-c"))
