@@ -495,6 +495,20 @@ class DecisionRevoked(CloudEvent):
 # --- notifications -------------------------------------------------------------------------
 
 
+CLIENT_RECIPIENT_PREFIX = "client:"
+NOMINEE_RECIPIENT_PREFIX = "nominee:"
+
+
+def client_recipient(client_id: str) -> str:
+    """The ``recipient`` of notices to an integrating system (by webhook)."""
+    return f"{CLIENT_RECIPIENT_PREFIX}{client_id}"
+
+
+def nominee_recipient(entry_id: str) -> str:
+    """The ``recipient`` of notices to the nominee of one dossier entry (by e-mail)."""
+    return f"{NOMINEE_RECIPIENT_PREFIX}{entry_id}"
+
+
 class NotificationSentData(EventData):
     notification_id: str
     dossier_id: str

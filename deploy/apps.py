@@ -6,6 +6,7 @@ which give each run its own state folder, ports and environment.
 
 from __future__ import annotations
 
+import socket
 import sys
 import urllib.error
 import urllib.request
@@ -80,6 +81,14 @@ class AppProcess(infra.Component):
         # The trailing --state-dir marks the process as ours (see matches); the programs ignore it.
         argv = [sys.executable, "-m", self.spec.module, f"--state-dir={self.state_dir}"]
         return self._spawn(argv, cwd=infra.REPO_ROOT, env=self.env)
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a process started next (tests, the chaos stack)."""
+    with socket.socket() as sock:
+        sock.bind((infra.HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def app_processes(env: dict[str, str], state_dir: Path) -> list[AppProcess]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream._internal.middlewares import BaseMiddleware
 from faststream.kafka import KafkaBroker
@@ -192,6 +194,30 @@ async def ensure_topics(kit: KitSettings) -> list[str]:
         return wanted
     finally:
         await admin.close()
+
+
+async def partition_offsets(
+    bootstrap_servers: str, topics: Sequence[str]
+) -> dict[TopicPartition, tuple[int, int]]:
+    """(first, next) offset of every partition of ``topics``, from the cluster's metadata — a
+    consumer's own metadata knows only the topics it subscribed to, so it would find none."""
+    if not topics:
+        return {}
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
+    await consumer.start()
+    try:
+        starts = await consumer.beginning_offsets(partitions)
+        ends = await consumer.end_offsets(partitions)
+    finally:
+        await consumer.stop()
+    return {partition: (starts[partition], ends[partition]) for partition in partitions}
 
 
 def asyncapi_document(broker: KafkaBroker, title: str, description: str) -> dict[str, Any]:

@@ -21,9 +21,10 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from contracts.topics import DEAD_LETTER_SUFFIX, DeadLetterHeader
+from servicekit.kafka import partition_offsets
 from servicekit.settings import KitSettings
 
 REPLAYED_FROM_HEADER = "x-replayed-from"
@@ -63,12 +64,14 @@ async def replay(
     try:
         # Up to the end as it is now: a replayed record that is refused again comes back to the
         # dead-letter topic, and must wait for the next run rather than loop.
-        partitions = [
-            TopicPartition(dead_letter_topic, number)
-            for number in sorted(await producer.partitions_for(dead_letter_topic))
-        ]
+        ends = {
+            partition: end
+            for partition, (_, end) in (
+                await partition_offsets(kit.kafka_bootstrap_servers, [dead_letter_topic])
+            ).items()
+        }
+        partitions = sorted(ends, key=lambda partition: partition.partition)
         consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
         while [partition for partition in partitions if await consumer.position(partition) < ends[partition]]:
             batches = await consumer.getmany(*partitions, timeout_ms=IDLE_MS)
             for partition, records in batches.items():

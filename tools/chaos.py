@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import mailbox
 import os
 import random
 import secrets
 import signal
-import socket
 import sys
 import time
 import uuid
@@ -39,13 +39,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
 
 from deploy import apps, devsecrets, infra
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
-from servicekit.kafka import ensure_topics
+from servicekit.kafka import ensure_topics, partition_offsets
 from servicekit.settings import KitSettings
 from services.intake.client import ClientCredentials, access_token
 from tools.demo import demo_dossier
@@ -64,13 +64,6 @@ STEP_ACTIONS = {"receipt": "accept", "appraisal": "recommend", "sign_off": "appr
 FINAL = {"decided", "rejected", "withdrawn"}
 RETRYABLE = (httpx.TransportError,)
 ROLES = ["clerk", "officer", "leader", "council_member"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -118,7 +111,7 @@ def start_stack(repository: Path) -> Stack:
     )
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     for spec in apps.APPS:
-        env[spec.port_variable] = str(_free_port())
+        env[spec.port_variable] = str(apps.free_port())
     env["TDKT_NOTIFICATIONS_DECISIONS_URL"] = f"http://{infra.HOST}:{env['TDKT_DECISIONS_HTTP_PORT']}"
     run_id = uuid.uuid4().hex[:6]
     for name in apps.SERVICES_WITH_DATABASE:
@@ -326,53 +319,42 @@ class Check:
     ok: bool
 
 
+@functools.cache
+def _engine(url: str) -> Engine:
+    """One engine per database for the whole reckoning (the quiet-wait polls every 2 s)."""
+    return create_engine(url)
+
+
 def _scalar(url: str, sql: str, **params: Any) -> Any:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(text(sql), params).scalar()
-    finally:
-        engine.dispose()
+    with _engine(url).connect() as connection:
+        return connection.execute(text(sql), params).scalar()
 
 
 def _rows(url: str, sql: str, **params: Any) -> list[Any]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(text(sql), params).all())
-    finally:
-        engine.dispose()
+    with _engine(url).connect() as connection:
+        return list(connection.execute(text(sql), params).all())
 
 
 async def _lag(kit: KitSettings) -> tuple[int, int]:
     """(records not yet consumed by a consumer group, records in dead-letter topics)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=kit.kafka_bootstrap_servers)
-    consumer = AIOKafkaConsumer(bootstrap_servers=kit.kafka_bootstrap_servers)
     await admin.start()
-    await consumer.start()
     try:
-        topics = [name for name in await consumer.topics() if name.startswith(kit.topic_prefix)]
-        partitions = [
-            TopicPartition(topic, p) for topic in topics for p in consumer.partitions_for_topic(topic) or ()
-        ]
-        ends = await consumer.end_offsets(partitions)
-        starts = await consumer.beginning_offsets(partitions)
-        dead = sum(ends[tp] - starts[tp] for tp in partitions if tp.topic.endswith(".dlq"))
+        topics = [name for name in await admin.list_topics() if name.startswith(kit.topic_prefix)]
+        offsets = await partition_offsets(kit.kafka_bootstrap_servers, topics)
+        dead = sum(end - first for tp, (first, end) in offsets.items() if tp.topic.endswith(".dlq"))
         lag = 0
         for group, _ in await admin.list_consumer_groups():
             if not str(group).startswith(kit.topic_prefix):
                 continue
             committed = await admin.list_consumer_group_offsets(group)
             consumed_topics = {tp.topic for tp in committed}
-            for tp in partitions:
+            for tp, (first, end) in offsets.items():
                 if tp.topic in consumed_topics:
                     offset = committed.get(tp)
-                    lag += ends[tp] - (
-                        offset.offset if offset is not None and offset.offset >= 0 else starts[tp]
-                    )
+                    lag += end - (offset.offset if offset is not None and offset.offset >= 0 else first)
         return lag, dead
     finally:
-        await consumer.stop()
         await admin.close()
 
 

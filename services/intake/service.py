@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from contracts.dossiers import DossierSubmission
 from contracts.envelope import CloudEvent, utc_now
 from contracts.events import (
+    NOMINEE_RECIPIENT_PREFIX,
     DecisionIssued,
     DecisionRevoked,
     DecisionRevokedData,
@@ -42,6 +43,7 @@ from contracts.events import (
     ReviewTaskReminded,
     StruckEntry,
     WithdrawalRequestedData,
+    client_recipient,
 )
 from contracts.names import search_key
 from contracts.topics import Topic
@@ -470,8 +472,8 @@ def _chain(session: Session, entry: DossierHistory) -> None:
 def _tells_the_submitter(dossier: Dossier, recipient: str) -> bool:
     return recipient in {
         dossier.submitting_organisation,
-        f"client:{dossier.client_id}",
-    } or recipient.startswith("nominee:")
+        client_recipient(dossier.client_id),
+    } or recipient.startswith(NOMINEE_RECIPIENT_PREFIX)
 
 
 def own_dossier(session: Session, dossier_id: str, client_id: str) -> Dossier:

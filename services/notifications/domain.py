@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
+    CLIENT_RECIPIENT_PREFIX,
+    NOMINEE_RECIPIENT_PREFIX,
     DecisionIssued,
     DecisionRevoked,
     DossierAmended,
@@ -24,6 +26,8 @@ from contracts.events import (
     ReviewTaskEscalated,
     ReviewTaskOpened,
     ReviewTaskReminded,
+    client_recipient,
+    nominee_recipient,
 )
 from contracts.webhooks import NoticeKind
 
@@ -44,17 +48,9 @@ def role_audience(organisation: str, role: str) -> str:
     return f"{organisation}#{role}"
 
 
-def client_audience(client_id: str) -> str:
-    return f"client:{client_id}"
-
-
-def nominee_audience(entry_id: str) -> str:
-    return f"nominee:{entry_id}"
-
-
 def organisation_of(audience: str) -> str | None:
     """The organisation an officers' audience belongs to; None for clients and nominees."""
-    if audience.startswith(("client:", "nominee:")):
+    if audience.startswith((CLIENT_RECIPIENT_PREFIX, NOMINEE_RECIPIENT_PREFIX)):
         return None
     return audience.partition("#")[0]
 
@@ -144,7 +140,7 @@ def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeD
             if dossier is not None:
                 drafts += [
                     NoticeDraft(
-                        audience=nominee_audience(entry.entry_id),
+                        audience=nominee_recipient(entry.entry_id),
                         kind=NoticeKind.DECIDED,
                         channels=frozenset({Channel.EMAIL}),
                         facts={**facts, "nominee_name": entry.nominee_name, "line_number": entry.line_number},
@@ -168,7 +164,7 @@ def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeD
             if data.entry_id in dossier.nominee_emails:
                 drafts.append(
                     NoticeDraft(
-                        audience=nominee_audience(data.entry_id),
+                        audience=nominee_recipient(data.entry_id),
                         kind=NoticeKind.REVOKED,
                         channels=frozenset({Channel.EMAIL}),
                         facts=drafts[0].facts,
@@ -227,7 +223,7 @@ def _to_submitter(
     if dossier is not None and dossier.client_id:
         drafts.append(
             NoticeDraft(
-                audience=client_audience(dossier.client_id),
+                audience=client_recipient(dossier.client_id),
                 kind=kind,
                 channels=frozenset({Channel.WEBHOOK}),
                 facts=facts,

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 from contracts.envelope import CloudEvent, utc_now
 from contracts.events import (
     ALL_EVENT_TYPES,
+    CLIENT_RECIPIENT_PREFIX,
     DeliveryChannel,
     DossierAmended,
     DossierSubmitted,
@@ -299,7 +300,7 @@ def _log(
 def _subscription_for(session: Session, draft: NoticeDraft) -> WebhookSubscription | None:
     if Channel.WEBHOOK not in draft.channels:
         return None
-    return session.get(WebhookSubscription, draft.audience.removeprefix("client:"))
+    return session.get(WebhookSubscription, draft.audience.removeprefix(CLIENT_RECIPIENT_PREFIX))
 
 
 def _email_address(

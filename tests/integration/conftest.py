@@ -9,7 +9,6 @@ import asyncio
 import json
 import os
 import secrets
-import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from contracts.topics import Topic, topic_name
 from deploy import apps, devsecrets, infra
-from servicekit.kafka import ensure_topics
+from servicekit.kafka import ensure_topics, partition_offsets
 from servicekit.settings import KitSettings
 from services.intake.client import ClientCredentials, access_token
 from tests.support.mail import MailCatcher
@@ -141,16 +140,9 @@ class Pipeline:
         """Wait until ``service`` has handled every record ``topic`` holds now (offsets are
         committed after handling)."""
         name = topic_name(topic, self.kit.topic_prefix)
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.kit.kafka_bootstrap_servers)
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
-            if not partitions:
-                await consumer.topics()
-                partitions = [TopicPartition(name, p) for p in consumer.partitions_for_topic(name) or ()]
-            ends = {tp.partition: offset for tp, offset in (await consumer.end_offsets(partitions)).items()}
-        finally:
-            await consumer.stop()
+        offsets = await partition_offsets(self.kit.kafka_bootstrap_servers, [name])
+        ends = {partition.partition: end for partition, (_, end) in offsets.items()}
+        assert ends, f"{name} has no partitions"
         group = f"{self.kit.topic_prefix}{service}.{topic.value}"
 
         async def handled() -> bool:
@@ -161,13 +153,6 @@ class Pipeline:
 
     def logs(self, lines: int = 40) -> str:
         return "\n".join(infra.tail(process.log_file, lines) for process in self.processes)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -199,7 +184,7 @@ async def pipeline(
     other = _register_client(Path(secret_files["TDKT_INTAKE_CLIENTS_FILE"]), OTHER_CLIENT_ORGANISATIONS)
     env["TDKT_INTAKE_MAX_ATTACHMENT_BYTES"] = str(MAX_ATTACHMENT_BYTES)
     for spec in apps.APPS:
-        env[spec.port_variable] = str(_free_port())
+        env[spec.port_variable] = str(apps.free_port())
     directory = state_dir / "mailboxes.json"
     directory.write_text(json.dumps(MAILBOXES))
     env.update(

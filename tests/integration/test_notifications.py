@@ -145,7 +145,7 @@ async def notifier(infrastructure: None, tmp_path_factory: pytest.TempPathFactor
         "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
         "TDKT_TOPIC_PREFIX": prefix,
         "TDKT_DATA_DIR": str(state_dir / "data"),
-        spec.port_variable: str(_free_port()),
+        spec.port_variable: str(apps.free_port()),
         "TDKT_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
         "TDKT_NOTIFICATIONS_SMTP_PORT": str(mail.port),
         "TDKT_NOTIFICATIONS_DIRECTORY_FILE": str(directory),
@@ -175,13 +175,6 @@ async def notifier(infrastructure: None, tmp_path_factory: pytest.TempPathFactor
     await asyncio.to_thread(process.ensure_down)
     receiver.stop()
     mail.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _listening(port: int) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from deploy import apps
 
 
 class MailCatcher:
@@ -18,7 +19,7 @@ class MailCatcher:
         self.messages: list[EmailMessage] = []
         self.refuse_next = 0
         self._lock = threading.Lock()
-        self.port = _free_port()
+        self.port = apps.free_port()
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -41,10 +42,3 @@ class MailCatcher:
     def to(self, address: str) -> list[EmailMessage]:
         with self._lock:
             return [message for message in self.messages if message["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
