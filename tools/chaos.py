@@ -35,7 +35,6 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -43,12 +42,13 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from deploy import apps, devsecrets, infra
-from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
-from servicekit.kafka import ensure_topics, partition_offsets
+from deploy import infra
+from servicekit.auth import STAFF_SCOPE
+from servicekit.kafka import partition_offsets
 from servicekit.settings import KitSettings
-from services.intake.client import ClientCredentials, access_token
+from services.intake.client import access_token
 from tools.demo import demo_dossier
+from tools.ownstack import Stack, start_stack
 from tools.waiting import eventually
 
 CHAOS_PORTS = {
@@ -66,75 +66,14 @@ RETRYABLE = (httpx.TransportError,)
 ROLES = ["clerk", "officer", "leader", "council_member"]
 
 
-@dataclass
-class Stack:
-    state_dir: Path
-    env: dict[str, str]
-    processes: dict[str, apps.AppProcess]
-    credentials: ClientCredentials
-    staff_tokens: TokenService
-
-    def url(self, name: str) -> str:
-        return self.processes[name].url()
-
-    def database_url(self, service: str) -> str:
-        return self.env[f"TDKT_{service.upper()}_DATABASE_URL"]
-
-
-def start_stack(repository: Path) -> Stack:
-    stack_dir = repository / ".stack" / "chaos"
-    os.environ["TDKT_STACK_DIR"] = str(stack_dir)
-    os.environ.setdefault("TDKT_KAFKA_LIBS", str(repository / ".stack" / "kafka" / "libs"))
-    for name, value in CHAOS_PORTS.items():
-        os.environ.setdefault(name, value)
-    infra.up()
-    for key in list(mailbox.Maildir(infra.mail_dir(), create=True).keys()):
-        mailbox.Maildir(infra.mail_dir()).remove(key)  # the reckoning counts this run's mail only
-    state_dir = stack_dir / "run"
-    env = dict(os.environ)
-    secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")
-    env.update(secret_files)
-    env.update(
-        {
-            "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
-            "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
-            "TDKT_DATA_DIR": str(state_dir / "data"),
-            "TDKT_REVIEW_DEV_TOKENS": "true",
-            "TDKT_NOTIFICATIONS_SMTP_HOST": infra.HOST,
-            "TDKT_NOTIFICATIONS_SMTP_PORT": str(infra.mail_port()),
-            "TDKT_NOTIFICATIONS_DIRECTORY_FILE": str(repository / "deploy" / "dev-mailboxes.json"),
-            "TDKT_NOTIFICATIONS_LEASE_SECONDS": "30",
-            "TDKT_NOTIFICATIONS_RETRY_BASE_SECONDS": "2",
-            "TDKT_NOTIFICATIONS_RETRY_CAP_SECONDS": "30",
-            "TDKT_NOTIFICATIONS_MAX_ATTEMPTS": "30",
-        }
-    )
-    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
-    for spec in apps.APPS:
-        env[spec.port_variable] = str(apps.free_port())
-    env["TDKT_NOTIFICATIONS_DECISIONS_URL"] = f"http://{infra.HOST}:{env['TDKT_DECISIONS_HTTP_PORT']}"
-    run_id = uuid.uuid4().hex[:6]
-    for name in apps.SERVICES_WITH_DATABASE:
-        env[f"TDKT_{name.upper()}_DATABASE_URL"] = infra.ensure_postgres_database(f"chaos_{run_id}_{name}")
-    env["TDKT_TOPIC_PREFIX"] = f"chaos-{run_id}."
-    env["TDKT_TEMPORAL_TASK_QUEUE"] = f"chaos-{run_id}.review"
-    asyncio.run(ensure_topics(_kit(env)))
-    processes = {process.name: process for process in apps.app_processes(env, state_dir)}
-    apps.start_all(list(processes.values()))
-    auth = AuthSettings(signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"]))
-    return Stack(
-        state_dir=state_dir,
-        env=env,
-        processes=processes,
-        credentials=ClientCredentials.load(Path(secret_files["TDKT_DEMO_CLIENT_FILE"])),
-        staff_tokens=TokenService(auth, STAFF_TOKEN_AUDIENCE),
-    )
-
-
-def _kit(env: dict[str, str]) -> KitSettings:
-    return KitSettings(
-        kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"], topic_prefix=env["TDKT_TOPIC_PREFIX"]
-    )
+CHAOS_SETTINGS = {
+    "TDKT_NOTIFICATIONS_LEASE_SECONDS": "30",
+    "TDKT_NOTIFICATIONS_RETRY_BASE_SECONDS": "2",
+    "TDKT_NOTIFICATIONS_RETRY_CAP_SECONDS": "30",
+    "TDKT_NOTIFICATIONS_MAX_ATTEMPTS": "30",
+}
+"""Killed senders' claims expire sooner and failed sends retry sooner than in production, so the
+run settles in minutes."""
 
 
 # --- the killer ------------------------------------------------------------------------------
@@ -362,7 +301,7 @@ async def quiesce(stack: Stack) -> None:
     """Wait, with every process up, until every event is consumed and every outbox relayed."""
     for process in stack.processes.values():
         await asyncio.to_thread(process.ensure_up)
-    kit = _kit(stack.env)
+    kit = stack.kit
 
     async def quiet() -> bool:
         lag, _ = await _lag(kit)
@@ -485,20 +424,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=secrets.randbelow(10_000))
     parser.add_argument("--keep", action="store_true", help="leave the chaos stack running afterwards")
     args = parser.parse_args(argv)
-    repository = Path(__file__).resolve().parent.parent
     print(f"[chaos] seed {args.seed}", flush=True)
-    stack = start_stack(repository)
+    stack = start_stack("chaos", CHAOS_PORTS, CHAOS_SETTINGS)
     killer = Killer(stack, random.Random(args.seed), args.kill_every)
     started = time.monotonic()
     try:
         driver = asyncio.run(drive(stack, args.dossiers, args.concurrency, killer))
         asyncio.run(quiesce(stack))
-        lag, dead_letters = asyncio.run(_lag(_kit(stack.env)))
+        lag, dead_letters = asyncio.run(_lag(stack.kit))
         checks = reconcile(stack, driver, lag, dead_letters)
     finally:
         if not args.keep:
-            apps.stop_all(list(stack.processes.values()))
-            infra.down()
+            stack.stop()
     print_table(checks, killer.kills, time.monotonic() - started, args.dossiers)
     for failure in driver.failures[:20]:
         print(f"  {failure}")

@@ -1,0 +1,104 @@
+"""A stack of its own for a long-running tool (``make chaos``, ``make bench``): Kafka, Temporal,
+PostgreSQL and the mail catcher under ``.stack/<name>`` on ports of their own, fresh databases,
+topics and task queue per run, and the five platform processes — so the tool starts, kills and
+stops nothing it did not start, and never touches the development stack's data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mailbox
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from deploy import apps, devsecrets, infra
+from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
+from servicekit.kafka import ensure_topics
+from servicekit.settings import KitSettings
+from services.intake.client import ClientCredentials
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    env: dict[str, str]
+    processes: dict[str, apps.AppProcess]
+    credentials: ClientCredentials
+    staff_tokens: TokenService
+    run_id: str
+
+    def url(self, name: str) -> str:
+        return self.processes[name].url()
+
+    def database_url(self, service: str) -> str:
+        return self.env[f"TDKT_{service.upper()}_DATABASE_URL"]
+
+    @property
+    def kit(self) -> KitSettings:
+        return KitSettings(
+            kafka_bootstrap_servers=self.env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
+            topic_prefix=self.env["TDKT_TOPIC_PREFIX"],
+        )
+
+    def stop(self) -> None:
+        apps.stop_all(list(self.processes.values()))
+        infra.down()
+
+
+def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | None = None) -> Stack:
+    """Infrastructure under ``.stack/<name>`` on ``ports`` (``TDKT_*_PORT`` variables), then the
+    platform processes with ``overrides`` on top of the defaults; the Maildir starts empty."""
+    stack_dir = REPOSITORY / ".stack" / name
+    os.environ["TDKT_STACK_DIR"] = str(stack_dir)
+    os.environ.setdefault("TDKT_KAFKA_LIBS", str(REPOSITORY / ".stack" / "kafka" / "libs"))
+    for variable, value in ports.items():
+        os.environ.setdefault(variable, value)
+    infra.up()
+    for key in list(mailbox.Maildir(infra.mail_dir(), create=True).keys()):
+        mailbox.Maildir(infra.mail_dir()).remove(key)  # what the tool counts is this run's mail only
+    state_dir = stack_dir / "run"
+    env = dict(os.environ)
+    secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")
+    env.update(secret_files)
+    env.update(
+        {
+            "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+            "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
+            "TDKT_DATA_DIR": str(state_dir / "data"),
+            "TDKT_REVIEW_DEV_TOKENS": "true",
+            "TDKT_NOTIFICATIONS_SMTP_HOST": infra.HOST,
+            "TDKT_NOTIFICATIONS_SMTP_PORT": str(infra.mail_port()),
+            "TDKT_NOTIFICATIONS_DIRECTORY_FILE": str(REPOSITORY / "deploy" / "dev-mailboxes.json"),
+        }
+    )
+    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+    for spec in apps.APPS:
+        env[spec.port_variable] = str(apps.free_port())
+    env["TDKT_NOTIFICATIONS_DECISIONS_URL"] = f"http://{infra.HOST}:{env['TDKT_DECISIONS_HTTP_PORT']}"
+    run_id = uuid.uuid4().hex[:6]
+    for service in apps.SERVICES_WITH_DATABASE:
+        env[f"TDKT_{service.upper()}_DATABASE_URL"] = infra.ensure_postgres_database(
+            f"{name}_{run_id}_{service}"
+        )
+    env["TDKT_TOPIC_PREFIX"] = f"{name}-{run_id}."
+    env["TDKT_TEMPORAL_TASK_QUEUE"] = f"{name}-{run_id}.review"
+    env.update(overrides or {})
+    processes = {process.name: process for process in apps.app_processes(env, state_dir)}
+    stack = Stack(
+        state_dir=state_dir,
+        env=env,
+        processes=processes,
+        credentials=ClientCredentials.load(Path(secret_files["TDKT_DEMO_CLIENT_FILE"])),
+        staff_tokens=TokenService(
+            AuthSettings(signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"])),
+            STAFF_TOKEN_AUDIENCE,
+        ),
+        run_id=run_id,
+    )
+    asyncio.run(ensure_topics(stack.kit))
+    apps.start_all(list(processes.values()))
+    return stack
