@@ -1,6 +1,9 @@
 """Kafka: the broker factory, consumer defaults, dead-lettering and topic creation.
 
-Consumers commit offsets only after their handler finished (``AckPolicy.NACK_ON_ERROR``). A record
+Consumers commit offsets only after their handler finished — not one commit per record, which
+costs a round trip to the group coordinator and a write on the broker each time, but what has
+been processed, a few times a second (:class:`OffsetCommitter`); a crash or a rebalance replays
+at most that fraction of a second, which the consumers drop as repeats. A record
 that can never be processed (not JSON, not a valid event of a known type, or refused by the
 handler with :class:`PoisonEvent`) goes to ``<topic>.dlq`` with the reason in headers and is then
 committed; any other error is retried in place with backoff, so nothing accepted is lost and one
@@ -39,6 +42,7 @@ from servicekit.settings import KitSettings
 logger = logging.getLogger(__name__)
 
 MAX_RETRY_BACKOFF_SECONDS = 30.0
+COMMIT_INTERVAL_SECONDS = 0.2
 _ERROR_DETAIL_LIMIT = 2000
 
 
@@ -50,16 +54,66 @@ class PoisonEvent(Exception):
         self.reason = reason
 
 
+class OffsetCommitter:
+    """Commits, per consumer and partition, the offset after the last record handled — at most
+    ``interval`` seconds after it was handled. Handling is in order within a partition (one
+    record at a time per subscriber), so a committed offset never passes an unhandled record."""
+
+    def __init__(self, interval: float = COMMIT_INTERVAL_SECONDS) -> None:
+        self._interval = interval
+        self._pending: dict[AIOKafkaConsumer, dict[TopicPartition, int]] = {}
+        self._task: asyncio.Task[None] | None = None
+
+    def handled(self, message: StreamMessage[Any]) -> None:
+        record, consumer = message.raw_message, getattr(message, "consumer", None)
+        if not hasattr(consumer, "assignment"):
+            return  # FastStream's in-memory test broker: nothing to commit
+        self._pending.setdefault(consumer, {})[TopicPartition(record.topic, record.partition)] = (
+            record.offset + 1
+        )
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._commit_soon(), name="offset-commit")
+
+    async def _commit_soon(self) -> None:
+        await asyncio.sleep(self._interval)
+        await self.flush()
+
+    async def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        for consumer, offsets in pending.items():
+            try:
+                await consumer.commit(offsets)
+            except Exception as error:  # a rebalance under way, the coordinator moving: try again
+                owned = consumer.assignment()
+                kept = {tp: offset for tp, offset in offsets.items() if tp in owned}
+                logger.info("offset commit deferred (%s); %d partition(s) kept", error, len(kept))
+                for tp, offset in kept.items():
+                    self._pending.setdefault(consumer, {}).setdefault(tp, offset)
+        if self._pending and (
+            self._task is None or self._task.done() or self._task is asyncio.current_task()
+        ):
+            self._task = asyncio.create_task(self._commit_soon(), name="offset-commit")
+
+
 def make_broker(kit: KitSettings, service_name: str, tracer_provider: TracerProvider) -> KafkaBroker:
     broker = KafkaBroker(
         kit.kafka_bootstrap_servers,
         client_id=service_name,
         enable_idempotence=True,
-        ack_policy=AckPolicy.NACK_ON_ERROR,
+        ack_policy=AckPolicy.MANUAL,
         middlewares=(KafkaTelemetryMiddleware(tracer_provider=tracer_provider),),
     )
-    broker.add_middleware(DeadLetterMiddleware.factory(broker))
+    broker.add_middleware(DeadLetterMiddleware.factory(broker, OffsetCommitter()))
     return broker
+
+
+def offset_committer(broker: KafkaBroker) -> OffsetCommitter | None:
+    """The committer ``make_broker`` gave ``broker`` (to flush it before the broker stops)."""
+    for middleware in broker.middlewares:
+        committer = getattr(middleware, "committer", None)
+        if isinstance(committer, OffsetCommitter):
+            return committer
+    return None
 
 
 def consumer_options(kit: KitSettings, service_name: str, topic: Topic) -> dict[str, Any]:
@@ -68,7 +122,7 @@ def consumer_options(kit: KitSettings, service_name: str, topic: Topic) -> dict[
     return {
         "group_id": f"{kit.topic_prefix}{service_name}.{topic.value}",
         "auto_offset_reset": "earliest",
-        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "ack_policy": AckPolicy.MANUAL,  # committed by DeadLetterMiddleware's OffsetCommitter
         "decoder": decode_cloudevent,
     }
 
@@ -110,17 +164,20 @@ _retry_attempts: dict[tuple[str, int, int], int] = {}
 
 
 class DeadLetterMiddleware(BaseMiddleware):
-    """Diverts poison records to the dead-letter topic; backs off before an in-place retry."""
+    """Diverts poison records to the dead-letter topic; backs off and rewinds before an in-place
+    retry; hands every record done with (handled or dead-lettered) to the offset committer."""
 
-    def __init__(self, msg: Any, /, *, context: Any, broker: KafkaBroker) -> None:
+    def __init__(self, msg: Any, /, *, context: Any, broker: KafkaBroker, committer: OffsetCommitter) -> None:
         super().__init__(msg, context=context)
         self.broker = broker
+        self.committer = committer
 
     @classmethod
-    def factory(cls, broker: KafkaBroker) -> Any:
+    def factory(cls, broker: KafkaBroker, committer: OffsetCommitter) -> Any:
         def build(msg: Any, /, *, context: Any) -> DeadLetterMiddleware:
-            return cls(msg, context=context, broker=broker)
+            return cls(msg, context=context, broker=broker, committer=committer)
 
+        build.committer = committer  # type: ignore[attr-defined]
         return build
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:
@@ -139,11 +196,14 @@ class DeadLetterMiddleware(BaseMiddleware):
             delay = min(MAX_RETRY_BACKOFF_SECONDS, 0.2 * 2 ** (attempt - 1))
             logger.exception("handling %s failed (attempt %d); retrying in %.1fs", position, attempt, delay)
             await asyncio.sleep(delay)
+            await msg.nack()  # rewind: the record is fetched and handled again
             raise
         else:
             _retry_attempts.pop(position, None)
+            self.committer.handled(msg)
             return result
         _retry_attempts.pop(position, None)
+        self.committer.handled(msg)
         return None
 
     async def _dead_letter(self, msg: StreamMessage[Any], reason: str, detail: str) -> None:

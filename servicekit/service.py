@@ -26,7 +26,7 @@ from sqlmodel import Session
 from contracts.topics import Topic, topic_name
 from servicekit import migrations
 from servicekit.db import make_engine, run_in_session
-from servicekit.kafka import consumer_options, declare_publication, make_broker
+from servicekit.kafka import consumer_options, declare_publication, make_broker, offset_committer
 from servicekit.limits import RequestLimits
 from servicekit.outbox import OutboxRelay
 from servicekit.problems import ProblemError, install_problem_handlers
@@ -124,6 +124,9 @@ def create_app(
             for hook in reversed(runtime.on_stop):
                 await hook()
             await runtime.relay.stop()
+            committer = offset_committer(runtime.broker)
+            if committer is not None:
+                await committer.flush()  # what was handled so far; the rest is replayed and dropped
             await runtime.broker.stop()
             runtime.engine.dispose()
             shutdown_tracing()
