@@ -112,14 +112,11 @@ class DocumentDesk:
             return {
                 DocumentKind.DECISION: self._sign(render.render_revocation(document), decision.number, place)
             }
+        # certificates are rendered when first asked for (see ``certificate``): most are never
+        # printed from here, and a decision's issuance should not wait for them
         return {
             DocumentKind.DECISION: self._sign(
                 render.render_decision(compose.decision_document(decision, record.lines)),
-                decision.number,
-                place,
-            ),
-            DocumentKind.CERTIFICATES: self._sign(
-                render.render_certificates(compose.certificates(decision, record.lines)),
                 decision.number,
                 place,
             ),
@@ -128,17 +125,16 @@ class DocumentDesk:
     def _sign(self, pdf: bytes, number: str, place: str) -> bytes:
         return self.signer.sign(pdf, reason=f"Quyết định số {number}", location=place or "Việt Nam")
 
-    async def certificate(self, decision_id: str, line_number: int) -> bytes:
-        """One line's certificate: rendered and signed on first request, then served as stored —
-        while the line stands (a revoked line's certificate answers 410 even if it was stored)."""
+    async def certificate(self, decision_id: str, line_number: int | None) -> bytes:
+        """One line's certificate, or every standing line's (``line_number`` None): rendered and
+        signed on first request, then served as stored — while the line stands (a revoked line's
+        certificate answers 410 even if it was stored)."""
         record = await run_in_session(
-            self._runtime.engine, lambda session: service.certificate_line(session, decision_id, line_number)
+            self._runtime.engine, lambda session: service.certificate_lines(session, decision_id, line_number)
         )
+        kind, line = service.certificate_document_kind(line_number)
         existing = await run_in_session(
-            self._runtime.engine,
-            lambda session: service.find_document(
-                session, decision_id, DocumentKind.CERTIFICATE, line_number
-            ),
+            self._runtime.engine, lambda session: service.find_document(session, decision_id, kind, line)
         )
         if existing is not None:
             return existing.content

@@ -342,13 +342,15 @@ def store_documents(
 
 
 def store_certificate(
-    session: Session, decision_id: str, line_number: int, content: bytes
+    session: Session, decision_id: str, line_number: int | None, content: bytes
 ) -> DecisionDocument:
-    """One line's certificate, kept so it is served (and verified) as the same bytes again."""
-    existing = find_document(session, decision_id, DocumentKind.CERTIFICATE, line_number)
+    """A certificate (one line's, or every line's when ``line_number`` is None), kept so it is
+    served (and verified) as the same bytes again."""
+    kind, line = certificate_document_kind(line_number)
+    existing = find_document(session, decision_id, kind, line)
     if existing is not None:
         return existing  # another request rendered it first: serve theirs, so one copy verifies
-    document = _document(decision_id, DocumentKind.CERTIFICATE, content, line_number)
+    document = _document(decision_id, kind, content, line)
     session.add(document)
     session.flush()
     return document
@@ -635,6 +637,13 @@ def decision_entries(session: Session, decision_id: str, page: EntryPage) -> lis
     ]
 
 
+def certificate_document_kind(line_number: int | None) -> tuple[DocumentKind, int]:
+    """How a certificate is stored: every line's in one file (line 0), or one line's."""
+    if line_number is None:
+        return DocumentKind.CERTIFICATES, 0
+    return DocumentKind.CERTIFICATE, line_number
+
+
 def find_document(
     session: Session, decision_id: str, kind: DocumentKind, line_number: int = 0
 ) -> DecisionDocument | None:
@@ -662,9 +671,9 @@ def issued_document(session: Session, decision_id: str, kind: DocumentKind) -> D
     )
 
 
-def certificate_line(session: Session, decision_id: str, line_number: int) -> DecisionRecord:
-    """What one line's certificate needs; refused before the decision is issued or for a line
-    that is not there or was revoked."""
+def certificate_lines(session: Session, decision_id: str, line_number: int | None) -> DecisionRecord:
+    """What a certificate needs: one line's (``line_number``), or every standing line's (None);
+    refused before the decision is issued, for a line that is not there or was revoked."""
     record = decision_record(session, decision_id)
     decision = record.decision
     if decision.kind != DecisionKind.AWARD:
@@ -676,6 +685,8 @@ def certificate_line(session: Session, decision_id: str, line_number: int) -> De
         )
     if decision.status != DecisionStatus.ISSUED:
         raise _not_ready(decision)
+    if line_number is None:
+        return DecisionRecord(decision, [line for line in record.lines if line.revocation_id is None])
     lines = [line for line in record.lines if line.line_number == line_number]
     if not lines:
         raise ProblemError(

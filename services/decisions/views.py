@@ -91,12 +91,13 @@ def build_router(
 
     @router.get(
         "/decisions/{decision_id}/certificates",
-        summary="Every line's certificate (A4 landscape, one page each), signed",
+        summary="Every standing line's certificate (A4 landscape, one page each), signed",
+        description="Rendered and signed on first request, then served as stored.",
         response_class=Response,
         responses={**PDF_RESPONSE, **problem_responses(404, 409)},
     )
     async def certificates_pdf(decision_id: str) -> Response:
-        content = await document(decision_id, DocumentKind.CERTIFICATES)
+        content = await desk.certificate(decision_id, None)
         return pdf_response(content, f"giay-chung-nhan-{decision_id}.pdf")
 
     @router.get(

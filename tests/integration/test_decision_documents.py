@@ -87,6 +87,11 @@ async def test_an_issued_decision_is_a_signed_pdf_that_verifies_with_certificate
         certificates = await http.get(f"{registry}/{decision['decision_id']}/certificates")
         pages, text = _pdf_text(certificates.content)
         assert pages == 1 and "Số sổ vàng: 1" in text and result.decision_number in text
+        # rendered on the first request (not at issuance), then served as stored, so it verifies
+        again = await http.get(f"{registry}/{decision['decision_id']}/certificates")
+        assert certificates.content == again.content
+        verdict = await _verify(http, pipeline, certificates.content)
+        assert verdict["valid"] and verdict["document_kind"] == "certificates", verdict
         one = await http.get(f"{registry}/{decision['decision_id']}/certificates/1")
         again = await http.get(f"{registry}/{decision['decision_id']}/certificates/1")
         assert one.content == again.content, "a certificate is rendered once and served as stored"
