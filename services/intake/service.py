@@ -310,10 +310,17 @@ def record_event(session: Session, event: CloudEvent) -> None:
     if isinstance(event, DossierApproved):
         _strike(session, dossier.id, event.data.struck_entries, None)
     session.flush()
-    history = _history(session, dossier.id)
-    dossier.status = lifecycle.status_from_history(item.type for item in history)
-    opened = [item for item in history if item.type == ReviewTaskOpened.model_fields["type"].default]
-    dossier.current_level = opened[-1].level if opened and dossier.status == "in_review" else None
+    # the type and level of each entry only: a dossier's history is read after each of its events
+    history = session.exec(
+        select(DossierHistory.type, DossierHistory.level)
+        .where(DossierHistory.dossier_id == dossier.id)
+        .order_by(col(DossierHistory.occurred_at), col(DossierHistory.id))
+    ).all()
+    dossier.status = lifecycle.status_from_history(event_type for event_type, _ in history)
+    opened = [
+        level for event_type, level in history if event_type == ReviewTaskOpened.model_fields["type"].default
+    ]
+    dossier.current_level = opened[-1] if opened and dossier.status == "in_review" else None
     if isinstance(event, DecisionIssued):
         dossier.decision_number = event.data.number
         _number_lines(session, dossier.id, event.data.entries)
