@@ -5,7 +5,7 @@ PYTHON := .venv/bin/python
 # uv as a module of the machine's Python: no dependence on where pip puts scripts
 UV := python3 -m uv
 
-.PHONY: help install run up down status demo test lint unit integration docs chaos clean
+.PHONY: help install run up down status demo test lint unit integration docs chaos bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ test: lint ## lint, then unit and integration tests (SQLite and PostgreSQL) on t
 
 chaos: install ## 1,000 dossiers while processes are SIGKILLed, then reconcile (not part of `make test`)
 	$(PYTHON) -m tools.chaos $(CHAOS_ARGS)
+
+bench: install ## the pipeline under load against bare Temporal/Kafka/FastAPI baselines (BENCH_ARGS; see BENCHMARKS.md)
+	$(PYTHON) -m tools.bench $(BENCH_ARGS)
 
 docs: install ## regenerate JSON Schemas, OpenAPI and AsyncAPI documents
 	$(PYTHON) -m tools.generate
