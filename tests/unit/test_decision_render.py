@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -592,3 +593,25 @@ def test_revocation_cites_the_original_decision_and_line() -> None:
     )
     for page in pdf:
         assert all(in_text_area(glyph) for glyph in glyphs(page))
+
+
+def test_documents_rendered_at_once_in_several_threads_are_all_whole() -> None:
+    """The service renders certificates in worker threads while its desk renders decisions;
+    reportlab's shared TrueType fonts were subset by both at once (KeyError in makeSubset,
+    found by `make bench`)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def render(index: int) -> bytes:
+        lines = [annex_line(index * 10 + n) for n in range(1, 4)]
+        if index % 2:
+            return render_decision(decision(lines))
+        return render_certificates([certificate(line) for line in lines])
+
+    switching = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often, as on a busy machine
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            documents = list(pool.map(render, range(48)))
+    finally:
+        sys.setswitchinterval(switching)
+    assert all(pdf.startswith(b"%PDF") and len(pdf) > 10_000 for pdf in documents)

@@ -11,12 +11,13 @@ Every function is pure: the only I/O is reading the vendored fonts, and the resu
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -504,6 +505,26 @@ def _decision_articles(document: DecisionDocument) -> list[str]:
     ]
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+_RENDERING = threading.Lock()
+
+
+def _one_at_a_time(render: Callable[P, R]) -> Callable[P, R]:
+    """reportlab's TrueType fonts are registered once and shared, and subsetting them into a PDF
+    is not thread-safe (the service renders certificates in worker threads while its desk renders
+    decisions; ``make bench`` found IndexError/KeyError in makeSubset). Rendering holds the GIL
+    throughout anyway, so one at a time costs no throughput."""
+
+    @functools.wraps(render)
+    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
+        with _RENDERING:
+            return render(*args, **kwargs)
+
+    return locked
+
+
+@_one_at_a_time
 def render_decision(document: DecisionDocument) -> bytes:
     """The award decision (NĐ 30 Mẫu 1.2) followed, on a new page, by its annex listing every awardee."""
     if not document.lines:
@@ -539,6 +560,7 @@ def _revocation_articles(document: RevocationDocument) -> list[str]:
     ]
 
 
+@_one_at_a_time
 def render_revocation(document: RevocationDocument) -> bytes:
     """A decision revoking one line of an earlier award decision, in the same NĐ 30 layout, no annex."""
     _register_fonts()
@@ -828,6 +850,7 @@ def _draw_certificate(canvas: Any, certificate: Certificate) -> None:
     _draw_certificate_signature(canvas, certificate)
 
 
+@_one_at_a_time
 def render_certificates(certificates: Sequence[Certificate]) -> bytes:
     """One A4 landscape certificate page per awardee, in the given order."""
     if not certificates:
