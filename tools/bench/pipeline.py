@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -87,6 +88,8 @@ class PipelineRun:
     seed: int = 1
     dossiers: dict[str, DossierTimes] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    _load_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    """Keys this load's submissions apart from an earlier load's on the same stack (same numbers)."""
     _seen: set[str] = field(default_factory=set)
     _pollers: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _actions: set[asyncio.Task[None]] = field(default_factory=set)
@@ -146,7 +149,7 @@ class PipelineRun:
             "POST",
             f"{self.stack.url('intake')}/v1/dossiers",
             json=dossier,
-            headers={**integrator, "Idempotency-Key": f"{self.stack.run_id}-{dossier['external_reference']}"},
+            headers={**integrator, "Idempotency-Key": f"{self._load_id}-{dossier['external_reference']}"},
         )
         times.submit_answered = time.time()
         if response.status_code not in {200, 201}:

@@ -217,3 +217,87 @@ def chart(results: dict[str, Any], path: Path) -> None:
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as BENCHMARKS.md's tables: ``python -m tools.bench.report benchmarks/results.json``."""
+    sizes = sorted(results["sizes"], key=int)
+    rows = [results["sizes"][size] for size in sizes]
+    out = ["| load (dossiers) | " + " | ".join(sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+
+    def line(label: str, values: list[Any]) -> None:
+        out.append(f"| {label} | " + " | ".join(str(value) for value in values) + " |")
+
+    line("completed", [row["completed"] for row in rows])
+    line("seconds", [row["seconds"] for row in rows])
+    line("**throughput, dossiers/s**", [row["throughput_per_s"] for row in rows])
+    line(
+        "bare Temporal, same shape, workflows/s",
+        [row["baselines"]["temporal_same_shape"]["throughput_per_s"] for row in rows],
+    )
+    line("**`e2e_vs_temporal`**", [row["e2e_vs_temporal"] for row in rows])
+    line("wall time per dossier, ms", [row["cost_ms_per_dossier"] for row in rows])
+    line("CPU per dossier, s (pipeline processes)", [row["cpu_seconds_per_dossier"] for row in rows])
+    line("events on Kafka, per s", [row["events_per_s"] for row in rows])
+    line(
+        "raw aiokafka burst, events/s",
+        [row["baselines"]["aiokafka_same_events"]["throughput_events_per_s"] for row in rows],
+    )
+    line(
+        "bare FastAPI + SQLModel insert, /s",
+        [row["baselines"]["fastapi_sqlmodel_insert"]["throughput_per_s"] for row in rows],
+    )
+    out += ["", "Latency per stage, ms — p50 / p95 / p99 (× the baseline's p50 / p99):", ""]
+    out += ["| stage | " + " | ".join(sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+    for stage in rows[0]["stages"]:
+        cells = []
+        for row in rows:
+            numbers, ratio = row["stages"][stage], row["ratios"].get(stage)
+            cell = f"{numbers['p50_ms']} / {numbers['p95_ms']} / {numbers['p99_ms']}"
+            if ratio:
+                cell += f" (×{ratio['p50']} / ×{ratio['p99']})"
+            cells.append(cell)
+        line(f"`{stage}`", cells)
+    baseline_rows = {
+        "bare Temporal: start → first update accepted": ("temporal_same_shape", "submit_to_first_task"),
+        "bare Temporal: update → next update accepted": ("temporal_same_shape", "action_to_next_task"),
+        "raw aiokafka: one hop, paced": ("aiokafka_same_events", "paced_hop"),
+        "bare insert: HTTP round trip": ("fastapi_sqlmodel_insert", "submit_http"),
+    }
+    for label, (baseline, stage) in baseline_rows.items():
+        values = []
+        for row in rows:
+            source = row["baselines"][baseline]
+            numbers = source["stages"][stage] if "stages" in source else source[stage]
+            values.append(f"{numbers['p50_ms']} / {numbers['p95_ms']} / {numbers['p99_ms']}")
+        line(label, values)
+    out += ["", "Peak resident memory, MB (CPU seconds during the load):", ""]
+    out += ["| process | " + " | ".join(sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+    for name in rows[0]["processes"]:
+        line(
+            name,
+            [
+                f"{row['processes'][name]['peak_rss_mb']} ({row['processes'][name]['cpu_seconds']})"
+                for row in rows
+            ],
+        )
+    half = results.get("half_rate")
+    if half:
+        stage = half["stages"]["submit_to_first_task"]
+        out += [
+            "",
+            f"Open loop, {half['dossiers']} dossiers at {half['rate_per_s']}/s (half the peak {half['peak_per_s']}/s): "
+            f"`submit_to_first_task` p50 {stage['p50_ms']} ms, p95 {stage['p95_ms']} ms, p99 {stage['p99_ms']} ms; "
+            f"throughput {half['throughput_per_s']}/s.",
+        ]
+    out += ["", "| target | found | met |", "| --- | --- | --- |"]
+    for target in results.get("targets", []):
+        out.append(f"| {target['target']} | {target['found']} | {target['met']} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(markdown(json.loads(Path(sys.argv[1]).read_text())))
