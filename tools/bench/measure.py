@@ -59,7 +59,7 @@ def _cpu_ticks(pid: int, include_reaped: bool = False) -> int:
     try:
         # the command name (field 2) may hold spaces; the fields after its closing parenthesis do not
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):
         return 0  # ended between listing and reading
     # utime, stime, cutime, cstime: fields 14-17 of proc_pid_stat(5)
     return int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if include_reaped else 0)
