@@ -84,7 +84,10 @@ class OffsetCommitter:
             try:
                 await consumer.commit(offsets)
             except Exception as error:  # a rebalance under way, the coordinator moving: try again
-                owned = consumer.assignment()
+                try:
+                    owned = consumer.assignment()
+                except Exception:  # the consumer stopped: its partitions are another's now
+                    owned = set()
                 kept = {tp: offset for tp, offset in offsets.items() if tp in owned}
                 logger.info("offset commit deferred (%s); %d partition(s) kept", error, len(kept))
                 for tp, offset in kept.items():
@@ -184,27 +187,25 @@ class DeadLetterMiddleware(BaseMiddleware):
         record = msg.raw_message
         position = (record.topic, record.partition, record.offset)
         try:
-            result = await call_next(msg)
-        except (ValidationError, json.JSONDecodeError, UnicodeDecodeError) as error:
-            reason = _invalid_reason(error)
-            await self._dead_letter(msg, reason, str(error))
-        except PoisonEvent as error:
-            await self._dead_letter(msg, error.reason, str(error))
-        except Exception:
+            try:
+                result = await call_next(msg)
+            except (ValidationError, json.JSONDecodeError, UnicodeDecodeError) as error:
+                await self._dead_letter(msg, _invalid_reason(error), str(error))
+                result = None
+            except PoisonEvent as error:
+                await self._dead_letter(msg, error.reason, str(error))
+                result = None
+        except Exception:  # the handler failed, or dead-lettering did (the broker away): again later
             attempt = _retry_attempts.get(position, 0) + 1
             _retry_attempts[position] = attempt
             delay = min(MAX_RETRY_BACKOFF_SECONDS, 0.2 * 2 ** (attempt - 1))
             logger.exception("handling %s failed (attempt %d); retrying in %.1fs", position, attempt, delay)
             await asyncio.sleep(delay)
-            await msg.nack()  # rewind: the record is fetched and handled again
+            await msg.nack()  # rewind: the record is fetched and handled again, never skipped
             raise
-        else:
-            _retry_attempts.pop(position, None)
-            self.committer.handled(msg)
-            return result
         _retry_attempts.pop(position, None)
         self.committer.handled(msg)
-        return None
+        return result
 
     async def _dead_letter(self, msg: StreamMessage[Any], reason: str, detail: str) -> None:
         record = msg.raw_message
