@@ -45,7 +45,7 @@ MEASURED_PROCESSES = (
     "kafka",
     "temporal",
     "postgres",
-    "bench",
+    report.LOAD_GENERATOR,
 )
 """Every process of the pipeline, PostgreSQL with its backends, and this load generator itself."""
 
@@ -131,7 +131,7 @@ async def bare_workflows(stack: Stack, count: int, concurrency: int) -> dict[str
 
 
 def measured_pids(stack: Stack) -> dict[str, int]:
-    pids = {"bench": os.getpid()}
+    pids = {report.LOAD_GENERATOR: os.getpid()}
     for name in MEASURED_PROCESSES[:-1]:
         component = stack.processes[name] if name in stack.processes else infra.component(name)
         pid = component.find_pid()
@@ -160,9 +160,7 @@ async def pipeline_load(
     result["processes"] = processes
     result["events"] = len(records)
     completed = result["completed"] or 1
-    result["cpu_seconds_per_dossier"] = round(
-        sum(p["cpu_seconds"] for p in processes.values()) / completed, 3
-    )
+    result["cpu_seconds_per_dossier"] = report.cpu_per_dossier(processes, completed)
     return result, records
 
 
