@@ -686,7 +686,15 @@ def certificate_lines(session: Session, decision_id: str, line_number: int | Non
     if decision.status != DecisionStatus.ISSUED:
         raise _not_ready(decision)
     if line_number is None:
-        return DecisionRecord(decision, [line for line in record.lines if line.revocation_id is None])
+        standing = [line for line in record.lines if line.revocation_id is None]
+        if not standing:
+            raise ProblemError(
+                410,
+                "all-lines-revoked",
+                f"Mọi khen thưởng của Quyết định {decision.number} đã bị hủy bỏ.",
+                f"Every award of decision {decision.number} was revoked.",
+            )
+        return DecisionRecord(decision, standing)
     lines = [line for line in record.lines if line.line_number == line_number]
     if not lines:
         raise ProblemError(

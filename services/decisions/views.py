@@ -94,7 +94,7 @@ def build_router(
         summary="Every standing line's certificate (A4 landscape, one page each), signed",
         description="Rendered and signed on first request, then served as stored.",
         response_class=Response,
-        responses={**PDF_RESPONSE, **problem_responses(404, 409)},
+        responses={**PDF_RESPONSE, **problem_responses(404, 409, 410)},
     )
     async def certificates_pdf(decision_id: str) -> Response:
         content = await desk.certificate(decision_id, None)

@@ -234,6 +234,8 @@ async def test_only_the_issuing_authority_revokes_a_line_and_everyone_hears_of_i
         assert verdict["valid"] and verdict["decision"]["kind"] == "revocation"
         gone = await http.get(f"{registry}/{decision['decision_id']}/certificates/1")
         assert (gone.status_code, gone.json()["code"]) == (410, "line-revoked")
+        none_left = await http.get(f"{registry}/{decision['decision_id']}/certificates")
+        assert (none_left.status_code, none_left.json()["code"]) == (410, "all-lines-revoked")
 
         headers = await pipeline.integrator_headers()
 
