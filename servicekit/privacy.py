@@ -56,6 +56,8 @@ def mask(text: str, *, decode: bool = True) -> str:
 def _masked(value: Any) -> Any:
     if isinstance(value, str):
         return mask(value)
+    if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple (TopicPartition…)
+        return type(value)(*(_masked(item) for item in value))
     if isinstance(value, tuple | list):
         return type(value)(_masked(item) for item in value)
     if isinstance(value, dict):
@@ -76,7 +78,10 @@ def install_log_masking() -> None:
         if isinstance(record.msg, str):
             record.msg = mask(record.msg, decode=False)  # a format string: its % are directives
         if record.args:
-            record.args = _masked(record.args)
+            try:
+                record.args = _masked(record.args)
+            except Exception:  # never let masking fail the caller (it killed aiokafka's sender once)
+                record.msg, record.args = mask(f"{record.msg} {record.args!r}", decode=False), None
         if record.exc_info and record.exc_info[0] is not None:
             # the formatter uses exc_text when set: the traceback is masked like the message
             record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))

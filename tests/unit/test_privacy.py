@@ -90,3 +90,21 @@ def test_a_span_status_description_is_masked() -> None:
         span.set_status(Status(StatusCode.ERROR, "SMTP refused minh.khai@example.vn"))
     (finished,) = exported.get_finished_spans()
     assert finished.status.description == "SMTP refused m***@example.vn"
+
+
+def test_named_tuples_and_odd_arguments_never_make_logging_raise(caplog: pytest.LogCaptureFixture) -> None:
+    """aiokafka's sender logs a TopicPartition (a named tuple); rebuilding it as ``type(generator)``
+    raised inside the log call and killed the producer for good (found by ``make chaos``)."""
+    from aiokafka import TopicPartition
+
+    class Unbuildable(tuple):  # type: ignore[type-arg]
+        def __new__(cls, first: object, second: object) -> Unbuildable:
+            return super().__new__(cls, (first, second))
+
+    install_log_masking()
+    logger = logging.getLogger("tdkt.test.privacy")
+    with caplog.at_level(logging.WARNING, logger="tdkt.test.privacy"):
+        logger.warning("got error for %s: %s", TopicPartition("t", 2), "CCCD 001203004567")
+        logger.warning("odd %s", Unbuildable("a", "b"))
+    assert "TopicPartition(topic='t', partition=2)" in caplog.text and "001203004567" not in caplog.text
+    assert "odd" in caplog.text
