@@ -98,7 +98,14 @@ class OffsetCommitter:
             self._task = asyncio.create_task(self._commit_soon(), name="offset-commit")
 
 
-def make_broker(kit: KitSettings, service_name: str, tracer_provider: TracerProvider) -> KafkaBroker:
+def make_broker(
+    kit: KitSettings,
+    service_name: str,
+    tracer_provider: TracerProvider,
+    committer: OffsetCommitter | None = None,
+) -> KafkaBroker:
+    """The broker of a process; its consumers' offsets go through ``committer`` (give one to flush
+    it before the broker stops)."""
     broker = KafkaBroker(
         kit.kafka_bootstrap_servers,
         client_id=service_name,
@@ -106,17 +113,8 @@ def make_broker(kit: KitSettings, service_name: str, tracer_provider: TracerProv
         ack_policy=AckPolicy.MANUAL,
         middlewares=(KafkaTelemetryMiddleware(tracer_provider=tracer_provider),),
     )
-    broker.add_middleware(DeadLetterMiddleware.factory(broker, OffsetCommitter()))
+    broker.add_middleware(DeadLetterMiddleware.factory(broker, committer or OffsetCommitter()))
     return broker
-
-
-def offset_committer(broker: KafkaBroker) -> OffsetCommitter | None:
-    """The committer ``make_broker`` gave ``broker`` (to flush it before the broker stops)."""
-    for middleware in broker.middlewares:
-        committer = getattr(middleware, "committer", None)
-        if isinstance(committer, OffsetCommitter):
-            return committer
-    return None
 
 
 def consumer_options(kit: KitSettings, service_name: str, topic: Topic) -> dict[str, Any]:
@@ -180,7 +178,6 @@ class DeadLetterMiddleware(BaseMiddleware):
         def build(msg: Any, /, *, context: Any) -> DeadLetterMiddleware:
             return cls(msg, context=context, broker=broker, committer=committer)
 
-        build.committer = committer  # type: ignore[attr-defined]
         return build
 
     async def consume_scope(self, call_next: Any, msg: StreamMessage[Any]) -> Any:

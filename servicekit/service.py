@@ -26,7 +26,7 @@ from sqlmodel import Session
 from contracts.topics import Topic, topic_name
 from servicekit import migrations
 from servicekit.db import make_engine, run_in_session
-from servicekit.kafka import consumer_options, declare_publication, make_broker, offset_committer
+from servicekit.kafka import OffsetCommitter, consumer_options, declare_publication, make_broker
 from servicekit.limits import RequestLimits
 from servicekit.outbox import OutboxRelay
 from servicekit.problems import ProblemError, install_problem_handlers
@@ -52,6 +52,7 @@ class ServiceRuntime:
     engine: Engine
     broker: KafkaBroker
     relay: OutboxRelay
+    committer: OffsetCommitter
     migrations_dir: Path
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
@@ -88,7 +89,8 @@ def build_runtime(name: str, settings: ServiceSettings, migrations_dir: Path) ->
     kit = KitSettings()
     tracer_provider = setup_tracing(f"tdkt-{name}")
     engine = make_engine(settings.resolved_database_url(name, kit))
-    broker = make_broker(kit, name, tracer_provider)
+    committer = OffsetCommitter()
+    broker = make_broker(kit, name, tracer_provider, committer)
     return ServiceRuntime(
         name=name,
         kit=kit,
@@ -97,6 +99,7 @@ def build_runtime(name: str, settings: ServiceSettings, migrations_dir: Path) ->
         engine=engine,
         broker=broker,
         relay=OutboxRelay(engine, broker, kit),
+        committer=committer,
         migrations_dir=migrations_dir,
     )
 
@@ -124,9 +127,7 @@ def create_app(
             for hook in reversed(runtime.on_stop):
                 await hook()
             await runtime.relay.stop()
-            committer = offset_committer(runtime.broker)
-            if committer is not None:
-                await committer.flush()  # what was handled so far; the rest is replayed and dropped
+            await runtime.committer.flush()  # what was handled so far; the rest is replayed and dropped
             await runtime.broker.stop()
             runtime.engine.dispose()
             shutdown_tracing()
