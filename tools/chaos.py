@@ -86,11 +86,8 @@ class Killer:
     every_seconds: float
     kills: Counter[str] = field(default_factory=Counter)
 
-    def _component(self, name: str) -> infra.Component:
-        return self.stack.processes[name] if name in self.stack.processes else infra.component(name)
-
     def kill_and_restart(self, name: str) -> None:
-        component = self._component(name)
+        component = self.stack.component(name)
         pid = component.find_pid()
         if pid is None:
             return

@@ -34,6 +34,10 @@ class Stack:
     def url(self, name: str) -> str:
         return self.processes[name].url()
 
+    def component(self, name: str) -> infra.Component:
+        """A platform process of the stack by name, or its infrastructure's (kafka, temporal, …)."""
+        return self.processes[name] if name in self.processes else infra.component(name)
+
     def database_url(self, service: str) -> str:
         return self.env[f"TDKT_{service.upper()}_DATABASE_URL"]
 

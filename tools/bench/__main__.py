@@ -36,18 +36,8 @@ BENCH_PORTS = {
     "TDKT_POSTGRES_PORT": "55434",
     "TDKT_MAIL_PORT": "10027",
 }
-MEASURED_PROCESSES = (
-    "intake",
-    "review",
-    "decisions",
-    "notifications",
-    "worker",
-    "kafka",
-    "temporal",
-    "postgres",
-    report.LOAD_GENERATOR,
-)
-"""Every process of the pipeline, PostgreSQL with its backends, and this load generator itself."""
+PIPELINE_PROCESSES = (*report.PLATFORM_PROCESSES, "kafka", "temporal", "postgres")
+"""Every process of the pipeline (PostgreSQL with its backends); the load generator is measured too."""
 
 
 @contextmanager
@@ -132,9 +122,8 @@ async def bare_workflows(stack: Stack, count: int, concurrency: int) -> dict[str
 
 def measured_pids(stack: Stack) -> dict[str, int]:
     pids = {report.LOAD_GENERATOR: os.getpid()}
-    for name in MEASURED_PROCESSES[:-1]:
-        component = stack.processes[name] if name in stack.processes else infra.component(name)
-        pid = component.find_pid()
+    for name in PIPELINE_PROCESSES:
+        pid = stack.component(name).find_pid()
         if pid is None:
             raise RuntimeError(f"{name} is not running")
         pids[name] = pid

@@ -242,10 +242,16 @@ def markdown(results: dict[str, Any]) -> str:
     """The results as BENCHMARKS.md's tables: ``python -m tools.bench.report benchmarks/results.json``."""
     sizes = sorted(results["sizes"], key=int)
     rows = [results["sizes"][size] for size in sizes]
-    out = ["| load (dossiers) | " + " | ".join(sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+    out: list[str] = []
 
     def line(label: str, values: list[Any]) -> None:
         out.append(f"| {label} | " + " | ".join(str(value) for value in values) + " |")
+
+    def header(first: str) -> None:
+        line(first, sizes)
+        line("---", ["---"] * len(sizes))
+
+    header("load (dossiers)")
 
     line("completed", [row["completed"] for row in rows])
     line("seconds", [row["seconds"] for row in rows])
@@ -267,7 +273,7 @@ def markdown(results: dict[str, Any]) -> str:
         [row["baselines"]["fastapi_sqlmodel_insert"]["throughput_per_s"] for row in rows],
     )
     out += ["", "Latency per stage, ms — p50 / p95 / p99 (× the baseline's p50 / p99):", ""]
-    out += ["| stage | " + " | ".join(sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+    header("stage")
     for stage in rows[0]["stages"]:
         cells = []
         for row in rows:
@@ -291,7 +297,7 @@ def markdown(results: dict[str, Any]) -> str:
             values.append(f"{numbers['p50_ms']} / {numbers['p95_ms']} / {numbers['p99_ms']}")
         line(label, values)
     out += ["", "Peak resident memory, MB (CPU seconds during the load):", ""]
-    out += ["| process | " + " | ".join(sizes) + " |", "| --- |" + " --- |" * len(sizes)]
+    header("process")
     for name in rows[0]["processes"]:
         line(
             name,
