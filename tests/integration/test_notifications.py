@@ -418,15 +418,22 @@ async def test_reminders_wait_for_the_daily_digest_when_asked(notifier: Notifier
         )
 
 
-async def test_a_stopping_service_finishes_the_attempt_under_way(notifier: Notifier) -> None:
-    await notifier.subscribe("client-g", "/g")
+async def _webhook_held_by_the_receiver(notifier: Notifier, client_id: str, path: str) -> str:
+    """A dossier whose receipt webhook to ``client_id`` has reached the receiver, which holds its
+    answer until ``receiver.release`` is set; returns the dossier's id."""
+    await notifier.subscribe(client_id, path)
     notifier.receiver.hold.set()
     notifier.receiver.release.clear()
     dossier = f"d-{uuid.uuid4().hex[:8]}"
-    await notifier.publish(Topic.INTAKE_EVENTS, events.submitted(dossier, client_id="client-g"))
+    await notifier.publish(Topic.INTAKE_EVENTS, events.submitted(dossier, client_id=client_id))
     await eventually(
-        lambda: notifier.receiver.received("/g") or None, timeout=30, what="the attempt under way"
+        lambda: notifier.receiver.received(path) or None, timeout=30, what="the attempt under way"
     )
+    return dossier
+
+
+async def test_a_stopping_service_finishes_the_attempt_under_way(notifier: Notifier) -> None:
+    dossier = await _webhook_held_by_the_receiver(notifier, "client-g", "/g")
     log = notifier.process.log_file
     seen = log.stat().st_size
     stopping = asyncio.create_task(asyncio.to_thread(notifier.process.ensure_down))  # SIGTERM, then wait
@@ -448,12 +455,7 @@ async def test_a_stopping_service_finishes_the_attempt_under_way(notifier: Notif
 
 
 async def test_a_sender_killed_mid_attempt_sends_once_more_and_the_log_says_so(notifier: Notifier) -> None:
-    await notifier.subscribe("client-c", "/c")
-    notifier.receiver.release.clear()
-    notifier.receiver.hold.set()
-    dossier = f"d-{uuid.uuid4().hex[:8]}"
-    await notifier.publish(Topic.INTAKE_EVENTS, events.submitted(dossier, client_id="client-c"))
-    await eventually(lambda: notifier.receiver.received("/c") or None, timeout=30, what="the first attempt")
+    dossier = await _webhook_held_by_the_receiver(notifier, "client-c", "/c")
     pid = notifier.process.find_pid()
     assert pid is not None
     os.kill(pid, signal.SIGKILL)  # between sending and recording the outcome
