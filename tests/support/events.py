@@ -1,4 +1,5 @@
-"""Events as the platform's producers publish them, for the notifications tests to feed in."""
+"""Events as the platform's producers publish them, for the notifications tests to feed in, and a
+review workflow's input as the review service starts it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from contracts.events import (
     ReviewTaskEscalated,
     ReviewTaskReminded,
 )
+from contracts.workflow import ReviewInput
 
 ORGANISATION = "AH-DS-TT"
 NOMINEES = ("Nguyễn Thị Minh Khai", "Trần Văn Ơn")
@@ -113,4 +115,21 @@ def deadline(
             legal_basis="product default",
             at=AT,
         ),
+    )
+
+
+def review_input(dossier_id: str) -> ReviewInput:
+    """A one-nominee BKTTG dossier reviewed at all four levels."""
+    return ReviewInput(
+        dossier_id=dossier_id,
+        version=1,
+        award_code="BKTTG",
+        submitting_organisation="UBND-X",
+        deciding_organisation="TTG",
+        issuer_code="TTg",
+        entries=[
+            EntrySummary(entry_id=f"{dossier_id}.1", nominee_name="Trần Thị B", nominee_kind="individual")
+        ],
+        review_levels=[ReviewLevel.UNIT, ReviewLevel.DISTRICT, ReviewLevel.PROVINCE, ReviewLevel.CENTRAL],
+        submitted_event_id="e-1",
     )

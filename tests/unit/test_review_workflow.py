@@ -43,6 +43,7 @@ from contracts.workflow import (
     WithdrawalSignal,
     review_task_id,
 )
+from tests.support import events
 from tests.support.binaries import venv_executable
 from tools.waiting import eventually
 from workflows.review.activities import PUBLISH_REVIEW_EVENT, DeadlinePlanner, PublishReviewEvent
@@ -100,28 +101,12 @@ def _worker(env: WorkflowEnvironment, recorder: Recorder, queue: str) -> Worker:
     )
 
 
-def _review(dossier_id: str) -> ReviewInput:
-    return ReviewInput(
-        dossier_id=dossier_id,
-        version=1,
-        award_code="BKTTG",
-        submitting_organisation="UBND-X",
-        deciding_organisation="TTG",
-        issuer_code="TTg",
-        entries=[
-            EntrySummary(entry_id=f"{dossier_id}.1", nominee_name="Trần Thị B", nominee_kind="individual")
-        ],
-        review_levels=LEVELS,
-        submitted_event_id="e-1",
-    )
-
-
 async def _start(
     client: Client, recorder: Recorder, task_queue: str
 ) -> WorkflowHandle[ReviewWorkflow, ReviewStatus]:
     dossier_id = str(uuid.uuid4())
     return await client.start_workflow(
-        ReviewWorkflow.run, _review(dossier_id), id=f"review-{dossier_id}", task_queue=task_queue
+        ReviewWorkflow.run, events.review_input(dossier_id), id=f"review-{dossier_id}", task_queue=task_queue
     )
 
 
@@ -238,7 +223,9 @@ async def test_a_returned_dossier_resumes_at_the_same_level_with_its_new_version
             return (await handle.query(ReviewWorkflow.status)).state is ReviewState.RETURNED
 
         await eventually(returned, timeout=10, what="the dossier to be returned")
-        stale = AmendmentSignal(version=2, entries=_review(dossier_id).entries, event_id="amended-2")
+        stale = AmendmentSignal(
+            version=2, entries=events.review_input(dossier_id).entries, event_id="amended-2"
+        )
         await handle.signal(DOSSIER_AMENDED_SIGNAL, stale)
         reopened = review_task_id(dossier_id, 1, LEVELS[1], 2, ReviewStepKind.RECEIPT)
         await _wait_until_open(handle, reopened)
@@ -316,7 +303,7 @@ def _two_entry_review(dossier_id: str, council: CouncilRequirement | None = None
         EntrySummary(entry_id=f"{dossier_id}.{n}", nominee_name=f"Người {n}", nominee_kind="individual")
         for n in (1, 2)
     ]
-    return _review(dossier_id).model_copy(update={"entries": entries, "council": council})
+    return events.review_input(dossier_id).model_copy(update={"entries": entries, "council": council})
 
 
 async def test_an_appraisal_strikes_an_entry_with_a_reason_the_approval_keeps_out(
@@ -425,7 +412,7 @@ async def test_public_comment_runs_its_period_before_the_council(own_env: Workfl
         period = PublicCommentRequirement(
             before_level=ReviewLevel.UNIT, working_days=10, legal_basis="Luật TĐKT Điều 84 k5", confirmed=True
         )
-        review = _review(dossier_id).model_copy(update={"public_comment": [period]})
+        review = events.review_input(dossier_id).model_copy(update={"public_comment": [period]})
         handle = await env.client.start_workflow(
             ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
         )
@@ -480,7 +467,7 @@ async def test_a_long_review_continues_as_a_new_run_where_it_stands(env: Workflo
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
         dossier_id = str(uuid.uuid4())
-        review = _review(dossier_id).model_copy(update={"history_event_limit": 10})
+        review = events.review_input(dossier_id).model_copy(update={"history_event_limit": 10})
         handle = await env.client.start_workflow(
             ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
         )
