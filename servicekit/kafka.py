@@ -20,6 +20,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from faststream._internal.endpoint.subscriber.utils import MultiLock
 from faststream._internal.middlewares import BaseMiddleware
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
@@ -43,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 MAX_RETRY_BACKOFF_SECONDS = 30.0
 COMMIT_INTERVAL_SECONDS = 0.2
+DRAIN_TIMEOUT_SECONDS = 8.0
+"""How long a stopping process lets the records in hand finish (well inside the 20 s a process
+manager gives it before SIGKILL, with uvicorn's own 10 s for open HTTP requests)."""
 _ERROR_DETAIL_LIMIT = 2000
 
 
@@ -111,10 +115,31 @@ def make_broker(
         client_id=service_name,
         enable_idempotence=True,
         ack_policy=AckPolicy.MANUAL,
+        graceful_timeout=DRAIN_TIMEOUT_SECONDS,
         middlewares=(KafkaTelemetryMiddleware(tracer_provider=tracer_provider),),
     )
     broker.add_middleware(DeadLetterMiddleware.factory(broker, committer or OffsetCommitter()))
     return broker
+
+
+async def drain_consumers(
+    broker: KafkaBroker, committer: OffsetCommitter, timeout: float = DRAIN_TIMEOUT_SECONDS
+) -> None:
+    """Stop taking records, let the ones being handled finish (up to ``timeout``), then commit
+    them while the consumers still own their partitions. ``broker.stop()`` would wait for the
+    handlers too, but leaves the groups at once after, so what they finished meanwhile would be
+    replayed by the next owner; a record left unfinished at the deadline is replayed as before."""
+    subscribers = broker.subscribers
+    for subscriber in subscribers:
+        subscriber.running = False  # the consume loop takes no further record
+    await asyncio.gather(
+        *(
+            subscriber.lock.wait_release(timeout)
+            for subscriber in subscribers
+            if isinstance(subscriber.lock, MultiLock)
+        )
+    )
+    await committer.flush()
 
 
 def consumer_options(kit: KitSettings, service_name: str, topic: Topic) -> dict[str, Any]:

@@ -26,7 +26,13 @@ from sqlmodel import Session
 from contracts.topics import Topic, topic_name
 from servicekit import migrations
 from servicekit.db import make_engine, run_in_session
-from servicekit.kafka import OffsetCommitter, consumer_options, declare_publication, make_broker
+from servicekit.kafka import (
+    OffsetCommitter,
+    consumer_options,
+    declare_publication,
+    drain_consumers,
+    make_broker,
+)
 from servicekit.limits import RequestLimits
 from servicekit.outbox import OutboxRelay
 from servicekit.problems import ProblemError, install_problem_handlers
@@ -124,10 +130,10 @@ def create_app(
         try:
             yield
         finally:
+            await drain_consumers(runtime.broker, runtime.committer)  # before what handlers may use
             for hook in reversed(runtime.on_stop):
                 await hook()
-            await runtime.relay.stop()
-            await runtime.committer.flush()  # what was handled so far; the rest is replayed and dropped
+            await runtime.relay.stop()  # publishes what the drained handlers staged
             await runtime.broker.stop()
             runtime.engine.dispose()
             shutdown_tracing()

@@ -80,6 +80,8 @@ async def run() -> None:
     async with worker:
         polling = True
         await stop.wait()
+        logger.info("stopping: no new tasks; activities under way get %s to finish", GRACEFUL_SHUTDOWN)
+    logger.info("worker stopped")
     health.close()
     await broker.stop()
     shutdown_tracing()
