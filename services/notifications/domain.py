@@ -104,6 +104,18 @@ def needs_dossier_facts(event: CloudEvent) -> bool:
     )
 
 
+def may_notify(event: CloudEvent) -> bool:
+    """Whether handling ``event`` can record anything: a submission (remembered for the notices
+    that follow), an event whose audiences wait for one, or one with notices of its own. About
+    half a dossier's events are none of these (a level approved, a task completed without
+    striking anyone…) and need no transaction at all."""
+    return (
+        isinstance(event, DossierSubmitted | DossierAmended)
+        or needs_dossier_facts(event)
+        or bool(notices_for(event, None))  # without facts alike: they are not needed
+    )
+
+
 def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeDraft]:
     """The notices ``event`` calls for. Without ``dossier`` (not yet known) the submitting
     system and the nominees are left out; called again once it is known."""

@@ -8,13 +8,14 @@ import contextlib
 import logging
 import random
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from opentelemetry import trace
 
 from contracts.envelope import CloudEvent, utc_now
 from contracts.events import DecisionEvent, DeliveryChannel, IntakeEvent, NotificationEvent, ReviewEvent
 from contracts.topics import Topic
+from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
 from servicekit.telemetry import continued_trace
 from services.notifications import service
@@ -25,6 +26,7 @@ from services.notifications.channels import (
     SendFailed,
     WebhookChannel,
 )
+from services.notifications.domain import may_notify
 from services.notifications.rendering import Renderer
 from services.notifications.service import Claim, NoticeDesk, RetryPolicy
 from services.notifications.settings import NotificationsSettings
@@ -41,6 +43,8 @@ def register_subscribers(runtime: ServiceRuntime, desk: NoticeDesk, dispatcher: 
     )
 
     async def notify(event: CloudEvent) -> None:
+        if not may_notify(event):
+            return
         if await runtime.write(lambda session: service.handle(session, event, desk)):
             dispatcher.wake()
 
@@ -81,6 +85,8 @@ class Dispatcher:
             settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds
         )
         self._rng = random.Random()
+        self._poll = timedelta(seconds=settings.dispatch_poll_seconds)
+        self._housekept_at: datetime | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -115,14 +121,17 @@ class Dispatcher:
             self._wake.clear()
 
     async def dispatch_round(self) -> int:
-        """One round; returns how many deliveries were attempted."""
+        """One round; returns how many deliveries were attempted. Digests and expired leases
+        are time-driven: looked for once per poll interval, not at every wake-up. These
+        transactions stage no events, so the outbox relay is not woken for them."""
         now = utc_now()
-        write = self._runtime.write
-        await write(lambda session: service.release_digests(session, now, self._renderer))
-        await write(lambda session: service.recover_interrupted(session, now))
+        engine = self._runtime.engine
+        if self._housekept_at is None or now - self._housekept_at >= self._poll:
+            await run_in_session(engine, lambda session: service.keep_house(session, now, self._renderer))
+            self._housekept_at = now
         lease = timedelta(seconds=self._settings.lease_seconds)
-        claims = await write(
-            lambda session: service.claim_due(session, now, self._settings.dispatch_batch, lease)
+        claims = await run_in_session(
+            engine, lambda session: service.claim_due(session, now, self._settings.dispatch_batch, lease)
         )
         await asyncio.gather(*(self._attempt(claim) for claim in claims))
         return len(claims)

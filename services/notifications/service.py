@@ -333,6 +333,12 @@ class Claim:
     webhook_secret: str | None = None
 
 
+def keep_house(session: Session, now: datetime, renderer: Renderer) -> None:
+    """The dispatcher's time-driven work: digests fallen due, claims whose lease ran out."""
+    release_digests(session, now, renderer)
+    recover_interrupted(session, now)
+
+
 def release_digests(session: Session, now: datetime, renderer: Renderer) -> int:
     """Gather the held reminders whose digest time has come into one e-mail per recipient."""
     held = session.exec(

@@ -21,12 +21,18 @@ from contracts.envelope import CloudEvent
 from contracts.events import (
     DossierRejected,
     DossierSubmitted,
+    LevelApproved,
+    LevelApprovedData,
+    ReviewAction,
     ReviewLevel,
     ReviewStepKind,
+    ReviewTaskCompleted,
+    ReviewTaskCompletedData,
     ReviewTaskEscalated,
     ReviewTaskOpened,
     ReviewTaskOpenedData,
     ReviewTaskReminded,
+    StruckEntry,
 )
 from contracts.webhooks import NoticeKind, SignatureError, signature, verify_signature
 from servicekit import migrations
@@ -35,6 +41,7 @@ from services.notifications import service
 from services.notifications.domain import (
     Channel,
     facts_of_submission,
+    may_notify,
     needs_dossier_facts,
     next_digest_at,
     notices_for,
@@ -101,6 +108,38 @@ def test_without_the_submission_the_system_and_nominees_wait_but_the_organisatio
     assert needs_dossier_facts(_decided()) and needs_dossier_facts(_rejected())
     assert [d.audience for d in notices_for(_decided(), None)] == ["AH-DS-TT"]
     assert not needs_dossier_facts(_deadline(ReviewTaskReminded))
+
+
+def test_events_that_can_notify_nobody_are_told_apart_without_the_database() -> None:
+    approved = LevelApproved(
+        source="/tdkt/worker",
+        subject="d-1",
+        data=LevelApprovedData(
+            dossier_id="d-1", level=ReviewLevel.UNIT, next_level=None, approved_by="u", approved_at=NOW
+        ),
+    )
+    completed = ReviewTaskCompleted(
+        source="/tdkt/worker",
+        subject="d-1",
+        data=ReviewTaskCompletedData(
+            task_id="d-1.0",
+            dossier_id="d-1",
+            level=ReviewLevel.UNIT,
+            action=ReviewAction.APPROVE,
+            actor="u",
+            completed_at=NOW,
+        ),
+    )
+    struck = completed.model_copy(
+        update={
+            "data": completed.data.model_copy(
+                update={"struck_entries": [StruckEntry(entry_id="d-1.v1.1", reason="r")]}
+            )
+        }
+    )
+    assert not may_notify(approved) and not may_notify(completed)
+    assert may_notify(struck)  # the submitter hears who was struck, once the submission is known
+    assert all(map(may_notify, [_submitted(), _decided(), _rejected(), _deadline(ReviewTaskReminded)]))
 
 
 def test_reviewers_hear_of_tasks_by_role_reminders_by_organisation_escalations_by_leader() -> None:
