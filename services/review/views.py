@@ -134,7 +134,7 @@ def build_router(
         )
         return result
 
-    action_errors = problem_responses(401, 403, 404, 409, 422)
+    action_errors = problem_responses(401, 403, 404, 409, 422, 503)
 
     def action_endpoint(action: ReviewAction) -> Callable[..., Awaitable[TaskActionResult]]:
         async def endpoint(

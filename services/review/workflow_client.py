@@ -38,6 +38,11 @@ from servicekit.problems import ProblemError
 from servicekit.settings import KitSettings
 from servicekit.temporal import connect_temporal
 
+ENGINE_AWAY = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.UNKNOWN, RPCStatusCode.DEADLINE_EXCEEDED})
+"""How the client reports a Temporal server it could not reach or that did not answer in time
+(``UNKNOWN`` is its "transport error"): the reviewer is told to retry, not shown a 500."""
+ENGINE_RETRY_AFTER_SECONDS = 5
+
 
 class ReviewWorkflows:
     def __init__(self, kit: KitSettings) -> None:
@@ -113,6 +118,18 @@ class ReviewWorkflows:
                     "Quy trình xét duyệt của hồ sơ này đã kết thúc.",
                     "The review of this dossier has ended.",
                 ) from error
+            if error.status in ENGINE_AWAY:
+                problem = ProblemError(
+                    503,
+                    "workflow-engine-unavailable",
+                    "Hệ thống điều phối xét duyệt tạm thời không phản hồi; thao tác có thể chưa được "
+                    "ghi nhận. Hãy xem lại nhiệm vụ rồi thử lại.",
+                    "The review engine did not answer; the action may not have been recorded. "
+                    "Look at the task again, then retry.",
+                    detail=error.message,
+                )
+                problem.headers["Retry-After"] = str(ENGINE_RETRY_AFTER_SECONDS)
+                raise problem from error
             raise
 
     async def pass_decision(self, event: DecisionIssued) -> None:
