@@ -62,8 +62,13 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
     for variable, value in ports.items():
         os.environ.setdefault(variable, value)
     infra.up()
-    for key in list(mailbox.Maildir(infra.mail_dir(), create=True).keys()):
-        mailbox.Maildir(infra.mail_dir()).remove(key)  # what the tool counts is this run's mail only
+    maildir = Path(infra.mail_dir())
+    mailbox.Maildir(maildir, create=True)
+    # what the tool counts is this run's mail only; unlinked directly, since Maildir.remove
+    # rereads the folder for every message (a quarter of an hour for a run's 15,000)
+    for folder in ("new", "cur"):
+        for message in (maildir / folder).iterdir():
+            message.unlink()
     state_dir = stack_dir / "run"
     env = dict(os.environ)
     secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")
