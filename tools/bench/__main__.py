@@ -212,6 +212,15 @@ def machine() -> dict[str, Any]:
     }
 
 
+def save(results: dict[str, Any], out: Path) -> None:
+    """Results, targets and chart as far as the run has come: a long series that fails at its
+    last load keeps the loads before it."""
+    results["targets"] = report.targets(results)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    report.chart(results, out / "bench.png")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m tools.bench", description=(bench_doc or "").splitlines()[0]
@@ -242,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
                 one_size(stack, size, args.concurrency, args.seed, args.profile)
             )
             report.print_size(size, results["sizes"][str(size)])
+            save(results, args.out)
         if args.half_rate_dossiers:
             reference = results["sizes"][str(1000 if 1000 in sizes else sizes[-1])]
             results["half_rate"] = asyncio.run(
@@ -250,13 +260,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             report.print_half_rate(results["half_rate"])
+            save(results, args.out)
     finally:
         if not args.keep:
             stack.stop()
-    results["targets"] = report.targets(results)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    report.chart(results, args.out / "bench.png")
     report.print_targets(results["targets"])
     report.say(f"results: {args.out / 'results.json'}, chart: {args.out / 'bench.png'}")
     return 0
