@@ -59,12 +59,17 @@ def is_postgres(engine: Engine) -> bool:
 
 async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
     """Run ``work`` in one transaction on a worker thread; commit on success, roll back on error.
-    A transaction that fails because its pooled connection had died (the database restarted)
-    changed nothing; the pool has then dropped its old connections, and it runs once more."""
+    A transaction whose pooled connection had died (the database restarted) before its commit was
+    sent changed nothing; the pool has then dropped its old connections, and it runs once more. A
+    connection lost during the commit is not retried: the database may have committed."""
+
+    commit_sent = False
 
     def in_transaction() -> T:
+        nonlocal commit_sent
         with Session(engine, expire_on_commit=False) as session:
             result = work(session)
+            commit_sent = True
             session.commit()
             return result
 
@@ -72,7 +77,7 @@ async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
         try:
             return in_transaction()
         except DBAPIError as error:
-            if not error.connection_invalidated:
+            if commit_sent or not error.connection_invalidated:
                 raise
             return in_transaction()
 
