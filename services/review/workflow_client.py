@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import (
     SearchAttributePair,
     TypedSearchAttributes,
@@ -38,9 +38,11 @@ from servicekit.problems import ProblemError
 from servicekit.settings import KitSettings
 from servicekit.temporal import connect_temporal
 
-ENGINE_AWAY = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.UNKNOWN, RPCStatusCode.DEADLINE_EXCEEDED})
-"""How the client reports a Temporal server it could not reach or that did not answer in time
-(``UNKNOWN`` is its "transport error"): the reviewer is told to retry, not shown a 500."""
+ENGINE_AWAY = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.UNKNOWN})
+"""How the client reports a Temporal server it could not reach (``UNKNOWN`` is its "transport
+error"); one that did not answer in time is a ``WorkflowUpdateRPCTimeoutOrCancelledError``, which
+the client raises for an update instead of ``DEADLINE_EXCEEDED``. Either way the reviewer is told
+to retry, not shown a 500."""
 ENGINE_RETRY_AFTER_SECONDS = 5
 
 
@@ -119,18 +121,10 @@ class ReviewWorkflows:
                     "The review of this dossier has ended.",
                 ) from error
             if error.status in ENGINE_AWAY:
-                problem = ProblemError(
-                    503,
-                    "workflow-engine-unavailable",
-                    "Hệ thống điều phối xét duyệt tạm thời không phản hồi; thao tác có thể chưa được "
-                    "ghi nhận. Hãy xem lại nhiệm vụ rồi thử lại.",
-                    "The review engine did not answer; the action may not have been recorded. "
-                    "Look at the task again, then retry.",
-                    detail=error.message,
-                )
-                problem.headers["Retry-After"] = str(ENGINE_RETRY_AFTER_SECONDS)
-                raise problem from error
+                raise _engine_unavailable(error.message) from error
             raise
+        except WorkflowUpdateRPCTimeoutOrCancelledError as error:
+            raise _engine_unavailable(str(error)) from error
 
     async def pass_decision(self, event: DecisionIssued) -> None:
         signal = DecisionIssuedSignal(
@@ -154,3 +148,17 @@ class ReviewWorkflows:
         except RPCError as error:
             if error.status != RPCStatusCode.NOT_FOUND:
                 raise
+
+
+def _engine_unavailable(detail: str) -> ProblemError:
+    problem = ProblemError(
+        503,
+        "workflow-engine-unavailable",
+        "Hệ thống điều phối xét duyệt tạm thời không phản hồi; thao tác có thể chưa được "
+        "ghi nhận. Hãy xem lại nhiệm vụ rồi thử lại.",
+        "The review engine did not answer; the action may not have been recorded. "
+        "Look at the task again, then retry.",
+        detail=detail,
+    )
+    problem.headers["Retry-After"] = str(ENGINE_RETRY_AFTER_SECONDS)
+    return problem

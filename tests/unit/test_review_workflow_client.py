@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from temporalio.client import WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts.events import ReviewAction
@@ -38,18 +39,20 @@ async def _act(error: Exception) -> ProblemError:
 
 
 @pytest.mark.parametrize(
-    ("status", "message"),
+    "error",
     [
-        (RPCStatusCode.UNAVAILABLE, "tcp connect error"),
-        (RPCStatusCode.UNKNOWN, "transport error"),
-        (RPCStatusCode.DEADLINE_EXCEEDED, "deadline exceeded"),
+        RPCError("tcp connect error", RPCStatusCode.UNAVAILABLE, b""),
+        RPCError("transport error", RPCStatusCode.UNKNOWN, b""),
+        # what the client raises for an update when the server's answer is past its deadline
+        WorkflowUpdateRPCTimeoutOrCancelledError(),
     ],
+    ids=["unavailable", "transport-error", "update-timed-out"],
 )
-async def test_an_unreachable_engine_is_a_503_to_retry_not_a_500(status: RPCStatusCode, message: str) -> None:
-    problem = await _act(RPCError(message, status, b""))
+async def test_an_unreachable_engine_is_a_503_to_retry_not_a_500(error: Exception) -> None:
+    problem = await _act(error)
     assert (problem.problem.status, problem.problem.code) == (503, "workflow-engine-unavailable")
     assert problem.headers == {"Retry-After": "5"}
-    assert problem.problem.message_vi and problem.problem.detail == message
+    assert problem.problem.message_vi and problem.problem.detail == str(error)
 
 
 async def test_a_review_that_ended_is_a_409() -> None:
