@@ -45,8 +45,10 @@ logger = logging.getLogger(__name__)
 MAX_RETRY_BACKOFF_SECONDS = 30.0
 COMMIT_INTERVAL_SECONDS = 0.2
 DRAIN_TIMEOUT_SECONDS = 8.0
-"""How long a stopping process lets the records in hand finish (well inside the 20 s a process
-manager gives it before SIGKILL, with uvicorn's own 10 s for open HTTP requests)."""
+"""How long a stopping process lets the records in hand finish. With uvicorn's 10 s for open HTTP
+requests it fits the 20 s a process manager gives before SIGKILL when the handlers finish; a
+handler stuck past it (the broker's own stop waits for it as long again, after the stop hooks)
+may meet the SIGKILL, and its record is then replayed by the next owner, as after any crash."""
 _ERROR_DETAIL_LIMIT = 2000
 
 
