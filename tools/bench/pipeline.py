@@ -14,6 +14,7 @@ import asyncio
 import random
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import Engine
 
 from contracts.topics import Topic
-from servicekit.auth import STAFF_SCOPE
+from servicekit.auth import STAFF_SCOPE, AuthSettings
 from services.intake.client import access_token
 from services.intake.samples import eligible_record
 from tools.bench.measure import percentiles
@@ -63,6 +64,23 @@ def realistic_dossier(number: int, rng: random.Random) -> dict[str, Any]:
     return dossier
 
 
+class RenewedToken:
+    """Authorization headers whose token is fetched again at half its lifetime
+    (``TDKT_AUTH_TOKEN_TTL_SECONDS``): a 5,000 load outlasts the hour a token lasts by default."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[str]]) -> None:
+        self._fetch = fetch
+        self._lifetime = AuthSettings().token_ttl_seconds / 2
+        self._headers: dict[str, str] = {}
+        self._renew_at = 0.0
+
+    async def headers(self) -> dict[str, str]:
+        if time.monotonic() >= self._renew_at:
+            self._headers = {"Authorization": f"Bearer {await self._fetch()}"}
+            self._renew_at = time.monotonic() + self._lifetime
+        return self._headers
+
+
 @dataclass
 class DossierTimes:
     submit_sent: float
@@ -100,9 +118,9 @@ class PipelineRun:
         async with httpx.AsyncClient(
             timeout=60, limits=httpx.Limits(max_connections=200, max_keepalive_connections=200)
         ) as http:
-            integrator = {
-                "Authorization": f"Bearer {await access_token(http, self.stack.url('intake'), self.stack.credentials)}"
-            }
+            integrator = RenewedToken(
+                lambda: access_token(http, self.stack.url("intake"), self.stack.credentials)
+            )
             watcher = asyncio.create_task(self._watch_outcomes(engines, stop))
             try:
                 await self._submit_all(http, integrator, stop)
@@ -114,7 +132,7 @@ class PipelineRun:
                     engine.dispose()
 
     async def _submit_all(
-        self, http: httpx.AsyncClient, integrator: dict[str, str], stop: asyncio.Event
+        self, http: httpx.AsyncClient, integrator: RenewedToken, stop: asyncio.Event
     ) -> None:
         rng = random.Random(self.seed)
         gate = asyncio.Semaphore(self.concurrency or self.count)
@@ -139,7 +157,7 @@ class PipelineRun:
     async def _submit(
         self,
         http: httpx.AsyncClient,
-        integrator: dict[str, str],
+        integrator: RenewedToken,
         stop: asyncio.Event,
         dossier: dict[str, Any],
     ) -> DossierTimes | None:
@@ -149,7 +167,10 @@ class PipelineRun:
             "POST",
             f"{self.stack.url('intake')}/v1/dossiers",
             json=dossier,
-            headers={**integrator, "Idempotency-Key": f"{self._load_id}-{dossier['external_reference']}"},
+            headers={
+                **await integrator.headers(),
+                "Idempotency-Key": f"{self._load_id}-{dossier['external_reference']}",
+            },
         )
         times.submit_answered = time.time()
         if response.status_code not in {200, 201}:
@@ -169,13 +190,20 @@ class PipelineRun:
 
     async def _reviewers(self, http: httpx.AsyncClient, organisation: str, stop: asyncio.Event) -> None:
         """The organisation's reviewers: look at the open tasks, act on each new one."""
-        token, _ = self.stack.staff_tokens.issue(
-            f"bench.{organisation}", [STAFF_SCOPE], {"organisation": organisation, "roles": REVIEWER_ROLES}
-        )
-        headers = {"Authorization": f"Bearer {token}"}
+
+        async def staff_token() -> str:
+            token, _ = self.stack.staff_tokens.issue(
+                f"bench.{organisation}",
+                [STAFF_SCOPE],
+                {"organisation": organisation, "roles": REVIEWER_ROLES},
+            )
+            return token
+
+        reviewer = RenewedToken(staff_token)
         url = f"{self.stack.url('review')}/v1/tasks"
         while not stop.is_set():
             looked = time.monotonic()
+            headers = await reviewer.headers()
             offset = 0
             while True:
                 params: dict[str, Any] = {
