@@ -1577,6 +1577,16 @@ def component(name: str) -> Component:
     return _select(name)[0]
 
 
+def empty_temporal_store() -> None:
+    """Stop the Temporal dev server (if this tool started it) and delete its SQLite store, so that
+    the next ``up`` starts it on an empty one."""
+    down("temporal")
+    temporal = component("temporal")
+    assert isinstance(temporal, _Temporal)
+    for leftover in temporal.db_file.parent.glob(f"{temporal.db_file.name}*"):
+        leftover.unlink()
+
+
 def run_all(items: Sequence[Component], action: Callable[[Any], Any]) -> dict[str, Any]:
     results: dict[str, Any] = {}
     errors: list[str] = []

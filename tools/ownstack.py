@@ -1,6 +1,6 @@
 """A stack of its own for a long-running tool (``make chaos``, ``make bench``): Kafka, Temporal,
 PostgreSQL and the mail catcher under ``.stack/<name>`` on ports of their own, fresh databases,
-topics and task queue per run, and the five platform processes — so the tool starts, kills and
+topics, task queue and Temporal store per run, and the five platform processes — so the tool starts, kills and
 stops nothing it did not start, and never touches the development stack's data.
 """
 
@@ -61,6 +61,9 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
     os.environ.setdefault("TDKT_KAFKA_LIBS", str(REPOSITORY / ".stack" / "kafka" / "libs"))
     for variable, value in ports.items():
         os.environ.setdefault(variable, value)
+    # an empty Temporal store per run: the dev server's SQLite file would otherwise keep every
+    # earlier run's histories, and the server slows as it grows (BENCHMARKS.md, "The 5,000 load")
+    infra.empty_temporal_store()
     infra.up()
     maildir = Path(infra.mail_dir())
     mailbox.Maildir(maildir, create=True)
