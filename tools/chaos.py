@@ -48,7 +48,7 @@ from servicekit.kafka import partition_offsets
 from servicekit.settings import KitSettings
 from services.intake.client import access_token
 from tools.demo import demo_dossier
-from tools.ownstack import Stack, start_stack
+from tools.ownstack import RenewedToken, Stack, start_stack
 from tools.waiting import eventually
 
 CHAOS_PORTS = {
@@ -130,7 +130,7 @@ async def _retrying(call: Callable[[], Awaitable[httpx.Response]], deadline: flo
 class Driver:
     stack: Stack
     http: httpx.AsyncClient
-    integrator: dict[str, str]
+    integrator: RenewedToken
     deadline_seconds: float
     accepted: list[str] = field(default_factory=list)
     outcomes: dict[str, str] = field(default_factory=dict)
@@ -146,7 +146,7 @@ class Driver:
         deadline = time.monotonic() + self.deadline_seconds
         dossier = demo_dossier()
         dossier["external_reference"] = f"CHAOS-{number:05d}"
-        key = {"Idempotency-Key": f"chaos-{number}-{uuid.uuid4().hex[:8]}", **self.integrator}
+        key = {"Idempotency-Key": f"chaos-{number}-{uuid.uuid4().hex[:8]}", **await self.integrator.headers()}
         intake = self.stack.url("intake")
         response = await _retrying(
             lambda: self.http.post(f"{intake}/v1/dossiers", json=dossier, headers=key), deadline
@@ -200,10 +200,9 @@ class Driver:
 
     async def _status(self, dossier_id: str, deadline: float) -> tuple[str, str | None]:
         """The dossier's status and the level under review, as intake knows them."""
+        headers = await self.integrator.headers()
         response = await _retrying(
-            lambda: self.http.get(
-                f"{self.stack.url('intake')}/v1/dossiers/{dossier_id}", headers=self.integrator
-            ),
+            lambda: self.http.get(f"{self.stack.url('intake')}/v1/dossiers/{dossier_id}", headers=headers),
             deadline,
         )
         if response.status_code != 200:
@@ -214,8 +213,8 @@ class Driver:
 
 async def drive(stack: Stack, count: int, concurrency: int, killer: Killer) -> Driver:
     async with httpx.AsyncClient(timeout=30) as http:
-        token = await _retrying_token(http, stack)
-        driver = Driver(stack, http, {"Authorization": f"Bearer {token}"}, deadline_seconds=1800)
+        integrator = RenewedToken(lambda: _retrying_token(http, stack))
+        driver = Driver(stack, http, integrator, deadline_seconds=1800)
         gate = asyncio.Semaphore(concurrency)
         stop = asyncio.Event()
         chaos = asyncio.create_task(killer.run(stop))

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import mailbox
 import os
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,24 @@ from servicekit.settings import KitSettings
 from services.intake.client import ClientCredentials
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+class RenewedToken:
+    """Authorization headers whose token is fetched again at half its lifetime
+    (``TDKT_AUTH_TOKEN_TTL_SECONDS``): a long run — a 5,000-dossier bench, a slow chaos run — outlasts
+    the hour a token lasts by default."""
+
+    def __init__(self, fetch: Callable[[], Awaitable[str]]) -> None:
+        self._fetch = fetch
+        self._lifetime = AuthSettings().token_ttl_seconds / 2
+        self._headers: dict[str, str] = {}
+        self._renew_at = 0.0
+
+    async def headers(self) -> dict[str, str]:
+        if time.monotonic() >= self._renew_at:
+            self._headers = {"Authorization": f"Bearer {await self._fetch()}"}
+            self._renew_at = time.monotonic() + self._lifetime
+        return self._headers
 
 
 @dataclass

@@ -14,7 +14,6 @@ import asyncio
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,12 +23,12 @@ from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import Engine
 
 from contracts.topics import Topic
-from servicekit.auth import STAFF_SCOPE, AuthSettings
+from servicekit.auth import STAFF_SCOPE
 from services.intake.client import access_token
 from services.intake.samples import eligible_record
 from tools.bench.measure import percentiles
 from tools.demo import demo_dossier
-from tools.ownstack import Stack
+from tools.ownstack import RenewedToken, Stack
 
 STEP_ACTIONS = {"receipt": "accept", "appraisal": "recommend", "sign_off": "approve"}
 REVIEWER_ROLES = ["clerk", "officer", "leader"]
@@ -62,23 +61,6 @@ def realistic_dossier(number: int, rng: random.Random) -> dict[str, Any]:
     dossier["entries"] = entries
     dossier["external_reference"] = f"BENCH-{number:06d}"
     return dossier
-
-
-class RenewedToken:
-    """Authorization headers whose token is fetched again at half its lifetime
-    (``TDKT_AUTH_TOKEN_TTL_SECONDS``): a 5,000 load outlasts the hour a token lasts by default."""
-
-    def __init__(self, fetch: Callable[[], Awaitable[str]]) -> None:
-        self._fetch = fetch
-        self._lifetime = AuthSettings().token_ttl_seconds / 2
-        self._headers: dict[str, str] = {}
-        self._renew_at = 0.0
-
-    async def headers(self) -> dict[str, str]:
-        if time.monotonic() >= self._renew_at:
-            self._headers = {"Authorization": f"Bearer {await self._fetch()}"}
-            self._renew_at = time.monotonic() + self._lifetime
-        return self._headers
 
 
 @dataclass
