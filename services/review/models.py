@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, event, inspect
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field as ColumnField
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 from contracts.events import (
     CouncilTally,
@@ -58,6 +61,83 @@ class ReviewTask(SQLModel, table=True):
     actor: str | None = ColumnField(default=None, max_length=200)
     assignee: str | None = ColumnField(default=None, index=True, max_length=200)
     assigned_by: str | None = ColumnField(default=None, max_length=200)
+
+
+NO_VALUE = ""
+"""A task's absent role or organisation, in the tally (its key columns cannot be null)."""
+
+
+class TaskTally(SQLModel, table=True):
+    """How many tasks of each kind are in each state. The inbox's counts of completed and cancelled
+    tasks would otherwise count an organisation's whole history at every look (BENCHMARKS.md);
+    kept from what each transaction flushes (:func:`_collect_tally_changes`) and written as it
+    commits, so every change of a task made through a session moves its count."""
+
+    __tablename__ = "review_task_tally"
+
+    organisation: str = ColumnField(primary_key=True, max_length=50)
+    level: str = ColumnField(primary_key=True, max_length=30)
+    role: str = ColumnField(primary_key=True, max_length=30)
+    award_code: str = ColumnField(primary_key=True, max_length=50)
+    state: str = ColumnField(primary_key=True, max_length=20)
+    tasks: int = 0
+
+
+TallyKey = tuple[str, str, str, str, str]
+
+
+def _tally_key(task: ReviewTask, state: str) -> TallyKey:
+    return (task.organisation or NO_VALUE, task.level, task.role or NO_VALUE, task.award_code, state)
+
+
+_TALLY_CHANGES = "review_task_tally_changes"
+
+
+@event.listens_for(Session, "before_flush")
+def _collect_tally_changes(session: Session, _context: object, _instances: object) -> None:
+    changes: Counter[TallyKey] = session.info.setdefault(_TALLY_CHANGES, Counter())
+    for task in session.new:
+        if isinstance(task, ReviewTask):
+            changes[_tally_key(task, task.state)] += 1
+    for task in (*session.dirty, *session.deleted):
+        if isinstance(task, ReviewTask):
+            history = inspect(task).attrs.state.history
+            stored = (history.deleted or history.unchanged)[0]
+            now = None if task in session.deleted else task.state
+            if now != stored:
+                changes[_tally_key(task, stored)] -= 1
+                if now is not None:
+                    changes[_tally_key(task, now)] += 1
+
+
+@event.listens_for(Session, "before_commit")
+def _write_tally_changes(session: Session) -> None:
+    # Written once, at the commit, in one statement whose rows are in key order: transactions lock
+    # the tally rows they share in the same order, so two cannot deadlock (a transaction that
+    # flushed twice would otherwise lock them flush by flush), and hold them only while committing.
+    session.flush()
+    changes: Counter[TallyKey] = session.info.pop(_TALLY_CHANGES, Counter())
+    rows = [
+        dict(zip(("organisation", "level", "role", "award_code", "state"), key, strict=True), tasks=delta)
+        for key, delta in sorted(changes.items())
+        if delta
+    ]
+    if rows:
+        session.execute(_upsert_tally(session.get_bind().dialect.name, rows))
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_tally_changes(session: Session) -> None:
+    session.info.pop(_TALLY_CHANGES, None)
+
+
+def _upsert_tally(dialect: str, rows: list[dict[str, Any]]) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(TaskTally).values(rows)
+    return statement.on_conflict_do_update(
+        index_elements=["organisation", "level", "role", "award_code", "state"],
+        set_={"tasks": TaskTally.tasks + statement.excluded.tasks},
+    )
 
 
 class TaskView(BaseModel):

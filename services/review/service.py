@@ -24,6 +24,7 @@ from contracts.workflow import TaskActionResult
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
 from services.review.models import (
+    NO_VALUE,
     Objection,
     ObjectionBody,
     ObjectionView,
@@ -35,6 +36,7 @@ from services.review.models import (
     TaskQuery,
     TaskSort,
     TaskState,
+    TaskTally,
     TaskView,
 )
 
@@ -218,7 +220,12 @@ def list_tasks(session: Session, query: TaskQuery, now: datetime) -> TaskPage:
         narrowed.append(col(ReviewTask.state) == query.state)
     if query.overdue is not None:
         narrowed.append(_overdue(now) if query.overdue else not_(_overdue(now)))
-    total = session.exec(select(func.count()).select_from(ReviewTask).where(*narrowed)).one()
+    tallied = _tally_answers(query)
+    by_state = _tallied_counts(session, query) if tallied else _live_counts(session, common)
+    if tallied and query.overdue is None:
+        total = by_state.get(query.state, 0) if query.state is not None else sum(by_state.values())
+    else:
+        total = session.exec(select(func.count()).select_from(ReviewTask).where(*narrowed)).one()
     rows = session.exec(
         select(ReviewTask)
         .where(*narrowed)
@@ -226,11 +233,6 @@ def list_tasks(session: Session, query: TaskQuery, now: datetime) -> TaskPage:
         .limit(query.limit)
         .offset(query.offset)
     ).all()
-    by_state = dict(
-        session.exec(
-            select(ReviewTask.state, func.count()).where(*common).group_by(col(ReviewTask.state))
-        ).all()
-    )
     overdue = session.exec(select(func.count()).select_from(ReviewTask).where(*common, _overdue(now))).one()
     return TaskPage(
         items=[to_view(row, now) for row in rows],
@@ -244,6 +246,35 @@ def list_tasks(session: Session, query: TaskQuery, now: datetime) -> TaskPage:
             overdue=overdue,
         ),
     )
+
+
+def _tally_answers(query: TaskQuery) -> bool:
+    """Whether the tally can count for ``query``: it knows tasks by organisation, level, role and
+    award only, and holds an absent role or organisation as ``NO_VALUE``."""
+    tallied = (query.organisation, query.level, query.role, query.award_code)
+    return query.dossier_id is None and query.due_before is None and NO_VALUE not in tallied
+
+
+def _tallied_counts(session: Session, query: TaskQuery) -> dict[str, int]:
+    filters = [
+        col(column) == value
+        for column, value in (
+            (TaskTally.organisation, query.organisation),
+            (TaskTally.level, query.level),
+            (TaskTally.role, query.role),
+            (TaskTally.award_code, query.award_code),
+        )
+        if value is not None
+    ]
+    statement = (
+        select(TaskTally.state, func.sum(TaskTally.tasks)).where(*filters).group_by(col(TaskTally.state))
+    )
+    return {state: int(tasks) for state, tasks in session.exec(statement).all()}
+
+
+def _live_counts(session: Session, common: list[ColumnElement[bool]]) -> dict[str, int]:
+    statement = select(ReviewTask.state, func.count()).where(*common).group_by(col(ReviewTask.state))
+    return dict(session.exec(statement).all())
 
 
 def open_public_comments(session: Session, now: datetime) -> list[PublicCommentView]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from servicekit import migrations
 from servicekit.db import make_engine
 from services.review import service
-from services.review.models import ReviewTask, TaskQuery, TaskSort, TaskState
+from services.review.models import ReviewTask, TaskQuery, TaskSort, TaskState, TaskTally
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -97,3 +100,97 @@ def test_views_flag_overdue_tasks(engine: Engine) -> None:
     with Session(engine) as session:
         views = {task.task_id: service.to_view(task, NOW) for task in session.exec(select(ReviewTask)).all()}
     assert {task_id for task_id, view in views.items() if view.overdue} == {"t0", "t4"}
+
+
+def _expected_counts(engine: Engine, **filters: str) -> dict[str, int]:
+    """The oracle: every task read back and counted here, against the tally's counts."""
+    with Session(engine) as session:
+        tasks = session.exec(select(ReviewTask)).all()
+    counted = Counter(task.state for task in tasks if all(getattr(task, k) == v for k, v in filters.items()))
+    return {state: counted.get(state, 0) for state in ("open", "completed", "cancelled")}
+
+
+def test_counts_follow_every_change_of_a_task(engine: Engine) -> None:
+    with Session(engine) as session:
+        first, second = session.get(ReviewTask, "t0"), session.get(ReviewTask, "t1")
+        assert first is not None and second is not None
+        first.state = TaskState.COMPLETED
+        second.state = TaskState.CANCELLED
+        session.add_all([first, second])
+        template = first.model_dump(exclude={"task_id", "state", "role", "organisation"})
+        session.add(ReviewTask(task_id="t5", state=TaskState.OPEN, role=None, organisation=None, **template))
+        session.add(
+            ReviewTask(
+                task_id="t6", state=TaskState.COMPLETED, role="officer", organisation="AH-DS-TT", **template
+            )
+        )
+        session.commit()
+    with Session(engine) as session:
+        third, fourth = session.get(ReviewTask, "t2"), session.get(ReviewTask, "t4")
+        assert third is not None and fourth is not None
+        third.state = TaskState.CANCELLED
+        session.add(third)
+        session.flush()
+        third.state = TaskState.OPEN  # back where it was, within the transaction
+        session.add(third)
+        session.delete(fourth)
+        session.commit()
+
+    for filters in (
+        {},
+        {"organisation": "AH-DS-TT"},
+        {"organisation": "AH-DS"},
+        {"organisation": "AH-DS-TT", "level": "unit", "award_code": "BKTTG"},
+        {"role": "officer"},
+        {"level": "district"},
+    ):
+        counts = _page(engine, **filters)[1]
+        assert {state: counts[state] for state in ("open", "completed", "cancelled")} == _expected_counts(
+            engine, **filters
+        ), filters
+    # the tally answers the page's total too, whatever the state asked for
+    assert _page(engine, organisation="AH-DS-TT", state="completed")[2] == 3
+    assert _page(engine, organisation="AH-DS-TT")[2] == 5
+
+
+def test_filters_the_tally_cannot_answer_count_the_tasks(engine: Engine) -> None:
+    # the tally holds an absent organisation as "", but no task has the organisation ""
+    assert _page(engine, organisation="")[1:] == (
+        {"open": 0, "completed": 0, "cancelled": 0, "overdue": 0},
+        0,
+    )
+    _, counts, total = _page(engine, dossier_id="d3")
+    assert (counts["completed"], total) == (1, 1)
+
+
+def test_the_migration_tallies_the_tasks_already_there(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'review.db'}"
+    config = migrations.alembic_config(Path("services/review/migrations"), url)
+    command.upgrade(config, "0006")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for n, (organisation, role, state) in enumerate(
+            [
+                ("AH", "leader", "open"),
+                ("AH", "leader", "completed"),
+                ("AH", "leader", "completed"),
+                (None, None, "open"),
+            ]
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO review_task (task_id, dossier_id, workflow_id, level, level_index, "
+                    "levels_total, version, role, organisation, award_code, submitting_organisation, "
+                    "state, opened_at) VALUES (:id, 'd', 'w', 'province', 2, 4, 1, :role, :organisation, "
+                    "'BKUBND', 'AH-DS', :state, '2026-11-24 09:00:00')"
+                ),
+                {"id": f"t{n}", "role": role, "organisation": organisation, "state": state},
+            )
+    command.upgrade(config, "head")
+    with Session(engine) as session:
+        tallies = {
+            (row.organisation, row.role, row.state): row.tasks
+            for row in session.exec(select(TaskTally)).all()
+        }
+    engine.dispose()
+    assert tallies == {("AH", "leader", "open"): 1, ("AH", "leader", "completed"): 2, ("", "", "open"): 1}
