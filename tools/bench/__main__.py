@@ -120,6 +120,17 @@ async def bare_workflows(stack: Stack, count: int, concurrency: int) -> dict[str
     }
 
 
+@contextmanager
+def own_stack(*, keep: bool) -> Iterator[Stack]:
+    """A fresh stack for one load (``start_stack``), stopped after it unless ``keep``."""
+    stack = start_stack("bench", BENCH_PORTS)
+    try:
+        yield stack
+    finally:
+        if not keep:
+            stack.stop()
+
+
 def measured_pids(stack: Stack) -> dict[str, int]:
     pids = {report.LOAD_GENERATOR: os.getpid()}
     for name in PIPELINE_PROCESSES:
@@ -165,11 +176,12 @@ async def _topics(stack: Stack) -> list[str]:
 async def one_size(
     stack: Stack, count: int, concurrency: int, seed: int, profile: Path | None
 ) -> dict[str, Any]:
+    """One load on a stack of its own (fresh databases, topics and Temporal store), so an earlier
+    load's rows and histories do not weigh on it; the bare workflow last, on an empty Temporal
+    store with the platform stopped, so neither pays for the other's histories."""
     say = report.say
     say(f"{count} dossiers: baseline (c) bare FastAPI + SQLModel insert")
     intake_baseline = await bare_intake(stack, count, concurrency, seed)
-    say(f"{count} dossiers: baseline (a) bare Temporal workflow of the same shape")
-    temporal_baseline = await bare_workflows(stack, count, concurrency)
     say(f"{count} dossiers: the pipeline, {concurrency} in flight")
     pipeline, records = await pipeline_load(stack, count, concurrency, None, seed, profile)
     say(f"{count} dossiers: baseline (b) raw aiokafka, the pipeline's {len(records)} events")
@@ -181,6 +193,11 @@ async def one_size(
         stack.kit.kafka_partitions,
         paced_rate=event_rate,
     )
+    say(f"{count} dossiers: baseline (a) bare Temporal workflow of the same shape, on an empty store")
+    apps.stop_all(list(stack.processes.values()))
+    infra.empty_temporal_store()
+    infra.up("temporal")
+    temporal_baseline = await bare_workflows(stack, count, concurrency)
     return report.size_result(pipeline, temporal_baseline, kafka_baseline, intake_baseline)
 
 
@@ -235,35 +252,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--profile", type=Path, help="sample the platform processes with py-spy into this folder"
     )
-    parser.add_argument("--keep", action="store_true", help="leave the benchmark's stack running")
+    parser.add_argument(
+        "--keep", action="store_true", help="leave the last load's stack running (its databases to inspect)"
+    )
     args = parser.parse_args(argv)
     sizes = [int(size) for size in args.sizes.split(",")]
-    stack = start_stack("bench", BENCH_PORTS)
     results: dict[str, Any] = {
         "machine": machine(),
         "settings": {"concurrency": args.concurrency, "seed": args.seed, "sizes": sizes},
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "sizes": {},
     }
-    try:
-        for size in sizes:
+    runs = len(sizes) + (1 if args.half_rate_dossiers else 0)
+    for run, size in enumerate(sizes, start=1):
+        with own_stack(keep=args.keep and run == runs) as stack:
             results["sizes"][str(size)] = asyncio.run(
                 one_size(stack, size, args.concurrency, args.seed, args.profile)
             )
-            report.print_size(size, results["sizes"][str(size)])
-            save(results, args.out)
-        if args.half_rate_dossiers:
-            reference = results["sizes"][str(1000 if 1000 in sizes else sizes[-1])]
+        report.print_size(size, results["sizes"][str(size)])
+        save(results, args.out)
+    if args.half_rate_dossiers:
+        reference = results["sizes"][str(1000 if 1000 in sizes else sizes[-1])]
+        with own_stack(keep=args.keep) as stack:
             results["half_rate"] = asyncio.run(
                 half_rate(
                     stack, args.half_rate_dossiers, reference["throughput_per_s"], args.seed, args.profile
                 )
             )
-            report.print_half_rate(results["half_rate"])
-            save(results, args.out)
-    finally:
-        if not args.keep:
-            stack.stop()
+        report.print_half_rate(results["half_rate"])
+        save(results, args.out)
     report.print_targets(results["targets"])
     report.say(f"results: {args.out / 'results.json'}, chart: {args.out / 'bench.png'}")
     return 0
