@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 
 from faststream.kafka import KafkaBroker
 from sqlalchemy import Column, Text
 from sqlalchemy.engine import Engine
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 from contracts.envelope import CloudEvent, utc_now
 from contracts.topics import Topic
@@ -28,6 +29,8 @@ from servicekit.telemetry import continued_trace, trace_carrier
 logger = logging.getLogger(__name__)
 
 RELAY_BATCH_SIZE = 100
+PRUNE_INTERVAL_SECONDS = 300.0
+PRUNE_BATCH_SIZE = 1000
 
 
 class OutboxRecord(SQLModel, table=True):
@@ -79,10 +82,15 @@ class OutboxRelay:
         await self.relay_pending()
 
     async def _run(self) -> None:
+        pruned_at = float("-inf")  # prune once at start, then every PRUNE_INTERVAL_SECONDS
         while True:
             try:
                 while await self.relay_pending() == RELAY_BATCH_SIZE:
                     pass
+                if time.monotonic() - pruned_at >= PRUNE_INTERVAL_SECONDS:
+                    retention = timedelta(hours=self._kit.outbox_retention_hours)
+                    await prune_published(self._engine, utc_now() - retention)
+                    pruned_at = time.monotonic()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -131,3 +139,27 @@ def _mark_published(session: Session, ids: list[int]) -> None:
     for record in session.exec(select(OutboxRecord).where(col(OutboxRecord.id).in_(ids))).all():
         record.published_at = now
         session.add(record)
+
+
+async def prune_published(engine: Engine, before: datetime) -> int:
+    """Delete the events published before ``before``, a batch per transaction (the first prune
+    after an upgrade may meet months of them); returns how many."""
+    deleted = 0
+    while batch := await run_in_session(engine, lambda session: _delete_published(session, before)):
+        deleted += batch
+    if deleted:
+        logger.info("outbox: deleted %d events published before %s", deleted, before.isoformat())
+    return deleted
+
+
+def _delete_published(session: Session, before: datetime) -> int:
+    batch = (
+        select(OutboxRecord.id)
+        .where(col(OutboxRecord.published_at) < before)
+        .order_by(col(OutboxRecord.id))
+        .limit(PRUNE_BATCH_SIZE)
+    )
+    ids = list(session.exec(batch).all())
+    if ids:
+        session.exec(delete(OutboxRecord).where(col(OutboxRecord.id).in_(ids)))
+    return len(ids)

@@ -26,6 +26,9 @@ class KitSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     data_dir: Path = REPOSITORY_ROOT / ".stack" / "data"
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    outbox_retention_hours: float = Field(default=168, gt=0)
+    """How long a published event stays in its service's outbox (Kafka's default retention):
+    older ones are deleted, so the table holds days of events rather than the service's life."""
     max_body_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
     """Any request body above this is refused (413) before a handler reads it."""
 
