@@ -82,7 +82,7 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
     for variable, value in ports.items():
         os.environ.setdefault(variable, value)
     # an empty Temporal store per run: the dev server's SQLite file would otherwise keep every
-    # earlier run's histories, and the server slows as it grows (BENCHMARKS.md, "The 5,000 load")
+    # earlier run's histories, and the server slows as it grows (BENCHMARKS.md, "The first 5,000 load")
     infra.empty_temporal_store()
     infra.up()
     maildir = Path(infra.mail_dir())
