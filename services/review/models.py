@@ -84,6 +84,8 @@ class TaskTally(SQLModel, table=True):
 
 
 TallyKey = tuple[str, str, str, str, str]
+TALLY_KEY = ("organisation", "level", "role", "award_code", "state")
+"""The tally's key columns, in the order of a ``TallyKey``."""
 
 
 def _tally_key(task: ReviewTask, state: str) -> TallyKey:
@@ -118,9 +120,7 @@ def _write_tally_changes(session: Session) -> None:
     session.flush()
     changes: Counter[TallyKey] = session.info.pop(_TALLY_CHANGES, Counter())
     rows = [
-        dict(zip(("organisation", "level", "role", "award_code", "state"), key, strict=True), tasks=delta)
-        for key, delta in sorted(changes.items())
-        if delta
+        dict(zip(TALLY_KEY, key, strict=True), tasks=delta) for key, delta in sorted(changes.items()) if delta
     ]
     if rows:
         session.execute(_upsert_tally(session.get_bind().dialect.name, rows))
@@ -135,7 +135,7 @@ def _upsert_tally(dialect: str, rows: list[dict[str, Any]]) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(TaskTally).values(rows)
     return statement.on_conflict_do_update(
-        index_elements=["organisation", "level", "role", "award_code", "state"],
+        index_elements=list(TALLY_KEY),
         set_={"tasks": TaskTally.tasks + statement.excluded.tasks},
     )
 
