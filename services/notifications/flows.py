@@ -17,7 +17,7 @@ from contracts.events import DecisionEvent, DeliveryChannel, IntakeEvent, Notifi
 from contracts.topics import Topic
 from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
-from servicekit.telemetry import continued_trace
+from servicekit.telemetry import continued_trace, trace_carrier
 from services.notifications import service
 from services.notifications.channels import (
     CertificateSource,
@@ -28,7 +28,7 @@ from services.notifications.channels import (
 )
 from services.notifications.domain import may_notify
 from services.notifications.rendering import Renderer
-from services.notifications.service import Claim, NoticeDesk, RetryPolicy
+from services.notifications.service import AttemptOutcome, Claim, NoticeDesk, RetryPolicy
 from services.notifications.settings import NotificationsSettings
 
 logger = logging.getLogger(__name__)
@@ -63,8 +63,9 @@ def register_subscribers(runtime: ServiceRuntime, desk: NoticeDesk, dispatcher: 
 
 class Dispatcher:
     """Sends due deliveries. Each round: releases the digests that fell due, recovers claims
-    whose lease ran out (their sender died mid-attempt), claims a batch and sends it. Woken
-    when new notices are recorded; polls otherwise (retries fall due on their own)."""
+    whose lease ran out (their sender died mid-attempt), claims a batch, sends it and records
+    its outcomes together. Woken when new notices are recorded; polls otherwise (retries fall
+    due on their own)."""
 
     def __init__(
         self,
@@ -133,10 +134,16 @@ class Dispatcher:
         claims = await run_in_session(
             engine, lambda session: service.claim_due(session, now, self._settings.dispatch_batch, lease)
         )
-        await asyncio.gather(*(self._attempt(claim) for claim in claims))
+        if claims:
+            outcomes = await asyncio.gather(*(self._attempt(claim) for claim in claims))
+            await self._runtime.write(
+                lambda session: service.record_outcomes(
+                    session, outcomes, self._runtime.source, self._policy, self._rng
+                )
+            )
         return len(claims)
 
-    async def _attempt(self, claim: Claim) -> None:
+    async def _attempt(self, claim: Claim) -> AttemptOutcome:
         with (
             continued_trace(claim.trace_carrier),
             tracer.start_as_current_span(
@@ -151,21 +158,13 @@ class Dispatcher:
             except (SendFailed, TimeoutError) as error:
                 reason = str(error) or "timed out"
                 logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, reason)
-                await self._failed(claim, reason)
+                return AttemptOutcome(claim, utc_now(), trace_carrier(), error=reason)
             except Exception as error:  # a bug or bad data: counted and dead-lettered like any failure
                 logger.exception("delivery %s attempt %d broke", claim.delivery_id, claim.attempt)
-                await self._failed(claim, f"{type(error).__name__}: {error}")
-            else:
-                await self._runtime.write(
-                    lambda session: service.record_delivered(
-                        session, claim, detail, utc_now(), self._runtime.source
-                    )
+                return AttemptOutcome(
+                    claim, utc_now(), trace_carrier(), error=f"{type(error).__name__}: {error}"
                 )
-
-    async def _failed(self, claim: Claim, reason: str) -> None:
-        await self._runtime.write(
-            lambda session: service.record_failed(session, claim, reason, utc_now(), self._policy, self._rng)
-        )
+            return AttemptOutcome(claim, utc_now(), trace_carrier(), detail=detail)
 
     async def _send(self, claim: Claim) -> str:
         if claim.channel is DeliveryChannel.WEBHOOK:

@@ -40,7 +40,7 @@ from servicekit.db import lock_for_transaction
 from servicekit.dedup import first_delivery
 from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
-from servicekit.telemetry import trace_carrier
+from servicekit.telemetry import continued_trace, trace_carrier
 from services.notifications.domain import (
     Channel,
     DossierFacts,
@@ -480,6 +480,40 @@ def _claimed(session: Session, claim: Claim) -> Delivery | None:
     if delivery is None or delivery.status != DeliveryStatus.SENDING or delivery.attempts != claim.attempt:
         return None
     return delivery
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    """How one attempt ended: delivered, with the channel's ``detail``, or failed, with ``error``.
+    ``trace_carrier`` is the attempt's span, which the recorded outcome continues."""
+
+    claim: Claim
+    at: datetime
+    trace_carrier: str
+    detail: str = ""
+    error: str | None = None
+
+
+def record_outcomes(
+    session: Session,
+    outcomes: Sequence[AttemptOutcome],
+    source: str,
+    policy: RetryPolicy,
+    rng: random.Random,
+) -> None:
+    """A dispatch round's outcomes in one transaction: one commit and one relay wake-up for the
+    round rather than one per attempt."""
+    # One query for the round's rows; held so that each ``session.get`` below finds its row in
+    # the identity map (which holds unchanged rows only weakly).
+    _held = session.exec(
+        select(Delivery).where(col(Delivery.id).in_([outcome.claim.delivery_id for outcome in outcomes]))
+    ).all()
+    for outcome in outcomes:
+        with continued_trace(outcome.trace_carrier):
+            if outcome.error is None:
+                record_delivered(session, outcome.claim, outcome.detail, outcome.at, source)
+            else:
+                record_failed(session, outcome.claim, outcome.error, outcome.at, policy, rng)
 
 
 def record_delivered(session: Session, claim: Claim, detail: str, now: datetime, source: str) -> None:

@@ -19,10 +19,12 @@ from sqlmodel import Session, select
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
+    DeliveryChannel,
     DossierRejected,
     DossierSubmitted,
     LevelApproved,
     LevelApprovedData,
+    NotificationDelivered,
     ReviewAction,
     ReviewLevel,
     ReviewStepKind,
@@ -33,10 +35,12 @@ from contracts.events import (
     ReviewTaskOpenedData,
     ReviewTaskReminded,
     StruckEntry,
+    event_type_name,
 )
 from contracts.webhooks import NoticeKind, SignatureError, signature, verify_signature
 from servicekit import migrations
 from servicekit.db import make_engine
+from servicekit.outbox import OutboxRecord
 from services.notifications import service
 from services.notifications.domain import (
     Channel,
@@ -369,6 +373,43 @@ def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_r
         session.commit()
     (delivery,) = _rows(engine, Delivery)
     assert (delivery.status, delivery.interrupted) == (DeliveryStatus.DELIVERED, False)
+
+
+def test_a_rounds_outcomes_are_recorded_together_each_in_its_attempts_trace(engine: Engine) -> None:
+    _subscribe(engine)
+    _handle(engine, _submitted())
+    now = NOW + timedelta(days=1)
+    with Session(engine) as session:
+        claims = {
+            claim.channel: claim for claim in service.claim_due(session, now, 10, timedelta(seconds=60))
+        }
+        session.commit()
+    email_trace, webhook_trace = "1" * 32, "2" * 32
+    outcomes = [
+        service.AttemptOutcome(
+            claims[DeliveryChannel.EMAIL], now, _carrier(email_trace), detail="SMTP: 250 OK"
+        ),
+        service.AttemptOutcome(
+            claims[DeliveryChannel.WEBHOOK], now, _carrier(webhook_trace), error="HTTP 503"
+        ),
+    ]
+    with Session(engine) as session:
+        service.record_outcomes(session, outcomes, "/tdkt/notifications", POLICY, random.Random(1))
+        session.commit()
+    status = {delivery.channel: delivery.status for delivery in _rows(engine, Delivery)}
+    assert status == {"email": DeliveryStatus.DELIVERED, "webhook": DeliveryStatus.PENDING}
+    logged = sorted((entry.outcome, entry.attempt) for entry in _rows(engine, DeliveryLogEntry))
+    assert logged == [("delivered", 1), ("failed", 1), ("sending", 1), ("sending", 1)]
+    published = [
+        json.loads(record.value) | {"carrier": record.trace_carrier} for record in _rows(engine, OutboxRecord)
+    ]
+    (delivered,) = [event for event in published if event["type"] == event_type_name(NotificationDelivered)]
+    assert delivered["data"]["channel"] == "email"
+    assert email_trace in json.loads(delivered["carrier"])["traceparent"]
+
+
+def _carrier(trace_id: str) -> str:
+    return json.dumps({"traceparent": f"00-{trace_id}-{'3' * 16}-01"})
 
 
 def test_a_claim_whose_sender_died_is_sent_once_more_and_the_log_says_so(engine: Engine) -> None:
