@@ -151,20 +151,18 @@ class Dispatcher:
                 attributes={"tdkt.delivery_id": claim.delivery_id, "tdkt.attempt": claim.attempt},
             ),
         ):
+            detail, failure = "", None
             try:
                 detail = await asyncio.wait_for(
                     self._send(claim), timeout=self._settings.send_timeout_seconds
                 )
             except (SendFailed, TimeoutError) as error:
-                reason = str(error) or "timed out"
-                logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, reason)
-                return AttemptOutcome(claim, utc_now(), trace_carrier(), error=reason)
+                failure = str(error) or "timed out"
+                logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, failure)
             except Exception as error:  # a bug or bad data: counted and dead-lettered like any failure
                 logger.exception("delivery %s attempt %d broke", claim.delivery_id, claim.attempt)
-                return AttemptOutcome(
-                    claim, utc_now(), trace_carrier(), error=f"{type(error).__name__}: {error}"
-                )
-            return AttemptOutcome(claim, utc_now(), trace_carrier(), detail=detail)
+                failure = f"{type(error).__name__}: {error}"
+            return AttemptOutcome(claim, utc_now(), trace_carrier(), detail=detail, error=failure)
 
     async def _send(self, claim: Claim) -> str:
         if claim.channel is DeliveryChannel.WEBHOOK:
