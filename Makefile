@@ -5,7 +5,7 @@ PYTHON := .venv/bin/python
 # uv as a module of the machine's Python: no dependence on where pip puts scripts
 UV := python3 -m uv
 
-.PHONY: help install run up down status demo test lint unit integration docs chaos bench clean
+.PHONY: help install run up down status demo test lint unit unit-shifted integration docs chaos bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -43,8 +43,16 @@ unit: install ## unit tests only (no infrastructure)
 integration: install ## integration tests on the real stack (started if not running)
 	$(PYTHON) -m pytest tests/integration
 
-test: lint ## lint, then unit and integration tests (SQLite and PostgreSQL) on the real stack
+CLOCK_SHIFT_DAYS := 400
+unit-shifted: install ## the unit tests again with the process clock CLOCK_SHIFT_DAYS (400) days ahead (faketime)
+	@command -v faketime >/dev/null || { apt-get install -y -qq --no-install-recommends faketime \
+	  || { apt-get update -qq && apt-get install -y -qq --no-install-recommends faketime; }; } >/dev/null
+	TDKT_REAL_DATE=$$(date -u +%F) TDKT_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) \
+	  faketime -f +$(CLOCK_SHIFT_DAYS)d $(PYTHON) -m pytest tests/unit -p no:cacheprovider
+
+test: lint ## lint, unit and integration tests (SQLite and PostgreSQL) on the real stack, then the unit tests 400 days ahead
 	$(PYTHON) -m pytest
+	$(MAKE) unit-shifted
 
 chaos: install ## 1,000 dossiers while processes are SIGKILLed, then reconcile (not part of `make test`)
 	$(PYTHON) -m tools.chaos $(CHAOS_ARGS)

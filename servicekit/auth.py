@@ -9,7 +9,6 @@ repository.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from fastapi import Request
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.problems import ProblemError
 
 ALGORITHM = "HS256"
@@ -33,6 +33,8 @@ INTEGRATOR_TOKEN_AUDIENCE = "tdkt-intake"
 notifications checks them for webhook subscriptions."""
 INTEGRATOR_READ_SCOPE = "dossiers:read"
 MIN_KEY_BYTES = 32
+IAT_LEEWAY_SECONDS = 30
+"""How far ahead of ours the issuer's clock may run (``iat``); ``exp`` is held exactly."""
 
 
 class AuthSettings(BaseSettings):
@@ -96,15 +98,16 @@ class Staff:
 
 
 class TokenService:
-    def __init__(self, settings: AuthSettings, audience: str) -> None:
+    def __init__(self, settings: AuthSettings, audience: str, clock: Clock = SYSTEM_CLOCK) -> None:
         self._settings = settings
         self._audience = audience
+        self._clock = clock
 
     def check_configured(self) -> None:
         self._settings.key()
 
     def issue(self, subject: str, scopes: list[str], extra: dict[str, Any] | None = None) -> tuple[str, int]:
-        now = int(time.time())
+        now = int(self._clock.now().timestamp())
         ttl = self._settings.token_ttl_seconds
         claims = {
             "iss": self._settings.issuer,
@@ -126,19 +129,42 @@ class TokenService:
                 algorithms=[ALGORITHM],
                 audience=self._audience,
                 issuer=self._settings.issuer,
-                options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+                # the times are checked below against the service's clock, not PyJWT's
+                options={
+                    "require": ["exp", "iat", "sub", "aud", "iss"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                    "verify_nbf": False,
+                },
             )
-        except jwt.ExpiredSignatureError as error:
-            raise _unauthorised(
-                "token-expired", "Mã truy cập đã hết hạn.", "The access token has expired."
-            ) from error
         except jwt.InvalidTokenError as error:
             raise _unauthorised(
                 "invalid-token", "Mã truy cập không hợp lệ.", "The access token is invalid.", str(error)
             ) from error
+        self._check_times(claims)
         return Principal(
             subject=claims["sub"], scopes=frozenset(claims.get("scope", "").split()), claims=claims
         )
+
+    def _check_times(self, claims: dict[str, Any]) -> None:
+        now = self._clock.now().timestamp()
+        expires, issued = claims["exp"], claims["iat"]
+        if not isinstance(expires, int | float) or not isinstance(issued, int | float):
+            raise _unauthorised(
+                "invalid-token",
+                "Mã truy cập không hợp lệ.",
+                "The access token is invalid.",
+                "exp and iat must be numbers",
+            )
+        if expires <= now:
+            raise _unauthorised("token-expired", "Mã truy cập đã hết hạn.", "The access token has expired.")
+        if issued > now + IAT_LEEWAY_SECONDS:
+            raise _unauthorised(
+                "invalid-token",
+                "Mã truy cập không hợp lệ.",
+                "The access token is invalid.",
+                "issued in the future (iat)",
+            )
 
     def authenticator(self, scope: str) -> Callable[[Request], Principal]:
         """A FastAPI dependency (``Depends(...)``) giving the authenticated principal, which must

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Field, Session, SQLModel
 
-from contracts.envelope import CloudEvent, utc_now
+from contracts.envelope import CloudEvent
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -16,13 +16,13 @@ class ProcessedEvent(SQLModel, table=True):
     consumer: str = Field(primary_key=True, max_length=100)
     source: str = Field(primary_key=True, max_length=200)
     event_id: str = Field(primary_key=True, max_length=200)
-    processed_at: datetime = Field(default_factory=utc_now)
+    processed_at: datetime
 
 
-def first_delivery(session: Session, consumer: str, event: CloudEvent) -> bool:
-    """Record ``event`` as processed by ``consumer``; False when it already was."""
+def first_delivery(session: Session, consumer: str, event: CloudEvent, now: datetime) -> bool:
+    """Record ``event`` as processed by ``consumer`` at ``now``; False when it already was."""
     if session.get(ProcessedEvent, (consumer, event.source, event.id)) is not None:
         return False
-    session.add(ProcessedEvent(consumer=consumer, source=event.source, event_id=event.id))
+    session.add(ProcessedEvent(consumer=consumer, source=event.source, event_id=event.id, processed_at=now))
     session.flush()
     return True

@@ -19,8 +19,9 @@ from sqlalchemy import Column, Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
-from contracts.envelope import CloudEvent, utc_now
+from contracts.envelope import CloudEvent
 from contracts.topics import Topic
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.db import run_in_session
 from servicekit.kafka import publish_record
 from servicekit.settings import KitSettings
@@ -42,7 +43,8 @@ class OutboxRecord(SQLModel, table=True):
     message_key: str = Field(max_length=200)
     value: str = Field(sa_column=Column(Text, nullable=False))
     trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
+    """When it was staged: the event's own ``time``, which the staging service took from its clock."""
     published_at: datetime | None = Field(default=None, index=True)
 
 
@@ -55,13 +57,17 @@ def add_to_outbox(session: Session, topic: Topic, event: CloudEvent) -> None:
             message_key=event.subject,
             value=event.model_dump_json(),
             trace_carrier=trace_carrier(),
+            created_at=event.time,
         )
     )
 
 
 class OutboxRelay:
-    def __init__(self, engine: Engine, broker: KafkaBroker, kit: KitSettings) -> None:
+    def __init__(
+        self, engine: Engine, broker: KafkaBroker, kit: KitSettings, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self._engine = engine
+        self._clock = clock
         self._broker = broker
         self._kit = kit
         self._wake = asyncio.Event()
@@ -89,7 +95,7 @@ class OutboxRelay:
                     pass
                 if time.monotonic() - pruned_at >= PRUNE_INTERVAL_SECONDS:
                     retention = timedelta(hours=self._kit.outbox_retention_hours)
-                    await prune_published(self._engine, utc_now() - retention)
+                    await prune_published(self._engine, self._clock.now() - retention)
                     pruned_at = time.monotonic()
             except asyncio.CancelledError:
                 raise
@@ -103,6 +109,7 @@ class OutboxRelay:
         """Publish up to one batch of unpublished events; returns how many were published."""
         records = await run_in_session(self._engine, _pending_batch)
         published: list[int] = []
+        now = self._clock.now()
         try:
             for record in records:
                 await self._publish(record)
@@ -110,7 +117,7 @@ class OutboxRelay:
                 published.append(record.id)
         finally:
             if published:
-                await run_in_session(self._engine, lambda session: _mark_published(session, published))
+                await run_in_session(self._engine, lambda session: _mark_published(session, published, now))
         return len(published)
 
     async def _publish(self, record: OutboxRecord) -> None:
@@ -134,8 +141,7 @@ def _pending_batch(session: Session) -> list[OutboxRecord]:
     return list(session.exec(statement).all())
 
 
-def _mark_published(session: Session, ids: list[int]) -> None:
-    now = utc_now()
+def _mark_published(session: Session, ids: list[int], now: datetime) -> None:
     for record in session.exec(select(OutboxRecord).where(col(OutboxRecord.id).in_(ids))).all():
         record.published_at = now
         session.add(record)

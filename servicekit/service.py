@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from contracts.topics import Topic, topic_name
 from servicekit import migrations
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.db import make_engine, run_in_session
 from servicekit.kafka import (
     OffsetCommitter,
@@ -60,6 +61,8 @@ class ServiceRuntime:
     relay: OutboxRelay
     committer: OffsetCommitter
     migrations_dir: Path
+    clock: Clock = SYSTEM_CLOCK
+    """The time every handler of the service reads (tests set a ``ManualClock``)."""
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
 
@@ -91,7 +94,9 @@ class ServiceRuntime:
         return f"/tdkt/{self.name}"
 
 
-def build_runtime(name: str, settings: ServiceSettings, migrations_dir: Path) -> ServiceRuntime:
+def build_runtime(
+    name: str, settings: ServiceSettings, migrations_dir: Path, clock: Clock = SYSTEM_CLOCK
+) -> ServiceRuntime:
     kit = KitSettings()
     tracer_provider = setup_tracing(f"tdkt-{name}")
     engine = make_engine(settings.resolved_database_url(name, kit))
@@ -104,9 +109,10 @@ def build_runtime(name: str, settings: ServiceSettings, migrations_dir: Path) ->
         tracer_provider=tracer_provider,
         engine=engine,
         broker=broker,
-        relay=OutboxRelay(engine, broker, kit),
+        relay=OutboxRelay(engine, broker, kit, clock),
         committer=committer,
         migrations_dir=migrations_dir,
+        clock=clock,
     )
 
 

@@ -3,6 +3,7 @@ signs and publishes them."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -25,7 +26,8 @@ decision is a PAdES-signed PDF with its annex (số sổ vàng per line) and one
 `POST /v1/verify` tells anyone whether a PDF is an unaltered document of this registry."""
 
 
-def signing_material(settings: DecisionsSettings) -> SigningMaterial:
+def signing_material(settings: DecisionsSettings, now: datetime) -> SigningMaterial:
+    """The configured key and certificates, or a development CA made at ``now`` if none is configured."""
     if settings.signing_key_file is not None and settings.signing_cert_file is not None:
         return load_signing_material(
             settings.signing_key_file,
@@ -34,7 +36,7 @@ def signing_material(settings: DecisionsSettings) -> SigningMaterial:
             settings.trust_files,
         )
     if settings.signing_dev_ca_dir is not None:
-        return generate_local_ca(settings.signing_dev_ca_dir)
+        return generate_local_ca(settings.signing_dev_ca_dir, now)
     raise RuntimeError(
         "No signing key: set TDKT_DECISIONS_SIGNING_KEY_FILE and TDKT_DECISIONS_SIGNING_CERT_FILE "
         "(and TDKT_DECISIONS_SIGNING_CHAIN_FILES, TDKT_DECISIONS_TRUST_FILES), or, for development, "
@@ -45,8 +47,10 @@ def signing_material(settings: DecisionsSettings) -> SigningMaterial:
 def build() -> tuple[FastAPI, ServiceRuntime]:
     settings = DecisionsSettings()
     runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
-    tokens = TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE)
-    desk = flows.DocumentDesk(runtime, settings, lambda: DocumentSigner(signing_material(settings)))
+    tokens = TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE, clock=runtime.clock)
+    desk = flows.DocumentDesk(
+        runtime, settings, lambda: DocumentSigner(signing_material(settings, runtime.clock.now()))
+    )
     flows.register_subscribers(runtime, settings, desk)
 
     async def start_desk() -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from contracts.events import DecisionEvent, DossierApproved, ReviewEvent
 from contracts.topics import Topic
+from servicekit.clock import local_date
 from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
 from servicekit.telemetry import continued_trace, trace_carrier
@@ -46,7 +47,11 @@ class DocumentDesk:
         self._task: asyncio.Task[None] | None = None
 
     def today(self) -> date:
-        return datetime.now(self._zone).date()
+        """The date in the issuers' time zone: decisions are dated by it."""
+        return local_date(self._runtime.clock, self._zone)
+
+    def now(self) -> datetime:
+        return self._runtime.clock.now()
 
     def wake(self) -> None:
         self._wake.set()
@@ -81,7 +86,7 @@ class DocumentDesk:
     async def sweep(self) -> int:
         """Close due batches, then finish every numbered decision; returns how many were issued."""
         await self._runtime.write(
-            lambda session: service.close_batches(session, self._settings.signers, self.today())
+            lambda session: service.close_batches(session, self._settings.signers, self.today(), self.now())
         )
         issued = 0
         while ids := await run_in_session(self._runtime.engine, service.numbered_decisions):
@@ -99,7 +104,9 @@ class DocumentDesk:
         ):
             documents = await anyio.to_thread.run_sync(self._render, record)
             return await self._runtime.write(
-                lambda session: service.store_documents(session, decision_id, documents, self._runtime.source)
+                lambda session: service.store_documents(
+                    session, decision_id, documents, self._runtime.source, self.now()
+                )
             )
 
     def _render(self, record: service.DecisionRecord) -> dict[DocumentKind, bytes]:
@@ -123,7 +130,9 @@ class DocumentDesk:
         }
 
     def _sign(self, pdf: bytes, number: str, place: str) -> bytes:
-        return self.signer.sign(pdf, reason=f"Quyết định số {number}", location=place or "Việt Nam")
+        return self.signer.sign(
+            pdf, reason=f"Quyết định số {number}", location=place or "Việt Nam", at=self.now()
+        )
 
     async def certificate(self, decision_id: str, line_number: int | None) -> bytes:
         """One line's certificate, or every standing line's (``line_number`` None): rendered and
@@ -146,7 +155,11 @@ class DocumentDesk:
             )
         )
         store = functools.partial(
-            service.store_certificate, decision_id=decision_id, line_number=line_number, content=pdf
+            service.store_certificate,
+            decision_id=decision_id,
+            line_number=line_number,
+            content=pdf,
+            now=self.now(),
         )
         try:
             stored = await run_in_session(self._runtime.engine, store)
@@ -165,7 +178,7 @@ def register_subscribers(runtime: ServiceRuntime, settings: DecisionsSettings, d
         carrier = trace_carrier()
         numbered = await runtime.write(
             lambda session: service.record_approval(
-                session, event, settings.batches, settings.signers, desk.today(), carrier
+                session, event, settings.batches, settings.signers, desk.today(), desk.now(), carrier
             )
         )
         if numbered is not None:

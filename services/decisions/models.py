@@ -11,7 +11,6 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contracts.envelope import utc_now
 from contracts.events import DecisionReward, NomineeKind, RevocationGround
 from servicekit.db import MAX_PAGE_OFFSET
 
@@ -66,7 +65,7 @@ class Decision(SQLModel, table=True):
     document_sha256: str | None = Field(default=None, max_length=64)
     trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     """The trace of the approval, so rendering and publishing later join it."""
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
 
 
 class Approval(SQLModel, table=True):
@@ -87,7 +86,7 @@ class Approval(SQLModel, table=True):
     approved: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     """``DossierApprovedData`` as received."""
     trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
-    received_at: datetime = Field(default_factory=utc_now)
+    received_at: datetime
 
 
 class DecisionEntry(SQLModel, table=True):
@@ -147,7 +146,7 @@ class DecisionDocument(SQLModel, table=True):
     """The certificate's line; 0 for the documents of the whole decision."""
     sha256: str = Field(unique=True, max_length=64)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
 
 
 class DecisionQuery(BaseModel):

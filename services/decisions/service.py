@@ -14,7 +14,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
@@ -77,6 +77,7 @@ def record_approval(
     rules: list[BatchRule],
     signers: dict[str, SignerSetting],
     today: date,
+    now: datetime,
     trace_carrier: str,
 ) -> Decision | None:
     """Keep the approval once; number its decision at once unless a batch rule gathers it."""
@@ -94,18 +95,20 @@ def record_approval(
         batch_closes_on=window.closes_on if window else None,
         approved=data.model_dump(mode="json"),
         trace_carrier=trace_carrier,
+        received_at=now,
     )
     session.add(approval)
     session.flush()
     if window is not None:
         return None
-    return _number_decision(session, [approval], signers, today)
+    return _number_decision(session, [approval], signers, today, now)
 
 
 def close_batches(
     session: Session,
     signers: dict[str, SignerSetting],
     today: date,
+    now: datetime,
     *,
     due_only: bool = True,
     deciding_organisation: str | None = None,
@@ -131,13 +134,17 @@ def close_batches(
         return approval.deciding_organisation, approval.award_code, approval.batch_window or ""
 
     return [
-        _number_decision(session, list(approvals), signers, today)
+        _number_decision(session, list(approvals), signers, today, now)
         for _, approvals in groupby(sorted(waiting, key=batch_of), key=batch_of)
     ]
 
 
 def _number_decision(
-    session: Session, approvals: list[Approval], signers: dict[str, SignerSetting], today: date
+    session: Session,
+    approvals: list[Approval],
+    signers: dict[str, SignerSetting],
+    today: date,
+    now: datetime,
 ) -> Decision:
     approved = [DossierApprovedData.model_validate(approval.approved) for approval in approvals]
     first = approved[0]
@@ -152,6 +159,7 @@ def _number_decision(
     decision = _numbered(
         session,
         today,
+        now,
         DecisionKind.AWARD,
         first.issuer_code,
         first.deciding_organisation,
@@ -189,6 +197,7 @@ def issue_batches_now(
     officer: Staff,
     signers: dict[str, SignerSetting],
     today: date,
+    now: datetime,
     award_code: str | None = None,
 ) -> list[Decision]:
     """A leader closes their organisation's batches before the period ends."""
@@ -203,6 +212,7 @@ def issue_batches_now(
         session,
         signers,
         today,
+        now,
         due_only=False,
         deciding_organisation=officer.organisation,
         award_code=award_code,
@@ -212,6 +222,7 @@ def issue_batches_now(
 def _numbered(
     session: Session,
     today: date,
+    now: datetime,
     kind: DecisionKind,
     issuer_code: str,
     deciding_organisation: str,
@@ -239,6 +250,7 @@ def _numbered(
         particulars=particulars,
         signer=signer,
         trace_carrier=trace_carrier,
+        created_at=now,
     )
     session.add(decision)
     session.flush()
@@ -318,7 +330,7 @@ def decision_record(session: Session, decision_id: str) -> DecisionRecord:
 
 
 def store_documents(
-    session: Session, decision_id: str, documents: dict[DocumentKind, bytes], source: str
+    session: Session, decision_id: str, documents: dict[DocumentKind, bytes], source: str, now: datetime
 ) -> bool:
     """Store the signed documents and stage the decision's events, once: False when another
     instance got there first."""
@@ -326,7 +338,7 @@ def store_documents(
     if decision.status != DecisionStatus.NUMBERED:
         return False
     for kind, content in documents.items():
-        session.add(_document(decision.id, kind, content))
+        session.add(_document(decision.id, kind, content, now))
     main = documents[DocumentKind.DECISION]
     decision.document_sha256 = hashlib.sha256(main).hexdigest()
     decision.status = DecisionStatus.ISSUED
@@ -334,15 +346,15 @@ def store_documents(
     session.flush()
     record = decision_record(session, decision.id)
     if record.revocation is not None:
-        add_to_outbox(session, Topic.DECISION_EVENTS, _revoked_event(record, source))
+        add_to_outbox(session, Topic.DECISION_EVENTS, _revoked_event(record, source, now))
     else:
-        for event in _issued_events(session, record, source):
+        for event in _issued_events(session, record, source, now):
             add_to_outbox(session, Topic.DECISION_EVENTS, event)
     return True
 
 
 def store_certificate(
-    session: Session, decision_id: str, line_number: int | None, content: bytes
+    session: Session, decision_id: str, line_number: int | None, content: bytes, now: datetime
 ) -> DecisionDocument:
     """A certificate (one line's, or every line's when ``line_number`` is None), kept so it is
     served (and verified) as the same bytes again."""
@@ -350,13 +362,15 @@ def store_certificate(
     existing = find_document(session, decision_id, kind, line)
     if existing is not None:
         return existing  # another request rendered it first: serve theirs, so one copy verifies
-    document = _document(decision_id, kind, content, line)
+    document = _document(decision_id, kind, content, now, line)
     session.add(document)
     session.flush()
     return document
 
 
-def _document(decision_id: str, kind: DocumentKind, content: bytes, line_number: int = 0) -> DecisionDocument:
+def _document(
+    decision_id: str, kind: DocumentKind, content: bytes, now: datetime, line_number: int = 0
+) -> DecisionDocument:
     return DecisionDocument(
         id=str(uuid.uuid4()),
         decision_id=decision_id,
@@ -364,10 +378,13 @@ def _document(decision_id: str, kind: DocumentKind, content: bytes, line_number:
         line_number=line_number,
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
+        created_at=now,
     )
 
 
-def _issued_events(session: Session, record: DecisionRecord, source: str) -> list[DecisionIssued]:
+def _issued_events(
+    session: Session, record: DecisionRecord, source: str, now: datetime
+) -> list[DecisionIssued]:
     """One event per dossier the decision answers, carrying that dossier's lines."""
     decision = record.decision
     particulars = particulars_of(decision)
@@ -409,7 +426,7 @@ def _issued_events(session: Session, record: DecisionRecord, source: str) -> lis
             signer_name=(decision.signer or {}).get("full_name"),
             document_sha256=decision.document_sha256,
         )
-        events.append(DecisionIssued(source=source, subject=approval.dossier_id, data=data))
+        events.append(DecisionIssued(source=source, subject=approval.dossier_id, time=now, data=data))
     return events
 
 
@@ -423,7 +440,7 @@ def _entry_summary(line: DecisionEntry) -> EntrySummary:
     )
 
 
-def _revoked_event(record: DecisionRecord, source: str) -> DecisionRevoked:
+def _revoked_event(record: DecisionRecord, source: str, now: datetime) -> DecisionRevoked:
     decision, revocation, original = record.decision, record.revocation, record.original
     assert revocation is not None and original is not None and record.lines
     line = record.lines[0]
@@ -448,7 +465,7 @@ def _revoked_event(record: DecisionRecord, source: str) -> DecisionRevoked:
         revoked_by=revocation.revoked_by,
         document_sha256=decision.document_sha256,
     )
-    return DecisionRevoked(source=source, subject=line.dossier_id, data=data)
+    return DecisionRevoked(source=source, subject=line.dossier_id, time=now, data=data)
 
 
 # --- revocation ------------------------------------------------------------------------------
@@ -464,6 +481,7 @@ def revoke(
     officer: Staff,
     signers: dict[str, SignerSetting],
     today: date,
+    now: datetime,
     trace_carrier: str,
 ) -> Decision:
     """Number a revocation decision for one line (Luật TĐKT 2022 Điều 93): only the authority
@@ -507,6 +525,7 @@ def revoke(
     revocation = _numbered(
         session,
         today,
+        now,
         DecisionKind.REVOCATION,
         original.issuer_code,
         original.deciding_organisation,

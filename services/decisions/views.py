@@ -125,7 +125,7 @@ def build_router(
 
         def store(session: Session) -> DecisionView:
             revocation = service.revoke(
-                session, decision_id, request, staff, settings.signers, desk.today(), carrier
+                session, decision_id, request, staff, settings.signers, desk.today(), desk.now(), carrier
             )
             return service.decision_view(session, revocation)
 
@@ -144,7 +144,9 @@ def build_router(
         staff = Staff.from_principal(principal)
 
         def close(session: Session) -> list[DecisionView]:
-            numbered = service.issue_batches_now(session, staff, settings.signers, desk.today(), award_code)
+            numbered = service.issue_batches_now(
+                session, staff, settings.signers, desk.today(), desk.now(), award_code
+            )
             return service.decision_views(session, numbered)
 
         views = await runtime.write(close)
@@ -168,7 +170,7 @@ def build_router(
                 f"Tệp vượt quá {MAX_VERIFY_BYTES // (1024 * 1024)} MB.",
                 f"The file exceeds {MAX_VERIFY_BYTES // (1024 * 1024)} MB.",
             )
-        result = await anyio.to_thread.run_sync(lambda: verify(content, desk.signer))
+        result = await anyio.to_thread.run_sync(lambda: verify(content, desk.signer, desk.now()))
 
         def known(session: Session) -> VerificationView:
             stored = service.document_by_hash(session, result.document_sha256)

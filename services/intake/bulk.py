@@ -66,11 +66,11 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from enum import Enum
 from itertools import islice
 from pathlib import Path
 from typing import Any, Generic, Protocol, TextIO, TypeVar
+from zoneinfo import ZoneInfo
 
 import httpx
 from openpyxl import Workbook, load_workbook
@@ -98,6 +98,7 @@ from contracts.nominee import (
     StatusFlags,
     YearRating,
 )
+from servicekit.clock import SYSTEM_CLOCK, Clock, local_date
 from services.intake.client import ClientCredentials, access_token, intake_url
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.errors import UnknownRuleSet
@@ -814,9 +815,9 @@ def example_entry(proposal_year: int) -> NomineeSubmission:
     )
 
 
-def write_template(path: Path | str) -> None:
-    """An import sheet with its headers, one example row and the guide."""
-    write_sheet(path, [example_entry(date.today().year)])
+def write_template(path: Path | str, proposal_year: int) -> None:
+    """An import sheet with its headers, one example row (proposed in ``proposal_year``) and the guide."""
+    write_sheet(path, [example_entry(proposal_year)])
 
 
 def write_sheet(path: Path | str, entries: Sequence[NomineeSubmission]) -> None:
@@ -1240,8 +1241,11 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
 def _template(args: argparse.Namespace) -> int:
-    write_template(args.output)
+    write_template(args.output, local_date(args.clock, VIETNAM).year)
     print(args.output)
     return 0
 
@@ -1280,8 +1284,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     args = _parser().parse_args(argv)
+    args.clock = clock
     run: Callable[[argparse.Namespace], int] = args.run
     return run(args)
 

@@ -3,7 +3,6 @@ notification event, which becomes the dossier's history."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -12,6 +11,7 @@ from contracts.dossiers import InboundEvent
 from contracts.envelope import CloudEvent
 from contracts.events import DecisionEvent, IntakeEvent, NotificationEvent, ReviewEvent
 from contracts.topics import Topic
+from servicekit.clock import local_date
 from servicekit.db import run_in_session
 from servicekit.kafka import PoisonEvent
 from servicekit.problems import ProblemError
@@ -41,7 +41,7 @@ def register_subscribers(
             if service.replay_of(session, client.client_id, event.id, digest) is not None:
                 return
             revoked = service.revoked_titles(session, event.data)
-            checked = validator.validate(event.data, client, datetime.now(zone).date(), revoked)
+            checked = validator.validate(event.data, client, local_date(runtime.clock, zone), revoked)
             service.submit_dossier(
                 session,
                 checked,
@@ -49,6 +49,7 @@ def register_subscribers(
                 source=runtime.source,
                 trace_id=None,
                 idempotency_key=event.id,
+                now=runtime.clock.now(),
             )
 
         try:
@@ -58,7 +59,8 @@ def register_subscribers(
             raise PoisonEvent(problem.code, problem.model_dump_json(exclude_none=True)) from error
 
     async def record(event: CloudEvent) -> None:
-        await run_in_session(runtime.engine, lambda session: service.record_event(session, event))
+        now = runtime.clock.now()
+        await run_in_session(runtime.engine, lambda session: service.record_event(session, event, now))
 
     @runtime.subscribe(Topic.REVIEW_EVENTS)
     async def on_review_event(event: ReviewEvent) -> None:

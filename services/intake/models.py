@@ -10,7 +10,6 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contracts.envelope import utc_now
 from contracts.events import NomineeKind, ReviewLevel, ReviewStep
 from services.intake.lifecycle import DossierStatus
 
@@ -35,8 +34,8 @@ class Dossier(SQLModel, table=True):
     audit_head: str = Field(default="", max_length=64)
     """The hash of the dossier's last history entry: entries removed from the end of the chain
     no longer reach it."""
-    submitted_at: datetime = Field(default_factory=utc_now)
-    updated_at: datetime = Field(default_factory=utc_now)
+    submitted_at: datetime
+    updated_at: datetime
 
 
 class DossierVersion(SQLModel, table=True):
@@ -48,7 +47,7 @@ class DossierVersion(SQLModel, table=True):
     version: int = Field(primary_key=True)
     body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     body_sha256: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
 
 
 class DossierEntry(SQLModel, table=True):
@@ -82,7 +81,7 @@ class IdempotencyRecord(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     request_sha256: str = Field(max_length=64)
     dossier_id: str = Field(max_length=64)
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
 
 
 class Attachment(SQLModel, table=True):
@@ -95,7 +94,7 @@ class Attachment(SQLModel, table=True):
     media_type: str = Field(max_length=120)
     size_bytes: int
     sha256: str = Field(max_length=64)
-    uploaded_at: datetime = Field(default_factory=utc_now)
+    uploaded_at: datetime
 
 
 class DossierHistory(SQLModel, table=True):

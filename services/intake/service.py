@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from contracts.dossiers import DossierSubmission
-from contracts.envelope import CloudEvent, utc_now
+from contracts.envelope import CloudEvent
 from contracts.events import (
     NOMINEE_RECIPIENT_PREFIX,
     DecisionIssued,
@@ -107,6 +108,7 @@ def submit_dossier(
     client_id: str,
     source: str,
     trace_id: str | None,
+    now: datetime,
     idempotency_key: str | None = None,
 ) -> Dossier:
     submission = validated.submission
@@ -121,6 +123,8 @@ def submit_dossier(
         rule_set_id=validated.rule_set_id,
         review_chain=[step.model_dump(mode="json") for step in validated.review_chain],
         trace_id=trace_id,
+        submitted_at=now,
+        updated_at=now,
     )
     session.add(dossier)
     session.flush()
@@ -131,18 +135,25 @@ def submit_dossier(
                 key=idempotency_key,
                 request_sha256=request_digest(submission),
                 dossier_id=dossier.id,
+                created_at=now,
             )
         )
     event = DossierSubmitted(
-        source=source, subject=dossier.id, data=_store_version(session, dossier, validated)
+        source=source, subject=dossier.id, time=now, data=_store_version(session, dossier, validated, now)
     )
     add_to_outbox(session, Topic.INTAKE_EVENTS, event)
-    record_event(session, event)
+    record_event(session, event, now)
     return dossier
 
 
 def amend_dossier(
-    session: Session, dossier_id: str, validated: ValidatedDossier, *, client_id: str, source: str
+    session: Session,
+    dossier_id: str,
+    validated: ValidatedDossier,
+    *,
+    client_id: str,
+    source: str,
+    now: datetime,
 ) -> Dossier:
     """A new version of the same dossier (bổ sung), while it is still open to amendment."""
     dossier = own_dossier(session, dossier_id, client_id)
@@ -154,17 +165,19 @@ def amend_dossier(
     dossier.proposal_year = validated.proposal_year
     dossier.rule_set_id = validated.rule_set_id
     dossier.review_chain = [step.model_dump(mode="json") for step in validated.review_chain]
-    dossier.updated_at = utc_now()
+    dossier.updated_at = now
     session.add(dossier)
     event = DossierAmended(
-        source=source, subject=dossier.id, data=_store_version(session, dossier, validated)
+        source=source, subject=dossier.id, time=now, data=_store_version(session, dossier, validated, now)
     )
     add_to_outbox(session, Topic.INTAKE_EVENTS, event)
-    record_event(session, event)
+    record_event(session, event, now)
     return dossier
 
 
-def request_withdrawal(session: Session, dossier_id: str, client_id: str, reason: str, source: str) -> None:
+def request_withdrawal(
+    session: Session, dossier_id: str, client_id: str, reason: str, source: str, now: datetime
+) -> None:
     """The submitter withdraws the dossier (rút hồ sơ); the review ends when the workflow confirms."""
     dossier = own_dossier(session, dossier_id, client_id)
     if dossier.status not in WITHDRAWABLE:
@@ -177,12 +190,11 @@ def request_withdrawal(session: Session, dossier_id: str, client_id: str, reason
     event = DossierWithdrawalRequested(
         source=source,
         subject=dossier.id,
-        data=WithdrawalRequestedData(
-            dossier_id=dossier.id, requested_by=client_id, reason=reason, at=utc_now()
-        ),
+        time=now,
+        data=WithdrawalRequestedData(dossier_id=dossier.id, requested_by=client_id, reason=reason, at=now),
     )
     add_to_outbox(session, Topic.INTAKE_EVENTS, event)
-    record_event(session, event)
+    record_event(session, event, now)
 
 
 def check_amendment(dossier: Dossier, submission: DossierSubmission) -> None:
@@ -206,7 +218,9 @@ def check_amendment(dossier: Dossier, submission: DossierSubmission) -> None:
         )
 
 
-def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossier) -> DossierSubmittedData:
+def _store_version(
+    session: Session, dossier: Dossier, validated: ValidatedDossier, now: datetime
+) -> DossierSubmittedData:
     """Store the version's body and entries; return the event data announcing it."""
     submission = validated.submission
     session.add(
@@ -215,6 +229,7 @@ def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossi
             version=dossier.version,
             body=submission.model_dump(mode="json"),
             body_sha256=request_digest(submission),
+            created_at=now,
         )
     )
     for stale in session.exec(select(DossierEntry).where(DossierEntry.dossier_id == dossier.id)).all():
@@ -272,7 +287,7 @@ def _store_version(session: Session, dossier: Dossier, validated: ValidatedDossi
     )
 
 
-def record_event(session: Session, event: CloudEvent) -> None:
+def record_event(session: Session, event: CloudEvent, now: datetime) -> None:
     """Append ``event`` to its dossier's history (once) and recompute the dossier's status."""
     dossier = session.get(Dossier, event.subject)
     if dossier is None:
@@ -326,7 +341,7 @@ def record_event(session: Session, event: CloudEvent) -> None:
         _number_lines(session, dossier.id, event.data.entries)
     if isinstance(event, DecisionRevoked):
         _record_revocation(session, dossier.id, event.data)
-    dossier.updated_at = utc_now()
+    dossier.updated_at = now
     session.add(dossier)
 
 
@@ -587,7 +602,7 @@ def dossier_version(session: Session, dossier_id: str, version: int, client_id: 
 
 
 def add_attachment(
-    session: Session, dossier_id: str, client_id: str, stored: StoredFile, file_name: str
+    session: Session, dossier_id: str, client_id: str, stored: StoredFile, file_name: str, now: datetime
 ) -> AttachmentView:
     dossier = own_dossier(session, dossier_id, client_id)
     attachment = Attachment(
@@ -598,6 +613,7 @@ def add_attachment(
         media_type=stored.media_type,
         size_bytes=stored.size_bytes,
         sha256=stored.sha256,
+        uploaded_at=now,
     )
     session.add(attachment)
     return _attachment_view(attachment)

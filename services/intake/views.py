@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from sqlmodel import Session
 
 from contracts.dossiers import DossierSubmission
 from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_TOKEN_AUDIENCE, Principal, TokenService
+from servicekit.clock import local_date
 from servicekit.db import MAX_PAGE_OFFSET, run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
@@ -90,7 +90,7 @@ def build_router(
 
     async def validated(submission: DossierSubmission, client: RegisteredClient) -> Any:
         revoked = await run_in_session(runtime.engine, lambda s: service.revoked_titles(s, submission))
-        return validator.validate(submission, client, datetime.now(zone).date(), revoked)
+        return validator.validate(submission, client, local_date(runtime.clock, zone), revoked)
 
     @router.post(
         "/dossiers",
@@ -145,6 +145,7 @@ def build_router(
                 source=runtime.source,
                 trace_id=trace_id,
                 idempotency_key=idempotency_key,
+                now=runtime.clock.now(),
             )
             return service.dossier_view(session, dossier.id, client.client_id)
 
@@ -211,7 +212,12 @@ def build_router(
 
         def store(session: Session) -> DossierView:
             service.amend_dossier(
-                session, dossier_id, checked, client_id=client.client_id, source=runtime.source
+                session,
+                dossier_id,
+                checked,
+                client_id=client.client_id,
+                source=runtime.source,
+                now=runtime.clock.now(),
             )
             return service.dossier_view(session, dossier_id, client.client_id)
 
@@ -229,7 +235,9 @@ def build_router(
         client = registered(principal.subject)
 
         def store(session: Session) -> DossierView:
-            service.request_withdrawal(session, dossier_id, client.client_id, body.reason, runtime.source)
+            service.request_withdrawal(
+                session, dossier_id, client.client_id, body.reason, runtime.source, runtime.clock.now()
+            )
             return service.dossier_view(session, dossier_id, client.client_id)
 
         return await runtime.write(store)
@@ -280,9 +288,10 @@ def build_router(
                 detail=f"detected: {error.detected or 'unknown'}; accepted: {', '.join(settings.attachment_types)}",
             ) from error
         name = (file.filename or "attachment")[:255]
+        now = runtime.clock.now()
         view = await run_in_session(
             runtime.engine,
-            lambda session: service.add_attachment(session, dossier_id, principal.subject, stored, name),
+            lambda session: service.add_attachment(session, dossier_id, principal.subject, stored, name, now),
         )
         return view
 

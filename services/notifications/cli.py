@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from sqlmodel import Session
 
-from contracts.envelope import utc_now
 from contracts.events import DeliveryChannel
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.db import make_engine
 from servicekit.settings import KitSettings
 from services.notifications import service
@@ -28,7 +28,7 @@ from services.notifications.settings import SERVICE_NAME, NotificationsSettings
 MAX_LISTED = 1000
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.notifications.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("deliveries", help="the delivery log, as JSON lines")
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(view.model_dump_json())
             return 0
         if args.command == "send-digests":
-            count = service.send_digests_now(session, utc_now())
+            count = service.send_digests_now(session, clock.now())
             session.commit()
             print(f"{count} held reminder(s) go out in digests at the dispatcher's next round")
             return 0
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if missing:
             print(f"no such delivery: {', '.join(sorted(missing))}", file=sys.stderr)
             return 2
-        queued = service.redeliver(session, rows, f"operator {getpass.getuser()}", utc_now())
+        queued = service.redeliver(session, rows, f"operator {getpass.getuser()}", clock.now())
         session.commit()
         print(json.dumps({"queued": queued, "left": [row.id for row in rows if row.id not in queued]}))
         return 0

@@ -7,12 +7,11 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from datetime import datetime, timedelta
 
 from opentelemetry import trace
 
-from contracts.envelope import CloudEvent, utc_now
+from contracts.envelope import CloudEvent
 from contracts.events import DecisionEvent, DeliveryChannel, IntakeEvent, NotificationEvent, ReviewEvent
 from contracts.topics import Topic
 from servicekit.db import run_in_session
@@ -45,7 +44,8 @@ def register_subscribers(runtime: ServiceRuntime, desk: NoticeDesk, dispatcher: 
     async def notify(event: CloudEvent) -> None:
         if not may_notify(event):
             return
-        if await runtime.write(lambda session: service.handle(session, event, desk)):
+        now = runtime.clock.now()
+        if await runtime.write(lambda session: service.handle(session, event, desk, now)):
             dispatcher.wake()
 
     @runtime.subscribe(Topic.INTAKE_EVENTS)
@@ -125,7 +125,7 @@ class Dispatcher:
         """One round; returns how many deliveries were attempted. Digests and expired leases
         are time-driven: looked for once per poll interval, not at every wake-up. These
         transactions stage no events, so the outbox relay is not woken for them."""
-        now = utc_now()
+        now = self._runtime.clock.now()
         engine = self._runtime.engine
         if self._housekept_at is None or now - self._housekept_at >= self._poll:
             await run_in_session(engine, lambda session: service.keep_house(session, now, self._renderer))
@@ -162,13 +162,19 @@ class Dispatcher:
             except Exception as error:  # a bug or bad data: counted and dead-lettered like any failure
                 logger.exception("delivery %s attempt %d broke", claim.delivery_id, claim.attempt)
                 failure = f"{type(error).__name__}: {error}"
-            return AttemptOutcome(claim, utc_now(), trace_carrier(), detail=detail, error=failure)
+            return AttemptOutcome(
+                claim, self._runtime.clock.now(), trace_carrier(), detail=detail, error=failure
+            )
 
     async def _send(self, claim: Claim) -> str:
         if claim.channel is DeliveryChannel.WEBHOOK:
             assert claim.webhook_url is not None and claim.webhook_secret is not None
             return await self._webhooks.send(
-                claim.delivery_id, claim.webhook_url, claim.webhook_secret, claim.body.encode(), time.time()
+                claim.delivery_id,
+                claim.webhook_url,
+                claim.webhook_secret,
+                claim.body.encode(),
+                self._runtime.clock.now().timestamp(),
             )
         if self._email is None:
             raise SendFailed("e-mail is off: no SMTP server configured")

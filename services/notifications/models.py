@@ -11,7 +11,6 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contracts.envelope import utc_now
 from contracts.events import DeliveryChannel
 from contracts.webhooks import NoticeKind
 
@@ -33,7 +32,7 @@ class Notification(SQLModel, table=True):
     cause_event_id: str = Field(max_length=200)
     subject: str = Field(max_length=500)
     body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
     kind: str = Field(default="", max_length=30)
     language: str = Field(default="vi", max_length=10)
     in_feed: bool = Field(default=True)
@@ -47,7 +46,7 @@ class NotificationRead(SQLModel, table=True):
 
     notification_id: str = Field(foreign_key="notification.id", primary_key=True, max_length=64)
     reader: str = Field(primary_key=True, max_length=200)
-    read_at: datetime = Field(default_factory=utc_now)
+    read_at: datetime
 
 
 class DeliveryStatus(StrEnum):
@@ -82,7 +81,7 @@ class Delivery(SQLModel, table=True):
     status: str = Field(default=DeliveryStatus.PENDING, max_length=20)
     """A ``DeliveryStatus``."""
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=utc_now)
+    next_attempt_at: datetime
     lease_until: datetime | None = None
     hold_until: datetime | None = Field(default=None, index=True)
     digest_id: str | None = Field(default=None, max_length=64)
@@ -96,7 +95,7 @@ class Delivery(SQLModel, table=True):
     """An attempt was interrupted before its outcome was recorded: the receiver may have it twice."""
     trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     last_error: str | None = Field(default=None, max_length=1000)
-    created_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
     delivered_at: datetime | None = None
 
 
@@ -123,7 +122,7 @@ class DeliveryLogEntry(SQLModel, table=True):
     outcome: str = Field(max_length=30)
     """A ``DeliveryOutcome``."""
     detail: str = Field(default="", max_length=1000)
-    at: datetime = Field(default_factory=utc_now)
+    at: datetime
 
 
 class WebhookSubscription(SQLModel, table=True):
@@ -135,8 +134,8 @@ class WebhookSubscription(SQLModel, table=True):
     """Kept as it is: the HMAC needs it. Shown to the client once, when made or rotated."""
     language: str = Field(default="vi", max_length=10)
     active: bool = True
-    created_at: datetime = Field(default_factory=utc_now)
-    updated_at: datetime = Field(default_factory=utc_now)
+    created_at: datetime
+    updated_at: datetime
 
 
 class RecipientPreference(SQLModel, table=True):
@@ -149,7 +148,7 @@ class RecipientPreference(SQLModel, table=True):
     digest_reminders: bool = False
     language: str = Field(default="vi", max_length=10)
     updated_by: str | None = Field(default=None, max_length=200)
-    updated_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime
 
 
 class DossierRecord(SQLModel, table=True):
@@ -163,7 +162,7 @@ class DossierRecord(SQLModel, table=True):
     external_reference: str | None = Field(default=None, max_length=200)
     award_code: str = Field(max_length=50)
     nominee_emails: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    recorded_at: datetime = Field(default_factory=utc_now)
+    recorded_at: datetime
 
 
 class ParkedEvent(SQLModel, table=True):
@@ -175,7 +174,7 @@ class ParkedEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     dossier_id: str = Field(index=True, max_length=64)
     event: str = Field(sa_column=Column(Text, nullable=False))
-    parked_at: datetime = Field(default_factory=utc_now)
+    parked_at: datetime
 
 
 # --- views ---------------------------------------------------------------------------------

@@ -14,14 +14,14 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, func, update
 from sqlmodel import Session, col, select
 
-from contracts.envelope import CloudEvent, utc_now
+from contracts.envelope import CloudEvent
 from contracts.events import (
     ALL_EVENT_TYPES,
     CLIENT_RECIPIENT_PREFIX,
@@ -97,29 +97,30 @@ class NoticeDesk:
 # --- events → notices → deliveries ---------------------------------------------------------
 
 
-def handle(session: Session, event: CloudEvent, desk: NoticeDesk) -> int:
-    """Record the notices ``event`` calls for, once; returns how many were recorded."""
+def handle(session: Session, event: CloudEvent, desk: NoticeDesk, now: datetime) -> int:
+    """Record the notices ``event`` calls for, once, at ``now``; returns how many were recorded."""
     # one dossier's events are handled one at a time: an event parked for want of the submission
     # and the submission arriving from another topic at once must not miss each other
     lock_for_transaction(session, f"notifications:{event.subject}")
-    if not first_delivery(session, CONSUMER, event):
+    if not first_delivery(session, CONSUMER, event, now):
         return 0
     if isinstance(event, DossierSubmitted | DossierAmended):
         submitted = facts_of_submission(event)
-        _remember_dossier(session, submitted)
-        return _notify(session, event, submitted, desk) + _release_parked(session, submitted, desk)
+        _remember_dossier(session, submitted, now)
+        return _notify(session, event, submitted, desk, now) + _release_parked(session, submitted, desk, now)
     record = session.get(DossierRecord, event.subject)
     facts = _facts(record) if record else None
     if facts is None and needs_dossier_facts(event):
-        session.add(ParkedEvent(dossier_id=event.subject, event=event.model_dump_json(), parked_at=utc_now()))
-    return _notify(session, event, facts, desk)
+        session.add(ParkedEvent(dossier_id=event.subject, event=event.model_dump_json(), parked_at=now))
+    return _notify(session, event, facts, desk, now)
 
 
-def _remember_dossier(session: Session, facts: DossierFacts) -> None:
+def _remember_dossier(session: Session, facts: DossierFacts, now: datetime) -> None:
     record = session.get(DossierRecord, facts.dossier_id) or DossierRecord(
         dossier_id=facts.dossier_id,
         submitting_organisation=facts.submitting_organisation,
         award_code=facts.award_code,
+        recorded_at=now,
     )
     record.client_id = facts.client_id
     record.external_reference = facts.external_reference
@@ -139,23 +140,27 @@ def _facts(record: DossierRecord) -> DossierFacts:
     )
 
 
-def _release_parked(session: Session, facts: DossierFacts, desk: NoticeDesk) -> int:
+def _release_parked(session: Session, facts: DossierFacts, desk: NoticeDesk, now: datetime) -> int:
     parked = session.exec(
         select(ParkedEvent).where(ParkedEvent.dossier_id == facts.dossier_id).order_by(col(ParkedEvent.id))
     ).all()
     count = 0
     for row in parked:
         event_type = EVENT_CLASSES[CloudEvent.model_validate_json(row.event).type]
-        count += _notify(session, event_type.model_validate_json(row.event), facts, desk)
+        count += _notify(session, event_type.model_validate_json(row.event), facts, desk, now)
         session.delete(row)
     return count
 
 
-def _notify(session: Session, event: CloudEvent, facts: DossierFacts | None, desk: NoticeDesk) -> int:
-    return sum(_record_notice(session, event, draft, desk) for draft in notices_for(event, facts))
+def _notify(
+    session: Session, event: CloudEvent, facts: DossierFacts | None, desk: NoticeDesk, now: datetime
+) -> int:
+    return sum(_record_notice(session, event, draft, desk, now) for draft in notices_for(event, facts))
 
 
-def _record_notice(session: Session, event: CloudEvent, draft: NoticeDraft, desk: NoticeDesk) -> bool:
+def _record_notice(
+    session: Session, event: CloudEvent, draft: NoticeDraft, desk: NoticeDesk, now: datetime
+) -> bool:
     already = session.exec(
         select(Notification.id).where(
             Notification.cause_source == event.source,
@@ -170,7 +175,6 @@ def _record_notice(session: Session, event: CloudEvent, draft: NoticeDraft, desk
     language = subscription.language if subscription else preference.language
     facts = {"dossier_id": event.subject, **draft.facts}
     rendered = desk.renderer.render(draft.kind, language, facts)
-    now = utc_now()
     notification = Notification(
         id=str(uuid.uuid4()),
         dossier_id=event.subject,
@@ -194,6 +198,7 @@ def _record_notice(session: Session, event: CloudEvent, draft: NoticeDraft, desk
             NotificationSent(
                 source=desk.source,
                 subject=event.subject,
+                time=now,
                 data=NotificationSentData(
                     notification_id=notification.id,
                     dossier_id=event.subject,
@@ -218,6 +223,7 @@ def _record_notice(session: Session, event: CloudEvent, draft: NoticeDraft, desk
         _add_with_log(
             session,
             delivery,
+            now,
             DeliveryOutcome.HELD_FOR_DIGEST if held else None,
             f"until {delivery.hold_until:%Y-%m-%d %H:%M} UTC" if held else "",
         )
@@ -250,6 +256,7 @@ def _record_notice(session: Session, event: CloudEvent, draft: NoticeDraft, desk
             _delivery(
                 notification, DeliveryChannel.WEBHOOK, subscription.client_id, notice.model_dump_json()
             ),
+            now,
         )
     return True
 
@@ -272,12 +279,16 @@ def _delivery(notification: Notification, channel: DeliveryChannel, target: str,
 
 
 def _add_with_log(
-    session: Session, delivery: Delivery, outcome: DeliveryOutcome | None = None, detail: str = ""
+    session: Session,
+    delivery: Delivery,
+    now: datetime,
+    outcome: DeliveryOutcome | None = None,
+    detail: str = "",
 ) -> None:
     session.add(delivery)
     if outcome is not None:
         session.flush()
-        _log(session, delivery.id, outcome, utc_now(), detail=detail)
+        _log(session, delivery.id, outcome, now, detail=detail)
 
 
 def _log(
@@ -532,6 +543,7 @@ def record_delivered(session: Session, claim: Claim, detail: str, now: datetime,
         NotificationDelivered(
             source=source,
             subject=delivery.dossier_id or delivery.recipient,
+            time=now,
             data=NotificationDeliveredData(
                 delivery_id=delivery.id,
                 notification_id=delivery.notification_id or delivery.id,
@@ -743,6 +755,7 @@ def mark_read(
     reader: str,
     notification_ids: Sequence[str] | None,
     read: bool,
+    now: datetime,
 ) -> int:
     """Mark the caller's notices read (or unread again); ``None`` means every one of the feed."""
     statement = select(Notification.id).where(
@@ -769,7 +782,7 @@ def mark_read(
     if read:
         for notification_id in ids:
             if notification_id not in already:
-                session.add(NotificationRead(notification_id=notification_id, reader=reader))
+                session.add(NotificationRead(notification_id=notification_id, reader=reader, read_at=now))
         return len(set(ids) - already)
     for notification_id in already:
         mark = session.get(NotificationRead, (notification_id, reader))
@@ -781,8 +794,14 @@ def mark_read(
 # --- preferences and subscriptions ---------------------------------------------------------
 
 
+NEVER_STORED = datetime.min.replace(tzinfo=UTC)
+"""``updated_at`` of a recipient's default preference, which no one has saved."""
+
+
 def preference_of(session: Session, recipient: str) -> RecipientPreference:
-    return session.get(RecipientPreference, recipient) or RecipientPreference(recipient=recipient)
+    return session.get(RecipientPreference, recipient) or RecipientPreference(
+        recipient=recipient, updated_at=NEVER_STORED
+    )
 
 
 def has_preference(session: Session, recipient: str) -> bool:
@@ -801,12 +820,14 @@ def preference_view(preference: RecipientPreference, stored: bool) -> Preference
     )
 
 
-def set_preference(session: Session, recipient: str, update_: PreferenceUpdate, actor: str) -> PreferenceView:
+def set_preference(
+    session: Session, recipient: str, update_: PreferenceUpdate, actor: str, now: datetime
+) -> PreferenceView:
     preference = preference_of(session, recipient)
     for name, value in update_.model_dump().items():
         setattr(preference, name, value)
     preference.updated_by = actor
-    preference.updated_at = utc_now()
+    preference.updated_at = now
     session.add(preference)
     return preference_view(preference, stored=True)
 
@@ -824,25 +845,27 @@ def subscription_view(subscription: WebhookSubscription, with_secret: bool = Fal
 
 
 def subscribe(
-    session: Session, client_id: str, request: SubscriptionRequest
+    session: Session, client_id: str, request: SubscriptionRequest, now: datetime
 ) -> tuple[SubscriptionView, bool]:
     """Make or change the client's subscription; the secret is returned when it is made."""
     subscription = session.get(WebhookSubscription, client_id)
     created = subscription is None
     if subscription is None:
-        subscription = WebhookSubscription(client_id=client_id, url="", secret=new_secret())
+        subscription = WebhookSubscription(
+            client_id=client_id, url="", secret=new_secret(), created_at=now, updated_at=now
+        )
     subscription.url = str(request.url)
     subscription.language = request.language
     subscription.active = request.active
-    subscription.updated_at = utc_now()
+    subscription.updated_at = now
     session.add(subscription)
     return subscription_view(subscription, with_secret=created), created
 
 
-def rotate_secret(session: Session, client_id: str) -> SubscriptionView:
+def rotate_secret(session: Session, client_id: str, now: datetime) -> SubscriptionView:
     subscription = own_subscription(session, client_id)
     subscription.secret = new_secret()
-    subscription.updated_at = utc_now()
+    subscription.updated_at = now
     session.add(subscription)
     return subscription_view(subscription, with_secret=True)
 
@@ -859,10 +882,9 @@ def own_subscription(session: Session, client_id: str) -> WebhookSubscription:
     return subscription
 
 
-def unsubscribe(session: Session, client_id: str) -> None:
+def unsubscribe(session: Session, client_id: str, now: datetime) -> None:
     """End the subscription and cancel its deliveries still to be sent."""
     session.delete(own_subscription(session, client_id))
-    now = utc_now()
     waiting = find_deliveries(
         session,
         status=DeliveryStatus.PENDING,

@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, FastAPI, Query, Response, status
 from pydantic import BaseModel
 
-from contracts.envelope import utc_now
 from contracts.events import DeliveryChannel
 from contracts.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, DossierNotice
 from servicekit.auth import (
@@ -78,8 +77,8 @@ def build_router(
     runtime: ServiceRuntime, settings: NotificationsSettings, dispatcher: Dispatcher
 ) -> APIRouter:
     router = APIRouter(prefix="/v1")
-    staff_tokens = TokenService(AuthSettings(), STAFF_TOKEN_AUDIENCE)
-    client_tokens = TokenService(AuthSettings(), INTEGRATOR_TOKEN_AUDIENCE)
+    staff_tokens = TokenService(AuthSettings(), STAFF_TOKEN_AUDIENCE, runtime.clock)
+    client_tokens = TokenService(AuthSettings(), INTEGRATOR_TOKEN_AUDIENCE, runtime.clock)
     staff_principal = staff_tokens.authenticator(STAFF_SCOPE)
     client_principal = client_tokens.authenticator(INTEGRATOR_READ_SCOPE)
 
@@ -132,7 +131,12 @@ def build_router(
         changed = await run_in_session(
             runtime.engine,
             lambda session: service.mark_read(
-                session, staff_audiences(staff), staff.subject, marks.notification_ids, marks.read
+                session,
+                staff_audiences(staff),
+                staff.subject,
+                marks.notification_ids,
+                marks.read,
+                runtime.clock.now(),
             ),
         )
         return MarkedCount(changed=changed)
@@ -173,7 +177,9 @@ def build_router(
     async def put_preference(staff: Officer, recipient: str, update: PreferenceUpdate) -> PreferenceView:
         managed(staff, recipient)
         return await runtime.write(
-            lambda session: service.set_preference(session, recipient, update, staff.subject)
+            lambda session: service.set_preference(
+                session, recipient, update, staff.subject, runtime.clock.now()
+            )
         )
 
     # --- webhooks --------------------------------------------------------------------------
@@ -212,7 +218,7 @@ def build_router(
     ) -> SubscriptionView:
         await checked(request)
         view, created = await run_in_session(
-            runtime.engine, lambda session: service.subscribe(session, client, request)
+            runtime.engine, lambda session: service.subscribe(session, client, request, runtime.clock.now())
         )
         response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return view
@@ -237,7 +243,9 @@ def build_router(
         responses={**AUTH_ERRORS, **problem_responses(404)},
     )
     async def unsubscribe(client: ClientId) -> None:
-        await run_in_session(runtime.engine, lambda session: service.unsubscribe(session, client))
+        await run_in_session(
+            runtime.engine, lambda session: service.unsubscribe(session, client, runtime.clock.now())
+        )
 
     @router.post(
         "/webhooks/subscription/secret",
@@ -246,7 +254,9 @@ def build_router(
         responses={**AUTH_ERRORS, **problem_responses(404)},
     )
     async def rotate(client: ClientId) -> SubscriptionView:
-        return await run_in_session(runtime.engine, lambda session: service.rotate_secret(session, client))
+        return await run_in_session(
+            runtime.engine, lambda session: service.rotate_secret(session, client, runtime.clock.now())
+        )
 
     @router.get(
         "/webhooks/deliveries",
@@ -285,7 +295,7 @@ def build_router(
     async def redeliver(client: ClientId, delivery_id: str) -> Redelivered:
         def queue(session):  # type: ignore[no-untyped-def]
             delivery = service.client_delivery(session, client, delivery_id)
-            queued = service.redeliver(session, [delivery], f"client {client}", utc_now())
+            queued = service.redeliver(session, [delivery], f"client {client}", runtime.clock.now())
             if not queued:
                 raise ProblemError(
                     409,

@@ -25,7 +25,7 @@ def build() -> tuple[FastAPI, ServiceRuntime]:
     settings = ReviewSettings()
     runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
     workflows = ReviewWorkflows(runtime.kit)
-    tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE)
+    tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE, clock=runtime.clock)
 
     async def check_configuration() -> None:
         tokens.check_configured()

@@ -331,6 +331,7 @@ def record_objection(
         ObjectionRecorded(
             source=source,
             subject=dossier_id,
+            time=now,
             data=ObjectionRecordedData(
                 objection_id=objection.id,
                 dossier_id=dossier_id,

@@ -4,7 +4,6 @@ task assignment within an organisation, and — for local use only — a develop
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -88,7 +87,7 @@ def build_router(
                 "Reviewers see only their own organisation's tasks.",
             )
         own = query.model_copy(update={"organisation": reviewer.organisation})
-        now = datetime.now(UTC)
+        now = runtime.clock.now()
         return await run_in_session(runtime.engine, lambda session: service.list_tasks(session, own, now))
 
     @router.get(
@@ -99,7 +98,7 @@ def build_router(
     )
     async def get_task(task_id: str, reviewer: Reviewer = current) -> TaskView:
         task = await visible_task(task_id, reviewer)
-        view = service.to_view(task, datetime.now(UTC))
+        view = service.to_view(task, runtime.clock.now())
         view.objections = await run_in_session(
             runtime.engine, lambda session: service.objections_for(session, task.dossier_id)
         )
@@ -161,7 +160,7 @@ def build_router(
         summary="Nominees published for public comment now (lấy ý kiến nhân dân); no sign-in needed",
     )
     async def public_comments() -> list[PublicCommentView]:
-        now = datetime.now(UTC)
+        now = runtime.clock.now()
         return await run_in_session(
             runtime.engine, lambda session: service.open_public_comments(session, now)
         )
@@ -174,7 +173,7 @@ def build_router(
         responses=problem_responses(404, 409, 422),
     )
     async def object_to(dossier_id: str, body: ObjectionBody) -> ObjectionView:
-        now = datetime.now(UTC)
+        now = runtime.clock.now()
         return await runtime.write(
             lambda session: service.record_objection(session, dossier_id, body, now, runtime.source)
         )
@@ -182,7 +181,7 @@ def build_router(
     async def reassign(task_id: str, reviewer: Reviewer, change: service.Reassignment) -> TaskView:
         def work(session: Session) -> TaskView:
             task = authz.visible(reviewer, service.get_task(session, task_id))
-            return service.to_view(change(session, task), datetime.now(UTC))
+            return service.to_view(change(session, task), runtime.clock.now())
 
         return await run_in_session(runtime.engine, work)
 

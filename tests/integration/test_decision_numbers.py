@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +24,7 @@ from services.decisions.service import close_batches, record_approval
 
 INSTANCES = 3
 DECISIONS = 60
+NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 
 def _issued(decision: Decision | None) -> Decision:
@@ -53,19 +54,19 @@ def _approved(issuer: str) -> DossierApproved:
             deciding_organisation=issuer,
             issuer_code="UBND",
             entries=[EntrySummary(entry_id=f"{dossier_id}.1", nominee_name="N", nominee_kind="individual")],
-            approved_at=datetime.now(UTC),
+            approved_at=NOW,
         ),
     )
 
 
 async def test_racing_instances_number_gaplessly_per_issuing_organisation(database: str) -> None:
     engines: list[Engine] = [make_engine(database) for _ in range(INSTANCES)]
-    today = date(2026, 11, 24)
+    today = NOW.date()
     try:
 
         def issue(n: int) -> Callable[[Session], Decision]:
             approved = _approved("AH-DS-TT" if n % 2 else "AH-TL-HB")
-            return lambda session: _issued(record_approval(session, approved, [], {}, today, "{}"))
+            return lambda session: _issued(record_approval(session, approved, [], {}, today, NOW, "{}"))
 
         work = [run_in_session(engines[n % INSTANCES], issue(n)) for n in range(DECISIONS)]
         await asyncio.gather(*work)
@@ -89,17 +90,17 @@ async def test_racing_instances_close_each_batch_once(database: str) -> None:
     one decision per issuer holding every approval, each approval in exactly one decision."""
     engines: list[Engine] = [make_engine(database) for _ in range(INSTANCES)]
     rules = [BatchRule(award_code="CSTDCS", period=BatchPeriod.MONTH)]
-    today = date(2026, 11, 24)
+    today = NOW.date()
     approvals = [_approved("AH-DS-TT" if n % 2 else "AH-TL-HB") for n in range(20)]
     try:
         for approved in approvals:
 
             def hold(session: Session, approved: DossierApproved = approved) -> Decision | None:
-                return record_approval(session, approved, rules, {}, today, "{}")
+                return record_approval(session, approved, rules, {}, today, NOW, "{}")
 
             assert await run_in_session(engines[0], hold) is None, "a batched approval waits for its period"
         closing = [
-            run_in_session(engine, lambda session: close_batches(session, {}, today, due_only=False))
+            run_in_session(engine, lambda session: close_batches(session, {}, today, NOW, due_only=False))
             for engine in engines
         ]
         results = await asyncio.gather(*closing)

@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -71,10 +71,13 @@ class Notifier:
         return self.process.url()
 
     async def publish(self, topic: Topic, *published: CloudEvent) -> None:
+        """Publish ``published`` as happening now: the service reads the real clock, and an event
+        older than its ``stale_after_hours`` reaches the feed only."""
         producer = AIOKafkaProducer(bootstrap_servers=self.kit.kafka_bootstrap_servers)
         await producer.start()
         try:
-            for event in published:
+            for stamped in published:
+                event = stamped.model_copy(update={"time": datetime.now(UTC)})
                 await producer.send_and_wait(
                     topic_name(topic, self.kit.topic_prefix),
                     event.to_kafka_value(),

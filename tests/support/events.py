@@ -46,6 +46,7 @@ def submitted(
     return DossierSubmitted(
         source="/tdkt/intake",
         subject=dossier,
+        time=AT,
         data=DossierSubmittedData(
             dossier_id=dossier,
             version=1,
@@ -68,6 +69,7 @@ def decided(dossier: str) -> DecisionIssued:
     return DecisionIssued(
         source="/tdkt/decisions",
         subject=dossier,
+        time=AT,
         data=DecisionIssuedData(
             decision_id="q-1",
             dossier_id=dossier,
@@ -88,6 +90,7 @@ def closed(kind: type[DossierRejected] | type[DossierReturned], dossier: str, re
     return kind(
         source="/tdkt/worker",
         subject=dossier,
+        time=AT,
         data=DossierClosedData(
             dossier_id=dossier,
             submitting_organisation=ORGANISATION,
@@ -105,6 +108,7 @@ def deadline(
     return kind(
         source="/tdkt/worker",
         subject=dossier,
+        time=AT,
         data=ReviewTaskDeadlineData(
             task_id=task,
             dossier_id=dossier,

@@ -29,6 +29,7 @@ from contracts.nominee import (
     StatusFlags,
     YearRating,
 )
+from servicekit.clock import ManualClock
 from services.intake import bulk
 from services.intake.bulk import read_sheet, write_dossier, write_sheet, write_template
 from services.intake.clients import RegisteredClient
@@ -153,11 +154,11 @@ def test_a_written_sheet_reads_back_as_the_same_entries(tmp_path: Path) -> None:
 
 
 def test_the_template_holds_an_importable_example_and_a_guide_to_every_column(tmp_path: Path) -> None:
-    write_template(tmp_path / "template.xlsx")
+    write_template(tmp_path / "template.xlsx", 2026)
 
     result = read_sheet(tmp_path / "template.xlsx")
     assert result.errors == []
-    assert result.entries == [bulk.example_entry(date.today().year)]
+    assert result.entries == [bulk.example_entry(2026)]
     workbook = load_workbook(tmp_path / "template.xlsx")
     assert workbook.sheetnames == [bulk.LIST_SHEET, bulk.GUIDE_SHEET]
     guide = [row[0] for row in workbook[bulk.GUIDE_SHEET].iter_rows(values_only=True)]
@@ -605,7 +606,6 @@ def test_import_without_readable_credentials_exits_1(
 
 
 def test_template_command_writes_an_importable_sheet(tmp_path: Path) -> None:
-    assert bulk.main(["template", "-o", str(tmp_path / "t.xlsx")]) == 0
-    assert read_sheet(tmp_path / "t.xlsx") == bulk.SheetResult(
-        [bulk.example_entry(date.today().year)], [], [4]
-    )
+    clock = ManualClock(datetime(2026, 12, 31, 18, 0, tzinfo=UTC))  # already 2027 in Vietnam
+    assert bulk.main(["template", "-o", str(tmp_path / "t.xlsx")], clock) == 0
+    assert read_sheet(tmp_path / "t.xlsx") == bulk.SheetResult([bulk.example_entry(2027)], [], [4])

@@ -246,7 +246,7 @@ def test_local_date() -> None:
         lambda: CAL.add_working_days(datetime(2026, 3, 5, 10, 0), 1),
         lambda: CAL.working_days_between(datetime(2026, 3, 5, 10, 0), D("2026-03-09")),
         lambda: is_overdue(datetime(2026, 3, 5, 10, 0), _end_of_local_day("2026-03-05")),
-        lambda: is_overdue(datetime.now(UTC), datetime(2026, 3, 5, 10, 0)),
+        lambda: is_overdue(datetime(2026, 3, 5, 3, 0, tzinfo=UTC), datetime(2026, 3, 5, 10, 0)),
     ],
 )
 def test_naive_datetimes_are_refused(call: object) -> None:

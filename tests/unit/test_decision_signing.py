@@ -2,6 +2,7 @@ import asyncio
 import hashlib
 import os
 import re
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -21,11 +22,14 @@ from services.decisions.documents.signing import (
 )
 
 DECISION_NUMBER = "01/QĐ-UBND"
+NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
+"""When the development CA is made: the tests read no other clock."""
+SIGNED_AT = NOW + timedelta(hours=2)
 FONT = Path(signing.__file__).parent / "fonts" / "LiberationSerif-Regular.ttf"
 
 
 def _sign(signer: DocumentSigner, pdf: bytes) -> bytes:
-    return signer.sign(pdf, reason="Ban hành quyết định khen thưởng", location="An Hà")
+    return signer.sign(pdf, reason="Ban hành quyết định khen thưởng", location="An Hà", at=SIGNED_AT)
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +52,13 @@ def ca_directory(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def signer(ca_directory: Path) -> DocumentSigner:
-    return DocumentSigner(generate_local_ca(ca_directory))
+    return DocumentSigner(generate_local_ca(ca_directory, NOW))
 
 
 @pytest.fixture(scope="module")
 def stranger(tmp_path_factory: pytest.TempPathFactory) -> DocumentSigner:
     """Same subject names as ours, different CA key: only the key tells them apart."""
-    return DocumentSigner(generate_local_ca(tmp_path_factory.mktemp("stranger")))
+    return DocumentSigner(generate_local_ca(tmp_path_factory.mktemp("stranger"), NOW))
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +67,7 @@ def signed_pdf(signer: DocumentSigner, decision_pdf: bytes) -> bytes:
 
 
 def test_signed_decision_verifies(signer: DocumentSigner, signed_pdf: bytes, decision_pdf: bytes) -> None:
-    result = verify(signed_pdf, signer)
+    result = verify(signed_pdf, signer, SIGNED_AT)
 
     assert (result.signed, result.intact, result.covers_whole_file, result.trusted) == (
         True,
@@ -75,16 +79,24 @@ def test_signed_decision_verifies(signer: DocumentSigner, signed_pdf: bytes, dec
     assert result.problems == ()
     assert result.signer_subject is not None
     assert "CN=TĐKT decision signing (development)" in result.signer_subject
-    assert result.signed_at is not None
-    assert result.signed_at.tzinfo is not None
+    assert result.signed_at == SIGNED_AT, "the signing time is the one the signer was given"
     assert result.document_sha256 == hashlib.sha256(signed_pdf).hexdigest()
     assert signed_pdf.startswith(decision_pdf), "the signature must be an incremental update"
+
+
+def test_verification_judges_the_certificates_at_the_moment_it_is_given(
+    signed_pdf: bytes, signer: DocumentSigner
+) -> None:
+    assert verify(signed_pdf, signer, SIGNED_AT + timedelta(days=365)).valid
+    expired = verify(signed_pdf, signer, NOW + timedelta(days=6 * 365))  # the signer's 5 years are over
+    assert not expired.valid
+    assert "untrusted-signer" in expired.problems
 
 
 def test_local_ca_is_generated_once(ca_directory: Path, signer: DocumentSigner) -> None:
     files = {name: (ca_directory / name).read_bytes() for name in ("ca.pem", "signer.pem", "signer-key.pem")}
 
-    again = generate_local_ca(ca_directory)
+    again = generate_local_ca(ca_directory, NOW)
 
     assert {name: (ca_directory / name).read_bytes() for name in files} == files
     assert again.trust_root_files == (ca_directory / "ca.pem",)
@@ -95,7 +107,7 @@ def test_changed_decision_number_is_altered(signer: DocumentSigner, signed_pdf: 
     offset = signed_pdf.index(b"01/Q")  # in the original revision's content stream, not the signature
     forged = signed_pdf[:offset] + b"02/Q" + signed_pdf[offset + 4 :]
 
-    result = verify(forged, signer)
+    result = verify(forged, signer, SIGNED_AT)
 
     assert result.signed
     assert not result.intact
@@ -110,7 +122,7 @@ def test_update_after_signing_is_reported(signer: DocumentSigner, signed_pdf: by
     output = BytesIO()
     writer.write(output)  # type: ignore[no-untyped-call]  # pyHanko leaves `write` unannotated
 
-    result = verify(output.getvalue(), signer)
+    result = verify(output.getvalue(), signer, SIGNED_AT)
 
     assert result.intact
     assert result.trusted
@@ -124,13 +136,13 @@ def test_signer_from_another_ca_is_untrusted(
 ) -> None:
     foreign = _sign(stranger, decision_pdf)
 
-    result = verify(foreign, signer)
+    result = verify(foreign, signer, SIGNED_AT)
 
     assert result.intact
     assert not result.trusted
     assert not result.valid
     assert result.problems == ("untrusted-signer",)
-    assert verify(foreign, list(stranger.trust_roots)).valid
+    assert verify(foreign, list(stranger.trust_roots), SIGNED_AT).valid
 
 
 def test_unparseable_signature_is_malformed(signer: DocumentSigner, signed_pdf: bytes) -> None:
@@ -139,7 +151,7 @@ def test_unparseable_signature_is_malformed(signer: DocumentSigner, signed_pdf: 
     start, end = contents.span(1)
     zeroed = signed_pdf[:start] + b"0" * (end - start) + signed_pdf[end:]
 
-    result = verify(zeroed, signer)
+    result = verify(zeroed, signer, SIGNED_AT)
 
     assert result.signed
     assert not result.valid
@@ -148,7 +160,7 @@ def test_unparseable_signature_is_malformed(signer: DocumentSigner, signed_pdf: 
 
 @pytest.mark.parametrize("garbage", [b"", os.urandom(4096), b"%PDF-1.7\n" + os.urandom(512)])
 def test_garbage_is_not_a_pdf(signer: DocumentSigner, garbage: bytes) -> None:
-    result = verify(garbage, signer)
+    result = verify(garbage, signer, SIGNED_AT)
 
     assert not result.signed
     assert not result.valid
@@ -157,7 +169,7 @@ def test_garbage_is_not_a_pdf(signer: DocumentSigner, garbage: bytes) -> None:
 
 
 def test_unsigned_pdf(signer: DocumentSigner, decision_pdf: bytes) -> None:
-    result = verify(decision_pdf, signer)
+    result = verify(decision_pdf, signer, SIGNED_AT)
 
     assert not result.signed
     assert result.problems == ("unsigned",)
@@ -166,8 +178,8 @@ def test_unsigned_pdf(signer: DocumentSigner, decision_pdf: bytes) -> None:
 def test_signing_the_same_bytes_twice(signer: DocumentSigner, decision_pdf: bytes) -> None:
     first, second = _sign(signer, decision_pdf), _sign(signer, decision_pdf)
 
-    assert verify(first, signer).valid
-    assert verify(second, signer).valid
+    assert verify(first, signer, SIGNED_AT).valid
+    assert verify(second, signer, SIGNED_AT).valid
 
 
 async def test_signing_in_a_worker_thread_while_the_loop_runs(
@@ -175,12 +187,12 @@ async def test_signing_in_a_worker_thread_while_the_loop_runs(
 ) -> None:
     signed = await asyncio.to_thread(_sign, signer, decision_pdf)
 
-    assert (await asyncio.to_thread(verify, signed, signer)).valid
+    assert (await asyncio.to_thread(verify, signed, signer, SIGNED_AT)).valid
 
 
 def test_production_material_must_match(ca_directory: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    ours = generate_local_ca(ca_directory)
-    other = generate_local_ca(tmp_path_factory.mktemp("other"))
+    ours = generate_local_ca(ca_directory, NOW)
+    other = generate_local_ca(tmp_path_factory.mktemp("other"), NOW)
 
     loaded = load_signing_material(ours.key_file, ours.cert_file, ours.chain_files, ours.trust_root_files)
     assert loaded == ours

@@ -65,7 +65,8 @@ from services.notifications.service import NoticeDesk, RetryPolicy
 from tests.support import events
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+NOW = events.AT
+"""The notices' clock: the events of ``tests.support.events`` happen at this moment."""
 LINKS = Links("https://decisions.example")
 
 
@@ -268,9 +269,9 @@ def _desk(email: bool = True) -> NoticeDesk:
     )
 
 
-def _handle(engine: Engine, event: CloudEvent, desk: NoticeDesk | None = None) -> int:
+def _handle(engine: Engine, event: CloudEvent, desk: NoticeDesk | None = None, now: datetime = NOW) -> int:
     with Session(engine) as session:
-        count = service.handle(session, event, desk or _desk())
+        count = service.handle(session, event, desk or _desk(), now)
         session.commit()
         return count
 
@@ -283,7 +284,7 @@ def _rows(engine: Engine, model: Any, *where: Any) -> list[Any]:
 def _subscribe(engine: Engine, client: str = "demo-integrator") -> None:
     with Session(engine) as session:
         service.subscribe(
-            session, client, SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"})
+            session, client, SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"}), NOW
         )
         session.commit()
 
@@ -320,8 +321,10 @@ def test_an_event_before_its_submission_reaches_the_system_and_nominees_once_it_
 
 def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine: Engine) -> None:
     with Session(engine) as session:
-        service.set_preference(session, "AH-DS-TT", PreferenceUpdate(digest_reminders=True), "leader.1")
-        service.set_preference(session, "AH-DS-TT#leader", PreferenceUpdate(in_app=False, email=False), "x")
+        service.set_preference(session, "AH-DS-TT", PreferenceUpdate(digest_reminders=True), "leader.1", NOW)
+        service.set_preference(
+            session, "AH-DS-TT#leader", PreferenceUpdate(in_app=False, email=False), "x", NOW
+        )
         session.commit()
     _handle(engine, _deadline(ReviewTaskReminded, "t-1"))
     _handle(engine, _deadline(ReviewTaskReminded, "t-2"))
@@ -443,7 +446,7 @@ def test_a_claim_whose_sender_died_is_sent_once_more_and_the_log_says_so(engine:
 
 def test_the_feed_keeps_read_marks_per_officer(engine: Engine) -> None:
     _handle(engine, _submitted())
-    _handle(engine, _rejected())
+    _handle(engine, _rejected(), now=NOW + timedelta(minutes=1))
     audiences = ["AH-DS-TT", "AH-DS-TT#clerk"]
     with Session(engine) as session:
         page = service.feed(
@@ -451,7 +454,9 @@ def test_the_feed_keeps_read_marks_per_officer(engine: Engine) -> None:
         )
         assert (page.total, page.unread) == (2, 2)
         assert [item.kind for item in page.items] == ["rejected", "received"]
-        assert service.mark_read(session, audiences, "clerk.1", [page.items[0].notification_id], True) == 1
+        assert (
+            service.mark_read(session, audiences, "clerk.1", [page.items[0].notification_id], True, NOW) == 1
+        )
         session.commit()
         mine = service.feed(
             session, audiences, "clerk.1", unread_only=True, dossier_id=None, limit=10, offset=0
@@ -466,7 +471,7 @@ def test_the_feed_keeps_read_marks_per_officer(engine: Engine) -> None:
 def test_an_event_from_long_ago_reaches_the_feed_but_mails_nobody(engine: Engine) -> None:
     _subscribe(engine)
     desk = dataclasses.replace(_desk(), stale_after=timedelta(hours=72))
-    old = events.submitted("d-old").model_copy(update={"time": datetime.now(UTC) - timedelta(days=4)})
+    old = events.submitted("d-old").model_copy(update={"time": NOW - timedelta(days=4)})
     assert _handle(engine, old, desk) == 2
     assert [n.in_feed for n in _rows(engine, Notification, Notification.recipient == "AH-DS-TT")] == [True]
     assert _rows(engine, Delivery) == []
@@ -478,7 +483,7 @@ def test_unsubscribing_cancels_the_webhooks_still_to_be_sent(engine: Engine) -> 
     _subscribe(engine)
     _handle(engine, _submitted())
     with Session(engine) as session:
-        service.unsubscribe(session, "demo-integrator")
+        service.unsubscribe(session, "demo-integrator", NOW)
         session.commit()
     (webhook,) = _rows(engine, Delivery, Delivery.channel == "webhook")
     assert webhook.status == DeliveryStatus.CANCELLED

@@ -29,7 +29,9 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -71,7 +73,9 @@ def load_signing_material(
     return material
 
 
-def generate_local_ca(directory: Path, organisation: str = "TĐKT Platform (development)") -> SigningMaterial:
+def generate_local_ca(
+    directory: Path, now: dt.datetime, organisation: str = "TĐKT Platform (development)"
+) -> SigningMaterial:
     """A development CA and its document-signing certificate, created only when any file is missing.
 
     The CA's private key is never written: this CA issues exactly one certificate, and a key that does not
@@ -91,7 +95,7 @@ def generate_local_ca(directory: Path, organisation: str = "TĐKT Platform (deve
     ca_key = ec.generate_private_key(ec.SECP256R1())
     signer_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("TĐKT development root CA", organisation)
-    now = dt.datetime.now(dt.UTC) - _CLOCK_SKEW
+    now = now - _CLOCK_SKEW
     ca_certificate = (
         x509.CertificateBuilder()
         .subject_name(ca_name)
@@ -164,8 +168,11 @@ class DocumentSigner:
             certificate for path in material.trust_root_files for certificate in _load_certificates(path)
         )
 
-    def sign(self, pdf: bytes, *, reason: str, location: str, field_name: str = "ChuKySo") -> bytes:
-        """Sign the whole of `pdf` with an invisible signature field; blocks, see the module docstring."""
+    def sign(
+        self, pdf: bytes, *, reason: str, location: str, at: dt.datetime, field_name: str = "ChuKySo"
+    ) -> bytes:
+        """Sign the whole of `pdf` with an invisible signature field, declaring ``at`` as the signing
+        time; blocks, see the module docstring."""
         metadata = signers.PdfSignatureMetadata(
             field_name=field_name,
             reason=reason,
@@ -174,8 +181,26 @@ class DocumentSigner:
             md_algorithm="sha256",
         )
         writer = IncrementalPdfFileWriter(BytesIO(pdf))
-        signed: BytesIO = signers.PdfSigner(metadata, signer=self._signer).sign_pdf(writer)
+        signed: BytesIO = _PdfSignerAt(metadata, self._signer, at).sign_pdf(writer)
         return signed.getvalue()
+
+
+class _PdfSignerAt(signers.PdfSigner):
+    """pyHanko's signer, declaring the signing time it is given instead of reading the machine's clock
+    (``PdfSigningSession.system_time`` becomes the CMS signing-time attribute and the /M entry)."""
+
+    def __init__(
+        self, metadata: signers.PdfSignatureMetadata, signer: signers.Signer, at: dt.datetime
+    ) -> None:
+        super().__init__(metadata, signer=signer)
+        self._at = at
+
+    def init_signing_session(
+        self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False
+    ) -> PdfSigningSession:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._at
+        return session
 
 
 @dataclass(frozen=True)
@@ -207,8 +232,9 @@ class Verification:
         )
 
 
-def verify(pdf: bytes, trust: DocumentSigner | Sequence[x509.Certificate]) -> Verification:
-    """Check the document's last signature against `trust`; never raises on bad input, blocks.
+def verify(pdf: bytes, trust: DocumentSigner | Sequence[x509.Certificate], at: dt.datetime) -> Verification:
+    """Check the document's last signature against `trust`, its certificates as they stand at ``at``;
+    never raises on bad input, blocks.
 
     The last signature is the only one that can cover the whole file, and a decision carries exactly one.
 
@@ -234,6 +260,7 @@ def verify(pdf: bytes, trust: DocumentSigner | Sequence[x509.Certificate]) -> Ve
         trust_roots=[_to_asn1(certificate) for certificate in trust_roots],
         allow_fetching=False,
         revocation_mode="soft-fail",
+        moment=at,
     )
     try:
         # skip_diff: any update after signing already fails the document, so judging it is wasted work.
