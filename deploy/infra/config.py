@@ -1,0 +1,114 @@
+"""Where the local stack lives and listens: ports, paths and versions, from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# --------------------------------------------------------------------------- #
+# Configuration
+# --------------------------------------------------------------------------- #
+
+HOST = "127.0.0.1"
+COMPONENTS: tuple[str, ...] = ("kafka", "temporal", "postgres", "mail")
+
+DEPLOY_DIR = Path(__file__).resolve().parent.parent
+REPO_ROOT = DEPLOY_DIR.parent
+KAFKA_POM = DEPLOY_DIR / "kafka" / "pom.xml"
+KAFKA_VERSION = "4.3.1"  # keep in sync with <kafka.version> in deploy/kafka/pom.xml
+
+POSTGRES_USER = "tdkt"
+POSTGRES_OS_USER = "postgres"  # runs initdb/postgres when we are root
+TEMPORAL_NAMESPACE = "default"
+TEMPORAL_SEARCH_ATTRIBUTES: dict[str, str] = {
+    "TdktDossierId": "Keyword",
+    "TdktOrganisation": "Keyword",
+    "TdktLevel": "Keyword",
+    "TdktState": "Keyword",
+}
+
+DEFAULT_KAFKA_PORT = 19092
+DEFAULT_KAFKA_CONTROLLER_PORT = 19093
+DEFAULT_TEMPORAL_PORT = 7233
+DEFAULT_TEMPORAL_UI_PORT = 8233
+DEFAULT_POSTGRES_PORT = 55432
+DEFAULT_MAIL_PORT = 10025
+DEFAULT_KAFKA_PARTITIONS = 3
+DEFAULT_KAFKA_HEAP_OPTS = "-Xms256m -Xmx512m"
+
+INSTALL_JAVA_HINT = "install it with: apt-get install -y openjdk-17-jre-headless maven"
+
+
+class InfraError(RuntimeError):
+    """A component could not be started, stopped or inspected."""
+
+
+def _env_int(name: str, default: int, *, low: int = 1, high: int = 65535) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InfraError(f"{name}={raw!r} is not an integer") from None
+    if not low <= value <= high:
+        raise InfraError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+def kafka_port() -> int:
+    return _env_int("TDKT_KAFKA_PORT", DEFAULT_KAFKA_PORT)
+
+
+def kafka_controller_port() -> int:
+    return _env_int("TDKT_KAFKA_CONTROLLER_PORT", DEFAULT_KAFKA_CONTROLLER_PORT)
+
+
+def temporal_port() -> int:
+    return _env_int("TDKT_TEMPORAL_PORT", DEFAULT_TEMPORAL_PORT)
+
+
+def temporal_ui_port() -> int:
+    return _env_int("TDKT_TEMPORAL_UI_PORT", DEFAULT_TEMPORAL_UI_PORT)
+
+
+def postgres_port() -> int:
+    return _env_int("TDKT_POSTGRES_PORT", DEFAULT_POSTGRES_PORT)
+
+
+def mail_port() -> int:
+    return _env_int("TDKT_MAIL_PORT", DEFAULT_MAIL_PORT)
+
+
+def mail_dir() -> Path:
+    """The Maildir the mail catcher keeps every message in (``new/`` holds them)."""
+    return stack_dir() / "mail" / "Maildir"
+
+
+def kafka_bootstrap() -> str:
+    """Bootstrap servers of the local broker, e.g. ``127.0.0.1:19092``."""
+    return f"{HOST}:{kafka_port()}"
+
+
+def temporal_address() -> str:
+    """Temporal frontend address, e.g. ``127.0.0.1:7233``."""
+    return f"{HOST}:{temporal_port()}"
+
+
+def temporal_ui_url() -> str:
+    return f"http://{HOST}:{temporal_ui_port()}"
+
+
+def postgres_url(dbname: str) -> str:
+    """SQLAlchemy URL (psycopg 3 driver), e.g. ``postgresql+psycopg://tdkt@127.0.0.1:55432/tdkt``."""
+    return f"postgresql+psycopg://{POSTGRES_USER}@{HOST}:{postgres_port()}/{dbname}"
+
+
+def stack_dir() -> Path:
+    raw = os.environ.get("TDKT_STACK_DIR", "").strip()
+    path = Path(raw).expanduser() if raw else REPO_ROOT / ".stack"
+    return path.resolve()
+
+
+def _start_timeout(default: float) -> float:
+    return float(_env_int("TDKT_START_TIMEOUT", int(default), high=24 * 3600))
