@@ -38,6 +38,7 @@ from contracts.topics import (
     dead_letter_topic,
     topic_name,
 )
+from servicekit.errors import DomainError, Refusal
 from servicekit.settings import KitSettings
 
 logger = logging.getLogger(__name__)
@@ -219,6 +220,11 @@ class DeadLetterMiddleware(BaseMiddleware):
             except PoisonEvent as error:
                 await self._dead_letter(msg, error.reason, str(error))
                 result = None
+            except DomainError as error:
+                if error.kind is Refusal.UNAVAILABLE:
+                    raise  # a dependency away: retried in place like any failure
+                await self._dead_letter(msg, error.code, _refusal_detail(error))
+                result = None
         except Exception:  # the handler failed, or dead-lettering did (the broker away): again later
             attempt = _retry_attempts.get(position, 0) + 1
             _retry_attempts[position] = attempt
@@ -253,6 +259,19 @@ class DeadLetterMiddleware(BaseMiddleware):
             key=record.key,
             headers={str(k): str(v) for k, v in headers.items()},
         )
+
+
+def _refusal_detail(error: DomainError) -> str:
+    """A catalogue refusal as the dead-letter record's error header: its messages in both languages."""
+    return json.dumps(
+        {
+            "code": error.code,
+            "message_vi": error.message_vi,
+            "message_en": error.message_en,
+            "detail": error.detail,
+        },
+        ensure_ascii=False,
+    )
 
 
 def _invalid_reason(error: Exception) -> str:

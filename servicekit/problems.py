@@ -10,6 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit.errors import DomainError, ErrorCode, Refusal
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:tdkt:problem:"
 
@@ -19,6 +21,21 @@ _GENERIC_HTTP_PROBLEMS = {
     413: ("payload-too-large", "Dữ liệu gửi lên quá lớn.", "The request body is too large."),
     415: ("unsupported-media-type", "Kiểu dữ liệu không được hỗ trợ.", "Unsupported media type."),
 }
+
+
+HTTP_STATUS: dict[Refusal, int] = {
+    Refusal.BAD_REQUEST: 400,
+    Refusal.UNAUTHENTICATED: 401,
+    Refusal.FORBIDDEN: 403,
+    Refusal.NOT_FOUND: 404,
+    Refusal.CONFLICT: 409,
+    Refusal.GONE: 410,
+    Refusal.TOO_LARGE: 413,
+    Refusal.UNSUPPORTED: 415,
+    Refusal.INVALID: 422,
+    Refusal.UNAVAILABLE: 503,
+}
+"""The one place a kind of refusal becomes an HTTP status."""
 
 
 class Problem(BaseModel):
@@ -58,6 +75,19 @@ class ProblemError(Exception):
         )
 
 
+def problem_of(error: DomainError) -> Problem:
+    return Problem(
+        type=f"{PROBLEM_TYPE_BASE}{error.code}",
+        title=error.message_en,
+        status=HTTP_STATUS[error.kind],
+        code=error.code,
+        message_vi=error.message_vi,
+        message_en=error.message_en,
+        detail=error.detail,
+        errors=error.errors,
+    )
+
+
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(
         problem.model_dump(exclude_none=True),
@@ -72,10 +102,31 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}
 
 
+def error_responses(*codes: ErrorCode, also: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries for the catalogue's ``codes`` an operation can answer (each
+    status lists its codes and their English messages), and for the plain statuses ``also``."""
+    by_status: dict[int, list[ErrorCode]] = {}
+    for spec in codes:
+        by_status.setdefault(HTTP_STATUS[spec.kind], []).append(spec)
+    responses = problem_responses(*also)
+    for status, specs in sorted(by_status.items()):
+        listed = "; ".join(f"`{spec.code}`: {spec.message_en}" for spec in specs)
+        responses[status] = {
+            "model": Problem,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+            "description": f"Problem details with one of the codes {listed}",
+        }
+    return responses
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ProblemError)
         return problem_response(error.problem, error.headers)
+
+    async def on_domain_error(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, DomainError)
+        return problem_response(problem_of(error), error.headers or None)
 
     async def on_validation(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
@@ -105,5 +156,6 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(DomainError, on_domain_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation)
