@@ -32,10 +32,11 @@ status: install ## what runs, where
 demo: up ## one nomination through four levels; prints `decision:` and `trace:`
 	$(PYTHON) -m tools.demo
 
-lint: install ## ruff, ruff format --check, mypy
+lint: install ## ruff, ruff format --check, mypy, import-linter (the import contracts in pyproject.toml)
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 	$(PYTHON) -m mypy .
+	.venv/bin/lint-imports --no-cache
 
 unit: install ## unit tests only (no infrastructure)
 	$(PYTHON) -m pytest tests/unit

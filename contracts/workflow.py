@@ -7,7 +7,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
-from temporalio.common import SearchAttributeKey
 
 from contracts.events import (
     CouncilRequirement,
@@ -26,13 +25,6 @@ from contracts.events import (
 
 REVIEW_WORKFLOW = "ReviewWorkflow"
 
-# Search attributes for operators to find a review in the Temporal UI — ids, codes and states
-# only, never personal data (search attributes are stored unencrypted). Registered on the server
-# by ``deploy/infra.py``.
-SEARCH_DOSSIER_ID = SearchAttributeKey.for_keyword("TdktDossierId")
-SEARCH_ORGANISATION = SearchAttributeKey.for_keyword("TdktOrganisation")
-SEARCH_LEVEL = SearchAttributeKey.for_keyword("TdktLevel")
-SEARCH_STATE = SearchAttributeKey.for_keyword("TdktState")
 ACT_ON_TASK_UPDATE = "act_on_task"
 DECISION_ISSUED_SIGNAL = "decision_issued"
 DOSSIER_AMENDED_SIGNAL = "dossier_amended"

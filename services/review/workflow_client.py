@@ -21,9 +21,6 @@ from contracts.workflow import (
     DECISION_ISSUED_SIGNAL,
     DOSSIER_AMENDED_SIGNAL,
     REVIEW_WORKFLOW,
-    SEARCH_DOSSIER_ID,
-    SEARCH_ORGANISATION,
-    SEARCH_STATE,
     WITHDRAW_SIGNAL,
     AmendmentSignal,
     DecisionIssuedSignal,
@@ -36,7 +33,7 @@ from contracts.workflow import (
 )
 from servicekit.problems import ProblemError
 from servicekit.settings import KitSettings
-from servicekit.temporal import connect_temporal
+from servicekit.temporal import SEARCH_DOSSIER_ID, SEARCH_ORGANISATION, SEARCH_STATE, connect_temporal
 
 ENGINE_AWAY = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.UNKNOWN})
 """How the client reports a Temporal server it could not reach (``UNKNOWN`` is its "transport

@@ -41,10 +41,6 @@ with workflow.unsafe.imports_passed_through():
         DECISION_ISSUED_SIGNAL,
         DOSSIER_AMENDED_SIGNAL,
         REVIEW_WORKFLOW,
-        SEARCH_DOSSIER_ID,
-        SEARCH_LEVEL,
-        SEARCH_ORGANISATION,
-        SEARCH_STATE,
         STATUS_QUERY,
         STEP_ACTIONS,
         STEP_ROLES,
@@ -61,6 +57,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawalSignal,
         review_task_id,
     )
+    from servicekit.temporal import SEARCH_DOSSIER_ID, SEARCH_LEVEL, SEARCH_ORGANISATION, SEARCH_STATE
     from workflows.review.activities import PLAN_DEADLINE, PUBLISH_REVIEW_EVENT, PublishReviewEvent
 
 EVENT_SOURCE = "/tdkt/review-workflow"
