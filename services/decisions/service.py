@@ -48,6 +48,7 @@ from services.decisions.domain import (
     batch_window,
     decision_reward,
     format_decision_number,
+    totalled,
 )
 from services.decisions.models import (
     Approval,
@@ -409,16 +410,7 @@ def _issued_events(
             issued_on=decision.issued_on,
             award_code=decision.award_code,
             entries=[_entry_summary(line) for line in own],
-            reward=(
-                reward.model_copy(
-                    update={
-                        "entries": [item for item in reward.entries if item.entry_id in own_ids],
-                        "total_vnd": sum(line.amount_vnd or 0 for line in own),
-                    }
-                )
-                if reward
-                else None
-            ),
+            reward=totalled(reward, own_ids) if reward else None,
             dossier_ids=dossier_ids,
             entries_total=len(record.lines),
             issuer_name_vi=particulars.issuer.name_vi if particulars else None,
@@ -636,7 +628,7 @@ def decision_views(session: Session, decisions: Sequence[Decision]) -> list[Deci
                 issued_on=decision.issued_on,
                 dossier_ids=dossiers,
                 entries_total=total,
-                reward=DecisionReward.model_validate(decision.reward) if decision.reward else None,
+                reward=totalled(DecisionReward.model_validate(decision.reward)) if decision.reward else None,
                 document_sha256=decision.document_sha256,
                 revokes=RevokedLine.model_validate(revocation, from_attributes=True) if revocation else None,
             )

@@ -64,6 +64,8 @@ async def test_an_issued_decision_is_a_signed_pdf_that_verifies_with_certificate
             "Nguyễn Thị Minh Khai",
         ):
             assert expected in text, expected
+        # BKTTG's individual multiple is UNCONFIRMED: no amount, so no total — never "0 đồng" (issue 18)
+        assert "tổng số tiền thưởng" not in text and "Mức tiền thưởng kèm theo" in text, text
 
         verdict = await _verify(http, pipeline, pdf.content)
         assert verdict["valid"] and verdict["known"] and verdict["problems"] == [], verdict
@@ -104,6 +106,8 @@ async def test_an_issued_decision_is_a_signed_pdf_that_verifies_with_certificate
     raw = await pipeline.find_record(topic, lambda record: record.key == result.dossier_id.encode())
     issued = DecisionIssued.model_validate_json(raw)
     assert issued.data.document_sha256 == decision["document_sha256"]
+    assert issued.data.reward is not None and issued.data.reward.complete_total_vnd is None, "no false total"
+    assert decision["reward"]["complete_total_vnd"] is None
     assert [(e.line_number, e.nominee_name) for e in issued.data.entries] == [(1, "Nguyễn Thị Minh Khai")]
     assert (issued.data.signer_title_vi, issued.data.issuer_name_vi) == (
         "Thủ tướng Chính phủ",
