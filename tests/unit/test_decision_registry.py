@@ -1,6 +1,7 @@
 """The decisions registry on its own SQLite database (the service's migrations): what the issued
-event says about money (issue 18). Documents are stand-in bytes: rendering and signing are
-tested in tests/unit/test_decision_render.py and test_decision_signing.py."""
+event says about money, and what verification says about documents whose awards were revoked
+(issue 18). Documents are stand-in bytes: signing is tests/unit/test_decision_signing.py's, and
+here the signature's verdict is given, so only the registry's judgement is under test."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from alembic import command
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -21,18 +23,24 @@ from contracts.events import (
     DossierApprovedData,
     EntrySummary,
     NomineeKind,
+    RevocationGround,
     RewardMultiple,
 )
 from servicekit import migrations
+from servicekit.auth import Staff
 from servicekit.db import make_engine
 from servicekit.outbox import OutboxRecord
-from services.decisions import service
+from services.decisions import service, verification
+from services.decisions.documents.signing import Verification
 from services.decisions.domain import BatchPeriod, BatchRule
-from services.decisions.models import Decision, DocumentKind
+from services.decisions.models import Decision, DocumentKind, RevocationRequest, VerificationView
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 ISSUER = "AH"
+LEADER = Staff(
+    subject="chu-tich.ah", name="Trần Thị Ngọc Ánh", organisation=ISSUER, roles=frozenset({"leader"})
+)
 T = TypeVar("T")
 
 
@@ -142,3 +150,139 @@ def test_one_dossier_of_a_batched_decision_is_totalled_over_its_own_lines(engine
     own_a, own_b = (issued_event(engine, d).data.reward for d in ("hs-a", "hs-b"))
     assert own_a is not None and own_b is not None
     assert (own_a.complete_total_vnd, own_b.complete_total_vnd) == (7_020_000, None)
+
+
+# --- verification of documents whose awards were revoked ---------------------------------------
+
+
+def authentic(sha256: str) -> Verification:
+    """The signature's verdict on a file signed by us, intact and whole."""
+    return Verification(True, True, True, True, "CN=TĐKT", NOW, (), sha256)
+
+
+def verify(engine: Engine, sha256: str) -> VerificationView:
+    held = write(engine, lambda s: verification.holding(s, sha256))
+    return verification.verdict(authentic(sha256), held)
+
+
+def stored_certificate(
+    engine: Engine, decision_id: str, line_number: int | None, at: datetime = NOW
+) -> tuple[str, list[int] | None]:
+    """Store a certificate file as the desk does on a first request: its hash and the lines it holds."""
+
+    def store(session: Session) -> tuple[str, list[int] | None]:
+        wanted = service.certificate_file(session, decision_id, line_number)
+        content = f"%PDF certificate {decision_id} {line_number} {wanted.key}".encode()
+        document = service.store_certificate(session, wanted, content, at)
+        return document.sha256, document.lines
+
+    return write(engine, store)
+
+
+def revoke(engine: Engine, decision_id: str, line_number: int, at: datetime = NOW) -> Decision:
+    request = RevocationRequest(
+        line_number=line_number,
+        ground=RevocationGround.FALSE_DOSSIER,
+        reason="Hồ sơ khai sai số năm công tác, theo kết luận thanh tra.",
+    )
+    revocation = write(
+        engine, lambda s: service.revoke(s, decision_id, request, LEADER, {}, date(2026, 12, 5), at, "{}")
+    )
+    content = {DocumentKind.DECISION: f"%PDF revocation {revocation.id}".encode()}
+    write(engine, lambda s: service.store_documents(s, revocation.id, content, "test", NOW))
+    return reread(engine, revocation)
+
+
+def test_a_revoked_lines_certificate_is_authentic_but_no_longer_valid(engine: Engine) -> None:
+    decision = issue(engine, approval("hs-1", [NomineeKind.INDIVIDUAL, NomineeKind.INDIVIDUAL], BKCT))
+    certificate, _ = stored_certificate(engine, decision.id, 1)
+    bundle, bundle_lines = stored_certificate(engine, decision.id, None)
+    assert bundle_lines == [1, 2]
+    assert verify(engine, certificate).valid, "before the revocation"
+
+    revocation = revoke(engine, decision.id, 1)
+    verdict = verify(engine, certificate)
+    assert (verdict.authentic, verdict.valid, verdict.revoked) == (True, False, True)
+    assert verdict.problems == ["revoked"] and [p.code for p in verdict.problem_details] == ["revoked"]
+    [notice] = verdict.revocations
+    assert (notice.line_number, notice.nominee_name, notice.revocation_number, notice.ground) == (
+        1,
+        "Nguyễn Thị Minh Khai",
+        revocation.number,
+        RevocationGround.FALSE_DOSSIER,
+    )
+    assert notice.revocation_issued_on == date(2026, 12, 5)
+    message = verdict.problem_details[0]
+    for expected in (
+        f"Quyết định số {revocation.number} ngày 05/12/2026",
+        "số sổ vàng 1 (Nguyễn Thị Minh Khai)",
+        "khai báo thông tin sai sự thật",
+        "Văn bản đúng là bản do hệ thống ký số",
+        "không còn giá trị khen thưởng",
+    ):
+        assert expected in message.message_vi, expected
+    for expected in (
+        f"decision {revocation.number} of 05/12/2026",
+        "line 1 (Nguyễn Thị Minh Khai)",
+        "authentic",
+    ):
+        assert expected in message.message_en, expected
+
+    whole = verify(engine, decision.document_sha256 or "")
+    assert (whole.authentic, whole.valid, whole.revoked, whole.problems) == (
+        True,
+        False,
+        False,
+        ["partly-revoked"],
+    )
+    assert "các khen thưởng khác vẫn giữ nguyên giá trị" in whole.problem_details[0].message_vi
+    assert verify(engine, bundle).problems == ["partly-revoked"], (
+        "the bundle still holds line 1's certificate"
+    )
+    assert verify(engine, revocation.document_sha256 or "").valid, "the revocation decision itself stands"
+
+
+def test_the_bundle_is_rendered_again_without_a_revoked_line_and_both_verify_truly(engine: Engine) -> None:
+    decision = issue(engine, approval("hs-1", [NomineeKind.INDIVIDUAL, NomineeKind.INDIVIDUAL], BKCT))
+    before, _ = stored_certificate(engine, decision.id, None)
+    revoke(engine, decision.id, 1)
+    after, held = stored_certificate(engine, decision.id, None)
+    assert after != before and held == [2], "a new bundle of the standing line"
+    assert verify(engine, after).valid and not verify(engine, before).valid
+
+    second = revoke(engine, decision.id, 2)
+    whole = verify(engine, decision.document_sha256 or "")
+    assert (whole.valid, whole.revoked, whole.problems) == (False, True, ["revoked"])
+    assert [notice.line_number for notice in whole.revocations] == [1, 2]
+    message = whole.problem_details[0].message_vi
+    assert message.startswith(f"Quyết định số {decision.number} ngày 24/11/2026 đã bị hủy bỏ: số sổ vàng 1")
+    assert f"số sổ vàng 2 (Lê Văn Tám) bị hủy bỏ theo Quyết định số {second.number}" in message
+    assert verify(engine, after).revoked and verify(engine, before).revoked
+
+
+def test_every_problem_has_its_code_and_a_message_in_both_languages() -> None:
+    signature_codes = ("not-a-pdf", "unsigned", "malformed-signature", "altered", "content-after-signature")
+    for code in (*signature_codes, "untrusted-signer"):
+        result = Verification(True, False, False, False, None, None, (code,), "0" * 64)
+        verdict = verification.verdict(result, None)
+        assert verdict.problems == [code, "unknown-document"]
+        assert [p.code for p in verdict.problem_details] == verdict.problems
+        assert all(
+            p.message_vi and p.message_en and p.message_vi != p.message_en for p in verdict.problem_details
+        )
+        assert not (verdict.valid or verdict.authentic or verdict.revoked)
+
+
+def test_the_migration_records_the_lines_of_bundles_stored_before_it(engine: Engine) -> None:
+    """A bundle stored before 0006 held the lines standing then: all but those revoked before it."""
+    kinds = [NomineeKind.INDIVIDUAL] * 3
+    decision = issue(engine, approval("hs-1", kinds, BKCT))
+    revoke(engine, decision.id, 1, at=datetime(2026, 12, 1, tzinfo=UTC))
+    bundle, held = stored_certificate(engine, decision.id, None, at=datetime(2026, 12, 2, tzinfo=UTC))
+    revoke(engine, decision.id, 2, at=datetime(2026, 12, 3, tzinfo=UTC))
+    assert held == [2, 3]
+    config = migrations.alembic_config(Path("services") / "decisions" / "migrations", str(engine.url))
+    command.downgrade(config, "0005")
+    command.upgrade(config, "head")
+    document = write(engine, lambda s: service.document_by_hash(s, bundle))
+    assert document is not None and document.lines == [2, 3]

@@ -24,6 +24,14 @@ GROUNDS_VI: dict[RevocationGround, str] = {
     ),
 }
 """Luật Thi đua, khen thưởng 2022 Điều 93 khoản 2, điểm a–d (DOMAIN.md §3.7)."""
+GROUNDS_EN: dict[RevocationGround, str] = {
+    RevocationGround.FRAUDULENT_ACHIEVEMENT: "fraudulent claims of achievements",
+    RevocationGround.FALSE_DOSSIER: "false information or a forged dossier",
+    RevocationGround.UNLAWFUL_REVIEW: "an appraisal, review or proposal made contrary to law",
+    RevocationGround.LATER_VIOLATION_FOUND: (
+        "a later conclusion, decision or judgment showing violations during the period counted"
+    ),
+}
 
 REVOCATION_BASES = ("Luật Thi đua, khen thưởng",)
 
