@@ -412,7 +412,15 @@ class DecisionReward(EventData):
     base_salary_basis: str
     legal_basis: str
     entries: list[EntryReward]
-    total_vnd: int = Field(description="The sum of the known amounts")
+    total_vnd: int = Field(
+        description="The sum of the KNOWN amounts only: an unknown amount adds nothing, so this is 0 when "
+        "no amount is known. Not the total unless every amount is known; read complete_total_vnd"
+    )
+    complete_total_vnd: int | None = Field(
+        default=None,
+        description="The total of the entries' amounts; None when any of them is unknown (its multiple "
+        "UNCONFIRMED) — never a sum that counts an unknown amount as 0",
+    )
 
 
 class DecisionIssuedData(EventData):

@@ -3,10 +3,12 @@ its combination rules (NĐ 152/2025 Điều 49–54; DOMAIN.md §2.4), and batch
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -81,8 +83,35 @@ def decision_reward(
         base_salary_basis=salary.legal_basis,
         legal_basis=multiple.legal_basis,
         entries=rewards,
-        total_vnd=sum(reward.amount_vnd or 0 for reward in rewards),
+        **_totals(rewards),
     )
+
+
+def complete_total(amounts: Iterable[int | None]) -> int | None:
+    """The sum of ``amounts``, or None when any is unknown: an unknown amount is never counted as 0."""
+    total = 0
+    for amount in amounts:
+        if amount is None:
+            return None
+        total += amount
+    return total
+
+
+def _totals(entries: list[EntryReward]) -> dict[str, Any]:
+    """``complete_total_vnd`` only when every amount is known; ``total_vnd`` the sum of the known
+    ones, as the v1 events defined it (0 when none is known, which is why it is not the total)."""
+    return {
+        "total_vnd": sum(entry.amount_vnd for entry in entries if entry.amount_vnd is not None),
+        "complete_total_vnd": complete_total(entry.amount_vnd for entry in entries),
+    }
+
+
+def totalled(reward: DecisionReward, entry_ids: Collection[str] | None = None) -> DecisionReward:
+    """``reward`` totalled again over its entries, or over those of ``entry_ids`` alone (one
+    dossier's, in a batched decision); also fills ``complete_total_vnd`` in a reward stored before
+    that field existed."""
+    entries = [entry for entry in reward.entries if entry_ids is None or entry.entry_id in entry_ids]
+    return reward.model_copy(update={"entries": entries, **_totals(entries)})
 
 
 def combine_with_held_titles(

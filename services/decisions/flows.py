@@ -137,30 +137,26 @@ class DocumentDesk:
     async def certificate(self, decision_id: str, line_number: int | None) -> bytes:
         """One line's certificate, or every standing line's (``line_number`` None): rendered and
         signed on first request, then served as stored — while the line stands (a revoked line's
-        certificate answers 410 even if it was stored)."""
-        record = await run_in_session(
-            self._runtime.engine, lambda session: service.certificate_lines(session, decision_id, line_number)
+        certificate answers 410 even if it was stored; the bundle is rendered again without it,
+        and the earlier bundle stays on record, so it still verifies, as partly revoked)."""
+        wanted = await run_in_session(
+            self._runtime.engine, lambda session: service.certificate_file(session, decision_id, line_number)
         )
-        kind, line = service.certificate_document_kind(line_number)
         existing = await run_in_session(
-            self._runtime.engine, lambda session: service.find_document(session, decision_id, kind, line)
+            self._runtime.engine,
+            lambda session: service.find_document(session, decision_id, wanted.kind, wanted.key),
         )
         if existing is not None:
             return existing.content
+        decision = wanted.record.decision
         pdf = await anyio.to_thread.run_sync(
             lambda: self._sign(
-                render.render_certificates(compose.certificates(record.decision, record.lines)),
-                record.decision.number,
-                compose.issuing_body(record.decision).place_vi,
+                render.render_certificates(compose.certificates(decision, wanted.record.lines)),
+                decision.number,
+                compose.issuing_body(decision).place_vi,
             )
         )
-        store = functools.partial(
-            service.store_certificate,
-            decision_id=decision_id,
-            line_number=line_number,
-            content=pdf,
-            now=self.now(),
-        )
+        store = functools.partial(service.store_certificate, wanted=wanted, content=pdf, now=self.now())
         try:
             stored = await run_in_session(self._runtime.engine, store)
         except IntegrityError:  # a concurrent request stored its copy between our look and our insert

@@ -143,7 +143,13 @@ class DecisionDocument(SQLModel, table=True):
     decision_id: str = Field(foreign_key="decision.id", index=True, max_length=64)
     kind: str = Field(max_length=20)
     line_number: int = 0
-    """The certificate's line; 0 for the documents of the whole decision."""
+    """The certificate's line; 0 for the decision. For the bundle of every standing line's
+    certificate: 0, or minus the number of lines revoked when it was rendered, so a bundle rendered
+    after a revocation is a new document and the earlier one stays on record (and verifies as
+    partly revoked)."""
+    lines: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """The lines (số sổ vàng) a bundle of certificates holds (migration 0006 recorded those of the
+    bundles stored before); None for the other documents, whose lines follow from their kind."""
     sha256: str = Field(unique=True, max_length=64)
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime
@@ -220,14 +226,57 @@ class RevocationRequest(BaseModel):
     reason: str = PydanticField(min_length=10, max_length=2000, description="The facts, in Vietnamese")
 
 
+class VerificationProblem(BaseModel):
+    code: str = PydanticField(description="Stable, as listed in `problems`")
+    message_vi: str
+    message_en: str
+
+
+class RevocationNotice(BaseModel):
+    """A revoked award (hủy bỏ, Luật TĐKT 2022 Điều 93) that the verified document attests."""
+
+    line_number: int = PydanticField(description="Số sổ vàng of the revoked line")
+    nominee_name: str
+    revocation_decision_id: str
+    revocation_number: str = PydanticField(description="The revocation decision's number, e.g. 02/QĐ-TTg")
+    revocation_issued_on: date
+    ground: RevocationGround = PydanticField(description="Luật TĐKT 2022 Điều 93 k2, point a–d")
+    ground_vi: str
+    ground_en: str
+    reason: str
+
+
 class VerificationView(BaseModel):
-    valid: bool = PydanticField(description="Signed by this system, unaltered, and one of its documents")
+    valid: bool = PydanticField(
+        description="Authentic, and no award the document attests was revoked: it stands as a commendation"
+    )
+    authentic: bool = PydanticField(
+        description="Signed by this system, unaltered, and, byte for byte, one of its documents — true "
+        "also for a document whose awards were revoked later (then `valid` is false)"
+    )
     signed: bool
     intact: bool = PydanticField(description="The signed bytes were not changed")
     covers_whole_file: bool = PydanticField(description="Nothing was added after the signature")
     trusted: bool = PydanticField(description="The signing certificate chains to this system's trust roots")
     known: bool = PydanticField(description="The file is, byte for byte, a document this registry served")
-    problems: list[str] = PydanticField(description="Machine-readable reasons when not valid")
+    revoked: bool = PydanticField(
+        default=False,
+        description="Every award the document attests was revoked (for a decision: the decision is revoked); "
+        "`revocations` names them. Some but not all: `revoked` false, problem `partly-revoked`. (The "
+        "commendation, not the signing certificate.)",
+    )
+    revocations: list[RevocationNotice] = PydanticField(
+        default_factory=list, description="The revoked awards among those the document attests, by line"
+    )
+    problems: list[str] = PydanticField(
+        description="Machine-readable reasons when not valid: not-a-pdf, unsigned, malformed-signature, "
+        "altered, content-after-signature, untrusted-signer, unknown-document, revoked, partly-revoked; "
+        "`problem_details` explains each"
+    )
+    problem_details: list[VerificationProblem] = PydanticField(
+        default_factory=list,
+        description="`problems` in the same order, each with what it means in Vietnamese and English",
+    )
     document_sha256: str
     signer_subject: str | None = None
     signed_at: datetime | None = None

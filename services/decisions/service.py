@@ -48,6 +48,7 @@ from services.decisions.domain import (
     batch_window,
     decision_reward,
     format_decision_number,
+    totalled,
 )
 from services.decisions.models import (
     Approval,
@@ -354,15 +355,16 @@ def store_documents(
 
 
 def store_certificate(
-    session: Session, decision_id: str, line_number: int | None, content: bytes, now: datetime
+    session: Session, wanted: CertificateFile, content: bytes, now: datetime
 ) -> DecisionDocument:
-    """A certificate (one line's, or every line's when ``line_number`` is None), kept so it is
-    served (and verified) as the same bytes again."""
-    kind, line = certificate_document_kind(line_number)
-    existing = find_document(session, decision_id, kind, line)
+    """A certificate file, kept so it is served (and verified) as the same bytes again."""
+    decision_id = wanted.record.decision.id
+    existing = find_document(session, decision_id, wanted.kind, wanted.key)
     if existing is not None:
         return existing  # another request rendered it first: serve theirs, so one copy verifies
-    document = _document(decision_id, kind, content, now, line)
+    document = _document(decision_id, wanted.kind, content, now, wanted.key)
+    if wanted.kind == DocumentKind.CERTIFICATES:
+        document.lines = [line.line_number for line in wanted.record.lines]
     session.add(document)
     session.flush()
     return document
@@ -409,16 +411,7 @@ def _issued_events(
             issued_on=decision.issued_on,
             award_code=decision.award_code,
             entries=[_entry_summary(line) for line in own],
-            reward=(
-                reward.model_copy(
-                    update={
-                        "entries": [item for item in reward.entries if item.entry_id in own_ids],
-                        "total_vnd": sum(line.amount_vnd or 0 for line in own),
-                    }
-                )
-                if reward
-                else None
-            ),
+            reward=totalled(reward, own_ids) if reward else None,
             dossier_ids=dossier_ids,
             entries_total=len(record.lines),
             issuer_name_vi=particulars.issuer.name_vi if particulars else None,
@@ -636,7 +629,7 @@ def decision_views(session: Session, decisions: Sequence[Decision]) -> list[Deci
                 issued_on=decision.issued_on,
                 dossier_ids=dossiers,
                 entries_total=total,
-                reward=DecisionReward.model_validate(decision.reward) if decision.reward else None,
+                reward=totalled(DecisionReward.model_validate(decision.reward)) if decision.reward else None,
                 document_sha256=decision.document_sha256,
                 revokes=RevokedLine.model_validate(revocation, from_attributes=True) if revocation else None,
             )
@@ -654,13 +647,6 @@ def decision_entries(session: Session, decision_id: str, page: EntryPage) -> lis
         DecisionEntryView.model_validate(line, from_attributes=True)
         for line in _lines(session, decision_id, page)
     ]
-
-
-def certificate_document_kind(line_number: int | None) -> tuple[DocumentKind, int]:
-    """How a certificate is stored: every line's in one file (line 0), or one line's."""
-    if line_number is None:
-        return DocumentKind.CERTIFICATES, 0
-    return DocumentKind.CERTIFICATE, line_number
 
 
 def find_document(
@@ -690,7 +676,18 @@ def issued_document(session: Session, decision_id: str, kind: DocumentKind) -> D
     )
 
 
-def certificate_lines(session: Session, decision_id: str, line_number: int | None) -> DecisionRecord:
+@dataclass(frozen=True)
+class CertificateFile:
+    """A certificate file asked for: the lines it holds, and where it is stored."""
+
+    record: DecisionRecord
+    kind: DocumentKind
+    key: int
+    """``DecisionDocument.line_number``: the line of one certificate; for the bundle of every
+    standing line, minus the number of lines revoked (so each revocation makes a new bundle)."""
+
+
+def certificate_file(session: Session, decision_id: str, line_number: int | None) -> CertificateFile:
     """What a certificate needs: one line's (``line_number``), or every standing line's (None);
     refused before the decision is issued, for a line that is not there or was revoked."""
     record = decision_record(session, decision_id)
@@ -713,7 +710,8 @@ def certificate_lines(session: Session, decision_id: str, line_number: int | Non
                 f"Mọi khen thưởng của Quyết định {decision.number} đã bị hủy bỏ.",
                 f"Every award of decision {decision.number} was revoked.",
             )
-        return DecisionRecord(decision, standing)
+        revoked = len(record.lines) - len(standing)
+        return CertificateFile(DecisionRecord(decision, standing), DocumentKind.CERTIFICATES, -revoked)
     lines = [line for line in record.lines if line.line_number == line_number]
     if not lines:
         raise ProblemError(
@@ -730,7 +728,7 @@ def certificate_lines(session: Session, decision_id: str, line_number: int | Non
             f"The award of line {line_number} was revoked.",
             detail=lines[0].revocation_id,
         )
-    return DecisionRecord(decision, lines)
+    return CertificateFile(DecisionRecord(decision, lines), DocumentKind.CERTIFICATE, line_number)
 
 
 def _not_ready(decision: Decision) -> ProblemError:

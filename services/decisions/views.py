@@ -15,7 +15,7 @@ from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from servicekit.telemetry import trace_carrier
-from services.decisions import service
+from services.decisions import service, verification
 from services.decisions.documents.signing import verify
 from services.decisions.flows import DocumentDesk
 from services.decisions.models import (
@@ -156,9 +156,14 @@ def build_router(
     @router.post(
         "/verify",
         tags=["verification"],
-        summary="Is this PDF a valid, unaltered document of this registry, and which?",
+        summary="Is this PDF an unaltered document of this registry, which, and does its award stand?",
         description="Public. Checks the PAdES signature (intact, covering the whole file, chaining to "
-        "this system's trust roots) and finds the document by its SHA-256.",
+        "this system's trust roots) and finds the document by its SHA-256: then it is `authentic`. "
+        "It is `valid` when, besides, no award it attests was revoked (Luật TĐKT 2022 Điều 93): a "
+        "revoked line's certificate, or a decision whose lines were all revoked, is authentic but "
+        "`revoked`, with `revocations` naming each revocation decision (number, date, ground, số sổ "
+        "vàng, nominee); some lines revoked: problem `partly-revoked`. `problems` keeps the codes; "
+        "`problem_details` gives each with `message_vi` and `message_en`.",
         responses=problem_responses(413, 422),
     )
     async def verify_pdf(file: UploadFile) -> VerificationView:
@@ -171,27 +176,9 @@ def build_router(
                 f"The file exceeds {MAX_VERIFY_BYTES // (1024 * 1024)} MB.",
             )
         result = await anyio.to_thread.run_sync(lambda: verify(content, desk.signer, desk.now()))
-
-        def known(session: Session) -> VerificationView:
-            stored = service.document_by_hash(session, result.document_sha256)
-            decision = service.get_decision(session, stored.decision_id) if stored else None
-            problems = list(result.problems) + ([] if stored else ["unknown-document"])
-            return VerificationView(
-                valid=result.valid and stored is not None,
-                signed=result.signed,
-                intact=result.intact,
-                covers_whole_file=result.covers_whole_file,
-                trusted=result.trusted,
-                known=stored is not None,
-                problems=problems,
-                document_sha256=result.document_sha256,
-                signer_subject=result.signer_subject,
-                signed_at=result.signed_at,
-                decision=decision,
-                document_kind=stored.kind if stored else None,
-                line_number=stored.line_number or None if stored else None,
-            )
-
-        return await run_in_session(runtime.engine, known)
+        held = await run_in_session(
+            runtime.engine, lambda session: verification.holding(session, result.document_sha256)
+        )
+        return verification.verdict(result, held)
 
     return router

@@ -64,9 +64,12 @@ async def test_an_issued_decision_is_a_signed_pdf_that_verifies_with_certificate
             "Nguyễn Thị Minh Khai",
         ):
             assert expected in text, expected
+        # BKTTG's individual multiple is UNCONFIRMED: no amount, so no total — never "0 đồng" (issue 18)
+        assert "tổng số tiền thưởng" not in text and "Mức tiền thưởng kèm theo" in text, text
 
         verdict = await _verify(http, pipeline, pdf.content)
-        assert verdict["valid"] and verdict["known"] and verdict["problems"] == [], verdict
+        assert verdict["valid"] and verdict["authentic"] and verdict["known"], verdict
+        assert (verdict["problems"], verdict["problem_details"], verdict["revoked"]) == ([], [], False)
         assert (verdict["decision"]["number"], verdict["document_kind"]) == (
             result.decision_number,
             "decision",
@@ -77,6 +80,12 @@ async def test_an_issued_decision_is_a_signed_pdf_that_verifies_with_certificate
         tampered[position + 1] = ord("X")
         verdict = await _verify(http, pipeline, bytes(tampered))
         assert not verdict["valid"] and "altered" in verdict["problems"], verdict
+        assert [p["code"] for p in verdict["problem_details"]] == verdict["problems"]
+        altered = verdict["problem_details"][verdict["problems"].index("altered")]
+        assert (
+            "bị thay đổi sau khi ký" in altered["message_vi"]
+            and "changed after signing" in altered["message_en"]
+        )
         verdict = await _verify(http, pipeline, b"%PDF-1.7 not really")
         assert not verdict["valid"] and "not-a-pdf" in verdict["problems"]
 
@@ -104,6 +113,8 @@ async def test_an_issued_decision_is_a_signed_pdf_that_verifies_with_certificate
     raw = await pipeline.find_record(topic, lambda record: record.key == result.dossier_id.encode())
     issued = DecisionIssued.model_validate_json(raw)
     assert issued.data.document_sha256 == decision["document_sha256"]
+    assert issued.data.reward is not None and issued.data.reward.complete_total_vnd is None, "no false total"
+    assert decision["reward"]["complete_total_vnd"] is None
     assert [(e.line_number, e.nominee_name) for e in issued.data.entries] == [(1, "Nguyễn Thị Minh Khai")]
     assert (issued.data.signer_title_vi, issued.data.issuer_name_vi) == (
         "Thủ tướng Chính phủ",
@@ -206,6 +217,11 @@ async def test_only_the_issuing_authority_revokes_a_line_and_everyone_hears_of_i
     async with httpx.AsyncClient(timeout=30) as http:
         decision = await _decision_of(http, pipeline, result.dossier_id)
         url = f"{registry}/{decision['decision_id']}/revocations"
+        # the citizen's copies, downloaded while the award stood
+        certificate = (await http.get(f"{registry}/{decision['decision_id']}/certificates/1")).content
+        bundle = (await http.get(f"{registry}/{decision['decision_id']}/certificates")).content
+        decision_pdf = (await http.get(f"{registry}/{decision['decision_id']}/pdf")).content
+        assert (await _verify(http, pipeline, certificate))["valid"]
         anonymous = await http.post(url, json=body)
         assert anonymous.status_code == 401
         province = await pipeline.reviewer_headers("AH", "leader")
@@ -236,6 +252,45 @@ async def test_only_the_issuing_authority_revokes_a_line_and_everyone_hears_of_i
         assert (gone.status_code, gone.json()["code"]) == (410, "line-revoked")
         none_left = await http.get(f"{registry}/{decision['decision_id']}/certificates")
         assert (none_left.status_code, none_left.json()["code"]) == (410, "all-lines-revoked")
+
+        # issue 18: the revoked line's certificate is still ours and unaltered, but no longer valid
+        verdict = await _verify(http, pipeline, certificate)
+        assert not verdict["valid"], verdict
+        assert (verdict["authentic"], verdict["revoked"]) == (True, True), verdict
+        assert (verdict["signed"], verdict["intact"], verdict["trusted"]) == (True, True, True)
+        assert verdict["problems"] == ["revoked"] and verdict["document_kind"] == "certificate"
+        [notice] = verdict["revocations"]
+        assert (notice["line_number"], notice["nominee_name"], notice["ground"]) == (
+            1,
+            "Nguyễn Thị Minh Khai",
+            "b",
+        )
+        assert (notice["revocation_number"], notice["revocation_decision_id"]) == (
+            revocation["number"],
+            revocation["decision_id"],
+        )
+        [problem] = verdict["problem_details"]
+        day = "/".join(reversed(revocation["issued_on"].split("-")))
+        for expected in (
+            f"Quyết định số {revocation['number']} ngày {day}",
+            "số sổ vàng 1 (Nguyễn Thị Minh Khai)",
+        ):
+            assert expected in problem["message_vi"], problem
+        assert f"decision {revocation['number']} of {day}" in problem["message_en"], problem
+        # its only line revoked, the decision itself is revoked; so is the bundle of its certificates
+        for document, kind in ((decision_pdf, "decision"), (bundle, "certificates")):
+            verdict = await _verify(http, pipeline, document)
+            assert (verdict["authentic"], verdict["valid"], verdict["revoked"]) == (True, False, True), (
+                verdict
+            )
+            assert verdict["problems"] == ["revoked"] and verdict["document_kind"] == kind
+            assert [n["revocation_number"] for n in verdict["revocations"]] == [revocation["number"]]
+        decided = verdict["problem_details"][0]["message_vi"]
+        assert decided.startswith("Khen thưởng mà văn bản này chứng nhận"), decided
+        verdict = await _verify(http, pipeline, decision_pdf)
+        assert verdict["problem_details"][0]["message_vi"].startswith(
+            f"Quyết định số {decision['number']} ngày "
+        ), verdict
 
         headers = await pipeline.integrator_headers()
 

@@ -11,7 +11,8 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ import pypdfium2.raw as pdfium_c
 import pytest
 from PIL import Image
 
+from contracts.events import EntrySummary, NomineeKind, RewardMultiple
+from services.decisions.documents import compose
 from services.decisions.documents.model import (
     AnnexLine,
     Certificate,
@@ -29,12 +32,15 @@ from services.decisions.documents.model import (
     Signer,
 )
 from services.decisions.documents.render import (
+    UNKNOWN_AMOUNT_NOTE,
     format_amount,
     long_date,
     render_certificates,
     render_decision,
     render_revocation,
 )
+from services.decisions.domain import decision_reward
+from services.decisions.models import Decision, DecisionEntry
 
 MM = 72 / 25.4
 A4_WIDTH, A4_HEIGHT = 210 * MM, 297 * MM
@@ -545,6 +551,93 @@ def test_nothing_to_render_is_an_error() -> None:
         render_certificates([])
     with pytest.raises(ValueError, match="at least one"):
         render_decision(decision([]))
+
+
+# --- money: a total only when every amount is known (issue 18) --------------------------------------------
+
+BKCT = RewardMultiple(individual=None, collective=Decimal("3"), legal_basis="NĐ 152/2025 Điều 49–54")
+"""Bằng khen of a province: 3 × base salary for a collective; the individual multiple UNCONFIRMED."""
+FALSE_ZERO = re.compile(r"(?<![\d.])0 đồng")
+"""A zero amount ("0 đồng"), not the end of one ("2.340.000 đồng")."""
+
+
+def stored_decision(kinds: Sequence[NomineeKind]) -> tuple[Decision, list[DecisionEntry]]:
+    """A provincial decision as the registry stores it, its money from the reward rules."""
+    entries = [
+        EntrySummary(entry_id=f"e{index}", nominee_name=annex_line(index).nominee_name, nominee_kind=kind)
+        for index, kind in enumerate(kinds)
+    ]
+    reward = decision_reward(BKCT, entries, ISSUED_ON, is_title=False)
+    assert reward is not None
+    stored = Decision(
+        id="d",
+        number=NUMBER,
+        sequence=1,
+        year=ISSUED_ON.year,
+        issuer_code="UBND",
+        deciding_organisation="AH",
+        award_code="BKCT_TINH",
+        issued_on=ISSUED_ON,
+        reward=reward.model_dump(mode="json"),
+        created_at=datetime(2025, 1, 3, tzinfo=UTC),
+    )
+    lines = [
+        DecisionEntry(
+            decision_id="d",
+            line_number=index + 1,
+            dossier_id="hs",
+            entry_id=entry.entry_id,
+            nominee_name=entry.nominee_name,
+            nominee_kind=entry.nominee_kind,
+            search_key=entry.nominee_name.lower(),
+            amount_vnd=paid.amount_vnd,
+        )
+        for index, (entry, paid) in enumerate(zip(entries, reward.entries, strict=True))
+    ]
+    return stored, lines
+
+
+def rendered_text(kinds: Sequence[NomineeKind]) -> tuple[str, str]:
+    """The decision's body and its annex, as a reader extracts them."""
+    result = rendered(compose.decision_document(*stored_decision(kinds)))
+    return " ".join(result.texts[: result.annex_start]), result.annex_text
+
+
+def test_a_decision_whose_amounts_are_all_unknown_prints_no_total() -> None:
+    """130 individuals with a Bằng khen of the province: no individual multiple, so no amount; the
+    decision said "tổng số tiền thưởng là 0 đồng"."""
+    body, annex = rendered_text([NomineeKind.INDIVIDUAL] * 130)
+    assert "tổng số tiền thưởng" not in body and not FALSE_ZERO.search(body)
+    assert (
+        "Điều 2. Mức tiền thưởng kèm theo danh hiệu, hình thức khen thưởng tại Điều 1 thực hiện theo quy định "
+        "hiện hành, tính theo mức lương cơ sở 2.340.000 đồng (NĐ 73/2024/NĐ-CP), làm tròn lên hàng chục nghìn đồng."
+    ) in body
+    assert not FALSE_ZERO.search(annex) and annex.replace(UNKNOWN_AMOUNT_NOTE, "").count("—") == 130
+    assert UNKNOWN_AMOUNT_NOTE in annex, "the annex says what its dashes mean"
+
+
+def test_a_decision_with_some_amounts_unknown_prints_no_total_that_counts_them_as_zero() -> None:
+    body, annex = rendered_text([NomineeKind.COLLECTIVE, NomineeKind.INDIVIDUAL, NomineeKind.INDIVIDUAL])
+    assert "tổng số tiền thưởng" not in body and not FALSE_ZERO.search(body)
+    assert (
+        "mức của từng trường hợp tại danh sách kèm theo; mức tiền thưởng của 2 trường hợp chưa ghi mức tại "
+        "danh sách thực hiện theo quy định hiện hành."
+    ) in body
+    assert UNKNOWN_AMOUNT_NOTE in annex
+    assert "7.020.000" in annex and annex.replace(UNKNOWN_AMOUNT_NOTE, "").count("—") == 2
+
+
+def test_a_decision_whose_amounts_are_all_known_prints_their_total() -> None:
+    body, annex = rendered_text([NomineeKind.COLLECTIVE, NomineeKind.COLLECTIVE])
+    assert "tổng số tiền thưởng là 14.040.000 đồng." in body
+    assert "—" not in annex and UNKNOWN_AMOUNT_NOTE not in annex
+
+
+def test_a_certificate_states_no_money_so_no_false_zero() -> None:
+    stored, lines = stored_decision([NomineeKind.INDIVIDUAL])
+    pdf = pdfium.PdfDocument(render_certificates(compose.certificates(stored, lines)))
+    text = page_text(pdf[0])
+    assert lines[0].nominee_name in text and "đồng" not in text
 
 
 # --- revocation ------------------------------------------------------------------------------------------

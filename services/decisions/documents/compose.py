@@ -11,6 +11,7 @@ from services.decisions.documents.model import (
     RevocationDocument,
     Signer,
 )
+from services.decisions.domain import complete_total
 from services.decisions.models import Decision, DecisionEntry, Revocation
 
 GROUNDS_VI: dict[RevocationGround, str] = {
@@ -23,6 +24,14 @@ GROUNDS_VI: dict[RevocationGround, str] = {
     ),
 }
 """Luật Thi đua, khen thưởng 2022 Điều 93 khoản 2, điểm a–d (DOMAIN.md §3.7)."""
+GROUNDS_EN: dict[RevocationGround, str] = {
+    RevocationGround.FRAUDULENT_ACHIEVEMENT: "fraudulent claims of achievements",
+    RevocationGround.FALSE_DOSSIER: "false information or a forged dossier",
+    RevocationGround.UNLAWFUL_REVIEW: "an appraisal, review or proposal made contrary to law",
+    RevocationGround.LATER_VIOLATION_FOUND: (
+        "a later conclusion, decision or judgment showing violations during the period counted"
+    ),
+}
 
 REVOCATION_BASES = ("Luật Thi đua, khen thưởng",)
 
@@ -77,14 +86,33 @@ def _award_name(decision: Decision) -> str:
     return particulars.award_name_vi if particulars else decision.award_code
 
 
-def reward_sentence(decision: Decision) -> str | None:
+def reward_sentence(decision: Decision, lines: list[DecisionEntry]) -> str | None:
+    """Điều 2's money sentence. A total is printed only when every line's amount is known: where a
+    multiple is UNCONFIRMED (DOMAIN.md §2.4) the amount is left to the rules in force, never
+    counted as 0. None when no reward is known at all (the renderer's default sentence)."""
     if not decision.reward:
         return None
     reward = DecisionReward.model_validate(decision.reward)
+    salary = (
+        f"mức lương cơ sở {vnd(reward.base_salary_vnd)} đồng ({reward.base_salary_basis}), "
+        "làm tròn lên hàng chục nghìn đồng"
+    )
+    unknown = sum(1 for line in lines if line.amount_vnd is None)
+    if unknown == len(lines):
+        return (
+            "Mức tiền thưởng kèm theo danh hiệu, hình thức khen thưởng tại Điều 1 thực hiện theo quy định "
+            f"hiện hành, tính theo {salary}."
+        )
+    paid = (
+        f"Kèm theo danh hiệu, hình thức khen thưởng tại Điều 1 là tiền thưởng tính theo {salary}, "
+        "mức của từng trường hợp tại danh sách kèm theo"
+    )
+    total = complete_total(line.amount_vnd for line in lines)
+    if total is not None:
+        return f"{paid}; tổng số tiền thưởng là {vnd(total)} đồng."
     return (
-        f"Kèm theo danh hiệu, hình thức khen thưởng tại Điều 1 là tiền thưởng tính theo mức lương cơ sở "
-        f"{vnd(reward.base_salary_vnd)} đồng ({reward.base_salary_basis}), làm tròn lên hàng chục nghìn đồng, "
-        f"mức của từng trường hợp tại danh sách kèm theo; tổng số tiền thưởng là {vnd(reward.total_vnd)} đồng."
+        f"{paid}; mức tiền thưởng của {unknown} trường hợp chưa ghi mức tại danh sách thực hiện theo "
+        "quy định hiện hành."
     )
 
 
@@ -101,7 +129,7 @@ def decision_document(decision: Decision, lines: list[DecisionEntry]) -> Decisio
         legal_bases=tuple(particulars.legal_basis) if particulars else (),
         proposer_vi=particulars.proposer_name_vi if particulars else "cơ quan, đơn vị trình khen thưởng",
         lines=tuple(annex_line(line) for line in lines),
-        reward_basis_vi=reward_sentence(decision),
+        reward_basis_vi=reward_sentence(decision, lines),
     )
 
 

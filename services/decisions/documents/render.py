@@ -117,8 +117,14 @@ def short_date(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+UNKNOWN_AMOUNT_NOTE = (
+    "Dấu “—”: mức tiền thưởng chưa xác định tại danh sách này, thực hiện theo quy định hiện hành."
+)
+
+
 def format_amount(amount_vnd: int | None) -> str:
-    """Vietnamese thousands separators ("2.340.000"); an em dash when the amount is not known yet."""
+    """Vietnamese thousands separators ("2.340.000"); an em dash, never 0, when the amount is not
+    known (its multiple UNCONFIRMED): the annex then explains the dash (``UNKNOWN_AMOUNT_NOTE``)."""
     return "—" if amount_vnd is None else f"{amount_vnd:,}".replace(",", ".")
 
 
@@ -206,6 +212,7 @@ _SIGNER = _style("signer", 14, BOLD)
 _ANNEX_HEADING = _style("annex-heading", 14, BOLD)
 _ANNEX_SUBTITLE = _style("annex-subtitle", 14, BOLD)
 _ANNEX_REFERENCE = _style("annex-reference", 13, ITALIC, spaceAfter=12)
+_ANNEX_NOTE = _style("annex-note", 12, ITALIC, align=TA_LEFT, spaceBefore=6)
 _CELL_HEADER = _style("cell-header", 12, BOLD)
 _CELL_CENTRE = _style("cell-centre", 13)
 _CELL_LEFT = _style("cell-left", 13, align=TA_LEFT)
@@ -415,7 +422,12 @@ def _annex(document: DecisionDocument) -> list[Any]:
         _paragraph(f"{_awardee_kinds(document.lines)} được tặng {phrase}", _ANNEX_SUBTITLE),
         _paragraph(reference, _ANNEX_REFERENCE),
         _annex_table(document.lines),
+        *([_paragraph(UNKNOWN_AMOUNT_NOTE, _ANNEX_NOTE)] if _amount_unknown(document.lines) else []),
     ]
+
+
+def _amount_unknown(lines: Sequence[AnnexLine]) -> bool:
+    return any(line.amount_vnd is None for line in lines)
 
 
 # --- building the portrait PDF -----------------------------------------------------------------------

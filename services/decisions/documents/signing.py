@@ -241,7 +241,8 @@ def verify(pdf: bytes, trust: DocumentSigner | Sequence[x509.Certificate], at: d
     Revocation: soft-fail mode, no fetching. The development CA publishes no CRL or OCSP responder, so
     "require" would reject every signature; "hard-fail" without fetching would reject any production
     certificate that names a CRL or OCSP URL; fetching would turn every upload into requests to a third
-    party. The consequence is that a revoked certificate still verifies here: detecting revocation needs
+    party. The consequence is that a revoked signing (X.509) certificate still verifies here (a revoked
+    award is the registry's to judge: services/decisions/verification.py); detecting it needs
     LTV signatures (embedded revocation data) or fetching, neither of which we do yet.
     """
     digest = hashlib.sha256(pdf).hexdigest()
