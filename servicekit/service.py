@@ -99,7 +99,10 @@ def build_runtime(
 ) -> ServiceRuntime:
     kit = KitSettings()
     tracer_provider = setup_tracing(f"tdkt-{name}")
-    engine = make_engine(settings.resolved_database_url(name, kit))
+    database_url = settings.resolved_database_url(name, kit)
+    if database_url.startswith("sqlite"):
+        kit.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(database_url)
     committer = OffsetCommitter()
     broker = make_broker(kit, name, tracer_provider, committer)
     return ServiceRuntime(
