@@ -2,10 +2,16 @@
 stopped the way ``deploy.infra`` handles Kafka, Temporal and PostgreSQL (pid files, readiness
 probes, stopping only what it started). Used by ``deploy.stack`` and by the integration tests,
 which give each run its own state folder, ports and environment.
+
+Once they are up, the processes' ``TDKT_*`` environment is recorded in ``<state dir>/stack.env``
+(``servicekit.settings.STACK_RECORD``), where the operators' commands find the databases, the
+broker, the topic prefix and the ports of the stack they run beside; stopping the whole platform
+removes it.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 import urllib.error
@@ -15,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from deploy import infra
+from servicekit.settings import STACK_RECORD
 
 
 @dataclass(frozen=True)
@@ -95,14 +102,52 @@ def app_processes(env: dict[str, str], state_dir: Path) -> list[AppProcess]:
     return [AppProcess(spec, env, state_dir) for spec in APPS]
 
 
+def _dotenv_quoted(value: str) -> str:
+    """A single-quoted dotenv value (python-dotenv reads back ``\\`` and ``\'`` in it)."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def record_stack(env: dict[str, str], state_dir: Path) -> Path:
+    """Write what the processes were started with (their ``TDKT_*`` variables) for the
+    operators' commands; private to the user, since it names the secrets' files."""
+    lines = [
+        "# What the running stack started (deploy.apps.record_stack); operators' commands read it.",
+        *(
+            f"{name}={_dotenv_quoted(value)}"
+            for name, value in sorted(env.items())
+            if name.startswith("TDKT_")
+        ),
+    ]
+    record = state_dir / STACK_RECORD
+    record.parent.mkdir(parents=True, exist_ok=True)
+    partial = record.with_suffix(".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write("\n".join(lines) + "\n")
+    partial.replace(record)
+    return record
+
+
 def start_all(processes: list[AppProcess]) -> dict[str, Any]:
     """Start every process not yet running and wait until each is ready (the worker last but
-    concurrently: none depends on another being up, they meet on Kafka and Temporal)."""
-    return infra.run_all(processes, lambda process: process.ensure_up())
+    concurrently: none depends on another being up, they meet on Kafka and Temporal); then
+    record the stack for the operators' commands, unless every process already ran (the record
+    of their start stands)."""
+    running = [process for process in processes if process.find_pid(clean=False) is not None]
+    result = infra.run_all(processes, lambda process: process.ensure_up())
+    if processes:
+        env, state_dir = processes[0].env, processes[0].state_dir
+        if len(running) < len(processes) or not (state_dir / STACK_RECORD).exists():
+            record_stack(env, state_dir)
+    return result
 
 
 def stop_all(processes: list[AppProcess]) -> None:
+    """Stop the processes; stopping the whole platform also removes its record."""
     infra.run_all(processes, lambda process: process.ensure_down())
+    if {process.name for process in processes} >= {spec.name for spec in APPS}:
+        for state_dir in {process.state_dir for process in processes}:
+            (state_dir / STACK_RECORD).unlink(missing_ok=True)
 
 
 def status_all(processes: list[AppProcess]) -> dict[str, dict[str, Any]]:

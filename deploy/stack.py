@@ -6,7 +6,9 @@
     python -m deploy.stack run      # up, run the demo, keep running until Ctrl-C, then stop what it started
 
 The services use PostgreSQL (one database each) unless ``TDKT_STACK_DATABASE=sqlite``, which
-gives each its embedded SQLite file under ``.stack/data``.
+gives each its embedded SQLite file under ``.stack/data``. What the processes were started with
+(database URLs, Kafka bootstrap servers, ports) is recorded in ``.stack/stack.env`` for the
+operators' commands (``servicekit.settings.for_command``); ``down`` removes it.
 """
 
 from __future__ import annotations

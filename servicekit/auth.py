@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from fastapi import Request
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import HTTPBearer, OAuth2
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,6 +37,37 @@ INTEGRATOR_READ_SCOPE = "dossiers:read"
 MIN_KEY_BYTES = 32
 IAT_LEEWAY_SECONDS = 30
 """How far ahead of ours the issuer's clock may run (``iat``); ``exp`` is held exactly."""
+
+# How the OpenAPI documents declare the tokens, so that "Authorize" in Swagger UI works. The
+# schemes only describe: ``TokenService.authenticator`` reads and judges the header itself
+# (auto_error=False), so a missing or bad token is still a problem+json answer.
+STAFF_TOKEN_SCHEME = HTTPBearer(
+    scheme_name="staffToken",
+    bearerFormat="JWT",
+    description="An officer's token (reviewers, leaders; audience `tdkt-review`) with the claims "
+    "`organisation` and `roles`. On the local stack the review service issues one: "
+    "`POST /v1/dev/tokens` on the review API.",
+    auto_error=False,
+)
+INTEGRATOR_TOKEN_SCHEME = HTTPBearer(
+    scheme_name="integratorToken",
+    bearerFormat="JWT",
+    description="An integrating system's access token (audience `tdkt-intake`), from intake's "
+    "`POST /v1/oauth/token` (OAuth2 client credentials).",
+    auto_error=False,
+)
+
+
+def client_credentials_scheme(token_url: str, scopes: dict[str, str]) -> OAuth2:
+    """OAuth2 client credentials against ``token_url`` (intake's own token endpoint)."""
+    flow = OAuthFlowClientCredentials(tokenUrl=token_url, scopes=scopes)
+    return OAuth2(
+        flows=OAuthFlows(clientCredentials=flow),
+        scheme_name="integratorOAuth2",
+        description="OAuth2 client credentials: the client id and secret (HTTP Basic or form fields) "
+        "give an access token to send as `Authorization: Bearer …`.",
+        auto_error=False,
+    )
 
 
 class AuthSettings(BaseSettings):
@@ -98,10 +131,21 @@ class Staff:
 
 
 class TokenService:
-    def __init__(self, settings: AuthSettings, audience: str, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        audience: str,
+        clock: Clock = SYSTEM_CLOCK,
+        scheme: HTTPBearer | OAuth2 | None = None,
+    ) -> None:
+        """``scheme``: how the API documents declare the token; by default the staff bearer
+        token for ``STAFF_TOKEN_AUDIENCE``, else the integrator's."""
         self._settings = settings
         self._audience = audience
         self._clock = clock
+        self.scheme = scheme or (
+            STAFF_TOKEN_SCHEME if audience == STAFF_TOKEN_AUDIENCE else INTEGRATOR_TOKEN_SCHEME
+        )
 
     def check_configured(self) -> None:
         self._settings.key()
@@ -168,9 +212,13 @@ class TokenService:
 
     def authenticator(self, scope: str) -> Callable[[Request], Principal]:
         """A FastAPI dependency (``Depends(...)``) giving the authenticated principal, which must
-        hold ``scope``."""
+        hold ``scope``; each operation using it declares the service's security scheme (with the
+        scope, for OAuth2)."""
+        declared = (
+            Security(self.scheme, scopes=[scope]) if isinstance(self.scheme, OAuth2) else Depends(self.scheme)
+        )
 
-        def authenticate(request: Request) -> Principal:
+        def authenticate(request: Request, _declared: Any = declared) -> Principal:
             header = request.headers.get("authorization", "")
             kind, _, token = header.partition(" ")
             if kind.lower() != "bearer" or not token:

@@ -314,6 +314,8 @@ async def partition_offsets(
     finally:
         await admin.close()
     partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
+    if not partitions:  # none of the topics exists
+        return {}
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
     await consumer.start()
     try:

@@ -11,6 +11,11 @@ started, and then commits its own consumer group's offsets (``tdkt-replay.<dlq>`
 run replays only what has come since (a record refused again included). A run limited to one
 ``--reason`` commits nothing, so the records it skipped are still there for the next.
 A dry run lists what would be replayed and commits nothing.
+
+The broker and the topic prefix are those of the stack the command runs beside
+(``servicekit.settings.for_command``: ``TDKT_KAFKA_BOOTSTRAP_SERVERS`` or ``TDKT_KAFKA_PORT``, then
+the stack's record); the topic is named without the prefix, as in ``contracts.topics``, or with it.
+Exit status 2 when the broker cannot be reached or has no such topic.
 """
 
 from __future__ import annotations
@@ -22,10 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
+from aiokafka.errors import KafkaError
 
 from contracts.topics import DEAD_LETTER_SUFFIX, DeadLetterHeader
+from servicekit.commands import Refused, refuse
 from servicekit.kafka import partition_offsets
-from servicekit.settings import KitSettings
+from servicekit.settings import KitSettings, describe_resolution, for_command
 
 REPLAYED_FROM_HEADER = "x-replayed-from"
 IDLE_MS = 2000
@@ -41,6 +48,13 @@ class Replayed:
     """``<dlq>/<partition>/<offset>`` of the copy replayed."""
 
 
+def resolve_topic(kit: KitSettings, dead_letter_topic: str) -> str:
+    """The broker-side name: the environment's prefix added unless the name carries it."""
+    if kit.topic_prefix and not dead_letter_topic.startswith(kit.topic_prefix):
+        return f"{kit.topic_prefix}{dead_letter_topic}"
+    return dead_letter_topic
+
+
 def _headers(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
     return {name: value.decode(errors="replace") for name, value in record.headers}
 
@@ -50,6 +64,20 @@ async def replay(
 ) -> list[Replayed]:
     if not dead_letter_topic.endswith(DEAD_LETTER_SUFFIX):
         raise ValueError(f"{dead_letter_topic} is not a dead-letter topic (…{DEAD_LETTER_SUFFIX})")
+    # Up to the end as it is now: a replayed record that is refused again comes back to the
+    # dead-letter topic, and must wait for the next run rather than loop.
+    ends = {
+        partition: end
+        for partition, (_, end) in (
+            await partition_offsets(kit.kafka_bootstrap_servers, [dead_letter_topic])
+        ).items()
+    }
+    if not ends:
+        raise Refused(
+            f"Không có chủ đề {dead_letter_topic} trên Kafka ({kit.kafka_bootstrap_servers}).",
+            f"There is no topic {dead_letter_topic} on Kafka at {kit.kafka_bootstrap_servers}.",
+            describe_resolution(),
+        )
     consumer = AIOKafkaConsumer(
         bootstrap_servers=kit.kafka_bootstrap_servers,
         group_id=f"tdkt-replay.{dead_letter_topic}",
@@ -62,14 +90,6 @@ async def replay(
     replayed: list[Replayed] = []
     seen: set[tuple[str, str, str]] = set()
     try:
-        # Up to the end as it is now: a replayed record that is refused again comes back to the
-        # dead-letter topic, and must wait for the next run rather than loop.
-        ends = {
-            partition: end
-            for partition, (_, end) in (
-                await partition_offsets(kit.kafka_bootstrap_servers, [dead_letter_topic])
-            ).items()
-        }
         partitions = sorted(ends, key=lambda partition: partition.partition)
         consumer.assign(partitions)
         while [partition for partition in partitions if await consumer.position(partition) < ends[partition]]:
@@ -124,12 +144,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--reason", help="only records dead-lettered for this reason, e.g. invalid-event")
     parser.add_argument("--dry-run", action="store_true", help="list, publish nothing, commit nothing")
     args = parser.parse_args(argv)
+    kit = for_command(KitSettings)
+    topic = resolve_topic(kit, args.dead_letter_topic)
     try:
-        done = asyncio.run(
-            replay(KitSettings(), args.dead_letter_topic, reason=args.reason, dry_run=args.dry_run)
-        )
+        done = asyncio.run(replay(kit, topic, reason=args.reason, dry_run=args.dry_run))
     except ValueError as error:
         parser.error(str(error))
+    except KafkaError as error:
+        return refuse(
+            Refused(
+                f"Không kết nối được Kafka ({kit.kafka_bootstrap_servers}).",
+                f"Cannot reach Kafka at {kit.kafka_bootstrap_servers}: {error}",
+                describe_resolution(),
+            )
+        )
+    except Refused as error:
+        return refuse(error)
     verb = "would replay" if args.dry_run else "replayed"
     for item in done:
         print(

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi_offline import FastAPIOffline
 from faststream.kafka import KafkaBroker
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
@@ -40,6 +41,14 @@ from servicekit.problems import ProblemError, install_problem_handlers
 from servicekit.settings import KitSettings, ServiceSettings
 from servicekit.telemetry import current_trace_id, setup_tracing, shutdown_tracing
 
+DOCS_ASSETS_URL = "/docs/assets"
+"""Swagger UI's and ReDoc's scripts, style sheet and icon, served by the service itself from the
+``fastapi-offline`` package, so ``/docs`` and ``/redoc`` work without the Internet."""
+SWAGGER_UI_PARAMETERS: dict[str, Any] = {
+    "validatorUrl": None,  # the validator badge would send the document to validator.swagger.io
+    "persistAuthorization": True,
+    "displayRequestDuration": True,
+}
 TRACE_ID_HEADER = "X-Trace-Id"
 """Every response of a traced request names its trace, so operators can follow it."""
 
@@ -99,7 +108,10 @@ def build_runtime(
 ) -> ServiceRuntime:
     kit = KitSettings()
     tracer_provider = setup_tracing(f"tdkt-{name}")
-    engine = make_engine(settings.resolved_database_url(name, kit))
+    database_url = settings.resolved_database_url(name, kit)
+    if database_url.startswith("sqlite"):
+        kit.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(database_url)
     committer = OffsetCommitter()
     broker = make_broker(kit, name, tracer_provider, committer)
     return ServiceRuntime(
@@ -144,7 +156,14 @@ def create_app(
             runtime.engine.dispose()
             shutdown_tracing()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPIOffline(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        static_url=DOCS_ASSETS_URL,
+        swagger_ui_parameters=SWAGGER_UI_PARAMETERS,
+    )
     install_problem_handlers(app)
     app.add_middleware(RequestLimits, max_body_bytes=runtime.kit.max_body_bytes)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from servicekit.settings import service_url
 from services.intake.client import ClientCredentials, access_token
 from services.intake.samples import eligible_record
 from tools.waiting import eventually
@@ -60,13 +60,12 @@ class Endpoints:
 
     @classmethod
     def from_environment(cls) -> Endpoints:
-        def url(name: str, port: int) -> str:
-            return os.environ.get(f"TDKT_{name.upper()}_URL") or (
-                f"http://127.0.0.1:{os.environ.get(f'TDKT_{name.upper()}_HTTP_PORT', port)}"
-            )
-
+        """``TDKT_<SERVICE>_URL``, else the port of the running stack (``service_url``)."""
         return cls(
-            url("intake", 8001), url("review", 8002), url("decisions", 8003), url("notifications", 8004)
+            service_url("intake", 8001),
+            service_url("review", 8002),
+            service_url("decisions", 8003),
+            service_url("notifications", 8004),
         )
 
 

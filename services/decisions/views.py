@@ -7,7 +7,7 @@ import hashlib
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Response, UploadFile, status
+from fastapi import APIRouter, Body, Depends, Query, Response, UploadFile, status
 from sqlmodel import Session
 
 from servicekit.auth import STAFF_SCOPE, Principal, Staff, TokenService
@@ -15,7 +15,7 @@ from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from servicekit.telemetry import trace_carrier
-from services.decisions import service, verification
+from services.decisions import examples, service, verification
 from services.decisions.documents.signing import verify
 from services.decisions.flows import DocumentDesk
 from services.decisions.models import (
@@ -119,7 +119,9 @@ def build_router(
         responses=problem_responses(401, 403, 404, 409, 422),
     )
     async def revoke(
-        decision_id: str, request: RevocationRequest, principal: Principal = officer
+        decision_id: str,
+        request: Annotated[RevocationRequest, Body(openapi_examples=examples.REVOCATION)],
+        principal: Principal = officer,
     ) -> DecisionView:
         staff, carrier = Staff.from_principal(principal), trace_carrier()
 

@@ -30,7 +30,9 @@ request carries the trace id in `X-Trace-Id`."""
 def build() -> tuple[FastAPI, ServiceRuntime]:
     settings = IntakeSettings()
     runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
-    tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE, clock=runtime.clock)
+    tokens = TokenService(
+        AuthSettings(), audience=views.TOKEN_AUDIENCE, clock=runtime.clock, scheme=views.TOKEN_SCHEME
+    )
     clients = ClientRegistry.load(settings.clients_file)
     validator = DossierValidator(
         default_catalogue(),

@@ -3,7 +3,8 @@
     python -m services.intake.audit verify [--dossier ID]
 
 Prints each dossier whose chain is broken, with the first entry that does not verify, and exits
-1 if there is any; 0 when every chain holds.
+1 if there is any; 0 when every chain holds; 2 when intake's database is not there. The database
+is the one of the stack the command runs beside (``servicekit.settings.for_command``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from itertools import groupby
 
 from sqlmodel import Session, col, select
 
-from servicekit.db import make_engine
-from servicekit.settings import KitSettings
+from servicekit.commands import Refused, existing_database, refuse
+from servicekit.settings import KitSettings, for_command
 from services.intake.domain import audit
 from services.intake.models import Dossier, DossierHistory
 from services.intake.settings import SERVICE_NAME, IntakeSettings
@@ -47,9 +48,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     verify = commands.add_parser("verify", help="check every dossier's chain (or one's)")
     verify.add_argument("--dossier")
     args = parser.parse_args(argv)
-    engine = make_engine(IntakeSettings().resolved_database_url(SERVICE_NAME, KitSettings()))
+    try:
+        engine = existing_database(
+            SERVICE_NAME, for_command(IntakeSettings), for_command(KitSettings), DossierHistory.__tablename__
+        )
+    except Refused as error:
+        return refuse(error)
     with Session(engine) as session:
         checked, broken = broken_chains(session, args.dossier)
+    engine.dispose()
     for dossier, found in broken.items():
         print(f"BROKEN {dossier}: entry {found.position} ({found.event_id or '-'}) {found.reason}")
     print(f"{checked} dossier(s) checked, {len(broken)} broken")

@@ -10,8 +10,9 @@ Usage::
     python -m services.intake.bulk export DOSSIER_ID -o ket-qua.xlsx [--credentials FILE]
 
 ``import`` exits 2 when a row cannot be read (nothing is submitted), 1 when intake refuses the
-dossier, 0 otherwise. Intake's address comes from ``TDKT_INTAKE_URL`` (``services.intake.client.intake_url``),
-the client credentials from ``--credentials`` or ``TDKT_DEMO_CLIENT_FILE``.
+dossier, 0 otherwise. Intake's address comes from ``TDKT_INTAKE_URL`` or the running stack's port
+(``services.intake.client.intake_url``), the client credentials from ``--credentials`` or
+``TDKT_DEMO_CLIENT_FILE`` (the environment, then the stack's record, ``servicekit.settings``).
 
 **The import sheet** (trang "Danh sách", or the first sheet). The header row is the first of the
 first ten rows that has the name column; rows above it are a free title block. Below it, one row

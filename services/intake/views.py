@@ -8,19 +8,25 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Header, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Body, Depends, Form, Header, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from contracts.dossiers import DossierSubmission
-from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_TOKEN_AUDIENCE, Principal, TokenService
+from servicekit.auth import (
+    INTEGRATOR_READ_SCOPE,
+    INTEGRATOR_TOKEN_AUDIENCE,
+    Principal,
+    TokenService,
+    client_credentials_scheme,
+)
 from servicekit.clock import local_date
 from servicekit.db import MAX_PAGE_OFFSET, run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
 from servicekit.telemetry import current_trace_id
-from services.intake import service
+from services.intake import examples, service
 from services.intake.clients import ClientRegistry, RegisteredClient
 from services.intake.lifecycle import DossierStatus
 from services.intake.models import AttachmentView, DossierPage, DossierView, TokenResponse, WithdrawalBody
@@ -31,6 +37,14 @@ from services.intake.validation import DossierValidator
 TOKEN_AUDIENCE = INTEGRATOR_TOKEN_AUDIENCE
 SUBMIT_SCOPE = "dossiers:write"
 READ_SCOPE = INTEGRATOR_READ_SCOPE
+TOKEN_URL = "/v1/oauth/token"
+TOKEN_SCHEME = client_credentials_scheme(
+    TOKEN_URL,
+    {
+        SUBMIT_SCOPE: "Submit, supplement and withdraw the client's dossiers; upload attachments",
+        READ_SCOPE: "Read the client's dossiers, their history and attachments",
+    },
+)
 UPLOAD_CHUNK = 1024 * 1024
 
 
@@ -110,7 +124,7 @@ def build_router(
         },
     )
     async def submit(
-        submission: DossierSubmission,
+        submission: Annotated[DossierSubmission, Body(openapi_examples=examples.SUBMISSION)],
         response: Response,
         principal: Principal = writer,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,

@@ -1,5 +1,6 @@
-"""Operators' commands on the notifications database (the same settings as the service; the
-running dispatcher picks up what they queue at its next poll).
+"""Operators' commands on the notifications database (the database of the stack they run
+beside, ``servicekit.settings.for_command``; the running dispatcher picks up what they queue at
+its next poll). Exit status 2 when that database is not there.
 
     python -m services.notifications.cli deliveries [--status dead] [--channel email] [--dossier ID]
     python -m services.notifications.cli redeliver ID [ID ...]
@@ -19,10 +20,10 @@ from sqlmodel import Session
 
 from contracts.events import DeliveryChannel
 from servicekit.clock import SYSTEM_CLOCK, Clock
-from servicekit.db import make_engine
-from servicekit.settings import KitSettings
+from servicekit.commands import Refused, existing_database, refuse
+from servicekit.settings import KitSettings, for_command
 from services.notifications import service
-from services.notifications.models import DeliveryStatus
+from services.notifications.models import Delivery, DeliveryStatus
 from services.notifications.settings import SERVICE_NAME, NotificationsSettings
 
 MAX_LISTED = 1000
@@ -42,8 +43,12 @@ def main(argv: Sequence[str] | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     commands.add_parser("send-digests", help="send every held reminder digest now")
     args = parser.parse_args(argv)
 
-    settings = NotificationsSettings()
-    engine = make_engine(settings.resolved_database_url(SERVICE_NAME, KitSettings()))
+    try:
+        engine = existing_database(
+            SERVICE_NAME, for_command(NotificationsSettings), for_command(KitSettings), Delivery.__tablename__
+        )
+    except Refused as error:
+        return refuse(error)
     channel = DeliveryChannel(args.channel) if getattr(args, "channel", None) else None
     with Session(engine) as session:
         if args.command == "deliveries":

@@ -6,7 +6,7 @@ import ipaddress
 import socket
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Response, status
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Response, status
 from pydantic import BaseModel
 
 from contracts.events import DeliveryChannel
@@ -24,7 +24,7 @@ from servicekit.auth import (
 from servicekit.db import MAX_PAGE_OFFSET, run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
-from services.notifications import service
+from services.notifications import examples, service
 from services.notifications.domain import LEADER_ROLE, role_audience
 from services.notifications.flows import Dispatcher
 from services.notifications.models import (
@@ -174,7 +174,11 @@ def build_router(
         summary="Turn channels on or off, set the address and language, ask for a daily reminder digest",
         responses=AUTH_ERRORS,
     )
-    async def put_preference(staff: Officer, recipient: str, update: PreferenceUpdate) -> PreferenceView:
+    async def put_preference(
+        staff: Officer,
+        recipient: str,
+        update: Annotated[PreferenceUpdate, Body(openapi_examples=examples.PREFERENCE)],
+    ) -> PreferenceView:
         managed(staff, recipient)
         return await runtime.write(
             lambda session: service.set_preference(
@@ -214,7 +218,9 @@ def build_router(
         responses={**AUTH_ERRORS, **problem_responses(422), 201: {"model": SubscriptionView}},
     )
     async def subscribe(
-        client: ClientId, request: SubscriptionRequest, response: Response
+        client: ClientId,
+        request: Annotated[SubscriptionRequest, Body(openapi_examples=examples.SUBSCRIPTION)],
+        response: Response,
     ) -> SubscriptionView:
         await checked(request)
         view, created = await run_in_session(

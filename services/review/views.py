@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from sqlmodel import Session
 
 from contracts.events import ReviewAction
@@ -15,7 +15,7 @@ from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_AUDIENCE, Principal, TokenS
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
 from servicekit.service import ServiceRuntime
-from services.review import authz, service
+from services.review import authz, examples, service
 from services.review.authz import Reviewer, ReviewerRole
 from services.review.models import (
     AssignBody,
@@ -136,8 +136,10 @@ def build_router(
     action_errors = problem_responses(401, 403, 404, 409, 422, 503)
 
     def action_endpoint(action: ReviewAction) -> Callable[..., Awaitable[TaskActionResult]]:
+        documented = Body(openapi_examples=examples.TASK_ACTIONS[action])
+
         async def endpoint(
-            task_id: str, body: TaskActionBody, reviewer: Reviewer = current
+            task_id: str, body: TaskActionBody = documented, reviewer: Reviewer = current
         ) -> TaskActionResult:
             return await act(task_id, action, body, reviewer)
 

@@ -79,6 +79,9 @@ class Pipeline:
     processes: list[apps.AppProcess]
     env: dict[str, str]
     """The processes' environment: commands run against this pipeline's databases with it."""
+    state_dir: Path
+    """The pipeline's stack folder (``TDKT_STACK_DIR`` of a command run beside it): pids, logs,
+    secrets and the record of what it started (``stack.env``)."""
 
     def database_url(self, service: str) -> str:
         default = f"sqlite:///{self.env['TDKT_DATA_DIR']}/{service}.db"
@@ -225,6 +228,7 @@ async def pipeline(
         mail=mail,
         processes=processes,
         env=env,
+        state_dir=state_dir,
     )
     await asyncio.to_thread(apps.stop_all, processes)
     collector.stop()
