@@ -39,6 +39,7 @@ from services.intake.domain.organisations import (
     OrganisationRegistry,
     OrganisationTree,
     ReviewProfile,
+    proposer_vi,
     review_chain,
     review_profile_for,
 )
@@ -125,7 +126,7 @@ def decision_particulars(
     proposal_year: int,
 ) -> DecisionParticulars:
     """The texts of the decision: the issuer as of the submission date (with the body above it
-    where NĐ 30/2020 prints one) and the submitting organisation."""
+    where NĐ 30/2020 prints one) and who proposed the decision to its signer."""
     decider = tree.get(chain[-1].organisation_code)
     parent = tree.parent(decider.code) if decider.prints_parent else None
     return DecisionParticulars(
@@ -141,7 +142,7 @@ def decision_particulars(
             place_vi=decider.place_vi,
             signer_title_vi=decider.signer_title_vi,
         ),
-        proposer_name_vi=tree.get(chain[0].organisation_code).name_vi,
+        proposer_name_vi=proposer_vi(tree, chain),
     )
 
 

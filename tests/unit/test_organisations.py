@@ -26,6 +26,7 @@ from services.intake.domain.organisations import (
     ReviewProfile,
     ReviewStep,
     default_registry,
+    proposer_vi,
     review_chain,
     review_profile,
     review_profile_for,
@@ -440,10 +441,12 @@ NOMINATORS = [
 def test_every_award_routes_sensibly_from_every_sample_organisation(day: date) -> None:
     """Awards × organisations × dates: the chain rises, starts with the nominating unit's own
     review, holds only organisations of that day above the submitter, ends at an organisation the
-    award allows to decide at or below its deciding level, and names no district after the reform."""
+    award allows to decide at or below its deciding level, names no district after the reform, and
+    its decision names a proposer that can sign a submission to the decider."""
     tree = default_registry().as_of(day)
     profile = review_profile_for(day)
     rule_set = default_catalogue().rule_set_for(day)
+    bodies = {o.proposer_title_vi: o for o in tree} | {o.council_name_vi: o for o in tree}
     checked = 0
     for org in (code for code in NOMINATORS if code in tree):
         above = {org, *(o.code for o in tree.ancestors(org))}
@@ -459,5 +462,11 @@ def test_every_award_routes_sensibly_from_every_sample_organisation(day: date) -
             assert award.deciding.organisation_code in (None, decider.code)
             if day >= AFTER:
                 assert all(tree.get(s.organisation_code).level is not OrgLevel.DISTRICT for s in steps)
+            # the decision is proposed by a body of that day, not by its own signer, and to a
+            # province or central decider never by the nominating unit itself
+            proposer = proposer_vi(tree, steps)
+            assert proposer in bodies and proposer != decider.proposer_title_vi, (org, award.code, proposer)
+            if decider.level in (OrgLevel.PROVINCE, OrgLevel.MINISTRY, OrgLevel.CENTRAL):
+                assert bodies[proposer].level not in (OrgLevel.UNIT, OrgLevel.ENTERPRISE), (org, award.code)
             checked += 1
     assert checked >= 10 * len(rule_set.awards)

@@ -1,5 +1,6 @@
 """Issue 18: a dossier climbs the four review levels as the organisation structure in force on its
-submission date fills them (DOMAIN.md §3.1, "The four review levels after the reform")."""
+submission date fills them (DOMAIN.md §3.1, "The four review levels after the reform"), and its
+decision names the body that proposed it to the signer (Luật TĐKT Điều 83; DOMAIN.md §4)."""
 
 from __future__ import annotations
 
@@ -133,3 +134,59 @@ def test_an_abolished_district_cannot_submit_after_the_reform() -> None:
     assert raised.value.problem.code == "organisation-not-in-force"
     assert "Ủy ban nhân dân huyện Đông Sơn" in raised.value.problem.message_vi
     assert _chain(_validate(DISTRICT, "BKTTG", LAST_DAY_OF_DISTRICTS))[0] == ("unit", DISTRICT)
+
+
+@pytest.mark.parametrize(
+    ("organisation", "award", "day", "entry", "proposer"),
+    [
+        pytest.param(
+            SCHOOL,
+            "BKTTG",
+            LATER,
+            {},
+            "Chủ tịch Ủy ban nhân dân tỉnh An Hà",
+            id="prime-minister-the-province",
+        ),
+        pytest.param(
+            SCHOOL,
+            "HCLD_HANG_BA",
+            LATER,
+            {"kind": "collective", "full_name": "Tổ Toán", "record": {}},
+            "Thủ tướng Chính phủ",
+            id="state-president-the-prime-minister",
+        ),
+        pytest.param(
+            SCHOOL, "BANG_KHEN_TINH", LATER, {}, "Giám đốc Sở Nội vụ", id="province-its-standing-body"
+        ),
+        pytest.param(
+            SCHOOL,
+            "GIAY_KHEN",
+            LATER,
+            {},
+            "Hiệu trưởng Trường Trung học cơ sở Tân Tiến",
+            id="commune-the-school-below-it",
+        ),
+        pytest.param(
+            SCHOOL,
+            "GIAY_KHEN",
+            LAST_DAY_OF_DISTRICTS,
+            {},
+            "Hiệu trưởng Trường Trung học cơ sở Tân Tiến",
+            id="district-the-school-below-it",
+        ),
+        pytest.param(
+            COMMUNE,
+            "LDTT",
+            LATER,
+            {"record": {"ratings": [{"year": LATER.year, "rating": "good"}]}},
+            "Hội đồng Thi đua - Khen thưởng xã Tân Tiến",
+            id="unit-its-own-council",
+        ),
+    ],
+)
+def test_the_decision_names_who_proposed_it_to_the_signer(
+    organisation: str, award: str, day: date, entry: dict[str, Any], proposer: str
+) -> None:
+    particulars = _validate(organisation, award, day, **entry).particulars
+    assert particulars is not None
+    assert particulars.proposer_name_vi == proposer

@@ -159,7 +159,7 @@ def test_the_decision_particulars_come_from_the_catalogue_and_the_organisation_r
     assert particulars.period_year == TODAY.year
     assert particulars.issuer.name_vi == "Thủ tướng Chính phủ" and particulars.issuer.place_vi == "Hà Nội"
     assert particulars.issuer.parent_name_vi is None, "a central body prints no parent"
-    assert particulars.proposer_name_vi == "Trường Trung học cơ sở Tân Tiến"
+    assert particulars.proposer_name_vi == "Chủ tịch Ủy ban nhân dân tỉnh An Hà"
     assert particulars.legal_basis[0] == "Luật Thi đua, khen thưởng"
     assert particulars.legal_basis[1].startswith("Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025")
 

@@ -106,6 +106,16 @@ class Organisation:
     valid_from: date | None = None
     valid_to: date | None = None
     """When it exists (inclusive); open bounds when ``None``."""
+    proposer_vi: str | None = None
+    """How a decision names it when it proposes ("Theo đề nghị của …"); its signer title when unset,
+    which is enough where the title names the body ("Chủ tịch Ủy ban nhân dân tỉnh An Hà")."""
+    council_vi: str | None = None
+    """Its emulation council (Hội đồng Thi đua - Khen thưởng), which proposes when its head decides
+    for its own staff; "Hội đồng Thi đua - Khen thưởng <name>" when unset."""
+    proposed_by: str | None = None
+    """The organisation that proposes this one's award decisions whatever the chain (the province's
+    standing body, Sở Nội vụ; the Prime Minister for the State President). Unset: the organisation
+    reviewing at the level below the decider in the dossier's chain."""
 
     @property
     def prints_parent(self) -> bool:
@@ -117,6 +127,14 @@ class Organisation:
             OrgLevel.ENTERPRISE,
             OrgLevel.MINISTRY_UNIT,
         )
+
+    @property
+    def proposer_title_vi(self) -> str:
+        return self.proposer_vi or self.signer_title_vi
+
+    @property
+    def council_name_vi(self) -> str:
+        return self.council_vi or f"Hội đồng Thi đua - Khen thưởng {self.name_vi}"
 
     def exists_on(self, day: date) -> bool:
         return _covers(self.valid_from, self.valid_to, day)
@@ -275,6 +293,8 @@ def _check_dates(org: Organisation, by_code: Mapping[str, Organisation]) -> None
     for earlier, later in pairwise(links):
         if earlier.valid_to is None or earlier.valid_to >= (later.valid_from or date.min):
             raise ValueError(f"{org.code!r}: parents {earlier.code!r} and {later.code!r} overlap")
+    if org.proposed_by is not None and org.proposed_by not in by_code:
+        raise ValueError(f"{org.code!r} is proposed by unknown organisation {org.proposed_by!r}")
 
 
 def _changes(org: Organisation) -> Iterator[date]:
@@ -442,6 +462,20 @@ def review_chain(
         for level in path
         if level in acting and _RANK[level] <= _RANK[last]
     ]
+
+
+def proposer_vi(tree: OrganisationTree, chain: Sequence[ReviewStep]) -> str:
+    """Who the decision says proposed it ("Theo đề nghị của …", DOMAIN.md §4): the decider's fixed
+    proposer where the registry names one (the province's standing body, Sở Nội vụ; the Prime
+    Minister for the State President), else the organisation reviewing at the level below the
+    decider — for a central award the province or ministry (Luật TĐKT Điều 83) — else, when the
+    decider reviews its own staff's dossier, its emulation council."""
+    decider = tree.get(chain[-1].organisation_code)
+    if decider.proposed_by is not None:
+        return tree.get(decider.proposed_by).proposer_title_vi
+    if len(chain) > 1:
+        return tree.get(chain[-2].organisation_code).proposer_title_vi
+    return decider.council_name_vi
 
 
 def _data_text(name: str) -> str:
