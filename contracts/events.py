@@ -153,7 +153,10 @@ class DecisionParticulars(EventData):
     period_year: int | None = Field(default=None, description="The year the achievement is for")
     legal_basis: list[str] = Field(default_factory=list, description="The award's legal bases (căn cứ)")
     issuer: IssuingBody
-    proposer_name_vi: str = Field(description="The submitting organisation (Theo đề nghị của …)")
+    proposer_name_vi: str = Field(
+        description="Who proposed the decision to its signer (Theo đề nghị của …): the body reviewing at the "
+        "level below the decider, or the decider's standing body"
+    )
 
 
 class ReviewStep(EventData):

@@ -27,7 +27,7 @@ from contracts.dossiers import MAX_ENTRIES_PER_DOSSIER, DossierSubmission
 from services.intake.bulk import read_sheet, write_sheet
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import AwardSubject, default_catalogue
-from services.intake.domain.organisations import default_registry, review_profile
+from services.intake.domain.organisations import default_registry
 from services.intake.samples import eligible_record
 from services.intake.validation import DossierValidator
 from tools.demo import DEMO_ORGANISATION
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=_count(1000), default=20)
     args = parser.parse_args(argv)
     today = date.today()
-    validator = DossierValidator(default_catalogue(), default_registry(), review_profile("four_level"))
+    validator = DossierValidator(default_catalogue(), default_registry())
     client = RegisteredClient(
         client_id="bench", secret_sha256="0" * 64, organisations=frozenset({DEMO_ORGANISATION})
     )

@@ -1,5 +1,10 @@
 """The demo: one nomination through all four review levels, decided and notified.
 
+A teacher of Trường THCS Tân Tiến is nominated for the Prime Minister's Bằng khen; the review
+chain intake answers with names the reviewers: the school itself (unit), xã Tân Tiến (the district
+level since 01/07/2025), the province An Hà and the Prime Minister. Each level's reviewer gets a
+token for the organisation the chain names.
+
 ``python -m tools.demo`` talks to the running stack over HTTP only, like an integrating system
 and its reviewers would, and prints ``decision: <number>`` and ``trace: <trace id>``.
 """

@@ -37,7 +37,7 @@ def build() -> tuple[FastAPI, ServiceRuntime]:
     validator = DossierValidator(
         default_catalogue(),
         default_registry(),
-        review_profile(settings.review_profile),
+        review_profile(settings.review_profile) if settings.review_profile else None,
         [quota.setting() for quota in settings.quotas],
     )
     store = AttachmentStore(

@@ -42,8 +42,10 @@ class IntakeSettings(ServiceSettings):
     max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     attachment_types: tuple[str, ...] = DEFAULT_ATTACHMENT_TYPES
     """Media types accepted for attachments, judged from the file's content, not its name."""
-    review_profile: str = "four_level"
-    """Review-level profile: ``four_level`` or ``two_tier_2025`` (NĐ 129/2025 Điều 59)."""
+    review_profile: str | None = None
+    """Force one review profile (``four_level`` or ``two_tier_2025``) for every dossier; unset, each
+    dossier follows the organisation structure in force on its submission date (``four_level``
+    until 30/06/2025, ``two_tier_2025`` from 01/07/2025, NĐ 129/2025 Điều 59)."""
     timezone: str = "Asia/Ho_Chi_Minh"
     quotas: list[QuotaConfig] = Field(default_factory=list)
     """Per-issuer caps (JSON in ``TDKT_INTAKE_QUOTAS``); none by default, since Luật TĐKT 2022 sets

@@ -27,14 +27,21 @@ from contracts.names import search_key
 from contracts.nominee import AwardRecord, NomineeRecord
 from servicekit.problems import ProblemError
 from services.intake.clients import RegisteredClient
-from services.intake.domain import eligibility
+from services.intake.domain import eligibility, organisations
 from services.intake.domain.catalogue import AwardDefinition, AwardKind, Catalogue, RuleSet
-from services.intake.domain.errors import NoActingOrganisation, NoRuleSetInForce
+from services.intake.domain.errors import (
+    NoActingOrganisation,
+    NoReviewProfileInForce,
+    NoRuleSetInForce,
+    OrganisationNotInForce,
+)
 from services.intake.domain.organisations import (
-    Organisation,
     OrganisationRegistry,
+    OrganisationTree,
     ReviewProfile,
+    proposer_vi,
     review_chain,
+    review_profile_for,
 )
 from services.intake.models import CriterionView, EligibilityView
 
@@ -114,12 +121,14 @@ def same_period_titles(
 def decision_particulars(
     rule_set: RuleSet,
     award: AwardDefinition,
-    registry: OrganisationRegistry,
-    decider: Organisation,
-    submitter: Organisation,
+    tree: OrganisationTree,
+    chain: Sequence[organisations.ReviewStep],
     proposal_year: int,
 ) -> DecisionParticulars:
-    parent = registry.get(decider.parent_code) if decider.prints_parent and decider.parent_code else None
+    """The texts of the decision: the issuer as of the submission date (with the body above it
+    where NĐ 30/2020 prints one) and who proposed the decision to its signer."""
+    decider = tree.get(chain[-1].organisation_code)
+    parent = tree.parent(decider.code) if decider.prints_parent else None
     return DecisionParticulars(
         award_name_vi=award.name_vi,
         award_is_title=award.kind is AwardKind.EMULATION_TITLE,
@@ -133,7 +142,7 @@ def decision_particulars(
             place_vi=decider.place_vi,
             signer_title_vi=decider.signer_title_vi,
         ),
-        proposer_name_vi=submitter.name_vi,
+        proposer_name_vi=proposer_vi(tree, chain),
     )
 
 
@@ -173,13 +182,14 @@ def eligibility_view(result: eligibility.EligibilityResult) -> EligibilityView:
 
 
 def council_requirement(award: AwardDefinition, levels: list[ReviewLevel]) -> CouncilRequirement | None:
-    """Where the award's council vote happens: the deciding level's council for awards decided at
-    the unit or the province; for awards decided centrally, the bộ/tỉnh council, whose minutes and
-    vote the dossier must carry (QĐ 311/QĐ-BNV; DOMAIN.md §3.2)."""
+    """Where the award's council vote happens: the council of the level that decides (the unit's,
+    the commune's or the province's); for awards decided centrally, the bộ/tỉnh council, whose
+    minutes and vote the dossier must carry (QĐ 311/QĐ-BNV; DOMAIN.md §3.2). ``levels``: the
+    dossier's chain, the decider's level last."""
     vote = award.council_vote
     if vote is None:
         return None
-    deciding = award.review_path[-1]
+    deciding = levels[-1]
     level = (
         ReviewLevel.PROVINCE
         if deciding is ReviewLevel.CENTRAL and ReviewLevel.PROVINCE in levels
@@ -199,13 +209,20 @@ class DossierValidator:
         self,
         catalogue: Catalogue,
         registry: OrganisationRegistry,
-        profile: ReviewProfile,
+        profile: ReviewProfile | None = None,
         quotas: Sequence[eligibility.QuotaSetting] = (),
     ) -> None:
+        """``profile``: force one review profile; ``None`` (the default) takes the profile of the
+        organisation structure in force on each submission date."""
         self.catalogue = catalogue
         self.registry = registry
         self.profile = profile
         self.quotas = tuple(quotas)
+
+    def profile_for(self, day: date) -> ReviewProfile:
+        """The review profile a dossier submitted on ``day`` is routed by (and its levels named by:
+        ``ReviewProfile.level_name``)."""
+        return self.profile or review_profile_for(day)
 
     def validate(
         self,
@@ -231,6 +248,18 @@ class DossierValidator:
                 f"Không có đơn vị mã '{organisation}' trong danh mục tổ chức.",
                 f"There is no organisation with code '{organisation}'.",
             )
+        tree = self.registry.as_of(today)
+        try:
+            tree.get(organisation)
+        except OrganisationNotInForce as error:
+            raise ProblemError(
+                422,
+                "organisation-not-in-force",
+                f"Đơn vị '{organisation}' ({error.name_vi}) không còn hoặc chưa tồn tại vào ngày nộp hồ sơ "
+                f"{today:%d/%m/%Y}.",
+                f"Organisation '{organisation}' ({error.name_vi}) does not exist on the submission date, "
+                f"{today.isoformat()}.",
+            ) from error
         try:
             rule_set = self.catalogue.rule_set_for(today)
         except NoRuleSetInForce as error:
@@ -251,8 +280,8 @@ class DossierValidator:
                 detail=f"known codes: {', '.join(sorted(rule_set.awards))}",
             )
         try:
-            chain = review_chain(self.registry, self.profile, organisation, award)
-        except NoActingOrganisation as error:
+            chain = review_chain(tree, self.profile_for(today), organisation, award)
+        except (NoActingOrganisation, NoReviewProfileInForce) as error:
             raise ProblemError(
                 422,
                 "no-review-path",
@@ -261,7 +290,7 @@ class DossierValidator:
                 detail=str(error),
             ) from error
         proposal_year = submission.proposal_year or today.year
-        decider = self.registry.get(chain[-1].organisation_code)
+        decider = tree.get(chain[-1].organisation_code)
         levels = [step.level for step in chain]
         results = self._apply_quotas(
             submission,
@@ -329,9 +358,7 @@ class DossierValidator:
                 for period in award.public_comment
                 if period.before_level in levels
             ],
-            particulars=decision_particulars(
-                rule_set, award, self.registry, decider, self.registry.get(organisation), proposal_year
-            ),
+            particulars=decision_particulars(rule_set, award, tree, chain, proposal_year),
         )
 
     def _apply_quotas(

@@ -18,15 +18,16 @@ from tools.demo import demo_dossier, run_demo
 from tools.generate import API_DIR
 from tools.waiting import eventually
 
-OWN = "AH-DS-TT"
-"""The commune whose officers receive the demo school's dossiers (the unit level)."""
+OWN = "AH-DS-TT-THCS"
+"""The demo school, whose own officers review its dossiers first (the unit level)."""
 RELATIONS = {
     "own": OWN,
-    "parent": "AH-DS",
-    "child": "AH-DS-TT-THCS",
-    "sibling": "AH-DS-DH",
+    "parent": "AH-DS-TT",
+    "child": "AH-DS-TT-THCS-KHTN",
+    "sibling": "AH-DS-TT-TH",
     "unrelated": "AH-TL-HB",
 }
+"""Relations in the sample registry as of 01/07/2025 on (the commune manages its schools)."""
 ROLES = ("clerk", "officer", "council_member", "leader")
 ISSUER = "TTG"
 """The demo award's deciding organisation."""

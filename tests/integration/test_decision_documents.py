@@ -60,7 +60,7 @@ async def test_an_issued_decision_is_a_signed_pdf_that_verifies_with_certificate
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             f"Số: {result.decision_number}",
             "Về việc tặng Bằng khen của Thủ tướng Chính phủ",
-            "Theo đề nghị của Trường Trung học cơ sở Tân Tiến",
+            "Theo đề nghị của Chủ tịch Ủy ban nhân dân tỉnh An Hà",  # who submits to the Prime Minister
             "Nguyễn Thị Minh Khai",
         ):
             assert expected in text, expected

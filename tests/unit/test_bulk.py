@@ -34,7 +34,7 @@ from services.intake import bulk
 from services.intake.bulk import read_sheet, write_dossier, write_sheet, write_template
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import default_catalogue
-from services.intake.domain.organisations import default_registry, review_profile
+from services.intake.domain.organisations import default_registry
 from services.intake.lifecycle import DossierStatus
 from services.intake.models import DossierView, EntryView
 from services.intake.samples import eligible_record
@@ -436,7 +436,7 @@ def _dossier_view() -> DossierView:
     client = RegisteredClient(
         client_id="test", secret_sha256="0" * 64, organisations=frozenset({DEMO_ORGANISATION})
     )
-    validator = DossierValidator(default_catalogue(), default_registry(), review_profile("four_level"))
+    validator = DossierValidator(default_catalogue(), default_registry())
     validated = validator.validate(submission, client, date(2025, 11, 3))
     now = datetime(2025, 11, 3, 8, 30, tzinfo=UTC)
     return DossierView(

@@ -93,10 +93,10 @@ def test_unknown_award_is_none() -> None:
 @pytest.mark.parametrize(
     ("code", "subject", "path", "fixed_decider"),
     [
-        ("LDTT", AwardSubject.INDIVIDUAL, (U,), None),
-        ("CSTDCS", AwardSubject.INDIVIDUAL, (U,), None),
-        ("TTLDTT", AwardSubject.COLLECTIVE, (U,), None),
-        ("GIAY_KHEN", AwardSubject.BOTH, (U,), None),
+        ("LDTT", AwardSubject.INDIVIDUAL, (U, D), None),
+        ("CSTDCS", AwardSubject.INDIVIDUAL, (U, D), None),
+        ("TTLDTT", AwardSubject.COLLECTIVE, (U, D), None),
+        ("GIAY_KHEN", AwardSubject.BOTH, (U, D), None),
         ("CSTD_TINH", AwardSubject.INDIVIDUAL, TO_PROVINCE, None),
         ("TTLDXS", AwardSubject.COLLECTIVE, TO_PROVINCE, None),
         ("CO_THI_DUA_TINH", AwardSubject.COLLECTIVE, TO_PROVINCE, None),

@@ -25,8 +25,9 @@ CLIENT = RegisteredClient(
 )
 
 
-def _validator(profile: str = "four_level", quotas: tuple[QuotaSetting, ...] = ()) -> DossierValidator:
-    return DossierValidator(default_catalogue(), default_registry(), review_profile(profile), quotas)
+def _validator(profile: str | None = None, quotas: tuple[QuotaSetting, ...] = ()) -> DossierValidator:
+    forced = review_profile(profile) if profile else None
+    return DossierValidator(default_catalogue(), default_registry(), forced, quotas)
 
 
 def _submission(**changes: Any) -> DossierSubmission:
@@ -43,8 +44,8 @@ def test_an_eligible_dossier_is_routed_through_its_review_chain() -> None:
     checked = _validator().validate(_submission(), CLIENT, TODAY)
     assert checked.rule_set_id == "ND152-2025"
     assert [(step.level.value, step.organisation) for step in checked.review_chain] == [
-        ("unit", "AH-DS-TT"),
-        ("district", "AH-DS"),
+        ("unit", "AH-DS-TT-THCS"),
+        ("district", "AH-DS-TT"),
         ("province", "AH"),
         ("central", "TTG"),
     ]
@@ -52,8 +53,11 @@ def test_an_eligible_dossier_is_routed_through_its_review_chain() -> None:
     assert [entry.eligibility.outcome for entry in checked.entries] == ["eligible"]
 
 
-def test_the_two_tier_profile_skips_the_district() -> None:
-    checked = _validator("two_tier_2025").validate(_submission(), CLIENT, TODAY)
+def test_a_forced_profile_overrides_the_date() -> None:
+    assert _validator().profile_for(TODAY).name == "two_tier_2025"
+    forced = _validator("four_level")
+    assert forced.profile_for(TODAY).name == "four_level"
+    checked = forced.validate(_submission(), CLIENT, TODAY)
     assert [step.level.value for step in checked.review_chain] == ["unit", "province", "central"]
 
 
@@ -126,10 +130,10 @@ def test_council_and_public_comment_requirements_travel_with_the_dossier() -> No
         unit_council.threshold_numerator,
         unit_council.threshold_denominator,
     ) == (
-        "unit",
+        "district",
         4,
         5,
-    )
+    ), "the commune's council votes on the CSTĐCS its chairman decides"
     bktgg = _validator().validate(_submission(), CLIENT, TODAY)
     assert bktgg.council is None and bktgg.public_comment == []
 
@@ -155,7 +159,7 @@ def test_the_decision_particulars_come_from_the_catalogue_and_the_organisation_r
     assert particulars.period_year == TODAY.year
     assert particulars.issuer.name_vi == "Thủ tướng Chính phủ" and particulars.issuer.place_vi == "Hà Nội"
     assert particulars.issuer.parent_name_vi is None, "a central body prints no parent"
-    assert particulars.proposer_name_vi == "Trường Trung học cơ sở Tân Tiến"
+    assert particulars.proposer_name_vi == "Chủ tịch Ủy ban nhân dân tỉnh An Hà"
     assert particulars.legal_basis[0] == "Luật Thi đua, khen thưởng"
     assert particulars.legal_basis[1].startswith("Nghị định số 152/2025/NĐ-CP ngày 14 tháng 6 năm 2025")
 

@@ -58,10 +58,13 @@ class AwardKind(StrEnum):
 
 class DecidingAuthority(_Frozen):
     level: ReviewLevel
+    """The highest review level at which the award is decided (the end of its ``review_path``)."""
     organisation_levels: tuple[OrgLevel, ...] = Field(min_length=1)
-    """Levels of organisation whose head holds the power to decide."""
+    """Kinds of organisation whose head holds the power to decide, as the law names them; a review
+    profile adds the kinds that hold a power by transfer (NĐ 129/2025 Điều 59: district → commune)."""
     organisation_code: str | None = None
-    """A fixed decider (TTG, CTN); ``None``: the submitter's topmost organisation of the deciding tier."""
+    """A fixed decider (TTG, CTN); ``None``: the lowest organisation of the dossier's chain whose
+    kind may decide (``organisations.review_chain``)."""
     description_vi: str
     description_en: str
     signer_title_vi: str
