@@ -180,7 +180,7 @@ def build_router(
 
     async def reassign(task_id: str, reviewer: Reviewer, change: service.Reassignment) -> TaskView:
         def work(session: Session) -> TaskView:
-            task = authz.visible(reviewer, service.get_task(session, task_id))
+            task = authz.visible(reviewer, service.get_task(session, task_id, lock=True))
             return service.to_view(change(session, task), runtime.clock.now())
 
         return await run_in_session(runtime.engine, work)
