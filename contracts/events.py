@@ -74,12 +74,33 @@ class CouncilTally(EventData):
     minutes_attachment_id: str | None = Field(default=None, description="Biên bản họp (an intake attachment)")
 
 
+class CouncilQuorum(EventData):
+    """How many of the council's members must be present for its vote to stand. Quorum counts
+    members PRESENT (DOMAIN.md §3.3 and key fact 11): absent members' written votes count toward
+    the threshold, not toward the quorum. No national rule was found; the product default is
+    Bắc Ninh's rule for sessions that decide awards, labelled unconfirmed."""
+
+    numerator: int = Field(default=4, ge=1)
+    denominator: int = Field(default=5, ge=1)
+    legal_basis: str = (
+        "Mặc định của hệ thống theo QĐ 86/2025/QĐ-UBND tỉnh Bắc Ninh Điều 8 k4b (phiên họp xét khen thưởng "
+        "cần ≥80% thành viên có mặt) — quy định cấp tỉnh, chưa xác nhận là quy định chung / product default "
+        "after QĐ 86/2025/QĐ-UBND Bắc Ninh Điều 8 k4b (award sessions need ≥80% of members present), "
+        "a provincial rule: UNCONFIRMED as a national rule"
+    )
+    confirmed: bool = False
+
+
 class CouncilRequirement(EventData):
     level: ReviewLevel
     threshold_numerator: int = Field(ge=1)
     threshold_denominator: int = Field(ge=1)
     legal_basis: str
     confirmed: bool
+    quorum: CouncilQuorum = Field(
+        default_factory=CouncilQuorum,
+        description="Members present for the vote to stand (product default 4/5, a provincial rule, unconfirmed)",
+    )
 
 
 class RewardMultiple(EventData):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from contracts.workflow import TASK_NOT_ACTIONABLE, ReviewRefused
 from servicekit.auth import Principal, Staff
 from servicekit.problems import ProblemError
 from services.review.models import ReviewTask, TaskState
@@ -82,8 +83,8 @@ def role_of(task: ReviewTask) -> ReviewerRole:
 def check_can_act(reviewer: Reviewer, task: ReviewTask) -> None:
     """Completion checks the current assignee: an assigned task is the assignee's to complete."""
     visible(reviewer, task)
-    if task.state != TaskState.OPEN:
-        raise not_actionable(task.task_id)
+    if task.state != TaskState.OPEN:  # the inbox saw it closed: the workflow would refuse it alike
+        raise ReviewRefused(TASK_NOT_ACTIONABLE, task_id=task.task_id)
     require_role(reviewer, role_of(task))
     if task.assignee is not None and task.assignee != reviewer.subject:
         raise ProblemError(
@@ -92,13 +93,3 @@ def check_can_act(reviewer: Reviewer, task: ReviewTask) -> None:
             f"Nhiệm vụ đang được giao cho '{task.assignee}'.",
             f"The task is assigned to '{task.assignee}'.",
         )
-
-
-def not_actionable(task_id: str, detail: str | None = None) -> ProblemError:
-    return ProblemError(
-        409,
-        "task-not-actionable",
-        "Nhiệm vụ này không còn chờ xử lý (đã được xử lý hoặc hồ sơ đã chuyển bước).",
-        "This task is not awaiting action (already acted on, or the review moved on).",
-        detail=detail or task_id,
-    )

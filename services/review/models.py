@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import JSON, Column, Index, Text, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import SessionTransaction, declared_attr
 from sqlmodel import Field as ColumnField
 from sqlmodel import Session, SQLModel
 
@@ -62,6 +63,16 @@ class ReviewTask(SQLModel, table=True):
     assignee: str | None = ColumnField(default=None, index=True, max_length=200)
     assigned_by: str | None = ColumnField(default=None, max_length=200)
 
+    @declared_attr  # type: ignore[arg-type]
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # Every UPDATE or DELETE of a task holds only if its state is still the one this session
+        # read (``WHERE task_id = … AND state = …``; the application sets the state itself): the
+        # tally moves a task's count from the state it read, so a write over a state another
+        # transaction changed meanwhile is refused (StaleDataError) instead of counted twice.
+        # Code that changes a task reads it with ``lock_task`` so it never meets that refusal.
+        state = cls.__table__.c.state  # type: ignore[attr-defined]
+        return {"version_id_col": state, "version_id_generator": False}
+
 
 NO_VALUE = ""
 """A task's absent role or organisation, in the tally (its key columns cannot be null)."""
@@ -93,11 +104,18 @@ def _tally_key(task: ReviewTask, state: str) -> TallyKey:
 
 
 _TALLY_CHANGES = "review_task_tally_changes"
+_SAVEPOINT_CHANGES = "review_task_tally_savepoints"
+"""The changes collected when each open savepoint began: what a rollback to it leaves."""
+
+
+def _pending(session: Session) -> Counter[TallyKey]:
+    changes: Counter[TallyKey] = session.info.setdefault(_TALLY_CHANGES, Counter())
+    return changes
 
 
 @event.listens_for(Session, "before_flush")
 def _collect_tally_changes(session: Session, _context: object, _instances: object) -> None:
-    changes: Counter[TallyKey] = session.info.setdefault(_TALLY_CHANGES, Counter())
+    changes = _pending(session)
     for task in session.new:
         if isinstance(task, ReviewTask):
             changes[_tally_key(task, task.state)] += 1
@@ -112,12 +130,23 @@ def _collect_tally_changes(session: Session, _context: object, _instances: objec
                     changes[_tally_key(task, now)] += 1
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _remember_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    # a savepoint begins after the session flushed: what is collected so far stays if it rolls back
+    if transaction.nested:
+        session.info.setdefault(_SAVEPOINT_CHANGES, {})[transaction] = Counter(_pending(session))
+
+
 @event.listens_for(Session, "before_commit")
 def _write_tally_changes(session: Session) -> None:
     # Written once, at the commit, in one statement whose rows are in key order: transactions lock
     # the tally rows they share in the same order, so two cannot deadlock (a transaction that
     # flushed twice would otherwise lock them flush by flush), and hold them only while committing.
+    # Releasing a savepoint writes nothing: its changes wait for the transaction's commit.
+    if session.in_nested_transaction():
+        return
     session.flush()
+    session.info.pop(_SAVEPOINT_CHANGES, None)
     changes: Counter[TallyKey] = session.info.pop(_TALLY_CHANGES, Counter())
     rows = [
         dict(zip(TALLY_KEY, key, strict=True), tasks=delta) for key, delta in sorted(changes.items()) if delta
@@ -128,7 +157,14 @@ def _write_tally_changes(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_tally_changes(session: Session) -> None:
-    session.info.pop(_TALLY_CHANGES, None)
+    # a savepoint's rollback forgets only what was collected since it began; the transaction's, all
+    savepoint = session.get_nested_transaction()
+    saved = session.info.get(_SAVEPOINT_CHANGES, {}).pop(savepoint, None)
+    if savepoint is not None and saved is not None:
+        session.info[_TALLY_CHANGES] = saved
+    else:
+        session.info.pop(_TALLY_CHANGES, None)
+        session.info.pop(_SAVEPOINT_CHANGES, None)
 
 
 def _upsert_tally(dialect: str, rows: list[dict[str, Any]]) -> Any:

@@ -65,7 +65,7 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
                     )
                 )
         case ReviewTaskCompleted(data=data):
-            task = session.get(ReviewTask, data.task_id)
+            task = lock_task(session, data.task_id)
             if task is not None:
                 _complete(session, task, data.action, data.actor, data.completed_at)
         case PublicCommentOpened(data=data):
@@ -83,18 +83,36 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
                     )
                 )
         case DossierWithdrawn(data=data):
-            open_tasks = select(ReviewTask).where(
-                ReviewTask.dossier_id == data.dossier_id, ReviewTask.state == TaskState.OPEN
+            open_tasks = (
+                select(ReviewTask)
+                .where(ReviewTask.dossier_id == data.dossier_id, ReviewTask.state == TaskState.OPEN)
+                .order_by(col(ReviewTask.task_id))
+                .with_for_update()
+                .execution_options(populate_existing=True)
             )
             for task in session.exec(open_tasks).all():
                 _complete(session, task, ReviewAction.WITHDRAWN, data.actor, data.at, TaskState.CANCELLED)
 
 
 def record_action(session: Session, result: TaskActionResult, actor: str) -> None:
-    """Show an accepted action at once, before the workflow's event arrives."""
-    task = session.get(ReviewTask, result.task_id)
+    """Show an accepted action at once, before the workflow's event arrives (whichever of the two
+    comes second finds the task closed and changes nothing)."""
+    task = lock_task(session, result.task_id)
     if task is not None:
         _complete(session, task, result.action, actor, result.acted_at)
+
+
+def lock_task(session: Session, task_id: str) -> ReviewTask | None:
+    """The task as it is now, locked until the transaction ends, for code that changes it: the HTTP
+    action and the task.completed consumer may close the same task at once, and the second must
+    see the first's commit — on PostgreSQL it waits for it (``SELECT … FOR UPDATE``; SQLite's
+    ``BEGIN IMMEDIATE`` already queues writers). Without the lock each would read it open and the
+    tally would count it closed twice (issue 18)."""
+    held = session.identity_map.get(session.identity_key(ReviewTask, (task_id,)))
+    if isinstance(held, ReviewTask):  # read earlier in this transaction: read it again, locked
+        session.refresh(held, with_for_update=True)
+        return held
+    return session.get(ReviewTask, task_id, with_for_update=True)
 
 
 def _complete(
@@ -172,8 +190,9 @@ def _assign(session: Session, task: ReviewTask, assignee: str, *, by: str) -> Re
     return task
 
 
-def get_task(session: Session, task_id: str) -> ReviewTask:
-    task = session.get(ReviewTask, task_id)
+def get_task(session: Session, task_id: str, *, lock: bool = False) -> ReviewTask:
+    """The task; ``lock`` for a transaction that changes it (:func:`lock_task`)."""
+    task = lock_task(session, task_id) if lock else session.get(ReviewTask, task_id)
     if task is None:
         raise ProblemError(
             404,

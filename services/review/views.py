@@ -4,13 +4,14 @@ task assignment within an organisation, and — for local use only — a develop
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from http import HTTPStatus
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query
 from sqlmodel import Session
 
 from contracts.events import ReviewAction
-from contracts.workflow import TaskActionRequest, TaskActionResult
+from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_AUDIENCE, Principal, TokenService
 from servicekit.db import run_in_session
 from servicekit.problems import ProblemError, problem_responses
@@ -30,7 +31,7 @@ from services.review.models import (
     TaskView,
     TokenResponse,
 )
-from services.review.workflow_client import ReviewWorkflows
+from services.review.workflow_client import ReviewWorkflows, refusal_problem, refusals_by_status
 
 TOKEN_AUDIENCE = STAFF_TOKEN_AUDIENCE
 ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
@@ -53,6 +54,31 @@ ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
 """Reviewer actions: each a Temporal Update on the dossier's review; which step takes which action,
 and which role, the workflow decides (``contracts.workflow.STEP_ACTIONS``)."""
 REVIEWER_SCOPE = STAFF_SCOPE
+
+ACTION_PROBLEMS: dict[int, list[tuple[str, str]]] = {
+    403: [("role-not-permitted", "the reviewer lacks the role the step needs")],
+    404: [("task-not-found", "no such task in the reviewer's organisation")],
+    409: [
+        ("task-assigned-to-another", "the task is assigned to another reviewer"),
+        ("review-not-running", "the dossier's review has ended"),
+    ],
+    422: [("validation-failed", "the body does not match its schema")],
+    503: [("workflow-engine-unavailable", "Temporal did not answer; look at the task, then retry")],
+}
+"""The codes of an action's problems besides the workflow's refusals (``contracts.workflow.REFUSALS``)."""
+
+
+def _with_codes(
+    responses: dict[int | str, dict[str, Any]], others: dict[int, list[tuple[str, str]]]
+) -> dict[int | str, dict[str, Any]]:
+    """Each status's description lists its codes (the service's and the workflow's refusals)."""
+    codes = {status: list(pairs) for status, pairs in others.items()}
+    for status, refusals in refusals_by_status().items():
+        codes.setdefault(status, []).extend((refusal.code, refusal.meaning) for refusal in refusals)
+    for status, pairs in codes.items():
+        listed = "; ".join(f"`{code}`: {meaning}" for code, meaning in pairs)
+        responses[status]["description"] = f"{HTTPStatus(status).phrase}. Codes: {listed}."
+    return responses
 
 
 def build_router(
@@ -107,15 +133,13 @@ def build_router(
     async def act(
         task_id: str, action: ReviewAction, body: TaskActionBody, reviewer: Reviewer
     ) -> TaskActionResult:
-        if action in (ReviewAction.REJECT, ReviewAction.RETURN) and not (body.comment or "").strip():
-            raise ProblemError(
-                422,
-                "reason-required",
-                "Phải nêu lý do khi không chấp thuận hoặc trả lại hồ sơ.",
-                "A reason (comment) is required to reject or return a dossier.",
-            )
-        task = await visible_task(task_id, reviewer)
-        authz.check_can_act(reviewer, task)
+        try:
+            # the workflow's rule, checked first so that a reason-less action costs no round trip
+            require_reason(action, body.comment)
+            task = await visible_task(task_id, reviewer)
+            authz.check_can_act(reviewer, task)
+        except ReviewRefused as refused:
+            raise refusal_problem(refused) from refused
         request = TaskActionRequest(
             task_id=task_id,
             action=action,
@@ -133,7 +157,7 @@ def build_router(
         )
         return result
 
-    action_errors = problem_responses(401, 403, 404, 409, 422, 503)
+    action_errors = _with_codes(problem_responses(401, 403, 404, 409, 422, 503), ACTION_PROBLEMS)
 
     def action_endpoint(action: ReviewAction) -> Callable[..., Awaitable[TaskActionResult]]:
         documented = Body(openapi_examples=examples.TASK_ACTIONS[action])
@@ -182,7 +206,7 @@ def build_router(
 
     async def reassign(task_id: str, reviewer: Reviewer, change: service.Reassignment) -> TaskView:
         def work(session: Session) -> TaskView:
-            task = authz.visible(reviewer, service.get_task(session, task_id))
+            task = authz.visible(reviewer, service.get_task(session, task_id, lock=True))
             return service.to_view(change(session, task), runtime.clock.now())
 
         return await run_in_session(runtime.engine, work)

@@ -12,7 +12,7 @@ from temporalio.common import (
     WorkflowIDConflictPolicy,
     WorkflowIDReusePolicy,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts.events import DecisionIssued, DossierAmended, DossierSubmitted, DossierWithdrawalRequested
@@ -20,11 +20,17 @@ from contracts.workflow import (
     ACT_ON_TASK_UPDATE,
     DECISION_ISSUED_SIGNAL,
     DOSSIER_AMENDED_SIGNAL,
+    REFUSALS,
+    REVIEW_REFUSED,
     REVIEW_WORKFLOW,
+    TASK_NOT_ACTIONABLE,
     WITHDRAW_SIGNAL,
     AmendmentSignal,
     DecisionIssuedSignal,
+    Refusal,
+    RefusalKind,
     ReviewInput,
+    ReviewRefused,
     ReviewState,
     TaskActionRequest,
     TaskActionResult,
@@ -41,6 +47,41 @@ error"); one that did not answer in time is a ``WorkflowUpdateRPCTimeoutOrCancel
 the client raises for an update instead of ``DEADLINE_EXCEEDED``. Either way the reviewer is told
 to retry, not shown a 500."""
 ENGINE_RETRY_AFTER_SECONDS = 5
+
+REFUSAL_STATUS = {RefusalKind.CONFLICT: 409, RefusalKind.INVALID: 422, RefusalKind.FORBIDDEN: 403}
+"""The HTTP status of each kind of refusal: 409 only where the task or the dossier moved on."""
+
+
+def refusal_problem(refused: ReviewRefused, detail: str | None = None) -> ProblemError:
+    """The one place a refusal becomes problem+json (its code, its status, its two messages)."""
+    return ProblemError(
+        REFUSAL_STATUS[refused.refusal.kind],
+        refused.code,
+        refused.message("vi"),
+        refused.message("en"),
+        detail=detail or refused.message("en"),
+    )
+
+
+def refused_by_workflow(error: WorkflowUpdateFailedError, task_id: str) -> tuple[ReviewRefused, str | None]:
+    """The refusal the update validator raised. A failure without one (a worker of an earlier
+    version during a deployment) is told as the task no longer awaiting action, its message the
+    problem's detail."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == REVIEW_REFUSED and cause.details:
+        refused = ReviewRefused.from_payload(cause.details[0])
+        if refused is not None:
+            return refused, None
+    detail = cause.message if isinstance(cause, FailureError) else str(cause)
+    return ReviewRefused(TASK_NOT_ACTIONABLE, task_id=task_id), detail
+
+
+def refusals_by_status() -> dict[int, list[Refusal]]:
+    """The catalogue by HTTP status, for the API's documentation."""
+    statuses: dict[int, list[Refusal]] = {}
+    for refusal in REFUSALS.values():
+        statuses.setdefault(REFUSAL_STATUS[refusal.kind], []).append(refusal)
+    return statuses
 
 
 class ReviewWorkflows:
@@ -101,14 +142,7 @@ class ReviewWorkflows:
             )
             return result
         except WorkflowUpdateFailedError as error:
-            cause = error.cause.message if error.cause is not None else str(error)  # type: ignore[attr-defined]
-            raise ProblemError(
-                409,
-                "task-not-actionable",
-                "Nhiệm vụ này không còn chờ xử lý (đã được xử lý hoặc hồ sơ đã chuyển bước).",
-                "This task is not awaiting action (already acted on, or the review moved on).",
-                detail=cause,
-            ) from error
+            raise refusal_problem(*refused_by_workflow(error, request.task_id)) from error
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 raise ProblemError(

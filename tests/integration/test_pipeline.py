@@ -353,10 +353,12 @@ async def test_reviewers_see_and_act_only_within_their_organisation_and_role(pip
     assert foreign_action.status_code == 404
     assert foreign_list["total"] == 0
     assert wrong_role.status_code == 403 and wrong_role.json()["code"] == "role-not-permitted"
-    assert (
-        wrong_step.status_code == 409 and "not an action of the receipt step" in wrong_step.json()["detail"]
-    )
+    # a bad request is a 422 with its own code, not a 409 "not actionable" (issue 18)
+    assert (wrong_step.status_code, wrong_step.json()["code"]) == (422, "action-not-of-step"), wrong_step.text
+    assert "not an action of the receipt step" in wrong_step.json()["detail"]
+    assert "không thuộc bước tiếp nhận" in wrong_step.json()["message_vi"]
     assert stale.status_code == 409 and "stale" in stale.json()["detail"], stale.text
+    assert stale.json()["code"] == "stale-version"
     assert not_a_leader.status_code == 403
 
 

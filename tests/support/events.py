@@ -4,6 +4,7 @@ review workflow's input as the review service starts it."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
@@ -14,9 +15,13 @@ from contracts.events import (
     DossierReturned,
     DossierSubmitted,
     DossierSubmittedData,
+    DossierWithdrawn,
     EntrySummary,
     NomineeContact,
+    ReviewAction,
     ReviewLevel,
+    ReviewTaskCompleted,
+    ReviewTaskCompletedData,
     ReviewTaskDeadlineData,
     ReviewTaskEscalated,
     ReviewTaskReminded,
@@ -86,7 +91,10 @@ def decided(dossier: str) -> DecisionIssued:
     )
 
 
-def closed(kind: type[DossierRejected] | type[DossierReturned], dossier: str, reason: str) -> CloudEvent:
+Closed = TypeVar("Closed", DossierRejected, DossierReturned, DossierWithdrawn)
+
+
+def closed(kind: type[Closed], dossier: str, reason: str) -> Closed:
     return kind(
         source="/tdkt/worker",
         subject=dossier,
@@ -98,6 +106,24 @@ def closed(kind: type[DossierRejected] | type[DossierReturned], dossier: str, re
             actor="leader.1",
             reason=reason,
             at=AT,
+        ),
+    )
+
+
+def task_completed(
+    dossier: str, task: str, action: ReviewAction = ReviewAction.APPROVE
+) -> ReviewTaskCompleted:
+    return ReviewTaskCompleted(
+        source="/tdkt/review-workflow",
+        subject=dossier,
+        time=AT,
+        data=ReviewTaskCompletedData(
+            task_id=task,
+            dossier_id=dossier,
+            level=ReviewLevel.UNIT,
+            action=action,
+            actor="leader.1",
+            completed_at=AT,
         ),
     )
 

@@ -194,3 +194,38 @@ def test_the_migration_tallies_the_tasks_already_there(tmp_path: Path) -> None:
         }
     engine.dispose()
     assert tallies == {("AH", "leader", "open"): 1, ("AH", "leader", "completed"): 2, ("", "", "open"): 1}
+
+
+def test_a_drifted_tally_is_recounted_from_the_tasks(tmp_path: Path) -> None:
+    """Databases where the action and the consumer both closed tasks hold negative counts (issue
+    18: ``open: -7, completed: 30`` beside 2 open and 21 completed tasks): the migration repairs them."""
+    url = f"sqlite:///{tmp_path / 'review.db'}"
+    config = migrations.alembic_config(Path("services/review/migrations"), url)
+    command.upgrade(config, "0007")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for n in range(23):
+            connection.execute(
+                text(
+                    "INSERT INTO review_task (task_id, dossier_id, workflow_id, level, level_index, "
+                    "levels_total, version, role, organisation, award_code, submitting_organisation, "
+                    "state, opened_at) VALUES (:id, 'd', 'w', 'district', 1, 4, 1, 'clerk', 'AH-DS-TT', "
+                    "'CSTDCS', 'AH-DS-TT-THCS', :state, '2026-11-24 09:00:00')"
+                ),
+                {"id": f"t{n}", "state": "open" if n < 2 else "completed"},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO review_task_tally (organisation, level, role, award_code, state, tasks) "
+                "VALUES ('AH-DS-TT', 'district', 'clerk', 'CSTDCS', 'open', -7), "
+                "('AH-DS-TT', 'district', 'clerk', 'CSTDCS', 'completed', 30)"
+            )
+        )
+    assert _page(engine, organisation="AH-DS-TT")[1:] == (
+        {"open": -7, "completed": 30, "cancelled": 0, "overdue": 0},
+        23,
+    ), "the drift as it was seen"
+    command.upgrade(config, "head")
+    _, counts, total = _page(engine, organisation="AH-DS-TT")
+    engine.dispose()
+    assert (counts["open"], counts["completed"], total) == (2, 21, 23)

@@ -3,6 +3,7 @@ with the publishing activity replaced by a recorder: what it decides, not how it
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ import pytest
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -24,6 +26,7 @@ from contracts.events import (
     PublicCommentRequirement,
     ReviewAction,
     ReviewLevel,
+    ReviewStep,
     ReviewStepKind,
     StruckEntry,
 )
@@ -31,11 +34,13 @@ from contracts.workflow import (
     ACT_ON_TASK_UPDATE,
     DECISION_ISSUED_SIGNAL,
     DOSSIER_AMENDED_SIGNAL,
+    REVIEW_REFUSED,
     STEP_ROLES,
     WITHDRAW_SIGNAL,
     AmendmentSignal,
     DecisionIssuedSignal,
     ReviewInput,
+    ReviewRefused,
     ReviewState,
     ReviewStatus,
     TaskActionRequest,
@@ -365,8 +370,8 @@ async def test_the_council_vote_counts_total_membership(
         await _pass_receipt_and_appraisal(handle, 1)
         tally = CouncilTally(
             members_total=10,
-            members_present=6,  # the threshold counts all members; absentees voted in writing
-            written_votes=4,
+            members_present=8,  # the threshold counts all members; absentees voted in writing
+            written_votes=2,
             votes=[
                 EntryVote(entry_id=f"{dossier_id}.{n}", votes_for=v)
                 for n, v in zip((1, 2), votes, strict=True)
@@ -384,15 +389,23 @@ async def test_the_council_vote_counts_total_membership(
     assert [entry.entry_id for entry in approved.data.entries] == [f"{dossier_id}.{n}" for n in kept]
 
 
+async def _start_with_unit_council(
+    client: Client, queue: str
+) -> tuple[ReviewInput, WorkflowHandle[ReviewWorkflow, ReviewStatus]]:
+    """A two-entry review whose council votes at the unit level, past receipt and appraisal."""
+    dossier_id = str(uuid.uuid4())
+    review = _two_entry_review(dossier_id, CSTDCS_COUNCIL.model_copy(update={"level": ReviewLevel.UNIT}))
+    handle = await client.start_workflow(
+        ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
+    )
+    await _pass_receipt_and_appraisal(handle, 0)
+    return review, handle
+
+
 async def test_a_council_that_passes_nobody_rejects_the_dossier(env: WorkflowEnvironment) -> None:
     recorder, queue = Recorder(), str(uuid.uuid4())
     async with _worker(env, recorder, queue):
-        dossier_id = str(uuid.uuid4())
-        review = _two_entry_review(dossier_id, CSTDCS_COUNCIL.model_copy(update={"level": ReviewLevel.UNIT}))
-        handle = await env.client.start_workflow(
-            ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
-        )
-        await _pass_receipt_and_appraisal(handle, 0)
+        review, handle = await _start_with_unit_council(env.client, queue)
         tally = CouncilTally(
             members_total=5,
             members_present=5,
@@ -499,3 +512,197 @@ async def test_a_long_review_continues_as_a_new_run_where_it_stands(env: Workflo
     assert recorder.types.count("vn.tdkt.review.task.opened.v1") == 3 + 1 + 9, (
         "no step repeated by the new run"
     )
+
+
+async def _refused(
+    handle: WorkflowHandle[ReviewWorkflow, ReviewStatus], request: TaskActionRequest
+) -> ReviewRefused:
+    """The update validator's refusal of ``request``: its cause, as the review service reads it."""
+    with pytest.raises(WorkflowUpdateFailedError) as raised:
+        await handle.execute_update(ACT_ON_TASK_UPDATE, request, result_type=TaskActionResult)
+    cause = raised.value.cause
+    assert isinstance(cause, ApplicationError) and cause.type == REVIEW_REFUSED, cause
+    refused = ReviewRefused.from_payload(cause.details[0])
+    assert refused is not None, cause.details
+    return refused
+
+
+def _tally(dossier_id: str, total: int, present: int, written: int = 0, **votes: int) -> CouncilTally:
+    return CouncilTally(
+        members_total=total,
+        members_present=present,
+        written_votes=written,
+        votes=[EntryVote(entry_id=f"{dossier_id}.{n}", votes_for=count) for n, count in votes.items()],
+    )
+
+
+async def test_each_refusal_names_its_cause(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        dossier_id = str(uuid.uuid4())
+        council = CSTDCS_COUNCIL.model_copy(update={"level": ReviewLevel.UNIT})
+        review = _two_entry_review(dossier_id, council).model_copy(
+            update={
+                "review_chain": [
+                    ReviewStep(level=level, organisation=f"ORG-{level.value}") for level in LEVELS
+                ]
+            }
+        )
+        handle = await env.client.start_workflow(
+            ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
+        )
+
+        def task(step: ReviewStepKind) -> str:
+            return review_task_id(dossier_id, 0, LEVELS[0], 1, step)
+
+        def request(step: ReviewStepKind, action: ReviewAction, **fields: Any) -> TaskActionRequest:
+            return TaskActionRequest(
+                task_id=task(step), action=action, actor="x", role=STEP_ROLES[step], **fields
+            )
+
+        receipt, appraisal = ReviewStepKind.RECEIPT, ReviewStepKind.APPRAISAL
+        council_step, sign_off = ReviewStepKind.COUNCIL, ReviewStepKind.SIGN_OFF
+        await _wait_until_open(handle, task(receipt))
+        refusals = [
+            (request(sign_off, ReviewAction.APPROVE), "task-not-actionable", {"task_id": task(sign_off)}),
+            (
+                request(receipt, ReviewAction.ACCEPT, organisation="AH-TL-HB"),
+                "organisation-not-reviewing",
+                {"reviewing": "ORG-unit", "organisation": "AH-TL-HB"},
+            ),
+            (
+                request(receipt, ReviewAction.APPROVE),
+                "action-not-of-step",
+                {"action": "approve", "step": "receipt", "allowed": ["accept", "return"]},
+            ),
+            (
+                request(receipt, ReviewAction.ACCEPT).model_copy(update={"role": "leader"}),
+                "role-not-of-step",
+                {"step": "receipt", "required": "clerk", "role": "leader"},
+            ),
+            (request(receipt, ReviewAction.RETURN, comment="  "), "reason-required", {"action": "return"}),
+        ]
+        for refused_request, code, facts in refusals:
+            refused = await _refused(handle, refused_request)
+            assert (refused.code, refused.facts) == (code, facts)
+        await _act(handle, 0, ReviewAction.ACCEPT, step=receipt)
+
+        await _wait_until_open(handle, task(appraisal))
+        struck = [StruckEntry(entry_id=entry, reason="x") for entry in ("nope", f"{dossier_id}.1")]
+        refused = await _refused(handle, request(appraisal, ReviewAction.RECOMMEND, struck_entries=struck))
+        assert (refused.code, refused.facts) == ("entries-not-in-dossier", {"entries": ["'nope'"]})
+        every = [StruckEntry(entry_id=f"{dossier_id}.{n}", reason="x") for n in (1, 2)]
+        refused = await _refused(handle, request(appraisal, ReviewAction.RECOMMEND, struck_entries=every))
+        assert (refused.code, refused.facts) == ("all-entries-struck", {"entries": ["Người 1", "Người 2"]})
+        await _act(handle, 0, ReviewAction.RECOMMEND, step=appraisal, struck=every[1:])
+
+        await _wait_until_open(handle, task(council_step))
+        vote = ReviewAction.RECORD_VOTE
+        tallies = [
+            (None, "tally-required", {}),
+            (
+                _tally(dossier_id, 5, 5, **{"1": 5}).model_copy(
+                    update={
+                        "votes": [EntryVote(entry_id=f"{dossier_id}.{n}", votes_for=5) for n in (1, 1, 2)]
+                    }
+                ),
+                "tally-entries-mismatch",
+                {"missing": [], "extra": ["Người 2"], "repeated": ["Người 1"]},
+            ),
+            (_tally(dossier_id, 5, 6, **{"1": 5}), "more-present-than-members", {"present": 6, "total": 5}),
+            (
+                _tally(dossier_id, 5, 5, **{"1": 6}),
+                "more-votes-than-members",
+                {"total": 5, "entries": ["Người 1: 6"]},
+            ),
+        ]
+        for tally, code, facts in tallies:
+            refused = await _refused(handle, request(council_step, vote, tally=tally))
+            assert (refused.code, refused.facts) == (code, facts)
+        await _act(handle, 0, vote, step=council_step, tally=_tally(dossier_id, 10, 8, 2, **{"1": 9}))
+
+        await _wait_until_open(handle, task(sign_off))
+        refused = await _refused(handle, request(sign_off, ReviewAction.APPROVE, version=7))
+        assert (refused.code, refused.facts) == ("stale-version", {"version": 7, "current": 1})
+        await handle.terminate("test over")
+
+
+@pytest.mark.parametrize(
+    ("total", "present", "written"),
+    [(9, 3, 0), (10, 7, 3), (5, 3, 2)],
+    ids=["3-of-9-no-written-votes", "7-of-10-and-3-in-writing", "3-of-5-and-2-in-writing"],
+)
+async def test_a_council_vote_without_quorum_is_refused(
+    env: WorkflowEnvironment, total: int, present: int, written: int
+) -> None:
+    """Quorum counts members present (DOMAIN.md §3.3): 4/5 by default; written votes of absent
+    members count toward the threshold, not toward the quorum."""
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        review, handle = await _start_with_unit_council(env.client, queue)
+        dossier_id = review.dossier_id
+        council_task = review_task_id(dossier_id, 0, LEVELS[0], 1, ReviewStepKind.COUNCIL)
+        await _wait_until_open(handle, council_task)
+        tally = _tally(dossier_id, total, present, written, **{"1": total, "2": total})
+        refused = await _refused(
+            handle,
+            TaskActionRequest(
+                task_id=council_task,
+                action=ReviewAction.RECORD_VOTE,
+                actor="x",
+                role="council_member",
+                tally=tally,
+            ),
+        )
+        required = -(-total * 4 // 5)
+        assert refused.code == "council-quorum-not-met"
+        assert {
+            key: refused.facts[key] for key in ("present", "total", "required", "quorum", "rule_status")
+        } == {
+            "present": present,
+            "total": total,
+            "required": required,
+            "quorum": "4/5",
+            "rule_status": "unconfirmed",
+        }
+        assert "QĐ 86/2025/QĐ-UBND" in str(refused.facts["legal_basis"])
+        # with the quorum present the same vote stands
+        quorate = _tally(dossier_id, total, required, total - required, **{"1": total, "2": total})
+        await _act(handle, 0, ReviewAction.RECORD_VOTE, step=ReviewStepKind.COUNCIL, tally=quorate)
+        await handle.terminate("test over")
+
+
+class HeldWithdrawal(Recorder):
+    """Publishes at once, except the dossier's withdrawal, held until ``release`` is set: the
+    review is still running, ending, when a reviewer acts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+
+    @activity.defn(name=PUBLISH_REVIEW_EVENT)
+    async def publish(self, request: PublishReviewEvent) -> None:
+        if request.event.type == "vn.tdkt.dossier.withdrawn.v1":
+            await self.release.wait()
+        await super().publish(request)
+
+
+async def test_acting_on_a_withdrawn_dossier_names_the_withdrawal(env: WorkflowEnvironment) -> None:
+    recorder, queue = HeldWithdrawal(), str(uuid.uuid4())
+    async with _worker(env, recorder, queue):
+        handle = await _start(env.client, recorder, queue)
+        receipt = review_task_id(handle.id.removeprefix("review-"), 0, LEVELS[0], 1, ReviewStepKind.RECEIPT)
+        await _wait_until_open(handle, receipt)
+        await handle.signal(
+            WITHDRAW_SIGNAL, WithdrawalSignal(requested_by="demo", reason="rút", event_id="w")
+        )
+
+        async def withdrawing() -> bool:
+            return (await handle.query(ReviewWorkflow.status)).state is ReviewState.WITHDRAWN
+
+        await eventually(withdrawing, timeout=10, what="the withdrawal")
+        request = TaskActionRequest(task_id=receipt, action=ReviewAction.ACCEPT, actor="x", role="clerk")
+        refused = await _refused(handle, request)
+        recorder.release.set()
+        assert (await handle.result()).state is ReviewState.WITHDRAWN
+    assert refused.code == "dossier-withdrawn"

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.envelope import CloudEvent, EventData
     from contracts.events import (
+        CouncilQuorum,
         CouncilTally,
         DossierApproved,
         DossierApprovedData,
@@ -38,23 +40,40 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.workflow import (
         ACT_ON_TASK_UPDATE,
+        ACTION_NOT_OF_STEP,
+        ALL_ENTRIES_STRUCK,
+        COUNCIL_QUORUM_NOT_MET,
         DECISION_ISSUED_SIGNAL,
         DOSSIER_AMENDED_SIGNAL,
+        DOSSIER_WITHDRAWN,
+        ENTRIES_NOT_IN_DOSSIER,
+        MORE_PRESENT_THAN_MEMBERS,
+        MORE_VOTES_THAN_MEMBERS,
+        ORGANISATION_NOT_REVIEWING,
+        REVIEW_REFUSED,
         REVIEW_WORKFLOW,
+        REVIEWER_ACTIONS,
+        ROLE_NOT_OF_STEP,
+        STALE_VERSION,
         STATUS_QUERY,
         STEP_ACTIONS,
         STEP_ROLES,
+        TALLY_ENTRIES_MISMATCH,
+        TALLY_REQUIRED,
+        TASK_NOT_ACTIONABLE,
         WITHDRAW_SIGNAL,
         AmendmentSignal,
         DeadlinePlan,
         DeadlineRequest,
         DecisionIssuedSignal,
         ReviewInput,
+        ReviewRefused,
         ReviewState,
         ReviewStatus,
         TaskActionRequest,
         TaskActionResult,
         WithdrawalSignal,
+        require_reason,
         review_task_id,
     )
     from servicekit.temporal import SEARCH_DOSSIER_ID, SEARCH_LEVEL, SEARCH_ORGANISATION, SEARCH_STATE
@@ -69,6 +88,8 @@ RESUBMISSION_PATCH = "resume-after-return"
 """Reviews returned before resubmission existed ended at the return (replayed histories)."""
 DEADLINES_PATCH = "task-deadlines"
 """Reviews started before deadlines existed keep running without them (replayed histories)."""
+QUORUM_PATCH = "council-quorum"
+"""A council vote is refused without its quorum; councils that met before keep their vote."""
 
 HISTORY_EVENT_LIMIT = 2_000
 """Events after which a resubmitted review continues as a new run (Temporal's own limit is 51,200)."""
@@ -96,6 +117,7 @@ class ReviewWorkflow:
         self._amendment: AmendmentSignal | None = None
         self._withdrawal: WithdrawalSignal | None = None
         self._approved_by: str | None = None
+        self._quorum_required = False
 
     @workflow.run
     async def run(self, review: ReviewInput) -> ReviewStatus:
@@ -178,6 +200,8 @@ class ReviewWorkflow:
                 if not await self._public_comment(review, index, level):
                     return None
                 continue
+            if step is ReviewStepKind.COUNCIL:
+                self._quorum_required = workflow.patched(QUORUM_PATCH)
             action = await self._task(review, index, level, step, deadline)
             if action is None or action.action in (ReviewAction.REJECT, ReviewAction.RETURN):
                 return action
@@ -469,47 +493,106 @@ class ReviewWorkflow:
 
     @act_on_task.validator
     def validate_act_on_task(self, request: TaskActionRequest) -> None:
-        if self._open_task is None or self._open_task[0] != request.task_id:
-            raise ValueError(f"task {request.task_id} is not awaiting action")
+        """Refuse (nothing is written to history) with the cause's code and facts, which the
+        review service turns into its problem (``contracts.workflow.REFUSALS``)."""
+        try:
+            self._check_turn(request)
+            self._check_step(request)
+            self._check_entries(request)
+        except ReviewRefused as refused:
+            raise ApplicationError(
+                str(refused), refused.payload(), type=REVIEW_REFUSED, non_retryable=True
+            ) from None
+
+    def _check_turn(self, request: TaskActionRequest) -> None:
+        """Whether the task is the one waiting, for this organisation, on this version."""
+        if self._withdrawal is not None:  # the review is ending: say why, not only that the task closed
+            raise ReviewRefused(DOSSIER_WITHDRAWN)
+        if self._open_task is None or self._open_task[0] != request.task_id or self._action is not None:
+            raise ReviewRefused(TASK_NOT_ACTIONABLE, task_id=request.task_id)
         acting = self._organisation_at(self._open_task[1])
         if request.organisation is not None and acting is not None and request.organisation != acting:
-            raise ValueError(f"task {request.task_id} belongs to {acting}, not {request.organisation}")
-        if self._action is not None:
-            raise ValueError(f"task {request.task_id} has already been acted on")
-        if self._withdrawal is not None:
-            raise ValueError("the dossier has been withdrawn")
+            raise ReviewRefused(
+                ORGANISATION_NOT_REVIEWING, reviewing=acting, organisation=request.organisation
+            )
         current = self._review.version if self._review else None
         if request.version is not None and request.version != current:
-            raise ValueError(f"version {request.version} is stale: the dossier is at version {current}")
-        closing = request.action in (ReviewAction.REJECT, ReviewAction.RETURN)
-        if closing and not (request.comment or "").strip():
-            raise ValueError("a reason (comment) is required to reject or return a dossier")
+            raise ReviewRefused(STALE_VERSION, version=request.version, current=current or 0)
+
+    def _check_step(self, request: TaskActionRequest) -> None:
+        """Whether the open step takes this action, from this role, with a reason where one is due."""
+        assert self._open_task is not None
+        require_reason(request.action, request.comment)
         step = self._open_task[3]
         allowed = STEP_ACTIONS[step] if step else LEGACY_ACTIONS
         if request.action not in allowed:
-            raise ValueError(
-                f"{request.action.value} is not an action of the {step.value if step else 'level'} step"
+            raise ReviewRefused(
+                ACTION_NOT_OF_STEP,
+                action=request.action.value,
+                step=(
+                    step or ReviewStepKind.SIGN_OFF
+                ).value,  # a review's one task per level was its sign-off
+                allowed=[action.value for action in REVIEWER_ACTIONS if action in allowed],
             )
         if step is not None and request.role is not None and request.role != STEP_ROLES[step]:
-            raise ValueError(f"the {step.value} step is for the role {STEP_ROLES[step]}, not {request.role}")
+            raise ReviewRefused(
+                ROLE_NOT_OF_STEP, step=step.value, required=STEP_ROLES[step], role=request.role
+            )
+
+    def _check_entries(self, request: TaskActionRequest) -> None:
+        """Whether an appraisal's strikes and a council's tally fit the entries still in the dossier."""
         assert self._review is not None
-        remaining = {entry.entry_id for entry in self._remaining(self._review)}
+        remaining = [entry.entry_id for entry in self._remaining(self._review)]
         if request.action is ReviewAction.RECOMMEND:
-            struck = {entry.entry_id for entry in request.struck_entries}
-            if not struck <= remaining:
-                raise ValueError(f"unknown or already struck entries: {sorted(struck - remaining)}")
-            if struck == remaining:
-                raise ValueError("striking every entry is a rejection: reject the dossier instead")
+            struck = [entry.entry_id for entry in request.struck_entries]
+            if unknown := [entry for entry in struck if entry not in remaining]:
+                raise ReviewRefused(ENTRIES_NOT_IN_DOSSIER, entries=self._names(unknown))
+            if set(struck) == set(remaining):
+                raise ReviewRefused(ALL_ENTRIES_STRUCK, entries=self._names(remaining))
         if request.action is ReviewAction.RECORD_VOTE:
-            tally = request.tally
-            if tally is None:
-                raise ValueError("the council's tally is required")
-            if {vote.entry_id for vote in tally.votes} != remaining or len(tally.votes) != len(remaining):
-                raise ValueError("the tally must give one count for each entry still in the dossier")
-            if tally.members_present > tally.members_total:
-                raise ValueError("more members present than the council has")
-            if any(vote.votes_for > tally.members_total for vote in tally.votes):
-                raise ValueError("more votes for an entry than the council has members")
+            self._check_tally(request.tally, remaining)
+
+    def _check_tally(self, tally: CouncilTally | None, remaining: list[str]) -> None:
+        if tally is None:
+            raise ReviewRefused(TALLY_REQUIRED)
+        counted = [vote.entry_id for vote in tally.votes]
+        if sorted(counted) != sorted(remaining):
+            raise ReviewRefused(
+                TALLY_ENTRIES_MISMATCH,
+                missing=self._names([entry for entry in remaining if entry not in counted]),
+                extra=self._names([entry for entry in dict.fromkeys(counted) if entry not in remaining]),
+                repeated=self._names([entry for entry in dict.fromkeys(counted) if counted.count(entry) > 1]),
+            )
+        if tally.members_present > tally.members_total:
+            raise ReviewRefused(
+                MORE_PRESENT_THAN_MEMBERS, present=tally.members_present, total=tally.members_total
+            )
+        if over := [vote for vote in tally.votes if vote.votes_for > tally.members_total]:
+            entries = [f"{self._names([vote.entry_id])[0]}: {vote.votes_for}" for vote in over]
+            raise ReviewRefused(MORE_VOTES_THAN_MEMBERS, total=tally.members_total, entries=entries)
+        council = self._review.council if self._review else None
+        if self._quorum_required and council is not None:
+            self._check_quorum(council.quorum, tally)
+
+    @staticmethod
+    def _check_quorum(quorum: CouncilQuorum, tally: CouncilTally) -> None:
+        """Quorum counts members present (DOMAIN.md §3.3): written votes of absent members count
+        toward the threshold, not toward the quorum."""
+        if tally.members_present * quorum.denominator < tally.members_total * quorum.numerator:
+            raise ReviewRefused(
+                COUNCIL_QUORUM_NOT_MET,
+                present=tally.members_present,
+                total=tally.members_total,
+                required=-(-tally.members_total * quorum.numerator // quorum.denominator),
+                quorum=f"{quorum.numerator}/{quorum.denominator}",
+                legal_basis=quorum.legal_basis,
+                rule_status="confirmed" if quorum.confirmed else "unconfirmed",
+            )
+
+    def _names(self, entry_ids: list[str]) -> list[str]:
+        """Entries by their nominees' names where the dossier has them, else by their ids."""
+        names = {entry.entry_id: entry.nominee_name for entry in self._review.entries} if self._review else {}
+        return [names.get(entry_id, f"'{entry_id}'") for entry_id in entry_ids]
 
     @workflow.signal(name=DOSSIER_AMENDED_SIGNAL)
     def dossier_amended(self, signal: AmendmentSignal) -> None:
