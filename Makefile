@@ -38,18 +38,18 @@ lint: install ## ruff, ruff format --check, mypy, import-linter (the import cont
 	$(PYTHON) -m mypy .
 	.venv/bin/lint-imports --no-cache
 
-unit: install ## unit tests only (no infrastructure)
-	$(PYTHON) -m pytest tests/unit
+unit: install ## pure unit tests and in-process service tests (no infrastructure)
+	$(PYTHON) -m pytest tests/unit tests/service
 
 integration: install ## integration tests on the real stack (started if not running)
 	$(PYTHON) -m pytest tests/integration
 
 CLOCK_SHIFT_DAYS := 400
-unit-shifted: install ## the unit tests again with the process clock CLOCK_SHIFT_DAYS (400) days ahead (faketime)
+unit-shifted: install ## the unit and service tests again with the process clock CLOCK_SHIFT_DAYS (400) days ahead (faketime)
 	@command -v faketime >/dev/null || { apt-get install -y -qq --no-install-recommends faketime \
 	  || { apt-get update -qq && apt-get install -y -qq --no-install-recommends faketime; }; } >/dev/null
 	TDKT_REAL_DATE=$$(date -u +%F) TDKT_CLOCK_SHIFT_DAYS=$(CLOCK_SHIFT_DAYS) \
-	  faketime -f +$(CLOCK_SHIFT_DAYS)d $(PYTHON) -m pytest tests/unit -p no:cacheprovider
+	  faketime -f +$(CLOCK_SHIFT_DAYS)d $(PYTHON) -m pytest tests/unit tests/service -p no:cacheprovider
 
 test: lint ## lint, unit and integration tests (SQLite and PostgreSQL) on the real stack, then the unit tests 400 days ahead
 	$(PYTHON) -m pytest

@@ -9,6 +9,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.decisions import flows, views
 from services.decisions.documents.signing import (
@@ -44,9 +45,10 @@ def signing_material(settings: DecisionsSettings, now: datetime) -> SigningMater
     )
 
 
-def build() -> tuple[FastAPI, ServiceRuntime]:
+def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
+    """The service's app and runtime, reading ``clock`` (tests give theirs)."""
     settings = DecisionsSettings()
-    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
+    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations", clock)
     tokens = TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE, clock=runtime.clock)
     desk = flows.DocumentDesk(
         runtime, settings, lambda: DocumentSigner(signing_material(settings, runtime.clock.now()))

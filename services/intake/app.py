@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from servicekit.auth import AuthSettings, TokenService
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.intake import flows, views
 from services.intake.clients import ClientRegistry
@@ -27,9 +28,10 @@ messages in Vietnamese (`message_vi`) and English (`message_en`). Every response
 request carries the trace id in `X-Trace-Id`."""
 
 
-def build() -> tuple[FastAPI, ServiceRuntime]:
+def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
+    """The service's app and runtime, reading ``clock`` (tests give theirs)."""
     settings = IntakeSettings()
-    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
+    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations", clock)
     tokens = TokenService(
         AuthSettings(), audience=views.TOKEN_AUDIENCE, clock=runtime.clock, scheme=views.TOKEN_SCHEME
     )

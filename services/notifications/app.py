@@ -12,6 +12,7 @@ import httpx
 from fastapi import FastAPI
 from pydantic import EmailStr, TypeAdapter
 
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.notifications import flows, views
 from services.notifications.channels import CertificateSource, EmailChannel, WebhookChannel
@@ -33,9 +34,10 @@ def load_directory(path: Path | None) -> dict[str, str]:
     return TypeAdapter(dict[str, EmailStr]).validate_python(json.loads(path.read_text()))
 
 
-def build() -> tuple[FastAPI, ServiceRuntime]:
+def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
+    """The service's app and runtime, reading ``clock`` (tests give theirs)."""
     settings = NotificationsSettings()
-    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
+    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations", clock)
     renderer = Renderer(Links(settings.decisions_url.rstrip("/")))
     desk = NoticeDesk(
         source=runtime.source,

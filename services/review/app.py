@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from servicekit.auth import AuthSettings, TokenService
+from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.review import flows, views
 from services.review.settings import SERVICE_NAME, ReviewSettings
@@ -21,10 +22,14 @@ own organisation's tasks. Approve, reject and return are Temporal Updates on the
 workflow: a task that is no longer awaiting action is refused with 409 `task-not-actionable`."""
 
 
-def build() -> tuple[FastAPI, ServiceRuntime]:
+def build(
+    clock: Clock = SYSTEM_CLOCK, workflows: ReviewWorkflows | None = None
+) -> tuple[FastAPI, ServiceRuntime]:
+    """The service's app and runtime, reading ``clock`` and driving reviews through ``workflows``
+    (tests give theirs: a time-skipping Temporal server's client)."""
     settings = ReviewSettings()
-    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations")
-    workflows = ReviewWorkflows(runtime.kit)
+    runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations", clock)
+    workflows = workflows or ReviewWorkflows(runtime.kit)
     tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE, clock=runtime.clock)
 
     async def check_configuration() -> None:
