@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from contracts.compat import breaking_changes
+from contracts.compat import breaking_changes, consumers_first
 from contracts.dossiers import DossierSubmission, DossierSubmissionRequested
 from contracts.envelope import CloudEvent
 from contracts.events import ALL_EVENT_TYPES, event_type_name
@@ -79,14 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     failures: list[str] = []
+    notices: list[str] = []
     schemas = event_schemas()
     for path, document in schemas.items():
         if path.exists():
-            problems = breaking_changes(json.loads(path.read_text()), document)
-            failures += [f"{path.name}: {problem}" for problem in problems]
+            committed = json.loads(path.read_text())
+            failures += [f"{path.name}: {problem}" for problem in breaking_changes(committed, document)]
+            notices += [f"{path.name}: {notice}" for notice in consumers_first(committed, document)]
     if failures:
         print("Backward-incompatible change to a published schema:", *failures, sep="\n  ", file=sys.stderr)
         return 1
+    if notices:
+        print(
+            "Deploy consumers first — values older consumers refuse:", *notices, sep="\n  ", file=sys.stderr
+        )
 
     stale = []
     for path, document in {**schemas, **api_documents()}.items():

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from contracts.compat import breaking_changes
+from contracts.compat import breaking_changes, consumers_first
 from contracts.events import DossierSubmitted
 from tools import generate
 
@@ -60,6 +60,32 @@ def test_removed_enum_value_breaks() -> None:
     new = copy.deepcopy(BASE)
     new["$defs"]["ReviewLevel"]["enum"].remove("district")
     assert breaking_changes(BASE, new) == ["$.data.review_levels[]: enum values removed: ['district']"]
+
+
+def test_an_added_enum_value_is_compatible_but_consumers_go_first() -> None:
+    new = copy.deepcopy(BASE)
+    new["$defs"]["ReviewLevel"]["enum"].append("ward")
+    assert breaking_changes(BASE, new) == []
+    assert consumers_first(BASE, new) == [
+        "$.data.review_levels[]: enum values added: ['ward'] (deploy its consumers first)"
+    ]
+    assert consumers_first(BASE, copy.deepcopy(BASE)) == []
+
+
+def test_make_docs_says_which_consumers_go_first(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    committed = {path: json.loads(path.read_text()) for path in generate.event_schemas()}
+    submitted = next(path for path in committed if path.name == "vn.tdkt.dossier.submitted.v1.json")
+    older = copy.deepcopy(committed[submitted])
+    older["$defs"]["ReviewLevel"]["enum"].remove("central")
+    copied = tmp_path / submitted.name
+    copied.write_text(json.dumps(older))
+    monkeypatch.setattr(generate, "event_schemas", lambda: {copied: committed[submitted]})
+    monkeypatch.setattr(generate, "api_documents", dict)
+    monkeypatch.setattr(generate, "REPOSITORY_ROOT", tmp_path)
+    assert generate.main([]) == 0
+    assert "Deploy consumers first" in capsys.readouterr().err and '"central"' in copied.read_text()
 
 
 @pytest.mark.parametrize("path", sorted(generate.event_schemas()), ids=lambda p: p.name)
