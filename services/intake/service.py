@@ -284,6 +284,7 @@ def _store_version(
             for entry, validated_entry in zip(entries, validated.entries, strict=True)
             if validated_entry.nominee.email
         ],
+        award_name_en=validated.award_name_en,
     )
 
 
