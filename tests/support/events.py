@@ -10,6 +10,8 @@ from contracts.events import (
     DecisionIssued,
     DecisionIssuedData,
     DecisionParticulars,
+    DecisionRevoked,
+    DecisionRevokedData,
     DossierClosedData,
     DossierRejected,
     DossierReturned,
@@ -24,6 +26,7 @@ from contracts.events import (
     ReviewTaskDeadlineData,
     ReviewTaskEscalated,
     ReviewTaskReminded,
+    RevocationGround,
 )
 from contracts.nominee import CommendationType
 from contracts.workflow import ReviewInput
@@ -121,6 +124,33 @@ def decided(dossier: str) -> DecisionIssued:
             award_code="BKTTG",
             entries=_entries(dossier, numbered=True),
             issuer_name_vi="Thủ tướng Chính phủ",
+        ),
+    )
+
+
+def revoked(dossier: str) -> DecisionRevoked:
+    """The award of the dossier's first nominee (line 1 of ``decided``) revoked."""
+    return DecisionRevoked(
+        source="/tdkt/decisions",
+        subject=dossier,
+        time=AT,
+        data=DecisionRevokedData(
+            revocation_id="r-1",
+            number="09/QĐ-TTg",
+            issued_on=date(2026, 12, 1),
+            issuer_code="TTg",
+            deciding_organisation="TTG",
+            original_decision_id="q-1",
+            original_number="07/QĐ-TTg",
+            original_issued_on=date(2026, 11, 24),
+            dossier_id=dossier,
+            entry_id=f"{dossier}.v1.1",
+            line_number=1,
+            nominee_name=NOMINEES[0],
+            award_code="BKTTG",
+            ground=RevocationGround.FALSE_DOSSIER,
+            reason="Hồ sơ khai sai",
+            revoked_by="can-bo.ttg",
         ),
     )
 
