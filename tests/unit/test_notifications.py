@@ -8,11 +8,15 @@ import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiosmtplib.email import flatten_message
 from jinja2 import DictLoader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -42,6 +46,7 @@ from servicekit import migrations
 from servicekit.db import make_engine
 from servicekit.outbox import OutboxRecord
 from services.notifications import service
+from services.notifications.channels import OutgoingEmail, build_message
 from services.notifications.domain import (
     Channel,
     facts_of_submission,
@@ -509,3 +514,39 @@ def test_webhooks_go_only_to_public_addresses(host: str, public: bool) -> None:
     from services.notifications.views import resolves_to_public_addresses
 
     assert resolves_to_public_addresses(host) is public
+
+
+# --- e-mail on the wire --------------------------------------------------------------------
+
+LONG_SUBJECT = (
+    "Cần xử lý — Hội đồng: hồ sơ đề nghị tặng Bằng khen của Thủ tướng Chính phủ do Trường Trung học cơ sở "
+    "Tân Tiến trình, chờ họp Hội đồng Thi đua - Khen thưởng cấp tỉnh"
+)
+
+
+def _wire(subject: str) -> EmailMessage:
+    """``subject`` sent through the channel's message building, flattened as aiosmtplib puts it on
+    the wire, and read back as a mail client would."""
+    mail = OutgoingEmail("x-1", "van-thu@example.vn", subject, "Nội dung\n")
+    raw = flatten_message(build_message(mail, "tdkt@example.vn", "Tue, 24 Nov 2026 03:00:00 -0000"))
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n")), "RFC 5322 line length"
+    parsed = message_from_bytes(raw, policy=email_policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def test_a_long_vietnamese_subject_keeps_every_space_where_it_is_folded() -> None:
+    parsed = _wire(LONG_SUBJECT)
+    assert parsed["Subject"] == LONG_SUBJECT
+    body = parsed.get_body(("plain",))
+    assert body is not None and body.get_content().splitlines() == ["Nội dung"]
+
+
+def test_no_subject_loses_a_space_whatever_its_words() -> None:
+    words = [*LONG_SUBJECT.split(), "DEMO-0001", "(cấp", "xã/huyện):", "Ủy", "ban", "nhân", "dân"]
+    rng = random.Random(7)
+    for _ in range(300):
+        subject = " ".join(rng.choice(words) for _ in range(rng.randint(3, 40)))
+        assert _wire(subject)["Subject"] == subject
+    assert _wire("Quyết định số 07/QĐ-TTg")["Subject"] == "Quyết định số 07/QĐ-TTg"
+    assert _wire("Reminder digest: 2 task(s)")["Subject"] == "Reminder digest: 2 task(s)"
