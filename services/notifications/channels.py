@@ -147,7 +147,7 @@ class CertificateSource:
         self._http = http
         self._decisions_url = decisions_url
 
-    async def fetch(self, decision_id: str, line_number: int) -> Attachment:
+    async def fetch(self, decision_id: str, line_number: int, file_name: str | None = None) -> Attachment:
         url = f"{self._decisions_url}/v1/decisions/{decision_id}/certificates/{line_number}"
         try:
             response = await self._http.get(url)
@@ -155,4 +155,4 @@ class CertificateSource:
             raise SendFailed(f"certificate not fetched: {type(error).__name__}: {error}") from error
         if response.status_code != 200:
             raise SendFailed(f"certificate not available: HTTP {response.status_code}: {response.text[:200]}")
-        return Attachment(f"giay-chung-nhan-{decision_id}-{line_number}.pdf", response.content)
+        return Attachment(file_name or f"khen-thuong-{decision_id}-{line_number}.pdf", response.content)

@@ -44,6 +44,7 @@ from servicekit.telemetry import continued_trace, trace_carrier
 from services.notifications.domain import (
     Channel,
     DossierFacts,
+    DossierNames,
     NoticeDraft,
     facts_of_submission,
     held_for_digest,
@@ -73,7 +74,7 @@ from services.notifications.models import (
     SubscriptionView,
     WebhookSubscription,
 )
-from services.notifications.rendering import Renderer
+from services.notifications.rendering import Renderer, attachment_name, wording
 
 CONSUMER = "notifications"
 EVENT_CLASSES = {event_type_name(event_class): event_class for event_class in ALL_EVENT_TYPES}
@@ -126,6 +127,7 @@ def _remember_dossier(session: Session, facts: DossierFacts, now: datetime) -> N
     record.external_reference = facts.external_reference
     record.award_code = facts.award_code
     record.nominee_emails = dict(facts.nominee_emails)
+    record.names = facts.names.to_json()
     session.add(record)
 
 
@@ -137,6 +139,7 @@ def _facts(record: DossierRecord) -> DossierFacts:
         external_reference=record.external_reference,
         award_code=record.award_code,
         nominee_emails=dict(record.nominee_emails),
+        names=DossierNames.from_json(record.names),
     )
 
 
@@ -206,6 +209,7 @@ def _record_notice(
                     cause_event_id=event.id,
                     subject=notification.subject,
                     sent_at=now,
+                    recipient_name=draft.recipient_name,
                 ),
             ),
         )
@@ -214,12 +218,13 @@ def _record_notice(
     address = _email_address(draft, preference, desk.directory)
     if Channel.EMAIL in draft.channels and preference.email and desk.email_enabled and address:
         held = held_for_digest(draft.kind, Channel.EMAIL, preference.digest_reminders)
-        delivery = _delivery(notification, DeliveryChannel.EMAIL, address, notification.body)
+        delivery = _delivery(notification, DeliveryChannel.EMAIL, address, notification.body, draft)
         if held:
             delivery.status = DeliveryStatus.HELD
             delivery.hold_until = next_digest_at(now, desk.digest_at, desk.zone)
         if draft.attachment is not None:
             delivery.attachment_decision_id, delivery.attachment_line = draft.attachment
+            delivery.attachment_name = attachment_name(facts, *draft.attachment)
         _add_with_log(
             session,
             delivery,
@@ -238,6 +243,7 @@ def _record_notice(
                     **facts,
                     "kind": draft.kind,
                     "submitting_organisation": facts.get("organisation", ""),
+                    "award_name": wording(rendered.language, facts)["award"] or None,
                     "cause_event_id": event.id,
                     "cause_event_type": event.type,
                     "title": rendered.subject,
@@ -254,14 +260,16 @@ def _record_notice(
         _add_with_log(
             session,
             _delivery(
-                notification, DeliveryChannel.WEBHOOK, subscription.client_id, notice.model_dump_json()
+                notification, DeliveryChannel.WEBHOOK, subscription.client_id, notice.model_dump_json(), draft
             ),
             now,
         )
     return True
 
 
-def _delivery(notification: Notification, channel: DeliveryChannel, target: str, body: str) -> Delivery:
+def _delivery(
+    notification: Notification, channel: DeliveryChannel, target: str, body: str, draft: NoticeDraft
+) -> Delivery:
     return Delivery(
         id=str(uuid.uuid4()),
         notification_id=notification.id,
@@ -275,6 +283,7 @@ def _delivery(notification: Notification, channel: DeliveryChannel, target: str,
         next_attempt_at=notification.created_at,
         created_at=notification.created_at,
         trace_carrier=trace_carrier(),
+        recipient_name=draft.recipient_name,
     )
 
 
@@ -340,6 +349,7 @@ class Claim:
     body: str
     attachment: tuple[str, int] | None
     trace_carrier: str
+    attachment_name: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
 
@@ -466,6 +476,7 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
                     else None
                 ),
                 trace_carrier=delivery.trace_carrier,
+                attachment_name=delivery.attachment_name,
                 webhook_url=subscription.url if subscription else None,
                 webhook_secret=subscription.secret if subscription else None,
             )
@@ -554,6 +565,7 @@ def record_delivered(session: Session, claim: Claim, detail: str, now: datetime,
                 attempts=delivery.attempts,
                 after_interruption=delivery.interrupted,
                 delivered_at=now,
+                recipient_name=delivery.recipient_name,
             ),
         ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes
@@ -25,10 +26,13 @@ from contracts.envelope import CloudEvent
 from contracts.events import (
     DeliveryChannel,
     DossierRejected,
+    DossierReturned,
     DossierSubmitted,
+    DossierWithdrawn,
     LevelApproved,
     LevelApprovedData,
     NotificationDelivered,
+    NotificationSent,
     ReviewAction,
     ReviewLevel,
     ReviewStepKind,
@@ -42,6 +46,7 @@ from contracts.events import (
     event_type_name,
 )
 from contracts.webhooks import NoticeKind, SignatureError, signature, verify_signature
+from contracts.workflow import STEP_ROLES
 from servicekit import migrations
 from servicekit.db import make_engine
 from servicekit.outbox import OutboxRecord
@@ -49,6 +54,7 @@ from services.notifications import service
 from services.notifications.channels import OutgoingEmail, build_message
 from services.notifications.domain import (
     Channel,
+    NoticeDraft,
     facts_of_submission,
     may_notify,
     needs_dossier_facts,
@@ -191,22 +197,24 @@ def test_templates_render_vietnamese_with_its_dates_and_english_with_its_own() -
     draft = notices_for(event, None)[0]
     facts = {"dossier_id": "d-1", **draft.facts}
     vi, en = renderer.render("decided", "vi", facts), renderer.render("decided", "en", facts)
-    assert vi.subject == "Quyết định khen thưởng số 07/QĐ-TTg" and vi.language == "vi"
+    assert vi.subject == "Quyết định số 07/QĐ-TTg tặng BKTTG" and vi.language == "vi", (
+        "without the submission"
+    )
     assert "ngày 24/11/2026" in vi.body and "https://decisions.example/v1/decisions/q-1/pdf" in vi.body
-    assert en.subject == "Decision 07/QĐ-TTg issued" and "of 2026-11-24" in en.body
+    assert en.subject == "Decision 07/QĐ-TTg: the BKTTG" and "of 2026-11-24" in en.body
 
 
 def test_a_language_without_the_template_falls_back_to_english() -> None:
     loader = DictLoader(
         {
-            "en/received.j2": "{% block subject %}Received {{ reference }}{% endblock %}"
+            "en/received.j2": "{% block subject %}Received {{ dossier }}{% endblock %}"
             "{% block body %}Body{% endblock %}"
         }
     )
     rendered = Renderer(LINKS, loader).render(
         "received", "vi", {"dossier_id": "d-9", "external_reference": None}
     )
-    assert (rendered.subject, rendered.language) == ("Received d-9", "en")
+    assert (rendered.subject, rendered.language) == ("Received dossier d-9", "en")
 
 
 def test_a_template_missing_a_fact_fails_loudly_instead_of_printing_nothing() -> None:
@@ -347,7 +355,7 @@ def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine
         session.commit()
     digest = _rows(engine, Delivery, Delivery.status == DeliveryStatus.PENDING)
     assert len(digest) == 1 and digest[0].subject == "Tổng hợp nhắc hạn: 2 nhiệm vụ"
-    assert "t-1" in digest[0].body and "t-2" in digest[0].body
+    assert "\n1. Nhắc hạn xét duyệt hồ sơ d-1" in digest[0].body and "\n2. Nhắc hạn" in digest[0].body
 
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=10)
@@ -514,6 +522,229 @@ def test_webhooks_go_only_to_public_addresses(host: str, public: bool) -> None:
     from services.notifications.views import resolves_to_public_addresses
 
     assert resolves_to_public_addresses(host) is public
+
+
+# --- names, not codes ----------------------------------------------------------------------
+
+D = "e9e50a36-1f0c-4c56-9a57-5d2d1b0a7c11"
+REFERENCE = "HS-2026-0042"
+CODES = re.compile(r"\b(AH-DS-TT|AH-DS|BKTTG|TTG|sign_off|public_comment|None)\b|[0-9a-f]{8}-[0-9a-f]{4}-")
+"""What no one should have to read: organisation and award codes, step codes, UUIDs, a missing value."""
+VI_CODES = re.compile(r"\b(unit|district|province|central|receipt|appraisal|clerk|officer|leader)\b")
+"""Level, step and role codes, which Vietnamese texts must not show."""
+
+
+def _task_opened(dossier: str, index: int, step: ReviewStepKind, *, named: bool = True) -> ReviewTaskOpened:
+    reviewer = events.CHAIN[index]
+    return ReviewTaskOpened(
+        source="/tdkt/review-workflow",
+        subject=dossier,
+        time=NOW,
+        data=ReviewTaskOpenedData(
+            task_id=f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
+            dossier_id=dossier,
+            workflow_id=f"review-{dossier}",
+            level=reviewer.level,
+            level_index=index,
+            levels_total=len(events.CHAIN),
+            organisation=reviewer.organisation,
+            step=step,
+            role=STEP_ROLES[step],
+            award_code="BKTTG",
+            submitting_organisation=events.ORGANISATION,
+            opened_at=NOW,
+            due_at=datetime(2026, 12, 22, 9, 59, tzinfo=UTC),
+            organisation_name=reviewer.organisation_name if named else None,
+            submitting_organisation_name=events.ORGANISATION_NAME if named else None,
+            award_name=events.AWARD_NAME if named else None,
+        ),
+    )
+
+
+def _task_completed(
+    dossier: str, index: int, step: ReviewStepKind, struck: list[StruckEntry] | None = None
+) -> ReviewTaskCompleted:
+    reviewer = events.CHAIN[index]
+    return ReviewTaskCompleted(
+        source="/tdkt/review-workflow",
+        subject=dossier,
+        time=NOW,
+        data=ReviewTaskCompletedData(
+            task_id=f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
+            dossier_id=dossier,
+            level=reviewer.level,
+            action=ReviewAction.RECOMMEND if struck else ReviewAction.ACCEPT,
+            actor="can-bo",
+            completed_at=NOW,
+            organisation=reviewer.organisation,
+            step=step,
+            struck_entries=struck or [],
+            submitting_organisation=events.ORGANISATION,
+        ),
+    )
+
+
+def _with_reference(submitted: DossierSubmitted, reference: str | None) -> DossierSubmitted:
+    data = submitted.data.model_copy(update={"external_reference": reference})
+    return submitted.model_copy(update={"data": data})
+
+
+def _every_notice() -> list[tuple[CloudEvent, NoticeDraft]]:
+    """Each kind of notice as its audiences get it, from events as their producers publish them."""
+    submitted = _with_reference(
+        events.submitted(D, emails={f"{D}.v1.1": "khai@example.vn", f"{D}.v1.2": "on@example.vn"}), REFERENCE
+    )
+    dossier = facts_of_submission(submitted)
+    revoked = events.revoked(D)
+    happened: list[CloudEvent] = [
+        submitted,
+        events.closed(DossierReturned, D, "Thiếu biên bản họp"),
+        _task_completed(
+            D, 1, ReviewStepKind.APPRAISAL, [StruckEntry(entry_id=f"{D}.v1.2", reason="Chưa đủ")]
+        ),
+        events.closed(DossierRejected, D, "Thành tích chưa tiêu biểu"),
+        events.closed(DossierWithdrawn, D, "Đơn vị rút"),
+        events.decided(D),
+        revoked,
+        _task_opened(D, 1, ReviewStepKind.APPRAISAL),
+        events.deadline(ReviewTaskReminded, D, f"{D}.0.unit.receipt"),
+        events.deadline(ReviewTaskEscalated, D, f"{D}.0.unit.receipt"),
+    ]
+    return [(event, draft) for event in happened for draft in notices_for(event, dossier)]
+
+
+def _render(event: CloudEvent, draft: NoticeDraft, language: str) -> str:
+    rendered = Renderer(LINKS).render(draft.kind, language, {"dossier_id": event.subject, **draft.facts})
+    return f"{rendered.subject}\n{rendered.body}"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_notice_names_organisations_award_nominees_and_levels(language: str) -> None:
+    notices = _every_notice()
+    assert {draft.kind for _, draft in notices} == set(NoticeKind)
+    for event, draft in notices:
+        text = _render(event, draft, language)
+        assert not CODES.search(text), f"{draft.kind} to {draft.audience}:\n{text}"
+        if language == "vi":
+            assert not VI_CODES.search(text), f"{draft.kind} to {draft.audience}:\n{text}"
+        if draft.audience.startswith("nominee:"):
+            assert draft.recipient_name is not None and draft.recipient_name in text
+        else:
+            assert REFERENCE in text, f"{draft.kind}: the dossier by its reference\n{text}"
+        if draft.kind not in (NoticeKind.DECIDED, NoticeKind.REVOKED):
+            assert events.ORGANISATION_NAME in text, f"{draft.kind}: the submitter by name\n{text}"
+        award = events.AWARD_NAME_EN if language == "en" else events.AWARD_NAME
+        assert award in text or (draft.kind is NoticeKind.REVOKED and "Nguyễn Thị Minh Khai" in text)
+
+
+def test_notices_read_as_a_person_expects() -> None:
+    texts = {(draft.kind, draft.audience): _render(event, draft, "vi") for event, draft in _every_notice()}
+    assert texts[(NoticeKind.RETURNED, "AH-DS-TT")].startswith(
+        f"Hồ sơ {REFERENCE} cần bổ sung\nHồ sơ {REFERENCE} của Ủy ban nhân dân xã Tân Tiến đề nghị tặng Bằng khen của "
+        "Thủ tướng Chính phủ được trả lại ở cấp xã/huyện (Ủy ban nhân dân huyện Đông Sơn) để bổ sung"
+    )
+    assert "\n- Trần Văn Ơn: Chưa đủ\n" in texts[(NoticeKind.STRUCK, "AH-DS-TT")], "struck by name"
+    assert texts[(NoticeKind.TASK_OPENED, "AH-DS#officer")].startswith(
+        f"Cần xử lý — Thẩm định: hồ sơ {REFERENCE}\n"
+        f"Hồ sơ {REFERENCE} của Ủy ban nhân dân xã Tân Tiến đề nghị tặng Bằng khen của Thủ tướng Chính phủ đang "
+        "chờ bước Thẩm định ở cấp xã/huyện (Ủy ban nhân dân huyện Đông Sơn), phần việc của chuyên viên.\n"
+        "Hạn xử lý: 22/12/2026."
+    )
+
+
+def test_a_dossier_without_a_reference_is_named_by_its_award_and_submitter() -> None:
+    submitted = _with_reference(events.submitted(D), None)
+    (draft, _) = notices_for(submitted, facts_of_submission(submitted))
+    text = _render(submitted, draft, "vi")
+    assert text.startswith(
+        "Đã tiếp nhận hồ sơ đề nghị tặng Bằng khen của Thủ tướng Chính phủ do Ủy ban nhân dân xã Tân Tiến trình\n"
+    )
+    assert D not in text
+
+
+def test_an_older_event_without_names_reads_its_codes_rather_than_failing() -> None:
+    opened = _task_opened(D, 1, ReviewStepKind.APPRAISAL, named=False)
+    (draft,) = notices_for(opened, None)
+    text = _render(opened, draft, "vi")
+    assert text.startswith("Cần xử lý — Thẩm định: hồ sơ đề nghị tặng BKTTG do AH-DS-TT trình\n")
+    assert "ở cấp xã/huyện, phần việc của chuyên viên" in text
+
+
+# --- the nominee's e-mail ------------------------------------------------------------------
+
+
+def _nominee_mail(award: dict[str, Any] | None = None) -> str:
+    submitted = events.submitted(D, emails={f"{D}.v1.1": "khai@example.vn"})
+    if award is not None:
+        particulars = submitted.data.particulars
+        assert particulars is not None
+        data = submitted.data.model_copy(
+            update={
+                "particulars": particulars.model_copy(update=award),
+                "award_name_en": award.get("award_name_en"),
+            }
+        )
+        submitted = submitted.model_copy(update={"data": data})
+    drafts = notices_for(events.decided(D), facts_of_submission(submitted))
+    (draft,) = [d for d in drafts if d.audience.startswith("nominee:")]
+    return _render(events.decided(D), draft, "vi")
+
+
+def test_the_nominees_email_keeps_its_link_and_names_the_award_and_its_document() -> None:
+    text = _nominee_mail()
+    assert f"{LINKS.of_certificate('q-1', 1)}\n" in text, "the link ends its line"
+    assert "\nKiểm tra chữ ký số: https://decisions.example/v1/verify\n" in text
+    assert "tặng Bằng khen của Thủ tướng Chính phủ cho Nguyễn Thị Minh Khai (số sổ vàng 1)" in text
+    assert "\nBằng khen có chữ ký số được gửi kèm thư này" in text
+    assert "Giấy chứng nhận" not in text, "a Bằng khen is not a certificate"
+
+
+@pytest.mark.parametrize(
+    ("award", "awarded", "document"),
+    [
+        (
+            {"award_name_vi": "Chiến sĩ thi đua cơ sở", "award_is_title": True},
+            "tặng danh hiệu “Chiến sĩ thi đua cơ sở” năm 2026 cho",
+            "\nGiấy chứng nhận danh hiệu có chữ ký số",
+        ),
+        (
+            {"award_name_vi": "Giấy khen", "award_is_title": False},
+            "tặng Giấy khen cho",
+            "\nGiấy khen có chữ ký số",
+        ),
+        (
+            {"award_name_vi": "Huân chương Lao động hạng Ba", "award_is_title": False},
+            "tặng Huân chương Lao động hạng Ba cho",
+            "\nBằng Huân chương Lao động hạng Ba có chữ ký số",
+        ),
+    ],
+    ids=["title", "giay-khen", "order"],
+)
+def test_the_nominees_document_is_the_kind_its_award_gives(
+    award: dict[str, Any], awarded: str, document: str
+) -> None:
+    text = _nominee_mail(award)
+    assert awarded in text and document in text, text
+
+
+def test_the_certificate_attached_is_named_after_its_kind_and_decision(engine: Engine) -> None:
+    _handle(engine, events.submitted("d-1", emails={"d-1.v1.1": "khai@example.vn"}))
+    _handle(engine, _decided())
+    (mail,) = _rows(engine, Delivery, Delivery.recipient == "nominee:d-1.v1.1")
+    assert (mail.attachment_name, mail.recipient_name) == (
+        "bang-khen-07-qd-ttg-1.pdf",
+        "Nguyễn Thị Minh Khai",
+    )
+
+
+def test_the_feed_entry_event_names_its_recipient_for_the_dossier_history(engine: Engine) -> None:
+    _handle(engine, _submitted())
+    sent = [
+        json.loads(record.value)
+        for record in _rows(engine, OutboxRecord)
+        if json.loads(record.value)["type"] == event_type_name(NotificationSent)
+    ]
+    assert [event["data"]["recipient_name"] for event in sent] == [events.ORGANISATION_NAME]
 
 
 # --- e-mail on the wire --------------------------------------------------------------------
