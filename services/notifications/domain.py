@@ -152,14 +152,21 @@ def needs_dossier_facts(event: CloudEvent) -> bool:
     )
 
 
+def settles_tasks(event: CloudEvent) -> bool:
+    """Events after which reviewers' notices of a task need no one's attention: the task done,
+    or the dossier withdrawn (which ends its open task)."""
+    return isinstance(event, ReviewTaskCompleted | DossierWithdrawn)
+
+
 def may_notify(event: CloudEvent) -> bool:
     """Whether handling ``event`` can record anything: a submission (remembered for the notices
-    that follow), an event whose audiences wait for one, or one with notices of its own. About
-    half a dossier's events are none of these (a level approved, a task completed without
-    striking anyone…) and need no transaction at all."""
+    that follow), an event whose audiences wait for one, one with notices of its own, or one
+    that settles reviewers' task notices. The others (a level approved, a public comment
+    opened…) need no transaction at all."""
     return (
         isinstance(event, DossierSubmitted | DossierAmended)
         or needs_dossier_facts(event)
+        or settles_tasks(event)
         or bool(notices_for(event, None))  # without facts alike: they are not needed
     )
 
@@ -216,7 +223,7 @@ def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeD
             ]
         case ReviewTaskReminded(data=data) | ReviewTaskEscalated(data=data) if data.organisation:
             escalated = isinstance(event, ReviewTaskEscalated)
-            role = LEADER_ROLE if escalated else None
+            role = LEADER_ROLE if escalated else data.role
             return [
                 NoticeDraft(
                     audience=role_audience(data.organisation, role) if role else data.organisation,

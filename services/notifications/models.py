@@ -37,6 +37,11 @@ class Notification(SQLModel, table=True):
     language: str = Field(default="vi", max_length=10)
     in_feed: bool = Field(default=True)
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    task_id: str | None = Field(default=None, index=True, max_length=200)
+    """The review task a reviewer's notice is about (opened, reminded, escalated)."""
+    done_at: datetime | None = None
+    """When that task was done (or its dossier withdrawn): the notice then counts as read for
+    everyone, and e-mails still held for a digest are not sent."""
 
 
 class NotificationRead(SQLModel, table=True):
@@ -200,7 +205,12 @@ class NotificationView(BaseModel):
 
 
 class FeedItem(NotificationView):
-    read: bool = PydanticField(description="Whether the caller has read it")
+    read: bool = PydanticField(
+        description="Whether the caller has read it (a done task's notice counts as read)"
+    )
+    done: bool = PydanticField(
+        default=False, description="The review task it announced is done: no one needs to act on it any more"
+    )
 
 
 class FeedPage(BaseModel):

@@ -32,6 +32,7 @@ from contracts.events import (
     NotificationDeliveredData,
     NotificationSent,
     NotificationSentData,
+    ReviewTaskCompleted,
     event_type_name,
 )
 from contracts.topics import Topic
@@ -53,6 +54,7 @@ from services.notifications.domain import (
     notices_for,
     organisation_of,
     retry_delay,
+    settles_tasks,
 )
 from services.notifications.models import (
     Delivery,
@@ -109,11 +111,40 @@ def handle(session: Session, event: CloudEvent, desk: NoticeDesk, now: datetime)
         submitted = facts_of_submission(event)
         _remember_dossier(session, submitted, now)
         return _notify(session, event, submitted, desk, now) + _release_parked(session, submitted, desk, now)
+    if settles_tasks(event):
+        _settle_tasks(session, event, now)
     record = session.get(DossierRecord, event.subject)
     facts = _facts(record) if record else None
     if facts is None and needs_dossier_facts(event):
         session.add(ParkedEvent(dossier_id=event.subject, event=event.model_dump_json(), parked_at=now))
     return _notify(session, event, facts, desk, now)
+
+
+def _settle_tasks(session: Session, event: CloudEvent, now: datetime) -> None:
+    """A task done (or its dossier withdrawn, which ends the open one): its notices to reviewers
+    — opened, reminded, escalated — need no one's attention any more. They count as read for
+    every officer from now on (``done_at``), and their e-mails still held for a digest are not
+    sent."""
+    settled = [
+        col(Notification.dossier_id) == event.subject,
+        col(Notification.task_id).is_not(None),
+        col(Notification.done_at).is_(None),
+    ]
+    if isinstance(event, ReviewTaskCompleted):
+        settled.append(col(Notification.task_id) == event.data.task_id)
+    ids = list(session.exec(select(Notification.id).where(*settled)).all())
+    if not ids:
+        return
+    session.execute(update(Notification).where(col(Notification.id).in_(ids)).values(done_at=now))
+    held = session.exec(
+        select(Delivery).where(col(Delivery.notification_id).in_(ids), Delivery.status == DeliveryStatus.HELD)
+    ).all()
+    for delivery in held:
+        delivery.status = DeliveryStatus.CANCELLED
+        session.add(delivery)
+        _log(
+            session, delivery.id, DeliveryOutcome.CANCELLED, now, detail="the task was done before the digest"
+        )
 
 
 def _remember_dossier(session: Session, facts: DossierFacts, now: datetime) -> None:
@@ -191,6 +222,7 @@ def _record_notice(
         language=rendered.language,
         in_feed=Channel.IN_APP in draft.channels and preference.in_app,
         facts=facts,
+        task_id=facts.get("task_id"),
     )
     session.add(notification)
     session.flush()
@@ -215,9 +247,14 @@ def _record_notice(
         )
     if now - event.time > desk.stale_after:
         return True
-    address = _email_address(draft, preference, desk.directory)
-    if Channel.EMAIL in draft.channels and preference.email and desk.email_enabled and address:
-        held = held_for_digest(draft.kind, Channel.EMAIL, preference.digest_reminders)
+    mailbox = (
+        _mailbox(session, draft, preference, desk.directory)
+        if Channel.EMAIL in draft.channels and desk.email_enabled
+        else None
+    )
+    if mailbox is not None:
+        address, owner = mailbox
+        held = held_for_digest(draft.kind, Channel.EMAIL, owner.digest_reminders)
         delivery = _delivery(notification, DeliveryChannel.EMAIL, address, notification.body, draft)
         if held:
             delivery.status = DeliveryStatus.HELD
@@ -323,15 +360,25 @@ def _subscription_for(session: Session, draft: NoticeDraft) -> WebhookSubscripti
     return session.get(WebhookSubscription, draft.audience.removeprefix(CLIENT_RECIPIENT_PREFIX))
 
 
-def _email_address(
-    draft: NoticeDraft, preference: RecipientPreference, directory: Mapping[str, str]
-) -> str | None:
-    if draft.email_address:
-        return draft.email_address
-    if preference.email_address:
-        return preference.email_address
+def _mailbox(
+    session: Session, draft: NoticeDraft, preference: RecipientPreference, directory: Mapping[str, str]
+) -> tuple[str, RecipientPreference] | None:
+    """Where ``draft``'s e-mail goes, and whose preferences rule it (digests): the audience's own
+    mailbox — a nominee's address, the preference's, the directory's (``<code>#<role>`` for a
+    role) — or else, for a role without one, its organisation's, under the organisation's
+    preferences: an organisation that turned e-mail off is not mailed for its roles either.
+    None when no one is to be mailed."""
+    if not preference.email:
+        return None
+    own = draft.email_address or preference.email_address or directory.get(draft.audience)
+    if own:
+        return own, preference
     organisation = organisation_of(draft.audience)
-    return directory.get(draft.audience) or (directory.get(organisation) if organisation else None)
+    if organisation is None or organisation == draft.audience:
+        return None
+    owner = preference_of(session, organisation)
+    address = owner.email_address or directory.get(organisation)
+    return (address, owner) if owner.email and address else None
 
 
 # --- dispatching ---------------------------------------------------------------------------
@@ -720,7 +767,7 @@ def feed(
     ]
     if dossier_id is not None:
         visible.append(col(Notification.dossier_id) == dossier_id)
-    unread_condition = col(Notification.id).not_in(read_ids)
+    unread_condition = col(Notification.id).not_in(read_ids) & col(Notification.done_at).is_(None)
     total = session.exec(select(func.count()).select_from(Notification).where(*visible)).one()
     unread = session.exec(
         select(func.count()).select_from(Notification).where(*visible, unread_condition)
@@ -752,7 +799,8 @@ def feed(
                 subject=row.subject,
                 body=row.body,
                 created_at=row.created_at,
-                read=row.id in marked,
+                read=row.id in marked or row.done_at is not None,
+                done=row.done_at is not None,
             )
             for row in rows
         ],

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -543,6 +544,29 @@ async def test_from_review_to_decision_the_nominee_gets_the_signed_certificate(p
 
         (school_mail,) = await eventually(decided_mail, timeout=30, what="the school's e-mail")
         assert _text(school_mail).startswith(f"Hồ sơ {dossier['external_reference']} đã có Quyết định số")
+
+        # each step's e-mail went once to the mailbox of the role that acts, naming what it is about
+        view = (
+            await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{result.dossier_id}", headers=integrator)
+        ).json()
+        mailboxes = {
+            MAILBOXES.get(f"{step['organisation']}#{role}", MAILBOXES.get(step["organisation"]))
+            for step in view["review_chain"]
+            for role in ("clerk", "officer", "leader")
+        }
+
+        def task_mails() -> list[EmailMessage] | None:
+            found = [
+                m
+                for m in pipeline.mail.messages
+                if m["Subject"].startswith("Cần xử lý") and dossier["external_reference"] in m["Subject"]
+            ]
+            return found if len(found) >= 3 * len(view["review_chain"]) else None
+
+        tasks = await eventually(task_mails, timeout=30, what="the reviewers' e-mails")
+        assert Counter(m["To"] for m in tasks) == Counter(dict.fromkeys(mailboxes, 1)), "once per role"
+        for m in tasks:
+            assert "Trường Trung học cơ sở Tân Tiến" in _text(m) and "AH-" not in _text(m), _text(m)
 
         def decided_webhook() -> Any:
             for request in receiver.received("/tdkt"):

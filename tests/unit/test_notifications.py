@@ -7,6 +7,7 @@ import dataclasses
 import json
 import random
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes
@@ -51,6 +52,7 @@ from servicekit import migrations
 from servicekit.db import make_engine
 from servicekit.outbox import OutboxRecord
 from services.notifications import service
+from services.notifications.app import load_directory
 from services.notifications.channels import OutgoingEmail, build_message
 from services.notifications.domain import (
     Channel,
@@ -67,6 +69,7 @@ from services.notifications.models import (
     DeliveryLogEntry,
     DeliveryOutcome,
     DeliveryStatus,
+    FeedPage,
     Notification,
     PreferenceUpdate,
     SubscriptionRequest,
@@ -153,7 +156,8 @@ def test_events_that_can_notify_nobody_are_told_apart_without_the_database() -> 
             )
         }
     )
-    assert not may_notify(approved) and not may_notify(completed)
+    assert not may_notify(approved)
+    assert may_notify(completed), "a task done settles its reviewers' notices"
     assert may_notify(struck)  # the submitter hears who was struck, once the submission is known
     assert all(map(may_notify, [_submitted(), _decided(), _rejected(), _deadline(ReviewTaskReminded)]))
 
@@ -180,6 +184,10 @@ def test_reviewers_hear_of_tasks_by_role_reminders_by_organisation_escalations_b
     assert [d.audience for d in notices_for(opened, None)] == ["AH-DS-TT#clerk"]
     assert [d.audience for d in notices_for(_deadline(ReviewTaskReminded), None)] == ["AH-DS-TT"]
     assert [d.audience for d in notices_for(_deadline(ReviewTaskEscalated), None)] == ["AH-DS-TT#leader"]
+    # a reminder that names the role whose step is waiting reaches that role; escalation the leader
+    reminded = _deadline(ReviewTaskReminded)
+    reminded = reminded.model_copy(update={"data": reminded.data.model_copy(update={"role": "officer"})})
+    assert [d.audience for d in notices_for(reminded, None)] == ["AH-DS-TT#officer"]
 
 
 # --- templates -----------------------------------------------------------------------------
@@ -781,3 +789,101 @@ def test_no_subject_loses_a_space_whatever_its_words() -> None:
         assert _wire(subject)["Subject"] == subject
     assert _wire("Quyết định số 07/QĐ-TTg")["Subject"] == "Quyết định số 07/QĐ-TTg"
     assert _wire("Reminder digest: 2 task(s)")["Subject"] == "Reminder digest: 2 task(s)"
+
+
+# --- reviewers: one e-mail to the role that acts, and a feed that forgets done tasks -------
+
+STEPS = (ReviewStepKind.RECEIPT, ReviewStepKind.APPRAISAL, ReviewStepKind.SIGN_OFF)
+
+
+def _review_through_four_levels(engine: Engine, desk: NoticeDesk, dossier: str = "d-1") -> None:
+    for index in range(len(events.CHAIN)):
+        for step in STEPS:
+            _handle(engine, _task_opened(dossier, index, step), desk)
+            _handle(engine, _task_completed(dossier, index, step), desk)
+
+
+def _mailed(engine: Engine) -> Counter[str]:
+    return Counter(delivery.target for delivery in _rows(engine, Delivery, Delivery.channel == "email"))
+
+
+def test_each_step_is_mailed_once_to_the_role_that_acts_not_to_the_whole_office(engine: Engine) -> None:
+    directory = load_directory(Path(__file__).parents[2] / "deploy" / "dev-mailboxes.json")
+    _review_through_four_levels(engine, dataclasses.replace(_desk(), directory=directory))
+    expected = Counter(
+        directory.get(f"{reviewer.organisation}#{STEP_ROLES[step]}", directory[reviewer.organisation])
+        for reviewer in events.CHAIN
+        for step in STEPS
+    )
+    assert _mailed(engine) == expected
+    assert max(expected.values()) == 1, "no mailbox hears of one dossier's steps more than once a level"
+
+
+def test_a_role_without_a_mailbox_is_mailed_at_its_organisations_under_its_preferences(
+    engine: Engine,
+) -> None:
+    desk = dataclasses.replace(
+        _desk(), directory={"AH-DS": "van-thu@ds.example.vn", "AH-DS#officer": "cv@ds.example.vn"}
+    )
+    for step in STEPS[:2]:
+        _handle(engine, _task_opened("d-1", 1, step), desk)
+    assert _mailed(engine) == Counter({"van-thu@ds.example.vn": 1, "cv@ds.example.vn": 1})
+    with Session(engine) as session:
+        service.set_preference(session, "AH-DS", PreferenceUpdate(email=False), "lanh-dao", NOW)
+        session.commit()
+    _handle(engine, _task_opened("d-1", 1, ReviewStepKind.SIGN_OFF), desk)
+    _handle(engine, _task_opened("d-2", 1, ReviewStepKind.APPRAISAL), desk)
+    assert _mailed(engine) == Counter({"van-thu@ds.example.vn": 1, "cv@ds.example.vn": 2}), (
+        "an organisation that turned e-mail off is not mailed for its roles either; a role's own mailbox is"
+    )
+
+
+def _feed(engine: Engine, reader: str, *roles: str) -> FeedPage:
+    audiences = [events.ORGANISATION, *(f"{events.ORGANISATION}#{role}" for role in roles)]
+    with Session(engine) as session:
+        return service.feed(
+            session, audiences, reader, unread_only=False, dossier_id=None, limit=50, offset=0
+        )
+
+
+def test_a_done_tasks_notices_count_as_read_for_everyone_and_its_held_reminder_is_not_sent(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        service.set_preference(
+            session, events.ORGANISATION, PreferenceUpdate(digest_reminders=True), "x", NOW
+        )
+        session.commit()
+    receipt = _task_opened("d-1", 0, ReviewStepKind.RECEIPT)
+    reminded = _deadline(ReviewTaskReminded, receipt.data.task_id)
+    reminded = reminded.model_copy(update={"data": reminded.data.model_copy(update={"role": "clerk"})})
+    _handle(engine, receipt)
+    _handle(engine, reminded)
+    assert (_feed(engine, "van-thu.1", "clerk").unread, _feed(engine, "van-thu.2", "clerk").unread) == (2, 2)
+    (held,) = _rows(engine, Delivery, Delivery.status == DeliveryStatus.HELD)
+
+    _handle(engine, _task_completed("d-1", 0, ReviewStepKind.RECEIPT))
+    _handle(engine, _task_opened("d-1", 0, ReviewStepKind.APPRAISAL))
+    for reader in ("van-thu.1", "van-thu.2"):
+        page = _feed(engine, reader, "clerk", "officer")
+        assert page.unread == 1, "only the task still to do"
+        done = {item.kind: (item.read, item.done) for item in page.items if item.kind != "task_opened"}
+        assert done == {"task_reminder": (True, True)}
+        assert sorted((item.done, item.read) for item in page.items if item.kind == "task_opened") == [
+            (False, False),
+            (True, True),
+        ]
+    with Session(engine) as session:
+        cancelled = session.get_one(Delivery, held.id)
+        assert cancelled.status == DeliveryStatus.CANCELLED
+        assert service.release_digests(session, NOW + timedelta(days=2), Renderer(LINKS)) == 0
+    assert [e.detail for e in _rows(engine, DeliveryLogEntry, DeliveryLogEntry.delivery_id == held.id)][
+        -1
+    ] == ("the task was done before the digest")
+
+
+def test_a_withdrawn_dossier_settles_its_open_task(engine: Engine) -> None:
+    _handle(engine, _task_opened("d-1", 0, ReviewStepKind.RECEIPT))
+    assert _feed(engine, "van-thu.1", "clerk").unread == 1
+    _handle(engine, events.closed(DossierWithdrawn, "d-1", "Đơn vị rút"))
+    assert [item.kind for item in _feed(engine, "van-thu.1", "clerk").items if not item.read] == ["withdrawn"]
