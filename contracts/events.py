@@ -56,6 +56,9 @@ class StruckEntry(EventData):
     entry_id: str
     reason: str = Field(min_length=1, max_length=2000)
     level: ReviewLevel | None = None
+    nominee_name: str | None = Field(
+        default=None, description="The nominee, as submitted (for people to read)"
+    )
 
 
 class EntryVote(EventData):
@@ -183,6 +186,7 @@ class DecisionParticulars(EventData):
 class ReviewStep(EventData):
     level: ReviewLevel
     organisation: str = Field(description="Code of the organisation that reviews at this level")
+    organisation_name: str | None = Field(default=None, description="Its name, as people read it")
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -219,6 +223,9 @@ class DossierSubmittedData(EventData):
     client_id: str | None = Field(default=None, description="The integrating system that submitted it")
     nominee_contacts: list[NomineeContact] = Field(
         default_factory=list, description="Nominees who gave an e-mail address, for the decision notice"
+    )
+    award_name_en: str | None = Field(
+        default=None, description="The award's English name (the Vietnamese one is particulars.award_name_vi)"
     )
 
 
@@ -264,6 +271,9 @@ class ReviewTaskOpenedData(EventData):
     award_code: str
     submitting_organisation: str
     opened_at: datetime
+    organisation_name: str | None = Field(default=None, description="The reviewing organisation's name")
+    submitting_organisation_name: str | None = Field(default=None, description="The submitter's name")
+    award_name: str | None = Field(default=None, description="The award's Vietnamese name")
 
 
 class ReviewTaskOpened(CloudEvent):
@@ -304,6 +314,10 @@ class ReviewTaskDeadlineData(EventData):
     limit_working_days: int = Field(ge=1)
     legal_basis: str
     at: datetime
+    role: str | None = Field(default=None, description="The reviewer role of the step left waiting")
+    organisation_name: str | None = Field(default=None, description="The reviewing organisation's name")
+    submitting_organisation_name: str | None = Field(default=None, description="The submitter's name")
+    award_name: str | None = Field(default=None, description="The award's Vietnamese name")
 
 
 class ReviewTaskReminded(CloudEvent):
@@ -549,6 +563,9 @@ class NotificationSentData(EventData):
     cause_event_id: str = Field(description="The event this notification answers")
     subject: str
     sent_at: datetime
+    recipient_name: str | None = Field(
+        default=None, description="The recipient as people read it: organisation, role or nominee name"
+    )
 
 
 class NotificationSent(CloudEvent):
@@ -576,6 +593,9 @@ class NotificationDeliveredData(EventData):
         "receiver may have it twice (same delivery id)"
     )
     delivered_at: datetime
+    recipient_name: str | None = Field(
+        default=None, description="The recipient as people read it: organisation, role or nominee name"
+    )
 
 
 class NotificationDelivered(CloudEvent):

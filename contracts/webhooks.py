@@ -51,6 +51,8 @@ class DossierNoticeData(EventData):
     external_reference: str | None = Field(default=None, description="The submitting system's reference")
     submitting_organisation: str
     award_code: str | None = None
+    submitting_organisation_name: str | None = Field(default=None, description="The submitter's name")
+    award_name: str | None = Field(default=None, description="The award's name, in the subscriber's language")
     cause_event_id: str = Field(description="The platform event this notice answers")
     cause_event_type: str
     title: str = Field(description="The notice's subject line, in the subscriber's language")

@@ -80,6 +80,27 @@ class ReviewInput(BaseModel):
     def organisation_at(self, index: int) -> str | None:
         return self.review_chain[index].organisation if index < len(self.review_chain) else None
 
+    def organisation_name_at(self, index: int) -> str | None:
+        return self.review_chain[index].organisation_name if index < len(self.review_chain) else None
+
+    @property
+    def submitting_organisation_name(self) -> str | None:
+        return self.particulars.proposer_name_vi if self.particulars else None
+
+    @property
+    def award_name(self) -> str | None:
+        return self.particulars.award_name_vi if self.particulars else None
+
+    def named(self, struck: list[StruckEntry]) -> list[StruckEntry]:
+        """``struck`` with each nominee's name, for the people who read of them."""
+        names = {entry.entry_id: entry.nominee_name for entry in self.entries}
+        return [
+            entry
+            if entry.nominee_name
+            else entry.model_copy(update={"nominee_name": names.get(entry.entry_id)})
+            for entry in struck
+        ]
+
 
 STEP_ROLES: dict[ReviewStepKind, str] = {
     ReviewStepKind.RECEIPT: "clerk",

@@ -22,26 +22,18 @@ from contracts.events import (
     DecisionRevokedData,
     DossierAmended,
     DossierApproved,
-    DossierRejected,
-    DossierReturned,
     DossierSubmitted,
     DossierSubmittedData,
     DossierWithdrawalRequested,
-    DossierWithdrawn,
     EligibilityOutcome,
     EntrySummary,
-    LevelApproved,
     NomineeContact,
     NomineeKind,
     NotificationDelivered,
     NotificationSent,
-    ObjectionRecorded,
-    PublicCommentOpened,
     ReviewStep,
     ReviewTaskCompleted,
-    ReviewTaskEscalated,
     ReviewTaskOpened,
-    ReviewTaskReminded,
     StruckEntry,
     WithdrawalRequestedData,
     client_recipient,
@@ -52,6 +44,7 @@ from servicekit.outbox import add_to_outbox
 from servicekit.problems import ProblemError
 from services.intake import lifecycle
 from services.intake.domain import audit
+from services.intake.history import HistoryNames, describe
 from services.intake.models import (
     Attachment,
     AttachmentView,
@@ -284,6 +277,7 @@ def _store_version(
             for entry, validated_entry in zip(entries, validated.entries, strict=True)
             if validated_entry.nominee.email
         ],
+        award_name_en=validated.award_name_en,
     )
 
 
@@ -303,7 +297,7 @@ def record_event(session: Session, event: CloudEvent, now: datetime) -> None:
     ).first()
     if exists is not None:
         return
-    level, actor, summary = _describe(event)
+    level, actor, summary = describe(event, _history_names(session, dossier, event))
     completed = event.data if isinstance(event, ReviewTaskCompleted) else None
     entry = DossierHistory(
         dossier_id=dossier.id,
@@ -343,6 +337,28 @@ def record_event(session: Session, event: CloudEvent, now: datetime) -> None:
         _record_revocation(session, dossier.id, event.data)
     dossier.updated_at = now
     session.add(dossier)
+
+
+def _history_names(session: Session, dossier: Dossier, event: CloudEvent) -> HistoryNames:
+    """The names ``event``'s history line needs from intake's records: the reviewing
+    organisations (the review chain stored with the dossier) and the nominees it names."""
+    entry_ids: list[str] = []
+    if isinstance(event, ReviewTaskCompleted):
+        entry_ids += [item.entry_id for item in event.data.struck_entries if not item.nominee_name]
+        entry_ids += [vote.entry_id for vote in event.data.tally.votes] if event.data.tally else []
+    if isinstance(event, NotificationSent | NotificationDelivered) and not event.data.recipient_name:
+        recipient = event.data.recipient
+        if recipient.startswith(NOMINEE_RECIPIENT_PREFIX):
+            entry_ids.append(recipient.removeprefix(NOMINEE_RECIPIENT_PREFIX))
+    nominees = {}
+    for entry_id in entry_ids:
+        entry = session.get(DossierEntry, entry_id)
+        if entry is not None and entry.dossier_id == dossier.id:
+            nominees[entry_id] = entry.full_name
+    reviewers = {
+        step["level"]: step.get("organisation_name") or step["organisation"] for step in dossier.review_chain
+    }
+    return HistoryNames(reviewers=reviewers, nominees=nominees)
 
 
 def _number_lines(session: Session, dossier_id: str, entries: list[EntrySummary]) -> None:
@@ -402,69 +418,6 @@ def _strike(session: Session, dossier_id: str, struck: list[StruckEntry], level:
             entry.struck_reason = item.reason
             entry.struck_level = item.level or level
             session.add(entry)
-
-
-def _describe(event: CloudEvent) -> tuple[str | None, str | None, str]:
-    match event:
-        case DossierSubmitted():
-            return None, None, "Tiếp nhận hồ sơ / dossier received"
-        case DossierWithdrawalRequested(data=data):
-            return None, data.requested_by, f"Đề nghị rút hồ sơ / withdrawal requested: {data.reason}"[:500]
-        case DossierAmended(data=data):
-            return None, None, f"Bổ sung hồ sơ, phiên bản {data.version} / amended, version {data.version}"
-        case ReviewTaskOpened(data=data):
-            return data.level, None, f"Mở bước xét duyệt cấp {data.level} / review opened at {data.level}"
-        case ReviewTaskCompleted(data=data):
-            summary = f"{data.step or 'review'}: {data.action} at {data.level}"
-            if data.tally is not None:
-                tally = data.tally
-                votes = ", ".join(f"{vote.votes_for}/{tally.members_total}" for vote in tally.votes)
-                summary += (
-                    f" — Hội đồng / council: {tally.members_present} có mặt / present of {tally.members_total}, "
-                    f"{tally.written_votes} phiếu bằng văn bản / in writing; phiếu đồng ý / votes for: {votes}"
-                )
-            if data.comment:
-                summary += f" — {data.comment}"
-            return data.level, data.actor, summary[:500]
-        case PublicCommentOpened(data=data):
-            return (
-                data.level,
-                None,
-                f"Công khai lấy ý kiến đến {data.closes_at:%d/%m/%Y} / public comment until {data.closes_at:%Y-%m-%d}",
-            )
-        case ObjectionRecorded():
-            # who objected stays with the council, not the submitter
-            return None, None, "Có ý kiến phản ánh về hồ sơ / an objection to the dossier was received"
-        case ReviewTaskReminded(data=data):
-            return (
-                data.level,
-                None,
-                f"Nhắc hạn (hạn {data.due_at:%d/%m/%Y}) / reminder, due {data.due_at:%Y-%m-%d}",
-            )
-        case ReviewTaskEscalated(data=data):
-            return (
-                data.level,
-                None,
-                f"Quá hạn, báo lãnh đạo / overdue, escalated (due {data.due_at:%Y-%m-%d})",
-            )
-        case LevelApproved(data=data):
-            return data.level, data.approved_by, f"Cấp {data.level} đồng ý / approved at {data.level}"
-        case DossierRejected(data=data) | DossierReturned(data=data) | DossierWithdrawn(data=data):
-            return data.level, data.actor, data.reason[:500]
-        case DecisionIssued(data=data):
-            return None, None, f"Quyết định số {data.number} / decision {data.number} issued"
-        case DecisionRevoked(data=data):
-            return (
-                None,
-                data.revoked_by,
-                f"Quyết định số {data.number} hủy bỏ khen thưởng {data.nominee_name} (số sổ vàng "
-                f"{data.line_number}, QĐ {data.original_number}) / award revoked: {data.reason}"[:500],
-            )
-        case NotificationSent(data=data):
-            return None, None, f"Đã thông báo {data.recipient} / notified {data.recipient}"
-        case NotificationDelivered(data=data):
-            return None, None, f"Đã gửi {data.channel} tới {data.recipient} / {data.channel} delivered"
-    return None, None, event.type
 
 
 def _history(session: Session, dossier_id: str) -> list[DossierHistory]:

@@ -160,6 +160,7 @@ class ValidatedDossier:
     reward_multiple: RewardMultiple | None = None
     public_comment: list[PublicCommentRequirement] = field(default_factory=list)
     particulars: DecisionParticulars | None = None
+    award_name_en: str | None = None
 
 
 def eligibility_view(result: eligibility.EligibilityResult) -> EligibilityView:
@@ -333,7 +334,12 @@ class DossierValidator:
             proposal_year=proposal_year,
             rule_set_id=rule_set.id,
             review_chain=[
-                ReviewStep(level=step.level, organisation=step.organisation_code) for step in chain
+                ReviewStep(
+                    level=step.level,
+                    organisation=step.organisation_code,
+                    organisation_name=self.registry.get(step.organisation_code).name_vi,
+                )
+                for step in chain
             ],
             deciding_organisation=decider.code,
             issuer_code=decider.issuer_code,
@@ -359,6 +365,7 @@ class DossierValidator:
                 if period.before_level in levels
             ],
             particulars=decision_particulars(rule_set, award, tree, chain, proposal_year),
+            award_name_en=award.name_en,
         )
 
     def _apply_quotas(

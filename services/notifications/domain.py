@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -16,19 +16,25 @@ from contracts.events import (
     CLIENT_RECIPIENT_PREFIX,
     NOMINEE_RECIPIENT_PREFIX,
     DecisionIssued,
+    DecisionIssuedData,
     DecisionRevoked,
+    DecisionRevokedData,
     DossierAmended,
     DossierRejected,
     DossierReturned,
     DossierSubmitted,
     DossierWithdrawn,
+    ReviewLevel,
     ReviewTaskCompleted,
+    ReviewTaskDeadlineData,
     ReviewTaskEscalated,
     ReviewTaskOpened,
+    ReviewTaskOpenedData,
     ReviewTaskReminded,
     client_recipient,
     nominee_recipient,
 )
+from contracts.labels import ROLES, label
 from contracts.webhooks import NoticeKind
 
 LEADER_ROLE = "leader"
@@ -56,8 +62,33 @@ def organisation_of(audience: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class DossierNames:
+    """The names the submission gave, which later events mostly do not carry: the submitter, the
+    award, the reviewing organisations and the nominees. Each is None (or missing) where an
+    older submission event gave no name; texts then print the code."""
+
+    submitting_organisation: str | None = None
+    award_vi: str | None = None
+    award_en: str | None = None
+    award_is_title: bool = False
+    period_year: int | None = None
+    reviewers: Mapping[str, str] = field(default_factory=dict)
+    """The reviewing organisation's name at each level (``ReviewLevel`` value)."""
+    nominees: Mapping[str, str] = field(default_factory=dict)
+    """Nominees' names by entry id."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "reviewers": dict(self.reviewers), "nominees": dict(self.nominees)}
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> DossierNames:
+        return cls(**{name: stored[name] for name in cls.__dataclass_fields__ if name in stored})
+
+
+@dataclass(frozen=True)
 class DossierFacts:
-    """What the submission event told about a dossier: who sent it and how nominees are reached."""
+    """What the submission event told about a dossier: who sent it, how nominees are reached,
+    and the names people read."""
 
     dossier_id: str
     submitting_organisation: str
@@ -65,6 +96,7 @@ class DossierFacts:
     external_reference: str | None
     award_code: str
     nominee_emails: Mapping[str, str] = field(default_factory=dict)
+    names: DossierNames = field(default_factory=DossierNames)
 
 
 @dataclass(frozen=True)
@@ -80,10 +112,13 @@ class NoticeDraft:
     """(decision id, line) of the certificate an e-mail to a nominee carries."""
     email_address: str | None = None
     """A nominee's own address, from the submission."""
+    recipient_name: str | None = None
+    """The audience as people read it: an organisation's, a nominee's name."""
 
 
 def facts_of_submission(event: DossierSubmitted | DossierAmended) -> DossierFacts:
     data = event.data
+    particulars = data.particulars
     return DossierFacts(
         dossier_id=data.dossier_id,
         submitting_organisation=data.submitting_organisation,
@@ -91,6 +126,19 @@ def facts_of_submission(event: DossierSubmitted | DossierAmended) -> DossierFact
         external_reference=data.external_reference,
         award_code=data.award_code,
         nominee_emails={contact.entry_id: contact.email for contact in data.nominee_contacts},
+        names=DossierNames(
+            submitting_organisation=particulars.proposer_name_vi if particulars else None,
+            award_vi=particulars.award_name_vi if particulars else None,
+            award_en=data.award_name_en,
+            award_is_title=particulars.award_is_title if particulars else False,
+            period_year=particulars.period_year if particulars else None,
+            reviewers={
+                step.level.value: step.organisation_name
+                for step in data.review_chain
+                if step.organisation_name
+            },
+            nominees={entry.entry_id: entry.nominee_name for entry in data.entries},
+        ),
     )
 
 
@@ -104,14 +152,21 @@ def needs_dossier_facts(event: CloudEvent) -> bool:
     )
 
 
+def settles_tasks(event: CloudEvent) -> bool:
+    """Events after which reviewers' notices of a task need no one's attention: the task done,
+    or the dossier withdrawn (which ends its open task)."""
+    return isinstance(event, ReviewTaskCompleted | DossierWithdrawn)
+
+
 def may_notify(event: CloudEvent) -> bool:
     """Whether handling ``event`` can record anything: a submission (remembered for the notices
-    that follow), an event whose audiences wait for one, or one with notices of its own. About
-    half a dossier's events are none of these (a level approved, a task completed without
-    striking anyone…) and need no transaction at all."""
+    that follow), an event whose audiences wait for one, one with notices of its own, or one
+    that settles reviewers' task notices. The others (a level approved, a public comment
+    opened…) need no transaction at all."""
     return (
         isinstance(event, DossierSubmitted | DossierAmended)
         or needs_dossier_facts(event)
+        or settles_tasks(event)
         or bool(notices_for(event, None))  # without facts alike: they are not needed
     )
 
@@ -119,6 +174,7 @@ def may_notify(event: CloudEvent) -> bool:
 def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeDraft]:
     """The notices ``event`` calls for. Without ``dossier`` (not yet known) the submitting
     system and the nominees are left out; called again once it is known."""
+    names = dossier.names if dossier else DossierNames()
     match event:
         case DossierSubmitted(data=data) | DossierAmended(data=data):
             facts: dict[str, Any] = {"version": data.version, "entries": len(data.entries)}
@@ -129,109 +185,187 @@ def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeD
                 DossierRejected: NoticeKind.REJECTED,
                 DossierWithdrawn: NoticeKind.WITHDRAWN,
             }[type(event)]
-            facts = {"level": data.level.value, "reason": data.reason}
+            facts = {**_level_facts(data.level, names), "reason": data.reason}
             return _to_submitter(kind, data.submitting_organisation, dossier, facts)
         case ReviewTaskCompleted(data=data) if data.struck_entries:
             submitter = data.submitting_organisation or (dossier.submitting_organisation if dossier else None)
             if submitter is None:
                 return []
             facts = {
-                "level": data.level.value,
-                "struck_entries": [entry.model_dump(mode="json") for entry in data.struck_entries],
+                **_level_facts(data.level, names),
+                "struck_entries": [
+                    {
+                        **entry.model_dump(mode="json"),
+                        "nominee_name": entry.nominee_name or names.nominees.get(entry.entry_id),
+                    }
+                    for entry in data.struck_entries
+                ],
             }
             return _to_submitter(NoticeKind.STRUCK, submitter, dossier, facts)
         case DecisionIssued(data=data):
-            facts = {
-                "decision_id": data.decision_id,
-                "decision_number": data.number,
-                "decided_on": data.issued_on.isoformat(),
-                "issuer_name": data.issuer_name_vi,
-                "entries": len(data.entries),
-            }
-            drafts = _to_submitter(NoticeKind.DECIDED, data.submitting_organisation, dossier, facts)
-            if dossier is not None:
-                drafts += [
-                    NoticeDraft(
-                        audience=nominee_recipient(entry.entry_id),
-                        kind=NoticeKind.DECIDED,
-                        channels=frozenset({Channel.EMAIL}),
-                        facts={**facts, "nominee_name": entry.nominee_name, "line_number": entry.line_number},
-                        attachment=(data.decision_id, entry.line_number) if entry.line_number else None,
-                        email_address=dossier.nominee_emails[entry.entry_id],
-                    )
-                    for entry in data.entries
-                    if entry.entry_id in dossier.nominee_emails
-                ]
-            return drafts
+            return _decided(data, dossier)
         case DecisionRevoked(data=data) if dossier is not None:
-            facts = {
-                "decision_number": data.number,
-                "decided_on": data.issued_on.isoformat(),
-                "original_number": data.original_number,
-                "nominee_name": data.nominee_name,
-                "line_number": data.line_number,
-                "reason": data.reason,
-            }
-            drafts = _to_submitter(NoticeKind.REVOKED, dossier.submitting_organisation, dossier, facts)
-            if data.entry_id in dossier.nominee_emails:
-                drafts.append(
-                    NoticeDraft(
-                        audience=nominee_recipient(data.entry_id),
-                        kind=NoticeKind.REVOKED,
-                        channels=frozenset({Channel.EMAIL}),
-                        facts=drafts[0].facts,
-                        email_address=dossier.nominee_emails[data.entry_id],
-                    )
-                )
-            return drafts
+            return _revoked(data, dossier)
         case ReviewTaskOpened(data=data) if data.organisation:
-            audience = role_audience(data.organisation, data.role) if data.role else data.organisation
             return [
                 NoticeDraft(
-                    audience=audience,
+                    audience=role_audience(data.organisation, data.role) if data.role else data.organisation,
                     kind=NoticeKind.TASK_OPENED,
                     channels=STAFF_CHANNELS,
                     facts={
-                        "task_id": data.task_id,
-                        "level": data.level.value,
+                        **_task_facts(data, dossier),
                         "step": data.step.value if data.step else None,
-                        "award_code": data.award_code,
-                        "submitting_organisation": data.submitting_organisation,
+                        "role": data.role,
                         "due_at": data.due_at.isoformat() if data.due_at else None,
                     },
+                    recipient_name=_reviewers_name(data, dossier, data.role),
                 )
             ]
         case ReviewTaskReminded(data=data) | ReviewTaskEscalated(data=data) if data.organisation:
             escalated = isinstance(event, ReviewTaskEscalated)
+            role = LEADER_ROLE if escalated else data.role
             return [
                 NoticeDraft(
-                    audience=role_audience(data.organisation, LEADER_ROLE)
-                    if escalated
-                    else data.organisation,
+                    audience=role_audience(data.organisation, role) if role else data.organisation,
                     kind=NoticeKind.TASK_ESCALATED if escalated else NoticeKind.TASK_REMINDER,
                     channels=STAFF_CHANNELS,
                     facts={
-                        "task_id": data.task_id,
-                        "level": data.level.value,
+                        **_task_facts(data, dossier),
+                        "role": data.role,
                         "due_at": data.due_at.isoformat(),
                         "limit_working_days": data.limit_working_days,
                         "legal_basis": data.legal_basis,
                     },
+                    recipient_name=_reviewers_name(data, dossier, role),
                 )
             ]
     return []
 
 
+def _level_facts(level: ReviewLevel, names: DossierNames) -> dict[str, Any]:
+    return {"level": level.value, "level_organisation_name": names.reviewers.get(level.value)}
+
+
+def _dossier_facts(dossier: DossierFacts | None) -> dict[str, Any]:
+    """What names a dossier in a text: the submitting system's reference, the award, the submitter."""
+    names = dossier.names if dossier else DossierNames()
+    return {
+        "external_reference": dossier.external_reference if dossier else None,
+        "award_code": dossier.award_code if dossier else None,
+        "award_name_vi": names.award_vi,
+        "award_name_en": names.award_en,
+        "award_is_title": names.award_is_title,
+        "period_year": names.period_year,
+        "submitting_organisation": dossier.submitting_organisation if dossier else None,
+        "submitting_organisation_name": names.submitting_organisation,
+    }
+
+
+def _task_facts(
+    data: ReviewTaskOpenedData | ReviewTaskDeadlineData, dossier: DossierFacts | None
+) -> dict[str, Any]:
+    """A reviewer's task: the names its event carries, or else those the submission gave."""
+    facts = _dossier_facts(dossier)
+    if isinstance(data, ReviewTaskOpenedData):
+        facts["award_code"] = data.award_code
+        facts["submitting_organisation"] = data.submitting_organisation
+    return {
+        **facts,
+        "award_name_vi": data.award_name or facts["award_name_vi"],
+        "submitting_organisation_name": data.submitting_organisation_name
+        or facts["submitting_organisation_name"],
+        "level": data.level.value,
+        "level_organisation_name": _reviewing_organisation_name(data, dossier),
+        "task_id": data.task_id,
+        "organisation": data.organisation,
+    }
+
+
+def _reviewing_organisation_name(
+    data: ReviewTaskOpenedData | ReviewTaskDeadlineData, dossier: DossierFacts | None
+) -> str | None:
+    return data.organisation_name or (dossier.names.reviewers.get(data.level.value) if dossier else None)
+
+
+def _reviewers_name(
+    data: ReviewTaskOpenedData | ReviewTaskDeadlineData, dossier: DossierFacts | None, role: str | None
+) -> str | None:
+    """ "Ủy ban nhân dân huyện Đông Sơn (chuyên viên)"; None where the organisation has no name."""
+    organisation = _reviewing_organisation_name(data, dossier)
+    if organisation is None:
+        return None
+    return f"{organisation} ({label(ROLES, role)})" if role else organisation
+
+
+def _decided(data: DecisionIssuedData, dossier: DossierFacts | None) -> list[NoticeDraft]:
+    facts: dict[str, Any] = {
+        "decision_id": data.decision_id,
+        "decision_number": data.number,
+        "decided_on": data.issued_on.isoformat(),
+        "issuer_name": data.issuer_name_vi,
+        "entries": len(data.entries),
+        "award_code": data.award_code,
+    }
+    drafts = _to_submitter(NoticeKind.DECIDED, data.submitting_organisation, dossier, facts)
+    if dossier is None:
+        return drafts
+    return drafts + [
+        NoticeDraft(
+            audience=nominee_recipient(entry.entry_id),
+            kind=NoticeKind.DECIDED,
+            channels=frozenset({Channel.EMAIL}),
+            facts={
+                **drafts[0].facts,
+                "nominee_name": entry.nominee_name,
+                "nominee_kind": entry.nominee_kind.value,
+                "line_number": entry.line_number,
+            },
+            attachment=(data.decision_id, entry.line_number) if entry.line_number else None,
+            email_address=dossier.nominee_emails[entry.entry_id],
+            recipient_name=entry.nominee_name,
+        )
+        for entry in data.entries
+        if entry.entry_id in dossier.nominee_emails
+    ]
+
+
+def _revoked(data: DecisionRevokedData, dossier: DossierFacts) -> list[NoticeDraft]:
+    facts = {
+        "decision_number": data.number,
+        "decided_on": data.issued_on.isoformat(),
+        "original_number": data.original_number,
+        "nominee_name": data.nominee_name,
+        "line_number": data.line_number,
+        "reason": data.reason,
+        "award_code": data.award_code,
+    }
+    drafts = _to_submitter(NoticeKind.REVOKED, dossier.submitting_organisation, dossier, facts)
+    if data.entry_id in dossier.nominee_emails:
+        drafts.append(
+            NoticeDraft(
+                audience=nominee_recipient(data.entry_id),
+                kind=NoticeKind.REVOKED,
+                channels=frozenset({Channel.EMAIL}),
+                facts=drafts[0].facts,
+                email_address=dossier.nominee_emails[data.entry_id],
+                recipient_name=data.nominee_name,
+            )
+        )
+    return drafts
+
+
 def _to_submitter(
     kind: NoticeKind, organisation: str, dossier: DossierFacts | None, facts: dict[str, Any]
 ) -> list[NoticeDraft]:
-    facts = {
-        "organisation": organisation,
-        "external_reference": dossier.external_reference if dossier else None,
-        "award_code": dossier.award_code if dossier else None,
-        **facts,
-    }
-    drafts = [NoticeDraft(audience=organisation, kind=kind, channels=STAFF_CHANNELS, facts=facts)]
+    about = _dossier_facts(dossier)
+    about["submitting_organisation"] = organisation
+    facts = {"organisation": organisation, **about, **facts}
+    name = about["submitting_organisation_name"]
+    drafts = [
+        NoticeDraft(
+            audience=organisation, kind=kind, channels=STAFF_CHANNELS, facts=facts, recipient_name=name
+        )
+    ]
     if dossier is not None and dossier.client_id:
         drafts.append(
             NoticeDraft(

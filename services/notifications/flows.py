@@ -178,7 +178,11 @@ class Dispatcher:
             )
         if self._email is None:
             raise SendFailed("e-mail is off: no SMTP server configured")
-        attachment = await self._certificates.fetch(*claim.attachment) if claim.attachment else None
+        attachment = (
+            await self._certificates.fetch(*claim.attachment, file_name=claim.attachment_name)
+            if claim.attachment
+            else None
+        )
         return await self._email.send(
             OutgoingEmail(claim.delivery_id, claim.target, claim.subject, claim.body, attachment)
         )

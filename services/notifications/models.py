@@ -37,6 +37,11 @@ class Notification(SQLModel, table=True):
     language: str = Field(default="vi", max_length=10)
     in_feed: bool = Field(default=True)
     facts: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    task_id: str | None = Field(default=None, index=True, max_length=200)
+    """The review task a reviewer's notice is about (opened, reminded, escalated)."""
+    done_at: datetime | None = None
+    """When that task was done (or its dossier withdrawn): the notice then counts as read for
+    everyone, and e-mails still held for a digest are not sent."""
 
 
 class NotificationRead(SQLModel, table=True):
@@ -90,6 +95,10 @@ class Delivery(SQLModel, table=True):
     """The e-mail text, or the webhook's JSON body (the same bytes on every attempt)."""
     attachment_decision_id: str | None = Field(default=None, max_length=64)
     attachment_line: int | None = None
+    attachment_name: str | None = Field(default=None, max_length=200)
+    """The attached certificate's file name, after the kind of document it is."""
+    recipient_name: str | None = Field(default=None, max_length=300)
+    """The audience as people read it (an organisation's, a nominee's name)."""
     cause_event_id: str = Field(max_length=200)
     interrupted: bool = False
     """An attempt was interrupted before its outcome was recorded: the receiver may have it twice."""
@@ -152,7 +161,8 @@ class RecipientPreference(SQLModel, table=True):
 
 
 class DossierRecord(SQLModel, table=True):
-    """What the submission event said about a dossier: its system, its nominees' addresses."""
+    """What the submission event said about a dossier: its system, its nominees' addresses, and
+    the names people read (``domain.DossierNames``)."""
 
     __tablename__ = "dossier_record"
 
@@ -163,6 +173,9 @@ class DossierRecord(SQLModel, table=True):
     award_code: str = Field(max_length=50)
     nominee_emails: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     recorded_at: datetime
+    names: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
 
 
 class ParkedEvent(SQLModel, table=True):
@@ -192,7 +205,12 @@ class NotificationView(BaseModel):
 
 
 class FeedItem(NotificationView):
-    read: bool = PydanticField(description="Whether the caller has read it")
+    read: bool = PydanticField(
+        description="Whether the caller has read it (a done task's notice counts as read)"
+    )
+    done: bool = PydanticField(
+        default=False, description="The review task it announced is done: no one needs to act on it any more"
+    )
 
 
 class FeedPage(BaseModel):

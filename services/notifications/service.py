@@ -32,6 +32,7 @@ from contracts.events import (
     NotificationDeliveredData,
     NotificationSent,
     NotificationSentData,
+    ReviewTaskCompleted,
     event_type_name,
 )
 from contracts.topics import Topic
@@ -44,6 +45,7 @@ from servicekit.telemetry import continued_trace, trace_carrier
 from services.notifications.domain import (
     Channel,
     DossierFacts,
+    DossierNames,
     NoticeDraft,
     facts_of_submission,
     held_for_digest,
@@ -52,6 +54,7 @@ from services.notifications.domain import (
     notices_for,
     organisation_of,
     retry_delay,
+    settles_tasks,
 )
 from services.notifications.models import (
     Delivery,
@@ -73,7 +76,7 @@ from services.notifications.models import (
     SubscriptionView,
     WebhookSubscription,
 )
-from services.notifications.rendering import Renderer
+from services.notifications.rendering import Renderer, attachment_name, wording
 
 CONSUMER = "notifications"
 EVENT_CLASSES = {event_type_name(event_class): event_class for event_class in ALL_EVENT_TYPES}
@@ -108,11 +111,40 @@ def handle(session: Session, event: CloudEvent, desk: NoticeDesk, now: datetime)
         submitted = facts_of_submission(event)
         _remember_dossier(session, submitted, now)
         return _notify(session, event, submitted, desk, now) + _release_parked(session, submitted, desk, now)
+    if settles_tasks(event):
+        _settle_tasks(session, event, now)
     record = session.get(DossierRecord, event.subject)
     facts = _facts(record) if record else None
     if facts is None and needs_dossier_facts(event):
         session.add(ParkedEvent(dossier_id=event.subject, event=event.model_dump_json(), parked_at=now))
     return _notify(session, event, facts, desk, now)
+
+
+def _settle_tasks(session: Session, event: CloudEvent, now: datetime) -> None:
+    """A task done (or its dossier withdrawn, which ends the open one): its notices to reviewers
+    — opened, reminded, escalated — need no one's attention any more. They count as read for
+    every officer from now on (``done_at``), and their e-mails still held for a digest are not
+    sent."""
+    settled = [
+        col(Notification.dossier_id) == event.subject,
+        col(Notification.task_id).is_not(None),
+        col(Notification.done_at).is_(None),
+    ]
+    if isinstance(event, ReviewTaskCompleted):
+        settled.append(col(Notification.task_id) == event.data.task_id)
+    ids = list(session.exec(select(Notification.id).where(*settled)).all())
+    if not ids:
+        return
+    session.execute(update(Notification).where(col(Notification.id).in_(ids)).values(done_at=now))
+    held = session.exec(
+        select(Delivery).where(col(Delivery.notification_id).in_(ids), Delivery.status == DeliveryStatus.HELD)
+    ).all()
+    for delivery in held:
+        delivery.status = DeliveryStatus.CANCELLED
+        session.add(delivery)
+        _log(
+            session, delivery.id, DeliveryOutcome.CANCELLED, now, detail="the task was done before the digest"
+        )
 
 
 def _remember_dossier(session: Session, facts: DossierFacts, now: datetime) -> None:
@@ -126,6 +158,7 @@ def _remember_dossier(session: Session, facts: DossierFacts, now: datetime) -> N
     record.external_reference = facts.external_reference
     record.award_code = facts.award_code
     record.nominee_emails = dict(facts.nominee_emails)
+    record.names = facts.names.to_json()
     session.add(record)
 
 
@@ -137,6 +170,7 @@ def _facts(record: DossierRecord) -> DossierFacts:
         external_reference=record.external_reference,
         award_code=record.award_code,
         nominee_emails=dict(record.nominee_emails),
+        names=DossierNames.from_json(record.names),
     )
 
 
@@ -188,6 +222,7 @@ def _record_notice(
         language=rendered.language,
         in_feed=Channel.IN_APP in draft.channels and preference.in_app,
         facts=facts,
+        task_id=facts.get("task_id"),
     )
     session.add(notification)
     session.flush()
@@ -206,20 +241,27 @@ def _record_notice(
                     cause_event_id=event.id,
                     subject=notification.subject,
                     sent_at=now,
+                    recipient_name=draft.recipient_name,
                 ),
             ),
         )
     if now - event.time > desk.stale_after:
         return True
-    address = _email_address(draft, preference, desk.directory)
-    if Channel.EMAIL in draft.channels and preference.email and desk.email_enabled and address:
-        held = held_for_digest(draft.kind, Channel.EMAIL, preference.digest_reminders)
-        delivery = _delivery(notification, DeliveryChannel.EMAIL, address, notification.body)
+    mailbox = (
+        _mailbox(session, draft, preference, desk.directory)
+        if Channel.EMAIL in draft.channels and desk.email_enabled
+        else None
+    )
+    if mailbox is not None:
+        address, owner = mailbox
+        held = held_for_digest(draft.kind, Channel.EMAIL, owner.digest_reminders)
+        delivery = _delivery(notification, DeliveryChannel.EMAIL, address, notification.body, draft)
         if held:
             delivery.status = DeliveryStatus.HELD
             delivery.hold_until = next_digest_at(now, desk.digest_at, desk.zone)
         if draft.attachment is not None:
             delivery.attachment_decision_id, delivery.attachment_line = draft.attachment
+            delivery.attachment_name = attachment_name(facts, *draft.attachment)
         _add_with_log(
             session,
             delivery,
@@ -238,6 +280,7 @@ def _record_notice(
                     **facts,
                     "kind": draft.kind,
                     "submitting_organisation": facts.get("organisation", ""),
+                    "award_name": wording(rendered.language, facts)["award"] or None,
                     "cause_event_id": event.id,
                     "cause_event_type": event.type,
                     "title": rendered.subject,
@@ -254,14 +297,16 @@ def _record_notice(
         _add_with_log(
             session,
             _delivery(
-                notification, DeliveryChannel.WEBHOOK, subscription.client_id, notice.model_dump_json()
+                notification, DeliveryChannel.WEBHOOK, subscription.client_id, notice.model_dump_json(), draft
             ),
             now,
         )
     return True
 
 
-def _delivery(notification: Notification, channel: DeliveryChannel, target: str, body: str) -> Delivery:
+def _delivery(
+    notification: Notification, channel: DeliveryChannel, target: str, body: str, draft: NoticeDraft
+) -> Delivery:
     return Delivery(
         id=str(uuid.uuid4()),
         notification_id=notification.id,
@@ -275,6 +320,7 @@ def _delivery(notification: Notification, channel: DeliveryChannel, target: str,
         next_attempt_at=notification.created_at,
         created_at=notification.created_at,
         trace_carrier=trace_carrier(),
+        recipient_name=draft.recipient_name,
     )
 
 
@@ -314,15 +360,25 @@ def _subscription_for(session: Session, draft: NoticeDraft) -> WebhookSubscripti
     return session.get(WebhookSubscription, draft.audience.removeprefix(CLIENT_RECIPIENT_PREFIX))
 
 
-def _email_address(
-    draft: NoticeDraft, preference: RecipientPreference, directory: Mapping[str, str]
-) -> str | None:
-    if draft.email_address:
-        return draft.email_address
-    if preference.email_address:
-        return preference.email_address
+def _mailbox(
+    session: Session, draft: NoticeDraft, preference: RecipientPreference, directory: Mapping[str, str]
+) -> tuple[str, RecipientPreference] | None:
+    """Where ``draft``'s e-mail goes, and whose preferences rule it (digests): the audience's own
+    mailbox — a nominee's address, the preference's, the directory's (``<code>#<role>`` for a
+    role) — or else, for a role without one, its organisation's, under the organisation's
+    preferences: an organisation that turned e-mail off is not mailed for its roles either.
+    None when no one is to be mailed."""
+    if not preference.email:
+        return None
+    own = draft.email_address or preference.email_address or directory.get(draft.audience)
+    if own:
+        return own, preference
     organisation = organisation_of(draft.audience)
-    return directory.get(draft.audience) or (directory.get(organisation) if organisation else None)
+    if organisation is None or organisation == draft.audience:
+        return None
+    owner = preference_of(session, organisation)
+    address = owner.email_address or directory.get(organisation)
+    return (address, owner) if owner.email and address else None
 
 
 # --- dispatching ---------------------------------------------------------------------------
@@ -340,6 +396,7 @@ class Claim:
     body: str
     attachment: tuple[str, int] | None
     trace_carrier: str
+    attachment_name: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
 
@@ -466,6 +523,7 @@ def claim_due(session: Session, now: datetime, limit: int, lease: timedelta) -> 
                     else None
                 ),
                 trace_carrier=delivery.trace_carrier,
+                attachment_name=delivery.attachment_name,
                 webhook_url=subscription.url if subscription else None,
                 webhook_secret=subscription.secret if subscription else None,
             )
@@ -554,6 +612,7 @@ def record_delivered(session: Session, claim: Claim, detail: str, now: datetime,
                 attempts=delivery.attempts,
                 after_interruption=delivery.interrupted,
                 delivered_at=now,
+                recipient_name=delivery.recipient_name,
             ),
         ),
     )
@@ -708,7 +767,7 @@ def feed(
     ]
     if dossier_id is not None:
         visible.append(col(Notification.dossier_id) == dossier_id)
-    unread_condition = col(Notification.id).not_in(read_ids)
+    unread_condition = col(Notification.id).not_in(read_ids) & col(Notification.done_at).is_(None)
     total = session.exec(select(func.count()).select_from(Notification).where(*visible)).one()
     unread = session.exec(
         select(func.count()).select_from(Notification).where(*visible, unread_condition)
@@ -740,7 +799,8 @@ def feed(
                 subject=row.subject,
                 body=row.body,
                 created_at=row.created_at,
-                read=row.id in marked,
+                read=row.id in marked or row.done_at is not None,
+                done=row.done_at is not None,
             )
             for row in rows
         ],

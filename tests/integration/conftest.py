@@ -35,8 +35,9 @@ OTHER_CLIENT_ORGANISATIONS = ("AH-TL-HB-TYT", "BNV", "NO-SUCH-ORG")
 MAX_ATTACHMENT_BYTES = 64 * 1024
 BATCHED_AWARD = "LDTT"
 """The pipelines' decisions service gathers this award's approvals into one decision a month."""
-MAILBOXES = {"AH-DS-TT-THCS": "van-thu@thcs-tantien.example.vn"}
-"""The notifications directory of the pipelines: the demo's submitting school's mailbox."""
+MAILBOXES: dict[str, str] = json.loads((infra.DEPLOY_DIR / "dev-mailboxes.json").read_text())
+"""The notifications directory of the pipelines: the local stack's made-up mailboxes of the sample
+organisations and of their roles (``<code>#<role>``)."""
 
 
 def _register_client(clients_file: Path, organisations: tuple[str, ...]) -> ClientCredentials:

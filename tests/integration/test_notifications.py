@@ -9,12 +9,14 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -189,7 +191,7 @@ def _text(mail: EmailMessage) -> str:
     body = mail.get_body(("plain",))
     assert body is not None
     text: str = body.get_content()
-    return text
+    return text.replace("\r\n", "\n")  # as a mail client shows it
 
 
 def _notice(request: Any) -> dict[str, Any]:
@@ -412,7 +414,9 @@ async def test_reminders_wait_for_the_daily_digest_when_asked(notifier: Notifier
         return found[-1] if len(found) > digests_before else None
 
     mail = await eventually(digest, timeout=30, what="the digest")
-    assert f"{dossier}.t1" in _text(mail) and f"{dossier}.t2" in _text(mail)
+    # no submission was seen for this dossier: its id is all there is to name it by
+    assert f"\n1. Nhắc hạn xét duyệt hồ sơ {dossier}\n" in _text(mail)
+    assert f"\n2. Nhắc hạn xét duyệt hồ sơ {dossier}\n" in _text(mail)
     async with httpx.AsyncClient() as http:
         await http.put(
             f"{notifier.url}/v1/preferences/{events.ORGANISATION}",
@@ -513,9 +517,18 @@ async def test_from_review_to_decision_the_nominee_gets_the_signed_certificate(p
         (mail,) = await eventually(
             lambda: pipeline.mail.to(address) or None, timeout=60, what="the nominee's e-mail"
         )
-        assert mail["Subject"] == f"Quyết định khen thưởng số {result.decision_number}"
-        assert "Kính gửi Nguyễn Thị Minh Khai" in _text(mail)
+        subject = f"Quyết định số {result.decision_number} tặng Bằng khen của Thủ tướng Chính phủ"
+        assert mail["Subject"] == subject
+        text = _text(mail)
+        assert text.startswith("Kính gửi Nguyễn Thị Minh Khai,\n")
+        assert "tặng Bằng khen của Thủ tướng Chính phủ cho Nguyễn Thị Minh Khai (số sổ vàng 1)" in text
+        # the certificate's link ends its line; the document is the Bằng khen itself
+        assert re.search(
+            r"\nBằng khen có chữ ký số được gửi kèm thư này; bản gốc tải tại \S+/certificates/1\n", text
+        )
         (attachment,) = list(mail.iter_attachments())
+        number = result.decision_number.lower().replace("/", "-").replace("đ", "d")  # 07/QĐ-TTg: 07-qd-ttg
+        assert attachment.get_filename() == f"bang-khen-{number}-1.pdf"
         certificate = attachment.get_content()
         assert attachment.get_content_type() == "application/pdf" and certificate.startswith(b"%PDF")
         verified = await http.post(
@@ -527,14 +540,33 @@ async def test_from_review_to_decision_the_nominee_gets_the_signed_certificate(p
         school = MAILBOXES[demo_dossier()["submitting_organisation"]]
 
         def decided_mail() -> Any:
-            return [
-                m
-                for m in pipeline.mail.to(school)
-                if m["Subject"] == f"Quyết định khen thưởng số {result.decision_number}"
-            ] or None
+            return [m for m in pipeline.mail.to(school) if m["Subject"] == subject] or None
 
         (school_mail,) = await eventually(decided_mail, timeout=30, what="the school's e-mail")
-        assert dossier["external_reference"] in _text(school_mail)
+        assert _text(school_mail).startswith(f"Hồ sơ {dossier['external_reference']} đã có Quyết định số")
+
+        # each step's e-mail went once to the mailbox of the role that acts, naming what it is about
+        view = (
+            await http.get(f"{pipeline.endpoints.intake}/v1/dossiers/{result.dossier_id}", headers=integrator)
+        ).json()
+        mailboxes = {
+            MAILBOXES.get(f"{step['organisation']}#{role}", MAILBOXES.get(step["organisation"]))
+            for step in view["review_chain"]
+            for role in ("clerk", "officer", "leader")
+        }
+
+        def task_mails() -> list[EmailMessage] | None:
+            found = [
+                m
+                for m in pipeline.mail.messages
+                if m["Subject"].startswith("Cần xử lý") and dossier["external_reference"] in m["Subject"]
+            ]
+            return found if len(found) >= 3 * len(view["review_chain"]) else None
+
+        tasks = await eventually(task_mails, timeout=30, what="the reviewers' e-mails")
+        assert Counter(m["To"] for m in tasks) == Counter(dict.fromkeys(mailboxes, 1)), "once per role"
+        for m in tasks:
+            assert "Trường Trung học cơ sở Tân Tiến" in _text(m) and "AH-" not in _text(m), _text(m)
 
         def decided_webhook() -> Any:
             for request in receiver.received("/tdkt"):

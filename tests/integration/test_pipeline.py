@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
+from contracts import labels
 from contracts.envelope import kafka_headers
 from contracts.events import DossierSubmitted
 from contracts.topics import Topic, dead_letter_topic, topic_name
@@ -61,8 +62,16 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
     assert lifecycle == LIFECYCLE, pipeline.logs()
     told = {item["summary"] for item in view["history"] if item["type"].startswith(NOTIFIED)}
     assert not [summary for summary in told if "#" in summary], "reviewers' notices stay out of it"
-    levels = [item["level"] for item in view["history"] if item["type"] == "vn.tdkt.review.level.approved.v1"]
-    assert levels == ["unit", "district", "province", "central"]
+    approvals = [item for item in view["history"] if item["type"] == "vn.tdkt.review.level.approved.v1"]
+    assert [item["level"] for item in approvals] == ["unit", "district", "province", "central"]
+    # people read names: each level's approval names the level and its organisation in Vietnamese
+    reviewers = {step["level"]: step["organisation_name"] for step in view["review_chain"]}
+    for item in approvals:
+        level = labels.LEVELS[item["level"]].vi
+        assert item["summary"].startswith(
+            f"{level[0].upper()}{level[1:]} ({reviewers[item['level']]}) đồng ý"
+        )
+    assert not [item for item in view["history"] if result.dossier_id in item["summary"]], "no UUID to read"
 
     async with httpx.AsyncClient() as http:
         decisions = (

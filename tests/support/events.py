@@ -10,6 +10,9 @@ from contracts.envelope import CloudEvent
 from contracts.events import (
     DecisionIssued,
     DecisionIssuedData,
+    DecisionParticulars,
+    DecisionRevoked,
+    DecisionRevokedData,
     DossierClosedData,
     DossierRejected,
     DossierReturned,
@@ -17,20 +20,51 @@ from contracts.events import (
     DossierSubmittedData,
     DossierWithdrawn,
     EntrySummary,
+    IssuingBody,
     NomineeContact,
     ReviewAction,
     ReviewLevel,
+    ReviewStep,
     ReviewTaskCompleted,
     ReviewTaskCompletedData,
     ReviewTaskDeadlineData,
     ReviewTaskEscalated,
     ReviewTaskReminded,
+    RevocationGround,
 )
+from contracts.nominee import CommendationType
 from contracts.workflow import ReviewInput
 
 ORGANISATION = "AH-DS-TT"
+ORGANISATION_NAME = "Ủy ban nhân dân xã Tân Tiến"
 NOMINEES = ("Nguyễn Thị Minh Khai", "Trần Văn Ơn")
 AT = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+AWARD_NAME = "Bằng khen của Thủ tướng Chính phủ"
+AWARD_NAME_EN = "Prime Minister's Certificate of Merit"
+CHAIN = (
+    ReviewStep(
+        level=ReviewLevel.UNIT, organisation="AH-DS-TT", organisation_name="Ủy ban nhân dân xã Tân Tiến"
+    ),
+    ReviewStep(
+        level=ReviewLevel.DISTRICT, organisation="AH-DS", organisation_name="Ủy ban nhân dân huyện Đông Sơn"
+    ),
+    ReviewStep(level=ReviewLevel.PROVINCE, organisation="AH", organisation_name="Ủy ban nhân dân tỉnh An Hà"),
+    ReviewStep(level=ReviewLevel.CENTRAL, organisation="TTG", organisation_name="Thủ tướng Chính phủ"),
+)
+"""The review chain as intake names it (the sample registry's four levels)."""
+
+
+def particulars(proposer: str = ORGANISATION_NAME) -> DecisionParticulars:
+    return DecisionParticulars(
+        award_name_vi=AWARD_NAME,
+        award_is_title=False,
+        commendation_type=CommendationType.MERIT,
+        period_year=2026,
+        issuer=IssuingBody(
+            organisation="TTG", name_vi="Thủ tướng Chính phủ", place_vi="Hà Nội", signer_title_vi="Thủ tướng"
+        ),
+        proposer_name_vi=proposer,
+    )
 
 
 def _entries(dossier: str, numbered: bool = False) -> list[EntrySummary]:
@@ -46,8 +80,11 @@ def _entries(dossier: str, numbered: bool = False) -> list[EntrySummary]:
 
 
 def submitted(
-    dossier: str, client_id: str | None = "demo-integrator", emails: dict[str, str] | None = None
+    dossier: str,
+    client_id: str | None = "demo-integrator",
+    emails: dict[str, str] | None = None,
 ) -> DossierSubmitted:
+    """As intake publishes it: with the names of the submitter, the award and the reviewers."""
     return DossierSubmitted(
         source="/tdkt/intake",
         subject=dossier,
@@ -58,7 +95,8 @@ def submitted(
             submitting_organisation=ORGANISATION,
             award_code="BKTTG",
             entries=_entries(dossier),
-            review_levels=[ReviewLevel.UNIT],
+            review_levels=[step.level for step in CHAIN],
+            review_chain=list(CHAIN),
             deciding_organisation="TTG",
             issuer_code="TTg",
             external_reference=f"HS-{dossier}",
@@ -66,6 +104,8 @@ def submitted(
             nominee_contacts=[
                 NomineeContact(entry_id=entry, email=email) for entry, email in (emails or {}).items()
             ],
+            particulars=particulars(),
+            award_name_en=AWARD_NAME_EN,
         ),
     )
 
@@ -87,6 +127,34 @@ def decided(dossier: str) -> DecisionIssued:
             issued_on=date(2026, 11, 24),
             award_code="BKTTG",
             entries=_entries(dossier, numbered=True),
+            issuer_name_vi="Thủ tướng Chính phủ",
+        ),
+    )
+
+
+def revoked(dossier: str) -> DecisionRevoked:
+    """The award of the dossier's first nominee (line 1 of ``decided``) revoked."""
+    return DecisionRevoked(
+        source="/tdkt/decisions",
+        subject=dossier,
+        time=AT,
+        data=DecisionRevokedData(
+            revocation_id="r-1",
+            number="09/QĐ-TTg",
+            issued_on=date(2026, 12, 1),
+            issuer_code="TTg",
+            deciding_organisation="TTG",
+            original_decision_id="q-1",
+            original_number="07/QĐ-TTg",
+            original_issued_on=date(2026, 11, 24),
+            dossier_id=dossier,
+            entry_id=f"{dossier}.v1.1",
+            line_number=1,
+            nominee_name=NOMINEES[0],
+            award_code="BKTTG",
+            ground=RevocationGround.FALSE_DOSSIER,
+            reason="Hồ sơ khai sai",
+            revoked_by="can-bo.ttg",
         ),
     )
 
@@ -148,9 +216,10 @@ def deadline(
     )
 
 
-def review_input(dossier_id: str) -> ReviewInput:
-    """A one-nominee BKTTG dossier reviewed at all four levels."""
-    return ReviewInput(
+def review_input(dossier_id: str, named: bool = False) -> ReviewInput:
+    """A one-nominee BKTTG dossier reviewed at all four levels; ``named``: with the names intake
+    gives the review chain and the particulars."""
+    review = ReviewInput(
         dossier_id=dossier_id,
         version=1,
         award_code="BKTTG",
@@ -162,4 +231,12 @@ def review_input(dossier_id: str) -> ReviewInput:
         ],
         review_levels=[ReviewLevel.UNIT, ReviewLevel.DISTRICT, ReviewLevel.PROVINCE, ReviewLevel.CENTRAL],
         submitted_event_id="e-1",
+    )
+    if not named:
+        return review
+    return review.model_copy(
+        update={
+            "review_chain": list(CHAIN),
+            "particulars": particulars("Trường Trung học cơ sở Tân Tiến"),
+        }
     )

@@ -6,13 +6,19 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiosmtplib.email import flatten_message
 from jinja2 import DictLoader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -21,10 +27,13 @@ from contracts.envelope import CloudEvent
 from contracts.events import (
     DeliveryChannel,
     DossierRejected,
+    DossierReturned,
     DossierSubmitted,
+    DossierWithdrawn,
     LevelApproved,
     LevelApprovedData,
     NotificationDelivered,
+    NotificationSent,
     ReviewAction,
     ReviewLevel,
     ReviewStepKind,
@@ -38,12 +47,16 @@ from contracts.events import (
     event_type_name,
 )
 from contracts.webhooks import NoticeKind, SignatureError, signature, verify_signature
+from contracts.workflow import STEP_ROLES
 from servicekit import migrations
 from servicekit.db import make_engine
 from servicekit.outbox import OutboxRecord
 from services.notifications import service
+from services.notifications.app import load_directory
+from services.notifications.channels import OutgoingEmail, build_message
 from services.notifications.domain import (
     Channel,
+    NoticeDraft,
     facts_of_submission,
     may_notify,
     needs_dossier_facts,
@@ -56,6 +69,7 @@ from services.notifications.models import (
     DeliveryLogEntry,
     DeliveryOutcome,
     DeliveryStatus,
+    FeedPage,
     Notification,
     PreferenceUpdate,
     SubscriptionRequest,
@@ -142,7 +156,8 @@ def test_events_that_can_notify_nobody_are_told_apart_without_the_database() -> 
             )
         }
     )
-    assert not may_notify(approved) and not may_notify(completed)
+    assert not may_notify(approved)
+    assert may_notify(completed), "a task done settles its reviewers' notices"
     assert may_notify(struck)  # the submitter hears who was struck, once the submission is known
     assert all(map(may_notify, [_submitted(), _decided(), _rejected(), _deadline(ReviewTaskReminded)]))
 
@@ -169,6 +184,10 @@ def test_reviewers_hear_of_tasks_by_role_reminders_by_organisation_escalations_b
     assert [d.audience for d in notices_for(opened, None)] == ["AH-DS-TT#clerk"]
     assert [d.audience for d in notices_for(_deadline(ReviewTaskReminded), None)] == ["AH-DS-TT"]
     assert [d.audience for d in notices_for(_deadline(ReviewTaskEscalated), None)] == ["AH-DS-TT#leader"]
+    # a reminder that names the role whose step is waiting reaches that role; escalation the leader
+    reminded = _deadline(ReviewTaskReminded)
+    reminded = reminded.model_copy(update={"data": reminded.data.model_copy(update={"role": "officer"})})
+    assert [d.audience for d in notices_for(reminded, None)] == ["AH-DS-TT#officer"]
 
 
 # --- templates -----------------------------------------------------------------------------
@@ -186,22 +205,24 @@ def test_templates_render_vietnamese_with_its_dates_and_english_with_its_own() -
     draft = notices_for(event, None)[0]
     facts = {"dossier_id": "d-1", **draft.facts}
     vi, en = renderer.render("decided", "vi", facts), renderer.render("decided", "en", facts)
-    assert vi.subject == "Quyết định khen thưởng số 07/QĐ-TTg" and vi.language == "vi"
+    assert vi.subject == "Quyết định số 07/QĐ-TTg tặng BKTTG" and vi.language == "vi", (
+        "without the submission"
+    )
     assert "ngày 24/11/2026" in vi.body and "https://decisions.example/v1/decisions/q-1/pdf" in vi.body
-    assert en.subject == "Decision 07/QĐ-TTg issued" and "of 2026-11-24" in en.body
+    assert en.subject == "Decision 07/QĐ-TTg: the BKTTG" and "of 2026-11-24" in en.body
 
 
 def test_a_language_without_the_template_falls_back_to_english() -> None:
     loader = DictLoader(
         {
-            "en/received.j2": "{% block subject %}Received {{ reference }}{% endblock %}"
+            "en/received.j2": "{% block subject %}Received {{ dossier }}{% endblock %}"
             "{% block body %}Body{% endblock %}"
         }
     )
     rendered = Renderer(LINKS, loader).render(
         "received", "vi", {"dossier_id": "d-9", "external_reference": None}
     )
-    assert (rendered.subject, rendered.language) == ("Received d-9", "en")
+    assert (rendered.subject, rendered.language) == ("Received dossier d-9", "en")
 
 
 def test_a_template_missing_a_fact_fails_loudly_instead_of_printing_nothing() -> None:
@@ -342,7 +363,7 @@ def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine
         session.commit()
     digest = _rows(engine, Delivery, Delivery.status == DeliveryStatus.PENDING)
     assert len(digest) == 1 and digest[0].subject == "Tổng hợp nhắc hạn: 2 nhiệm vụ"
-    assert "t-1" in digest[0].body and "t-2" in digest[0].body
+    assert "\n1. Nhắc hạn xét duyệt hồ sơ d-1" in digest[0].body and "\n2. Nhắc hạn" in digest[0].body
 
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=10)
@@ -509,3 +530,360 @@ def test_webhooks_go_only_to_public_addresses(host: str, public: bool) -> None:
     from services.notifications.views import resolves_to_public_addresses
 
     assert resolves_to_public_addresses(host) is public
+
+
+# --- names, not codes ----------------------------------------------------------------------
+
+D = "e9e50a36-1f0c-4c56-9a57-5d2d1b0a7c11"
+REFERENCE = "HS-2026-0042"
+CODES = re.compile(r"\b(AH-DS-TT|AH-DS|BKTTG|TTG|sign_off|public_comment|None)\b|[0-9a-f]{8}-[0-9a-f]{4}-")
+"""What no one should have to read: organisation and award codes, step codes, UUIDs, a missing value."""
+VI_CODES = re.compile(r"\b(unit|district|province|central|receipt|appraisal|clerk|officer|leader)\b")
+"""Level, step and role codes, which Vietnamese texts must not show."""
+
+
+def _task_opened(dossier: str, index: int, step: ReviewStepKind, *, named: bool = True) -> ReviewTaskOpened:
+    reviewer = events.CHAIN[index]
+    return ReviewTaskOpened(
+        source="/tdkt/review-workflow",
+        subject=dossier,
+        time=NOW,
+        data=ReviewTaskOpenedData(
+            task_id=f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
+            dossier_id=dossier,
+            workflow_id=f"review-{dossier}",
+            level=reviewer.level,
+            level_index=index,
+            levels_total=len(events.CHAIN),
+            organisation=reviewer.organisation,
+            step=step,
+            role=STEP_ROLES[step],
+            award_code="BKTTG",
+            submitting_organisation=events.ORGANISATION,
+            opened_at=NOW,
+            due_at=datetime(2026, 12, 22, 9, 59, tzinfo=UTC),
+            organisation_name=reviewer.organisation_name if named else None,
+            submitting_organisation_name=events.ORGANISATION_NAME if named else None,
+            award_name=events.AWARD_NAME if named else None,
+        ),
+    )
+
+
+def _task_completed(
+    dossier: str, index: int, step: ReviewStepKind, struck: list[StruckEntry] | None = None
+) -> ReviewTaskCompleted:
+    reviewer = events.CHAIN[index]
+    return ReviewTaskCompleted(
+        source="/tdkt/review-workflow",
+        subject=dossier,
+        time=NOW,
+        data=ReviewTaskCompletedData(
+            task_id=f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
+            dossier_id=dossier,
+            level=reviewer.level,
+            action=ReviewAction.RECOMMEND if struck else ReviewAction.ACCEPT,
+            actor="can-bo",
+            completed_at=NOW,
+            organisation=reviewer.organisation,
+            step=step,
+            struck_entries=struck or [],
+            submitting_organisation=events.ORGANISATION,
+        ),
+    )
+
+
+def _with_reference(submitted: DossierSubmitted, reference: str | None) -> DossierSubmitted:
+    data = submitted.data.model_copy(update={"external_reference": reference})
+    return submitted.model_copy(update={"data": data})
+
+
+def _every_notice() -> list[tuple[CloudEvent, NoticeDraft]]:
+    """Each kind of notice as its audiences get it, from events as their producers publish them."""
+    submitted = _with_reference(
+        events.submitted(D, emails={f"{D}.v1.1": "khai@example.vn", f"{D}.v1.2": "on@example.vn"}), REFERENCE
+    )
+    dossier = facts_of_submission(submitted)
+    revoked = events.revoked(D)
+    happened: list[CloudEvent] = [
+        submitted,
+        events.closed(DossierReturned, D, "Thiếu biên bản họp"),
+        _task_completed(
+            D, 1, ReviewStepKind.APPRAISAL, [StruckEntry(entry_id=f"{D}.v1.2", reason="Chưa đủ")]
+        ),
+        events.closed(DossierRejected, D, "Thành tích chưa tiêu biểu"),
+        events.closed(DossierWithdrawn, D, "Đơn vị rút"),
+        events.decided(D),
+        revoked,
+        _task_opened(D, 1, ReviewStepKind.APPRAISAL),
+        events.deadline(ReviewTaskReminded, D, f"{D}.0.unit.receipt"),
+        events.deadline(ReviewTaskEscalated, D, f"{D}.0.unit.receipt"),
+    ]
+    return [(event, draft) for event in happened for draft in notices_for(event, dossier)]
+
+
+def _render(event: CloudEvent, draft: NoticeDraft, language: str) -> str:
+    rendered = Renderer(LINKS).render(draft.kind, language, {"dossier_id": event.subject, **draft.facts})
+    return f"{rendered.subject}\n{rendered.body}"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_notice_names_organisations_award_nominees_and_levels(language: str) -> None:
+    notices = _every_notice()
+    assert {draft.kind for _, draft in notices} == set(NoticeKind)
+    for event, draft in notices:
+        text = _render(event, draft, language)
+        assert not CODES.search(text), f"{draft.kind} to {draft.audience}:\n{text}"
+        if language == "vi":
+            assert not VI_CODES.search(text), f"{draft.kind} to {draft.audience}:\n{text}"
+        if draft.audience.startswith("nominee:"):
+            assert draft.recipient_name is not None and draft.recipient_name in text
+        else:
+            assert REFERENCE in text, f"{draft.kind}: the dossier by its reference\n{text}"
+        if draft.kind not in (NoticeKind.DECIDED, NoticeKind.REVOKED):
+            assert events.ORGANISATION_NAME in text, f"{draft.kind}: the submitter by name\n{text}"
+        award = events.AWARD_NAME_EN if language == "en" else events.AWARD_NAME
+        assert award in text or (draft.kind is NoticeKind.REVOKED and "Nguyễn Thị Minh Khai" in text)
+
+
+def test_notices_read_as_a_person_expects() -> None:
+    texts = {(draft.kind, draft.audience): _render(event, draft, "vi") for event, draft in _every_notice()}
+    assert texts[(NoticeKind.RETURNED, "AH-DS-TT")].startswith(
+        f"Hồ sơ {REFERENCE} cần bổ sung\nHồ sơ {REFERENCE} của Ủy ban nhân dân xã Tân Tiến đề nghị tặng Bằng khen của "
+        "Thủ tướng Chính phủ được trả lại ở cấp xã/huyện (Ủy ban nhân dân huyện Đông Sơn) để bổ sung"
+    )
+    assert "\n- Trần Văn Ơn: Chưa đủ\n" in texts[(NoticeKind.STRUCK, "AH-DS-TT")], "struck by name"
+    assert texts[(NoticeKind.TASK_OPENED, "AH-DS#officer")].startswith(
+        f"Cần xử lý — Thẩm định: hồ sơ {REFERENCE}\n"
+        f"Hồ sơ {REFERENCE} của Ủy ban nhân dân xã Tân Tiến đề nghị tặng Bằng khen của Thủ tướng Chính phủ đang "
+        "chờ bước Thẩm định ở cấp xã/huyện (Ủy ban nhân dân huyện Đông Sơn), phần việc của chuyên viên.\n"
+        "Hạn xử lý: 22/12/2026."
+    )
+
+
+def test_a_dossier_without_a_reference_is_named_by_its_award_and_submitter() -> None:
+    submitted = _with_reference(events.submitted(D), None)
+    (draft, _) = notices_for(submitted, facts_of_submission(submitted))
+    text = _render(submitted, draft, "vi")
+    assert text.startswith(
+        "Đã tiếp nhận hồ sơ đề nghị tặng Bằng khen của Thủ tướng Chính phủ do Ủy ban nhân dân xã Tân Tiến trình\n"
+    )
+    assert D not in text
+
+
+def test_an_older_event_without_names_reads_its_codes_rather_than_failing() -> None:
+    opened = _task_opened(D, 1, ReviewStepKind.APPRAISAL, named=False)
+    (draft,) = notices_for(opened, None)
+    text = _render(opened, draft, "vi")
+    assert text.startswith("Cần xử lý — Thẩm định: hồ sơ đề nghị tặng BKTTG do AH-DS-TT trình\n")
+    assert "ở cấp xã/huyện, phần việc của chuyên viên" in text
+
+
+# --- the nominee's e-mail ------------------------------------------------------------------
+
+
+def _nominee_mail(award: dict[str, Any] | None = None) -> str:
+    submitted = events.submitted(D, emails={f"{D}.v1.1": "khai@example.vn"})
+    if award is not None:
+        particulars = submitted.data.particulars
+        assert particulars is not None
+        data = submitted.data.model_copy(
+            update={
+                "particulars": particulars.model_copy(update=award),
+                "award_name_en": award.get("award_name_en"),
+            }
+        )
+        submitted = submitted.model_copy(update={"data": data})
+    drafts = notices_for(events.decided(D), facts_of_submission(submitted))
+    (draft,) = [d for d in drafts if d.audience.startswith("nominee:")]
+    return _render(events.decided(D), draft, "vi")
+
+
+def test_the_nominees_email_keeps_its_link_and_names_the_award_and_its_document() -> None:
+    text = _nominee_mail()
+    assert f"{LINKS.of_certificate('q-1', 1)}\n" in text, "the link ends its line"
+    assert "\nKiểm tra chữ ký số: https://decisions.example/v1/verify\n" in text
+    assert "tặng Bằng khen của Thủ tướng Chính phủ cho Nguyễn Thị Minh Khai (số sổ vàng 1)" in text
+    assert "\nBằng khen có chữ ký số được gửi kèm thư này" in text
+    assert "Giấy chứng nhận" not in text, "a Bằng khen is not a certificate"
+
+
+@pytest.mark.parametrize(
+    ("award", "awarded", "document"),
+    [
+        (
+            {"award_name_vi": "Chiến sĩ thi đua cơ sở", "award_is_title": True},
+            "tặng danh hiệu “Chiến sĩ thi đua cơ sở” năm 2026 cho",
+            "\nGiấy chứng nhận danh hiệu có chữ ký số",
+        ),
+        (
+            {"award_name_vi": "Giấy khen", "award_is_title": False},
+            "tặng Giấy khen cho",
+            "\nGiấy khen có chữ ký số",
+        ),
+        (
+            {"award_name_vi": "Huân chương Lao động hạng Ba", "award_is_title": False},
+            "tặng Huân chương Lao động hạng Ba cho",
+            "\nBằng Huân chương Lao động hạng Ba có chữ ký số",
+        ),
+    ],
+    ids=["title", "giay-khen", "order"],
+)
+def test_the_nominees_document_is_the_kind_its_award_gives(
+    award: dict[str, Any], awarded: str, document: str
+) -> None:
+    text = _nominee_mail(award)
+    assert awarded in text and document in text, text
+
+
+def test_the_certificate_attached_is_named_after_its_kind_and_decision(engine: Engine) -> None:
+    _handle(engine, events.submitted("d-1", emails={"d-1.v1.1": "khai@example.vn"}))
+    _handle(engine, _decided())
+    (mail,) = _rows(engine, Delivery, Delivery.recipient == "nominee:d-1.v1.1")
+    assert (mail.attachment_name, mail.recipient_name) == (
+        "bang-khen-07-qd-ttg-1.pdf",
+        "Nguyễn Thị Minh Khai",
+    )
+
+
+def test_the_feed_entry_event_names_its_recipient_for_the_dossier_history(engine: Engine) -> None:
+    _handle(engine, _submitted())
+    sent = [
+        json.loads(record.value)
+        for record in _rows(engine, OutboxRecord)
+        if json.loads(record.value)["type"] == event_type_name(NotificationSent)
+    ]
+    assert [event["data"]["recipient_name"] for event in sent] == [events.ORGANISATION_NAME]
+
+
+# --- e-mail on the wire --------------------------------------------------------------------
+
+LONG_SUBJECT = (
+    "Cần xử lý — Hội đồng: hồ sơ đề nghị tặng Bằng khen của Thủ tướng Chính phủ do Trường Trung học cơ sở "
+    "Tân Tiến trình, chờ họp Hội đồng Thi đua - Khen thưởng cấp tỉnh"
+)
+
+
+def _wire(subject: str) -> EmailMessage:
+    """``subject`` sent through the channel's message building, flattened as aiosmtplib puts it on
+    the wire, and read back as a mail client would."""
+    mail = OutgoingEmail("x-1", "van-thu@example.vn", subject, "Nội dung\n")
+    raw = flatten_message(build_message(mail, "tdkt@example.vn", "Tue, 24 Nov 2026 03:00:00 -0000"))
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n")), "RFC 5322 line length"
+    parsed = message_from_bytes(raw, policy=email_policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def test_a_long_vietnamese_subject_keeps_every_space_where_it_is_folded() -> None:
+    parsed = _wire(LONG_SUBJECT)
+    assert parsed["Subject"] == LONG_SUBJECT
+    body = parsed.get_body(("plain",))
+    assert body is not None and body.get_content().splitlines() == ["Nội dung"]
+
+
+def test_no_subject_loses_a_space_whatever_its_words() -> None:
+    words = [*LONG_SUBJECT.split(), "DEMO-0001", "(cấp", "xã/huyện):", "Ủy", "ban", "nhân", "dân"]
+    rng = random.Random(7)
+    for _ in range(300):
+        subject = " ".join(rng.choice(words) for _ in range(rng.randint(3, 40)))
+        assert _wire(subject)["Subject"] == subject
+    assert _wire("Quyết định số 07/QĐ-TTg")["Subject"] == "Quyết định số 07/QĐ-TTg"
+    assert _wire("Reminder digest: 2 task(s)")["Subject"] == "Reminder digest: 2 task(s)"
+
+
+# --- reviewers: one e-mail to the role that acts, and a feed that forgets done tasks -------
+
+STEPS = (ReviewStepKind.RECEIPT, ReviewStepKind.APPRAISAL, ReviewStepKind.SIGN_OFF)
+
+
+def _review_through_four_levels(engine: Engine, desk: NoticeDesk, dossier: str = "d-1") -> None:
+    for index in range(len(events.CHAIN)):
+        for step in STEPS:
+            _handle(engine, _task_opened(dossier, index, step), desk)
+            _handle(engine, _task_completed(dossier, index, step), desk)
+
+
+def _mailed(engine: Engine) -> Counter[str]:
+    return Counter(delivery.target for delivery in _rows(engine, Delivery, Delivery.channel == "email"))
+
+
+def test_each_step_is_mailed_once_to_the_role_that_acts_not_to_the_whole_office(engine: Engine) -> None:
+    directory = load_directory(Path(__file__).parents[2] / "deploy" / "dev-mailboxes.json")
+    _review_through_four_levels(engine, dataclasses.replace(_desk(), directory=directory))
+    expected = Counter(
+        directory.get(f"{reviewer.organisation}#{STEP_ROLES[step]}", directory[reviewer.organisation])
+        for reviewer in events.CHAIN
+        for step in STEPS
+    )
+    assert _mailed(engine) == expected
+    assert max(expected.values()) == 1, "no mailbox hears of one dossier's steps more than once a level"
+
+
+def test_a_role_without_a_mailbox_is_mailed_at_its_organisations_under_its_preferences(
+    engine: Engine,
+) -> None:
+    desk = dataclasses.replace(
+        _desk(), directory={"AH-DS": "van-thu@ds.example.vn", "AH-DS#officer": "cv@ds.example.vn"}
+    )
+    for step in STEPS[:2]:
+        _handle(engine, _task_opened("d-1", 1, step), desk)
+    assert _mailed(engine) == Counter({"van-thu@ds.example.vn": 1, "cv@ds.example.vn": 1})
+    with Session(engine) as session:
+        service.set_preference(session, "AH-DS", PreferenceUpdate(email=False), "lanh-dao", NOW)
+        session.commit()
+    _handle(engine, _task_opened("d-1", 1, ReviewStepKind.SIGN_OFF), desk)
+    _handle(engine, _task_opened("d-2", 1, ReviewStepKind.APPRAISAL), desk)
+    assert _mailed(engine) == Counter({"van-thu@ds.example.vn": 1, "cv@ds.example.vn": 2}), (
+        "an organisation that turned e-mail off is not mailed for its roles either; a role's own mailbox is"
+    )
+
+
+def _feed(engine: Engine, reader: str, *roles: str) -> FeedPage:
+    audiences = [events.ORGANISATION, *(f"{events.ORGANISATION}#{role}" for role in roles)]
+    with Session(engine) as session:
+        return service.feed(
+            session, audiences, reader, unread_only=False, dossier_id=None, limit=50, offset=0
+        )
+
+
+def test_a_done_tasks_notices_count_as_read_for_everyone_and_its_held_reminder_is_not_sent(
+    engine: Engine,
+) -> None:
+    with Session(engine) as session:
+        service.set_preference(
+            session, events.ORGANISATION, PreferenceUpdate(digest_reminders=True), "x", NOW
+        )
+        session.commit()
+    receipt = _task_opened("d-1", 0, ReviewStepKind.RECEIPT)
+    reminded = _deadline(ReviewTaskReminded, receipt.data.task_id)
+    reminded = reminded.model_copy(update={"data": reminded.data.model_copy(update={"role": "clerk"})})
+    _handle(engine, receipt)
+    _handle(engine, reminded)
+    assert (_feed(engine, "van-thu.1", "clerk").unread, _feed(engine, "van-thu.2", "clerk").unread) == (2, 2)
+    (held,) = _rows(engine, Delivery, Delivery.status == DeliveryStatus.HELD)
+
+    _handle(engine, _task_completed("d-1", 0, ReviewStepKind.RECEIPT))
+    _handle(engine, _task_opened("d-1", 0, ReviewStepKind.APPRAISAL))
+    for reader in ("van-thu.1", "van-thu.2"):
+        page = _feed(engine, reader, "clerk", "officer")
+        assert page.unread == 1, "only the task still to do"
+        done = {item.kind: (item.read, item.done) for item in page.items if item.kind != "task_opened"}
+        assert done == {"task_reminder": (True, True)}
+        assert sorted((item.done, item.read) for item in page.items if item.kind == "task_opened") == [
+            (False, False),
+            (True, True),
+        ]
+    with Session(engine) as session:
+        cancelled = session.get_one(Delivery, held.id)
+        assert cancelled.status == DeliveryStatus.CANCELLED
+        assert service.release_digests(session, NOW + timedelta(days=2), Renderer(LINKS)) == 0
+    assert [e.detail for e in _rows(engine, DeliveryLogEntry, DeliveryLogEntry.delivery_id == held.id)][
+        -1
+    ] == ("the task was done before the digest")
+
+
+def test_a_withdrawn_dossier_settles_its_open_task(engine: Engine) -> None:
+    _handle(engine, _task_opened("d-1", 0, ReviewStepKind.RECEIPT))
+    assert _feed(engine, "van-thu.1", "clerk").unread == 1
+    _handle(engine, events.closed(DossierWithdrawn, "d-1", "Đơn vị rút"))
+    assert [item.kind for item in _feed(engine, "van-thu.1", "clerk").items if not item.read] == ["withdrawn"]

@@ -332,9 +332,37 @@ async def test_an_appraisal_strikes_an_entry_with_a_reason_the_approval_keeps_ou
         await handle.result()
     approved = recorder.events[recorder.types.index("vn.tdkt.dossier.approved.v1")]
     assert [entry.entry_id for entry in approved.data.entries] == [f"{dossier_id}.1"]
-    assert [(s.entry_id, s.reason, s.level) for s in approved.data.struck_entries] == [
-        (struck.entry_id, struck.reason, ReviewLevel.UNIT)
+    assert [(s.entry_id, s.reason, s.level, s.nominee_name) for s in approved.data.struck_entries] == [
+        (struck.entry_id, struck.reason, ReviewLevel.UNIT, "Người 2")
     ]
+    (appraised,) = [
+        event
+        for event in recorder.events
+        if event.type.endswith("completed.v1") and event.data.struck_entries
+    ]
+    assert [s.nominee_name for s in appraised.data.struck_entries] == ["Người 2"], "people read names"
+
+
+async def test_task_events_name_the_organisations_and_the_award(env: WorkflowEnvironment) -> None:
+    recorder, queue = Recorder(), str(uuid.uuid4())
+    dossier_id = str(uuid.uuid4())
+    review = events.review_input(dossier_id, named=True)
+    async with _worker(env, recorder, queue):
+        handle = await env.client.start_workflow(
+            ReviewWorkflow.run, review, id=f"review-{dossier_id}", task_queue=queue
+        )
+        await _act(handle, 0, ReviewAction.ACCEPT, step=ReviewStepKind.RECEIPT)
+        await handle.terminate("test over")
+    opened = recorder.events[0]
+    assert (
+        opened.data.organisation_name,
+        opened.data.submitting_organisation_name,
+        opened.data.award_name,
+    ) == (
+        "Ủy ban nhân dân xã Tân Tiến",
+        "Trường Trung học cơ sở Tân Tiến",
+        "Bằng khen của Thủ tướng Chính phủ",
+    )
 
 
 CSTDCS_COUNCIL = CouncilRequirement(
@@ -458,6 +486,7 @@ async def test_a_task_left_waiting_is_reminded_then_escalated_once_each(own_env:
         assert recorder.types.count("vn.tdkt.review.task.escalated.v1") == 1
         reminder = recorder.types.index("vn.tdkt.review.task.reminded.v1")
         assert reminder < recorder.types.index("vn.tdkt.review.task.escalated.v1")
+        assert recorder.events[reminder].data.role == "clerk", "the role whose step is waiting"
         result = await _approve_level(handle, 0)  # late, but still the reviewers' to act on
         assert result.level is ReviewLevel.UNIT
         await handle.terminate("test over")

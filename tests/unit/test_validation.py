@@ -53,6 +53,18 @@ def test_an_eligible_dossier_is_routed_through_its_review_chain() -> None:
     assert [entry.eligibility.outcome for entry in checked.entries] == ["eligible"]
 
 
+def test_the_chain_and_the_award_carry_the_names_people_read() -> None:
+    checked = _validator().validate(_submission(), CLIENT, TODAY)
+    registry = default_registry()
+    assert checked.review_chain and all(
+        step.organisation_name == registry.get(step.organisation).name_vi for step in checked.review_chain
+    )
+    assert checked.award_name_en == "Prime Minister's Certificate of Merit"
+    assert checked.particulars is not None
+    assert checked.particulars.award_name_vi == "Bằng khen của Thủ tướng Chính phủ"
+    assert checked.particulars.proposer_name_vi == "Chủ tịch Ủy ban nhân dân tỉnh An Hà"
+
+
 def test_a_forced_profile_overrides_the_date() -> None:
     assert _validator().profile_for(TODAY).name == "two_tier_2025"
     forced = _validator("four_level")

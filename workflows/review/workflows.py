@@ -177,7 +177,7 @@ class ReviewWorkflow:
                 issuer_code=review.issuer_code,
                 entries=self._remaining(review),
                 approved_at=workflow.now(),
-                struck_entries=list(self._struck.values()),
+                struck_entries=review.named(list(self._struck.values())),
                 reward_multiple=review.reward_multiple,
                 particulars=review.particulars,
                 approved_by=self._approved_by,
@@ -308,6 +308,9 @@ class ReviewWorkflow:
                 version=review.version,
                 step=step,
                 role=STEP_ROLES.get(step) if step else None,
+                organisation_name=review.organisation_name_at(index),
+                submitting_organisation_name=review.submitting_organisation_name,
+                award_name=review.award_name,
             ),
         )
         await self._await_action(review, index, level, deadline)
@@ -331,7 +334,7 @@ class ReviewWorkflow:
                 role=action.role,
                 version=review.version,
                 step=step,
-                struck_entries=action.struck_entries,
+                struck_entries=review.named(action.struck_entries),
                 tally=action.tally,
                 submitting_organisation=review.submitting_organisation,
             ),
@@ -414,6 +417,12 @@ class ReviewWorkflow:
                         limit_working_days=deadline.limit_working_days,
                         legal_basis=deadline.legal_basis,
                         at=workflow.now(),
+                        role=STEP_ROLES.get(self._open_task[3])
+                        if self._open_task and self._open_task[3]
+                        else None,
+                        organisation_name=review.organisation_name_at(index),
+                        submitting_organisation_name=review.submitting_organisation_name,
+                        award_name=review.award_name,
                     ),
                 )
         await workflow.wait_condition(self._acted_or_withdrawn)
