@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, PlainValidator, TypeAdapter, WithJsonSchema
 
 from contracts.envelope import CloudEvent, EventData
 from contracts.nominee import CommendationType
@@ -23,6 +23,30 @@ class ReviewLevel(StrEnum):
     DISTRICT = "district"
     PROVINCE = "province"
     CENTRAL = "central"
+
+
+def _known_level_or_code(value: Any) -> ReviewLevel | str:
+    if isinstance(value, ReviewLevel):
+        return value
+    if not isinstance(value, str) or not value:
+        raise ValueError("a review level is a non-empty string")
+    try:
+        return ReviewLevel(value)
+    except ValueError:
+        return value
+
+
+PassedOnLevel = Annotated[
+    ReviewLevel | str,
+    PlainValidator(_known_level_or_code),
+    WithJsonSchema(
+        {"enum": [level.value for level in ReviewLevel], "title": "ReviewLevel", "type": "string"}
+    ),
+]
+"""The level a review event reports. A level this build does not know is kept as its code rather
+than refused: the consumers of review events record and show it (history, inbox, notices), so an
+event from a newer workflow must not be dead-lettered. New levels are still announced "deploy
+consumers first" (``contracts.compat``); the workflow's own input (``ReviewInput``) stays strict."""
 
 
 class ReviewAction(StrEnum):
@@ -55,7 +79,7 @@ class StruckEntry(EventData):
 
     entry_id: str
     reason: str = Field(min_length=1, max_length=2000)
-    level: ReviewLevel | None = None
+    level: PassedOnLevel | None = None
     nominee_name: str | None = Field(
         default=None, description="The nominee, as submitted (for people to read)"
     )
@@ -187,6 +211,12 @@ class ReviewStep(EventData):
     level: ReviewLevel
     organisation: str = Field(description="Code of the organisation that reviews at this level")
     organisation_name: str | None = Field(default=None, description="Its name, as people read it")
+    level_name_vi: str | None = Field(
+        default=None,
+        description="The level as people read it under the structure in force on the submission date "
+        '("cấp xã" for the district level from 01/07/2025, "cấp sở" where a department acts there)',
+    )
+    level_name_en: str | None = Field(default=None, description="The same in English")
 
 
 # --- intake -------------------------------------------------------------------------------
@@ -227,6 +257,9 @@ class DossierSubmittedData(EventData):
     award_name_en: str | None = Field(
         default=None, description="The award's English name (the Vietnamese one is particulars.award_name_vi)"
     )
+    submitting_organisation_name: str | None = Field(
+        default=None, description="The submitting organisation's name, as people read it"
+    )
 
 
 class DossierSubmitted(CloudEvent):
@@ -260,7 +293,7 @@ class ReviewTaskOpenedData(EventData):
     task_id: str
     dossier_id: str
     workflow_id: str
-    level: ReviewLevel
+    level: PassedOnLevel
     level_index: int = Field(ge=0)
     levels_total: int = Field(ge=1)
     organisation: str | None = Field(default=None, description="The organisation that reviews at this level")
@@ -284,7 +317,7 @@ class ReviewTaskOpened(CloudEvent):
 class ReviewTaskCompletedData(EventData):
     task_id: str
     dossier_id: str
-    level: ReviewLevel
+    level: PassedOnLevel
     action: ReviewAction
     actor: str
     comment: str | None = None
@@ -308,7 +341,7 @@ class ReviewTaskDeadlineData(EventData):
 
     task_id: str
     dossier_id: str
-    level: ReviewLevel
+    level: PassedOnLevel
     organisation: str | None = None
     due_at: datetime
     limit_working_days: int = Field(ge=1)
@@ -334,7 +367,7 @@ class PublicCommentOpenedData(EventData):
     """Nominees published for public comment (lấy ý kiến nhân dân) before the council meets."""
 
     dossier_id: str
-    level: ReviewLevel
+    level: PassedOnLevel
     organisation: str | None = None
     award_code: str
     nominees: list[EntrySummary]
@@ -365,8 +398,8 @@ class ObjectionRecorded(CloudEvent):
 
 class LevelApprovedData(EventData):
     dossier_id: str
-    level: ReviewLevel
-    next_level: ReviewLevel | None
+    level: PassedOnLevel
+    next_level: PassedOnLevel | None
     approved_by: str
     approved_at: datetime
 
@@ -403,7 +436,7 @@ class DossierClosedData(EventData):
 
     dossier_id: str
     submitting_organisation: str
-    level: ReviewLevel
+    level: PassedOnLevel
     actor: str
     reason: str
     at: datetime

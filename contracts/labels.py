@@ -2,30 +2,18 @@
 actions and roles, in Vietnamese and English. One table each, shared by every text that names
 them (notices, dossier histories); a code without a row reads as itself.
 
-The second level is "cấp xã/huyện": the district before 01/07/2025 and, from that date, the
-commune that holds the former district powers (DOMAIN.md §3.1)."""
+Levels are named by the table of review levels (``contracts/levels.py``), by period: the second
+level is "cấp huyện" before 01/07/2025 and "cấp xã" from that date; ``LEVELS`` gives the names a
+text uses where no date is at hand ("cấp xã/huyện")."""
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from contracts.events import ReviewAction, ReviewStepKind
+from contracts.levels import REVIEW_LEVELS, Label
 
-from contracts.events import ReviewAction, ReviewLevel, ReviewStepKind
+__all__ = ["ACTIONS", "LEVELS", "ROLES", "STEPS", "Label", "both", "label"]
 
-
-class Label(NamedTuple):
-    vi: str
-    en: str
-
-    def in_language(self, language: str) -> str:
-        return self.en if language == "en" else self.vi
-
-
-LEVELS: dict[str, Label] = {
-    ReviewLevel.UNIT: Label("cấp cơ sở", "unit level"),
-    ReviewLevel.DISTRICT: Label("cấp xã/huyện", "commune/district level"),
-    ReviewLevel.PROVINCE: Label("cấp tỉnh", "provincial level"),
-    ReviewLevel.CENTRAL: Label("cấp trung ương", "central level"),
-}
+LEVELS: dict[str, Label] = {row.level: row.label for row in REVIEW_LEVELS}
 
 STEPS: dict[str, Label] = {
     ReviewStepKind.RECEIPT: Label("Tiếp nhận", "Receipt"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
@@ -35,7 +36,8 @@ from contracts.events import (
     ReviewTaskOpened,
     ReviewTaskReminded,
 )
-from contracts.labels import ACTIONS, LEVELS, STEPS, Label, both
+from contracts.labels import ACTIONS, STEPS, Label, both
+from contracts.levels import level_name
 
 SUMMARY_LENGTH = 500
 CHANNELS = {"email": Label("e-mail", "e-mail"), "webhook": Label("webhook", "webhook")}
@@ -47,6 +49,15 @@ class HistoryNames:
     """The reviewing organisation's name at each level (its code where the chain has no name)."""
     nominees: Mapping[str, str] = field(default_factory=dict)
     """Nominees' names by entry id, for the entries an event names."""
+    levels: Mapping[str, Label] = field(default_factory=dict)
+    """Each level's name on the dossier's review chain ("cấp xã", "cấp sở"), where intake named it."""
+    submission_date: date | None = None
+    """For the levels the chain does not name: the structure in force that day names them."""
+
+    def level(self, level: str) -> Label:
+        return self.levels.get(level) or Label(
+            level_name(level, "vi", self.submission_date), level_name(level, "en", self.submission_date)
+        )
 
     def nominee(self, entry_id: str, name: str | None = None) -> str:
         return name or self.nominees.get(entry_id, entry_id)
@@ -54,7 +65,7 @@ class HistoryNames:
     def where(self, level: str, organisation_name: str | None = None) -> Label:
         """ "cấp cơ sở (Ủy ban nhân dân xã Tân Tiến)" / "unit level (…)"."""
         name = organisation_name or self.reviewers.get(level)
-        labels = both(LEVELS, level)
+        labels = self.level(level)
         return Label(*(f"{text} ({name})" if name else text for text in labels))
 
     def recipient(self, recipient: str, name: str | None) -> Label:
@@ -155,7 +166,7 @@ def _received(data: DossierSubmittedData) -> str:
         if particulars
         else None
     )
-    submitter = particulars.proposer_name_vi if particulars else data.submitting_organisation
+    submitter = data.submitting_organisation_name or data.submitting_organisation
     entries = len(data.entries)
     if award is None:
         return f"Tiếp nhận hồ sơ của {submitter} ({entries} trường hợp) / dossier received from {submitter}"

@@ -10,7 +10,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contracts.events import NomineeKind, ReviewLevel, ReviewStep
+from contracts.events import NomineeKind, PassedOnLevel, ReviewLevel, ReviewStep
 from services.intake.lifecycle import DossierStatus
 
 
@@ -170,7 +170,7 @@ class HistoryItem(BaseModel):
     event_id: str
     type: str
     occurred_at: datetime
-    level: ReviewLevel | None
+    level: PassedOnLevel | None
     actor: str | None
     organisation: str | None = None
     role: str | None = None
@@ -198,7 +198,7 @@ class DossierView(DossierSummary):
     proposal_year: int
     rule_set_id: str = Field(description="The rule set in force on the submission date, e.g. ND152-2025")
     review_chain: list[ReviewStep] = Field(description="Who reviews the dossier at each level, in order")
-    current_level: ReviewLevel | None
+    current_level: PassedOnLevel | None
     trace_id: str | None
     entries: list[EntryView]
     attachments: list[AttachmentView]

@@ -38,6 +38,7 @@ from contracts.events import (
     WithdrawalRequestedData,
     client_recipient,
 )
+from contracts.labels import Label
 from contracts.names import search_key
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
@@ -278,6 +279,7 @@ def _store_version(
             if validated_entry.nominee.email
         ],
         award_name_en=validated.award_name_en,
+        submitting_organisation_name=validated.submitting_organisation_name,
     )
 
 
@@ -358,7 +360,14 @@ def _history_names(session: Session, dossier: Dossier, event: CloudEvent) -> His
     reviewers = {
         step["level"]: step.get("organisation_name") or step["organisation"] for step in dossier.review_chain
     }
-    return HistoryNames(reviewers=reviewers, nominees=nominees)
+    levels = {
+        step["level"]: Label(step["level_name_vi"], step.get("level_name_en") or step["level_name_vi"])
+        for step in dossier.review_chain
+        if step.get("level_name_vi")
+    }
+    return HistoryNames(
+        reviewers=reviewers, nominees=nominees, levels=levels, submission_date=dossier.submission_date
+    )
 
 
 def _number_lines(session: Session, dossier_id: str, entries: list[EntrySummary]) -> None:

@@ -13,6 +13,7 @@ from datetime import date
 
 from contracts.dossiers import DossierSubmission, NomineeSubmission
 from contracts.events import (
+    CouncilQuorum,
     CouncilRequirement,
     DecisionParticulars,
     HeldTitle,
@@ -23,6 +24,7 @@ from contracts.events import (
     ReviewStep,
     RewardMultiple,
 )
+from contracts.levels import level_row
 from contracts.names import search_key
 from contracts.nominee import AwardRecord, NomineeRecord
 from servicekit.problems import ProblemError
@@ -161,6 +163,7 @@ class ValidatedDossier:
     public_comment: list[PublicCommentRequirement] = field(default_factory=list)
     particulars: DecisionParticulars | None = None
     award_name_en: str | None = None
+    submitting_organisation_name: str | None = None
 
 
 def eligibility_view(result: eligibility.EligibilityResult) -> EligibilityView:
@@ -196,12 +199,14 @@ def council_requirement(award: AwardDefinition, levels: list[ReviewLevel]) -> Co
         if deciding is ReviewLevel.CENTRAL and ReviewLevel.PROVINCE in levels
         else deciding
     )
+    row = level_row(level)
     return CouncilRequirement(
         level=level,
         threshold_numerator=vote.threshold.numerator,
         threshold_denominator=vote.threshold.denominator,
         legal_basis=vote.legal_basis,
         confirmed=vote.confirmed,
+        quorum=row.council_quorum if row is not None else CouncilQuorum(),
     )
 
 
@@ -334,11 +339,7 @@ class DossierValidator:
             proposal_year=proposal_year,
             rule_set_id=rule_set.id,
             review_chain=[
-                ReviewStep(
-                    level=step.level,
-                    organisation=step.organisation_code,
-                    organisation_name=self.registry.get(step.organisation_code).name_vi,
-                )
+                _named_step(step, tree.get(step.organisation_code), self.profile_for(today), today)
                 for step in chain
             ],
             deciding_organisation=decider.code,
@@ -366,6 +367,7 @@ class DossierValidator:
             ],
             particulars=decision_particulars(rule_set, award, tree, chain, proposal_year),
             award_name_en=award.name_en,
+            submitting_organisation_name=tree.get(organisation).name_vi,
         )
 
     def _apply_quotas(
@@ -388,3 +390,18 @@ class DossierValidator:
                 )
             results = eligibility.apply_quota(results, quota, submission.unit_lao_dong_tien_tien_count)
         return results
+
+
+def _named_step(
+    step: organisations.ReviewStep, acting: organisations.Organisation, profile: ReviewProfile, day: date
+) -> ReviewStep:
+    """A step of the review chain with the names people read: who reviews, and the level as the
+    structure in force on ``day`` calls it."""
+    level_name = profile.level_name(step.level, day, acting.level)
+    return ReviewStep(
+        level=step.level,
+        organisation=step.organisation_code,
+        organisation_name=acting.name_vi,
+        level_name_vi=level_name.vi,
+        level_name_en=level_name.en,
+    )

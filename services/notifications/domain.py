@@ -23,8 +23,8 @@ from contracts.events import (
     DossierRejected,
     DossierReturned,
     DossierSubmitted,
+    DossierSubmittedData,
     DossierWithdrawn,
-    ReviewLevel,
     ReviewTaskCompleted,
     ReviewTaskDeadlineData,
     ReviewTaskEscalated,
@@ -76,13 +76,28 @@ class DossierNames:
     """The reviewing organisation's name at each level (``ReviewLevel`` value)."""
     nominees: Mapping[str, str] = field(default_factory=dict)
     """Nominees' names by entry id."""
+    levels: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Each level's name (Vietnamese, English) under the structure in force on the submission date
+    ("cấp xã" for the second level from 01/07/2025), where intake named it."""
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "reviewers": dict(self.reviewers), "nominees": dict(self.nominees)}
+        return {
+            **asdict(self),
+            "reviewers": dict(self.reviewers),
+            "nominees": dict(self.nominees),
+            "levels": {level: list(names) for level, names in self.levels.items()},
+        }
+
+    def level_facts(self, level: str) -> dict[str, str]:
+        named = self.levels.get(level)
+        return {"level_name_vi": named[0], "level_name_en": named[1]} if named else {}
 
     @classmethod
     def from_json(cls, stored: Mapping[str, Any]) -> DossierNames:
-        return cls(**{name: stored[name] for name in cls.__dataclass_fields__ if name in stored})
+        values = {name: stored[name] for name in cls.__dataclass_fields__ if name in stored}
+        if "levels" in values:
+            values["levels"] = {level: (vi, en) for level, (vi, en) in values["levels"].items()}
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -116,6 +131,12 @@ class NoticeDraft:
     """The audience as people read it: an organisation's, a nominee's name."""
 
 
+def _unit_name(data: DossierSubmittedData) -> str | None:
+    """An older submission event names the submitter only as the reviewer of its own unit level."""
+    first = data.review_chain[0] if data.review_chain else None
+    return first.organisation_name if first and first.organisation == data.submitting_organisation else None
+
+
 def facts_of_submission(event: DossierSubmitted | DossierAmended) -> DossierFacts:
     data = event.data
     particulars = data.particulars
@@ -127,7 +148,7 @@ def facts_of_submission(event: DossierSubmitted | DossierAmended) -> DossierFact
         award_code=data.award_code,
         nominee_emails={contact.entry_id: contact.email for contact in data.nominee_contacts},
         names=DossierNames(
-            submitting_organisation=particulars.proposer_name_vi if particulars else None,
+            submitting_organisation=data.submitting_organisation_name or _unit_name(data),
             award_vi=particulars.award_name_vi if particulars else None,
             award_en=data.award_name_en,
             award_is_title=particulars.award_is_title if particulars else False,
@@ -138,6 +159,11 @@ def facts_of_submission(event: DossierSubmitted | DossierAmended) -> DossierFact
                 if step.organisation_name
             },
             nominees={entry.entry_id: entry.nominee_name for entry in data.entries},
+            levels={
+                step.level.value: (step.level_name_vi, step.level_name_en or step.level_name_vi)
+                for step in data.review_chain
+                if step.level_name_vi
+            },
         ),
     )
 
@@ -242,8 +268,12 @@ def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeD
     return []
 
 
-def _level_facts(level: ReviewLevel, names: DossierNames) -> dict[str, Any]:
-    return {"level": level.value, "level_organisation_name": names.reviewers.get(level.value)}
+def _level_facts(level: str, names: DossierNames) -> dict[str, Any]:
+    return {
+        "level": str(level),
+        "level_organisation_name": names.reviewers.get(str(level)),
+        **names.level_facts(str(level)),
+    }
 
 
 def _dossier_facts(dossier: DossierFacts | None) -> dict[str, Any]:
@@ -274,8 +304,9 @@ def _task_facts(
         "award_name_vi": data.award_name or facts["award_name_vi"],
         "submitting_organisation_name": data.submitting_organisation_name
         or facts["submitting_organisation_name"],
-        "level": data.level.value,
+        "level": str(data.level),
         "level_organisation_name": _reviewing_organisation_name(data, dossier),
+        **(dossier.names.level_facts(str(data.level)) if dossier else {}),
         "task_id": data.task_id,
         "organisation": data.organisation,
     }
@@ -284,7 +315,7 @@ def _task_facts(
 def _reviewing_organisation_name(
     data: ReviewTaskOpenedData | ReviewTaskDeadlineData, dossier: DossierFacts | None
 ) -> str | None:
-    return data.organisation_name or (dossier.names.reviewers.get(data.level.value) if dossier else None)
+    return data.organisation_name or (dossier.names.reviewers.get(str(data.level)) if dossier else None)
 
 
 def _reviewers_name(

@@ -101,7 +101,8 @@ def wording(language: str, facts: dict[str, Any]) -> dict[str, Any]:
     phrase = award_phrase(award or "", bool(facts.get("award_is_title")), facts.get("period_year"), language)
     brief, full = dossier_phrases(facts, submitter, phrase, language)
     level = facts.get("level")
-    where = label(LEVELS, level, language)
+    level_name = facts.get("level_name_en" if english else "level_name_vi") or label(LEVELS, level, language)
+    where = level_name
     if reviewer := facts.get("level_organisation_name"):
         where = f"{where} ({reviewer})"
     return {
@@ -111,7 +112,7 @@ def wording(language: str, facts: dict[str, Any]) -> dict[str, Any]:
         "document": certificate_kind(facts, language),
         "dossier": brief,
         "dossier_full": full,
-        "level_name": label(LEVELS, level, language),
+        "level_name": level_name,
         "where": where,
         "step_name": label(STEPS, facts.get("step"), language),
         "role_name": label(ROLES, facts.get("role"), language),

@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 from contracts.events import (
     CouncilTally,
     EntrySummary,
+    PassedOnLevel,
     ReviewAction,
     ReviewLevel,
     ReviewStepKind,
@@ -179,7 +180,7 @@ def _upsert_tally(dialect: str, rows: list[dict[str, Any]]) -> Any:
 class TaskView(BaseModel):
     task_id: str
     dossier_id: str
-    level: ReviewLevel
+    level: PassedOnLevel
     level_index: int
     levels_total: int
     version: int

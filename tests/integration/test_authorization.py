@@ -416,7 +416,8 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
         """Notices of the receipt task (a clerk's; the next steps' go to other roles)."""
         response = await matrix.call(feed, matrix.officer(organisation, role))
         return sum(
-            item["kind"] == "task_opened" and task in item["body"] for item in response.json()["items"]
+            item["kind"] == "task_opened" and item["dossier_id"] == dossier
+            for item in response.json()["items"]
         )
 
     await eventually(lambda: task_notices(OWN, "clerk"), timeout=30, what="the clerks' task notice")

@@ -4,7 +4,7 @@ review workflow's input as the review service starts it."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
@@ -25,15 +25,18 @@ from contracts.events import (
     ReviewAction,
     ReviewLevel,
     ReviewStep,
+    ReviewStepKind,
     ReviewTaskCompleted,
     ReviewTaskCompletedData,
     ReviewTaskDeadlineData,
     ReviewTaskEscalated,
+    ReviewTaskOpened,
+    ReviewTaskOpenedData,
     ReviewTaskReminded,
     RevocationGround,
 )
 from contracts.nominee import CommendationType
-from contracts.workflow import ReviewInput
+from contracts.workflow import STEP_ROLES, ReviewInput
 
 ORGANISATION = "AH-DS-TT"
 ORGANISATION_NAME = "Ủy ban nhân dân xã Tân Tiến"
@@ -106,6 +109,7 @@ def submitted(
             ],
             particulars=particulars(),
             award_name_en=AWARD_NAME_EN,
+            submitting_organisation_name=ORGANISATION_NAME,
         ),
     )
 
@@ -175,6 +179,32 @@ def closed(kind: type[Closed], dossier: str, reason: str) -> Closed:
             reason=reason,
             at=AT,
         ),
+    )
+
+
+def task_opened(
+    dossier: str, index: int = 1, step: ReviewStepKind = ReviewStepKind.RECEIPT, **data: Any
+) -> ReviewTaskOpened:
+    """The task of ``step`` at level ``index`` of ``CHAIN`` opened; ``data`` overrides its fields."""
+    reviewer = CHAIN[index]
+    fields: dict[str, Any] = {
+        "task_id": f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
+        "dossier_id": dossier,
+        "workflow_id": f"review-{dossier}",
+        "level": reviewer.level,
+        "level_index": index,
+        "levels_total": len(CHAIN),
+        "organisation": reviewer.organisation,
+        "organisation_name": reviewer.organisation_name,
+        "step": step,
+        "role": STEP_ROLES[step],
+        "award_code": "BKTTG",
+        "submitting_organisation": ORGANISATION,
+        "opened_at": AT,
+        **data,
+    }
+    return ReviewTaskOpened(
+        source="/tdkt/review-workflow", subject=dossier, time=AT, data=ReviewTaskOpenedData(**fields)
     )
 
 

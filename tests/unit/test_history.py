@@ -42,6 +42,7 @@ from contracts.events import (
     ReviewTaskReminded,
     StruckEntry,
 )
+from contracts.labels import Label
 from servicekit import migrations
 from servicekit.db import make_engine
 from services.intake import service
@@ -299,8 +300,26 @@ def test_recorded_history_names_the_reviewers_and_nominees_intake_knows(engine: 
             .order_by(col(DossierHistory.id))
         ).all()
     assert summaries == [
-        "Mở bước Tiếp nhận ở cấp xã/huyện (Ủy ban nhân dân huyện Đông Sơn) / Receipt opened at the "
-        "commune/district level (Ủy ban nhân dân huyện Đông Sơn)",
+        # submitted in 2026, when the second level is the commune's (the chain names no level here)
+        "Mở bước Tiếp nhận ở cấp xã (Ủy ban nhân dân huyện Đông Sơn) / Receipt opened at the "
+        "commune level (Ủy ban nhân dân huyện Đông Sơn)",
         "Thẩm định: đề nghị trình duyệt, cấp cơ sở (Ủy ban nhân dân xã Tân Tiến) / Appraisal: recommended "
         "for approval, unit level (Ủy ban nhân dân xã Tân Tiến) — không đề nghị tiếp / struck: Trần Văn Ơn",
     ]
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        pytest.param(HistoryNames(submission_date=date(2025, 6, 30)), "cấp huyện", id="before-the-reform"),
+        pytest.param(HistoryNames(submission_date=date(2025, 7, 1)), "cấp xã", id="after-the-reform"),
+        pytest.param(HistoryNames(), "cấp xã/huyện", id="no-date"),
+        pytest.param(
+            HistoryNames(levels={"district": Label("cấp sở", "provincial department level")}),
+            "cấp sở",
+            id="as-the-chain-names-it",
+        ),
+    ],
+)
+def test_a_level_is_named_as_the_structure_in_force_names_it(names: HistoryNames, expected: str) -> None:
+    assert names.level("district").vi == expected

@@ -249,18 +249,20 @@ def test_the_profile_is_chosen_by_date_like_the_rule_set() -> None:
 @pytest.mark.parametrize(
     ("day", "acting", "vi", "en"),
     [
-        pytest.param(BEFORE, None, "cấp huyện", "district", id="district-before"),
-        pytest.param(AFTER, None, "cấp xã", "commune", id="commune-after"),
-        pytest.param(AFTER, OrgLevel.COMMUNE, "cấp xã", "commune", id="commune-acting"),
-        pytest.param(AFTER, OrgLevel.PROVINCE_DEPARTMENT, "cấp sở", "provincial department", id="department"),
+        pytest.param(BEFORE, None, "cấp huyện", "district level", id="district-before"),
+        pytest.param(AFTER, None, "cấp xã", "commune level", id="commune-after"),
+        pytest.param(AFTER, OrgLevel.COMMUNE, "cấp xã", "commune level", id="commune-acting"),
+        pytest.param(
+            AFTER, OrgLevel.PROVINCE_DEPARTMENT, "cấp sở", "provincial department level", id="department"
+        ),
     ],
 )
 def test_the_second_level_is_named_after_who_holds_it(
     day: date, acting: OrgLevel | None, vi: str, en: str
 ) -> None:
-    name = review_profile_for(day).level_name(D, acting)
+    name = review_profile_for(day).level_name(D, day, acting)
     assert (name.vi, name.en) == (vi, en)
-    assert review_profile_for(day).level_name(P).vi == "cấp tỉnh"
+    assert review_profile_for(day).level_name(P, day).vi == "cấp tỉnh"
 
 
 def test_unknown_profile_is_a_domain_error() -> None:
@@ -278,7 +280,6 @@ def test_a_day_no_profile_covers_is_a_domain_error(monkeypatch: pytest.MonkeyPat
 
 
 def _profile(**changes: object) -> dict[str, object]:
-    names = {level: {"vi": level.value, "en": level.value} for level in ReviewLevel}
     tiers = {U: ("unit",), D: ("district",), P: ("province",), C: ("central",)}
     return {
         "name": "x",
@@ -286,7 +287,6 @@ def _profile(**changes: object) -> dict[str, object]:
         "description_en": "x",
         "legal_basis": [],
         "tiers": tiers,
-        "level_names": names,
         **changes,
     }
 
@@ -301,7 +301,6 @@ def _profile(**changes: object) -> dict[str, object]:
         pytest.param(
             _profile(tiers={U: ("unit",), P: ("province",), C: ("central",)}), id="missing-review-level"
         ),
-        pytest.param(_profile(level_names={U: {"vi": "a", "en": "a"}}), id="missing-level-name"),
     ],
 )
 def test_profile_validation(profile: dict[str, object]) -> None:

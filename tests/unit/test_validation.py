@@ -63,6 +63,12 @@ def test_the_chain_and_the_award_carry_the_names_people_read() -> None:
     assert checked.particulars is not None
     assert checked.particulars.award_name_vi == "Bằng khen của Thủ tướng Chính phủ"
     assert checked.particulars.proposer_name_vi == "Chủ tịch Ủy ban nhân dân tỉnh An Hà"
+    assert [(step.level_name_vi, step.level_name_en) for step in checked.review_chain] == [
+        ("cấp cơ sở", "unit level"),
+        ("cấp xã", "commune level"),
+        ("cấp tỉnh", "provincial level"),
+        ("cấp trung ương", "central level"),
+    ]
 
 
 def test_a_forced_profile_overrides_the_date() -> None:

@@ -88,6 +88,8 @@ import holidays
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.levels import level_row
+
 VIETNAM_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 """Vietnam's legal time, UTC+7 all year."""
 
@@ -179,14 +181,12 @@ def limit_for(step: str, default_working_days: int = DEFAULT_LIMIT_WORKING_DAYS)
 
 
 def step_for_level(level: str, award_code: str) -> str:
-    """The step whose limit applies to a review task at ``level``: the central appraisal by Bộ Nội
-    vụ for the central level, the commune's CSTĐCS procedure for CSTĐCS at the unit level, and
-    otherwise ``<level>_review``, which has no statutory limit (the product default applies)."""
-    if level == "central":
-        return "central_appraisal"
-    if level == "unit" and award_code == "CSTDCS":
-        return "commune_cstdcs_procedure"
-    return f"{level}_review"
+    """The step whose limit applies to a review task at ``level`` for ``award_code``: the table of
+    review levels says (``contracts.levels``: the central appraisal by Bộ Nội vụ at the central
+    level, the commune's CSTĐCS procedure where a commune reviews a CSTĐCS, otherwise
+    ``<level>_review``, which has no statutory limit and gets the product default)."""
+    row = level_row(level)
+    return row.step_for(award_code) if row is not None else f"{level}_review"
 
 
 def reminder_working_day(limit_working_days: int) -> int:

@@ -32,11 +32,10 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contracts.events import NomineeKind, ReviewLevel
+from contracts.levels import rank
 from contracts.nominee import CommendationType, InitiativeKind, InitiativeScope, PerformanceRating
 from services.intake.domain.errors import NoRuleSetInForce, UnknownRuleSet
 from services.intake.domain.organisations import OrgLevel
-
-_REVIEW_ORDER = list(ReviewLevel)
 
 
 class _Frozen(BaseModel):
@@ -255,7 +254,7 @@ class AwardDefinition(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        ranks = [_REVIEW_ORDER.index(level) for level in self.review_path]
+        ranks = [rank(level) for level in self.review_path]
         if ranks != sorted(set(ranks)):
             raise ValueError(f"{self.code}: review_path must rise strictly")
         if self.review_path[-1] != self.deciding.level:

@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from contracts.events import ReviewLevel
+from contracts.levels import level_row
 from services.intake.domain.errors import (
     NoActingOrganisation,
     NoReviewProfileInForce,
@@ -340,17 +341,15 @@ class ReviewProfile(BaseModel):
     powers: Mapping[OrgLevel, OrgLevel] = {}
     """Deciding powers the law gives one kind of organisation that another holds under this
     structure: ``{"district": "commune"}`` (NĐ 129/2025 Điều 59)."""
-    level_names: Mapping[ReviewLevel, LevelName]
-    """How each level is named to people under this structure ("cấp xã" for the district level
-    from 01/07/2025)."""
     acting_names: Mapping[OrgLevel, LevelName] = {}
-    """Names that win over ``level_names`` when that kind of organisation acts at a level (a
-    provincial department at the district level is "cấp sở", not "cấp huyện")."""
+    """Names that win over the level's own name (``contracts.levels``, by date: "cấp xã" for the
+    district level from 01/07/2025) when that kind of organisation acts at a level (a provincial
+    department at the district level is "cấp sở", not "cấp huyện")."""
 
     @model_validator(mode="after")
     def _complete_and_unambiguous(self) -> Self:
-        if set(self.tiers) != set(ReviewLevel) or set(self.level_names) != set(ReviewLevel):
-            raise ValueError(f"profile {self.name!r} must list every review level in tiers and level_names")
+        if set(self.tiers) != set(ReviewLevel):
+            raise ValueError(f"profile {self.name!r} must list every review level in tiers")
         seen: set[OrgLevel] = set()
         for level, org_levels in self.tiers.items():
             if level is ReviewLevel.UNIT:
@@ -378,11 +377,16 @@ class ReviewProfile(BaseModel):
         named = set(allowed)
         return frozenset(named | {self.powers[level] for level in named if level in self.powers})
 
-    def level_name(self, level: ReviewLevel, acting: OrgLevel | None = None) -> LevelName:
-        """The name of ``level`` ("cấp xã"), or of the kind of organisation acting at it."""
+    def level_name(self, level: ReviewLevel, day: date, acting: OrgLevel | None = None) -> LevelName:
+        """The name of ``level`` for a dossier submitted on ``day`` ("cấp xã"), or of the kind of
+        organisation acting at it ("cấp sở")."""
         if acting is not None and acting in self.acting_names:
             return self.acting_names[acting]
-        return self.level_names[level]
+        row = level_row(level)
+        if row is None:  # every ReviewLevel has a row (contracts.levels checks it)
+            raise ValueError(f"no row for review level {level!r}")
+        named = row.name_on(day)
+        return LevelName(vi=named.vi, en=named.en)
 
 
 class _ProfilesFile(BaseModel):
