@@ -68,6 +68,7 @@ class ReviewInput(BaseModel):
     public_comment: list[PublicCommentRequirement] = Field(default_factory=list)
     reward_multiple: RewardMultiple | None = None
     particulars: DecisionParticulars | None = None
+    submitter_name: str | None = Field(default=None, description="The submitting organisation's name")
     history_event_limit: int | None = Field(
         default=None, ge=1, description="Continue as a new run past this many history events (tests lower it)"
     )
@@ -85,7 +86,14 @@ class ReviewInput(BaseModel):
 
     @property
     def submitting_organisation_name(self) -> str | None:
-        return self.particulars.proposer_name_vi if self.particulars else None
+        """As intake named it; for an older input, the name of the chain's own unit level (the
+        decision's proposer is another body: the one that submits to the decider)."""
+        if self.submitter_name:
+            return self.submitter_name
+        first = self.review_chain[0] if self.review_chain else None
+        return (
+            first.organisation_name if first and first.organisation == self.submitting_organisation else None
+        )
 
     @property
     def award_name(self) -> str | None:

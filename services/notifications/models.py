@@ -211,6 +211,9 @@ class FeedItem(NotificationView):
     done: bool = PydanticField(
         default=False, description="The review task it announced is done: no one needs to act on it any more"
     )
+    task_id: str | None = PydanticField(
+        default=None, description="The review task a task notice is about (to open it in the inbox)"
+    )
 
 
 class FeedPage(BaseModel):

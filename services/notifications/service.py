@@ -801,6 +801,7 @@ def feed(
                 created_at=row.created_at,
                 read=row.id in marked or row.done_at is not None,
                 done=row.done_at is not None,
+                task_id=row.facts.get("task_id"),
             )
             for row in rows
         ],

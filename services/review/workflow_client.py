@@ -113,6 +113,7 @@ class ReviewWorkflows:
             council=data.council,
             reward_multiple=data.reward_multiple,
             particulars=data.particulars,
+            submitter_name=data.submitting_organisation_name,
             public_comment=data.public_comment,
             submitted_event_id=event.id,
         )

@@ -412,21 +412,24 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
         await matrix.expect(probe, None, False, "nobody")
         await matrix.expect(probe, own_client, False, "an integrator")
 
-    async def task_notices(organisation: str, role: str) -> int:
-        """Notices of the receipt task (a clerk's; the next steps' go to other roles)."""
+    async def task_notices(organisation: str, role: str) -> list[str]:
+        """Who the notices of the receipt task this officer sees were for (a clerk's; the next
+        steps' go to other roles)."""
         response = await matrix.call(feed, matrix.officer(organisation, role))
-        return sum(
-            item["kind"] == "task_opened" and item["dossier_id"] == dossier
+        return [
+            item["recipient"]
             for item in response.json()["items"]
-        )
+            if item["kind"] == "task_opened" and item["task_id"] == task
+        ]
 
     await eventually(lambda: task_notices(OWN, "clerk"), timeout=30, what="the clerks' task notice")
     for relation, organisation in RELATIONS.items():
         for role in ("clerk", "officer"):
-            seen = await task_notices(organisation, role) > 0
-            if seen != (relation == "own" and role == "clerk"):
+            seen = await task_notices(organisation, role)
+            if bool(seen) != (relation == "own" and role == "clerk"):
                 matrix.mismatches.append(
-                    f"GET /v1/feed by {role} of the {relation} organisation: sees={seen}"
+                    f"GET /v1/feed by {role} of the {relation} organisation: sees the receipt task's "
+                    f"notices to {seen}"
                 )
     await matrix.expect(read, matrix.officer(OWN, "clerk"), True, "an officer (their own marks)")
 

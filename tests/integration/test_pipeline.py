@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from contracts import labels
 from contracts.envelope import kafka_headers
 from contracts.events import DossierSubmitted
 from contracts.topics import Topic, dead_letter_topic, topic_name
@@ -66,8 +65,10 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
     assert [item["level"] for item in approvals] == ["unit", "district", "province", "central"]
     # people read names: each level's approval names the level and its organisation in Vietnamese
     reviewers = {step["level"]: step["organisation_name"] for step in view["review_chain"]}
+    level_names = {step["level"]: step["level_name_vi"] for step in view["review_chain"]}
+    assert level_names["district"] == "cấp xã", "submitted after 01/07/2025: the commune's level"
     for item in approvals:
-        level = labels.LEVELS[item["level"]].vi
+        level = level_names[item["level"]]
         assert item["summary"].startswith(
             f"{level[0].upper()}{level[1:]} ({reviewers[item['level']]}) đồng ý"
         )
