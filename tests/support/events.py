@@ -267,6 +267,7 @@ def review_input(dossier_id: str, named: bool = False) -> ReviewInput:
     return review.model_copy(
         update={
             "review_chain": list(CHAIN),
-            "particulars": particulars("Trường Trung học cơ sở Tân Tiến"),
+            "particulars": particulars("Chủ tịch Ủy ban nhân dân tỉnh An Hà"),
+            "submitter_name": "Trường Trung học cơ sở Tân Tiến",
         }
     )
