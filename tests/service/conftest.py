@@ -69,6 +69,8 @@ def stack_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -
         "TDKT_DATA_DIR": str(data_dir),
         "TDKT_TOPIC_PREFIX": "svc.",
         "TDKT_OUTBOX_POLL_SECONDS": "0.05",
+        # no service test reaches a Temporal server it was not given (a shared one runs on 7233)
+        "TDKT_TEMPORAL_ADDRESS": "127.0.0.1:9",
     }
     for name in list(os.environ):
         if name.startswith("TDKT_") and name not in env:
