@@ -6,10 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from servicekit.auth import AuthSettings, TokenService
+from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.review import flows, views
+from services.review.handlers import ReviewContext
 from services.review.settings import SERVICE_NAME, ReviewSettings
 from services.review.workflow_client import ReviewWorkflows
 
@@ -29,14 +30,19 @@ def build(
     (tests give theirs: a time-skipping Temporal server's client)."""
     settings = ReviewSettings()
     runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations", clock)
-    workflows = workflows or ReviewWorkflows(runtime.kit)
-    tokens = TokenService(AuthSettings(), audience=views.TOKEN_AUDIENCE, clock=runtime.clock)
+    ctx = ReviewContext(
+        runtime=runtime,
+        settings=settings,
+        workflows=workflows or ReviewWorkflows(runtime.kit),
+        tokens=TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE, clock=runtime.clock),
+    )
 
     async def check_configuration() -> None:
-        tokens.check_configured()
+        ctx.tokens.check_configured()
 
-    runtime.on_start.extend([check_configuration, workflows.connect])
-    flows.register_subscribers(runtime, workflows)
-    router = views.build_router(runtime, workflows, tokens, settings.dev_tokens)
-    app = create_app(runtime, [router], title="TĐKT Review API", description=DESCRIPTION)
+    runtime.on_start.extend([check_configuration, ctx.workflows.connect])
+    flows.register_subscribers(runtime, ctx)
+    routers = [views.router, views.dev_router] if settings.dev_tokens else [views.router]
+    app = create_app(runtime, routers, title="TĐKT Review API", description=DESCRIPTION)
+    app.state.context = ctx
     return app, runtime

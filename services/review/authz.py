@@ -13,8 +13,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from contracts.workflow import TASK_NOT_ACTIONABLE, ReviewRefused
-from servicekit.auth import Principal, Staff
-from servicekit.problems import ProblemError
+from servicekit.auth import STAFF_SCOPE, Principal, Staff
+from services.review.errors import (
+    NOBODY,
+    OTHER_ORGANISATION,
+    ROLE_NOT_PERMITTED,
+    TASK_ASSIGNED_TO_ANOTHER,
+    TASK_NOT_FOUND,
+    UNKNOWN_ROLE,
+    WorkflowRefused,
+)
 from services.review.models import ReviewTask, TaskState
 
 
@@ -29,6 +37,8 @@ class ReviewerRole(StrEnum):
     """Văn thư / bộ phận tiếp nhận: receives dossiers."""
 
 
+REVIEWER_SCOPE = STAFF_SCOPE
+"""The scope a reviewer's token holds."""
 SIGN_OFF_ROLE = ReviewerRole.LEADER
 """The role of a level's one task in reviews started before the steps (receipt, appraisal,
 council, sign-off) became tasks of their own."""
@@ -50,29 +60,31 @@ class Reviewer:
         return cls(staff.subject, staff.name, staff.organisation, roles)
 
 
+def known_roles(requested: list[str]) -> list[str]:
+    """The roles a (development) token may carry: reviewers' roles only."""
+    known = ReviewerRole.__members__.values()
+    unknown = [role for role in requested if role not in known]
+    if unknown:
+        raise UNKNOWN_ROLE(unknown=", ".join(unknown), known=", ".join(ReviewerRole))
+    return [ReviewerRole(role).value for role in requested]
+
+
+def check_organisation(reviewer: Reviewer, asked: str | None) -> None:
+    """The inbox shows the reviewer's own organisation's tasks only."""
+    if asked not in (None, reviewer.organisation):
+        raise OTHER_ORGANISATION(own=reviewer.organisation, asked=asked)
+
+
 def visible(reviewer: Reviewer, task: ReviewTask) -> ReviewTask:
     if task.organisation != reviewer.organisation:
-        raise task_not_found(task.task_id)
+        raise TASK_NOT_FOUND(task_id=task.task_id)
     return task
-
-
-def task_not_found(task_id: str) -> ProblemError:
-    return ProblemError(
-        404,
-        "task-not-found",
-        f"Không tìm thấy nhiệm vụ xét duyệt '{task_id}'.",
-        f"No review task with id '{task_id}'.",
-    )
 
 
 def require_role(reviewer: Reviewer, role: ReviewerRole) -> None:
     if role not in reviewer.roles:
-        raise ProblemError(
-            403,
-            "role-not-permitted",
-            f"Việc này cần vai trò '{role.value}'.",
-            f"This needs the role '{role.value}'.",
-        )
+        held = ", ".join(sorted(reviewer.roles)) or NOBODY
+        raise ROLE_NOT_PERMITTED(role=role.value, roles=held)
 
 
 def role_of(task: ReviewTask) -> ReviewerRole:
@@ -84,12 +96,7 @@ def check_can_act(reviewer: Reviewer, task: ReviewTask) -> None:
     """Completion checks the current assignee: an assigned task is the assignee's to complete."""
     visible(reviewer, task)
     if task.state != TaskState.OPEN:  # the inbox saw it closed: the workflow would refuse it alike
-        raise ReviewRefused(TASK_NOT_ACTIONABLE, task_id=task.task_id)
+        raise WorkflowRefused(ReviewRefused(TASK_NOT_ACTIONABLE, task_id=task.task_id))
     require_role(reviewer, role_of(task))
     if task.assignee is not None and task.assignee != reviewer.subject:
-        raise ProblemError(
-            409,
-            "task-assigned-to-another",
-            f"Nhiệm vụ đang được giao cho '{task.assignee}'.",
-            f"The task is assigned to '{task.assignee}'.",
-        )
+        raise TASK_ASSIGNED_TO_ANOTHER(task_id=task.task_id, assignee=task.assignee)

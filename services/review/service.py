@@ -1,4 +1,5 @@
-"""Review's read-model use cases; each runs inside one transaction given by the caller."""
+"""Review's database operations, which the handlers compose (the inbox read model, assignment,
+public comment); each runs inside the transaction its handler opened."""
 
 from __future__ import annotations
 
@@ -22,7 +23,17 @@ from contracts.events import (
 from contracts.topics import Topic
 from contracts.workflow import TaskActionResult
 from servicekit.outbox import add_to_outbox
-from servicekit.problems import ProblemError
+from services.review.errors import (
+    NO_PUBLIC_COMMENT,
+    NOBODY,
+    PUBLIC_COMMENT_CLOSED,
+    TASK_ALREADY_CLAIMED,
+    TASK_NOT_CLAIMED_BY_YOU,
+    TASK_NOT_FOUND,
+    TASK_NOT_OPEN,
+    UNKNOWN_NOMINEE,
+    VIETNAM_TIME,
+)
 from services.review.models import (
     NO_VALUE,
     Objection,
@@ -137,23 +148,12 @@ Reassignment = Callable[[Session, ReviewTask], ReviewTask]
 
 def claim(session: Session, task: ReviewTask, reviewer: str) -> ReviewTask:
     if task.assignee not in (None, reviewer):
-        raise ProblemError(
-            409,
-            "task-already-claimed",
-            f"Nhiệm vụ đã được '{task.assignee}' nhận.",
-            f"The task is already claimed by '{task.assignee}'.",
-        )
+        raise TASK_ALREADY_CLAIMED(task_id=task.task_id, assignee=task.assignee)
     return _assign(session, task, reviewer, by=reviewer)
 
 
 def unclaim(session: Session, task: ReviewTask, reviewer: str) -> ReviewTask:
-    if task.assignee != reviewer:
-        raise ProblemError(
-            409,
-            "task-not-claimed-by-you",
-            "Chỉ người đang nhận nhiệm vụ mới trả lại được.",
-            "Only the reviewer holding the task can release it.",
-        )
+    _check_holder(task, reviewer)
     task.assignee = None
     task.assigned_by = reviewer
     session.add(task)
@@ -162,13 +162,7 @@ def unclaim(session: Session, task: ReviewTask, reviewer: str) -> ReviewTask:
 
 def delegate(session: Session, task: ReviewTask, reviewer: str, assignee: str) -> ReviewTask:
     """The holder of a task hands it to another reviewer of the same organisation."""
-    if task.assignee != reviewer:
-        raise ProblemError(
-            409,
-            "task-not-claimed-by-you",
-            "Chỉ người đang nhận nhiệm vụ mới chuyển giao được.",
-            "Only the reviewer holding the task can delegate it.",
-        )
+    _check_holder(task, reviewer)
     return _assign(session, task, assignee, by=reviewer)
 
 
@@ -176,14 +170,14 @@ def assign(session: Session, task: ReviewTask, leader: str, assignee: str) -> Re
     return _assign(session, task, assignee, by=leader)
 
 
+def _check_holder(task: ReviewTask, reviewer: str) -> None:
+    if task.assignee != reviewer:
+        raise TASK_NOT_CLAIMED_BY_YOU(task_id=task.task_id, holder=task.assignee or NOBODY)
+
+
 def _assign(session: Session, task: ReviewTask, assignee: str, *, by: str) -> ReviewTask:
     if task.state != TaskState.OPEN:
-        raise ProblemError(
-            409,
-            "task-not-open",
-            "Nhiệm vụ đã hoàn thành, không giao lại được.",
-            "The task is completed and cannot be reassigned.",
-        )
+        raise TASK_NOT_OPEN(task_id=task.task_id)
     task.assignee = assignee
     task.assigned_by = by
     session.add(task)
@@ -194,12 +188,7 @@ def get_task(session: Session, task_id: str, *, lock: bool = False) -> ReviewTas
     """The task; ``lock`` for a transaction that changes it (:func:`lock_task`)."""
     task = lock_task(session, task_id) if lock else session.get(ReviewTask, task_id)
     if task is None:
-        raise ProblemError(
-            404,
-            "task-not-found",
-            f"Không tìm thấy nhiệm vụ xét duyệt '{task_id}'.",
-            f"No review task with id '{task_id}'.",
-        )
+        raise TASK_NOT_FOUND(task_id=task_id)
     return task
 
 
@@ -313,27 +302,13 @@ def record_objection(
         select(PublicCommentPeriod).where(PublicCommentPeriod.dossier_id == dossier_id)
     ).all()
     if not periods:
-        raise ProblemError(
-            404,
-            "no-public-comment",
-            "Hồ sơ này không được công khai lấy ý kiến.",
-            "This dossier is not published for public comment.",
-        )
-    if all(period.closes_at <= now for period in periods):
-        raise ProblemError(
-            409,
-            "public-comment-closed",
-            "Thời hạn lấy ý kiến đã kết thúc.",
-            "The public comment period has ended.",
-        )
+        raise NO_PUBLIC_COMMENT(dossier_id=dossier_id)
+    closed_at = max(period.closes_at for period in periods)
+    if closed_at <= now:
+        raise PUBLIC_COMMENT_CLOSED(dossier_id=dossier_id, closed_at=closed_at.astimezone(VIETNAM_TIME))
     nominees = {nominee["entry_id"] for period in periods for nominee in period.nominees}
     if body.entry_id is not None and body.entry_id not in nominees:
-        raise ProblemError(
-            422,
-            "unknown-nominee",
-            "Không có người được đề nghị này trong danh sách công khai.",
-            "No such nominee in the published list.",
-        )
+        raise UNKNOWN_NOMINEE(entry_id=body.entry_id, dossier_id=dossier_id)
     objection = Objection(
         id=str(uuid.uuid4()),
         dossier_id=dossier_id,

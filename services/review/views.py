@@ -1,39 +1,55 @@
 """Review's HTTP API: the reviewers' task inbox and actions (each action is a Temporal Update),
-task assignment within an organisation, and — for local use only — a development token issuer."""
+task assignment within an organisation, public comment, and — for local use only — a
+development token issuer (``dev_router``, mounted when ``TDKT_REVIEW_DEV_TOKENS=true``).
+
+Each endpoint parses, calls one handler (``services.review.handlers``) and returns its view."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from http import HTTPStatus
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
-from sqlmodel import Session
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials
 
 from contracts.events import ReviewAction
-from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
-from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_AUDIENCE, Principal, TokenService
-from servicekit.db import run_in_session
-from servicekit.problems import ProblemError, problem_responses
-from servicekit.service import ServiceRuntime
-from services.review import authz, examples, service
-from services.review.authz import Reviewer, ReviewerRole
+from contracts.workflow import TaskActionResult
+from servicekit.auth import STAFF_TOKEN_SCHEME
+from servicekit.errors import ErrorCode, Refusal
+from servicekit.problems import HTTP_STATUS, error_responses
+from services.review import examples, handlers
+from services.review.authz import REVIEWER_SCOPE, Reviewer
+from services.review.errors import (
+    NO_PUBLIC_COMMENT,
+    OTHER_ORGANISATION,
+    PUBLIC_COMMENT_CLOSED,
+    REVIEW_NOT_RUNNING,
+    ROLE_NOT_PERMITTED,
+    TASK_ALREADY_CLAIMED,
+    TASK_ASSIGNED_TO_ANOTHER,
+    TASK_NOT_CLAIMED_BY_YOU,
+    TASK_NOT_FOUND,
+    TASK_NOT_OPEN,
+    UNKNOWN_NOMINEE,
+    UNKNOWN_ROLE,
+    WORKFLOW_ENGINE_UNAVAILABLE,
+    WORKFLOW_REFUSALS,
+)
+from services.review.handlers import ReviewContext
 from services.review.models import (
     AssignBody,
     DevTokenRequest,
     ObjectionBody,
     ObjectionView,
     PublicCommentView,
-    ReviewTask,
     TaskActionBody,
     TaskPage,
     TaskQuery,
     TaskView,
     TokenResponse,
 )
-from services.review.workflow_client import ReviewWorkflows, refusal_problem, refusals_by_status
 
-TOKEN_AUDIENCE = STAFF_TOKEN_AUDIENCE
 ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
     ("accept", ReviewAction.ACCEPT, "Receipt (tiếp nhận, clerk): the dossier is complete enough to appraise"),
     (
@@ -53,244 +69,188 @@ ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
 )
 """Reviewer actions: each a Temporal Update on the dossier's review; which step takes which action,
 and which role, the workflow decides (``contracts.workflow.STEP_ACTIONS``)."""
-REVIEWER_SCOPE = STAFF_SCOPE
 
-ACTION_PROBLEMS: dict[int, list[tuple[str, str]]] = {
-    403: [("role-not-permitted", "the reviewer lacks the role the step needs")],
-    404: [("task-not-found", "no such task in the reviewer's organisation")],
-    409: [
-        ("task-assigned-to-another", "the task is assigned to another reviewer"),
-        ("review-not-running", "the dossier's review has ended"),
-    ],
-    422: [("validation-failed", "the body does not match its schema")],
-    503: [("workflow-engine-unavailable", "Temporal did not answer; look at the task, then retry")],
-}
-"""The codes of an action's problems besides the workflow's refusals (``contracts.workflow.REFUSALS``)."""
+INVALID_BODY = "`validation-failed`: the body or the parameters do not match their schema"
 
 
-def _with_codes(
-    responses: dict[int | str, dict[str, Any]], others: dict[int, list[tuple[str, str]]]
-) -> dict[int | str, dict[str, Any]]:
-    """Each status's description lists its codes (the service's and the workflow's refusals)."""
-    codes = {status: list(pairs) for status, pairs in others.items()}
-    for status, refusals in refusals_by_status().items():
-        codes.setdefault(status, []).extend((refusal.code, refusal.meaning) for refusal in refusals)
-    for status, pairs in codes.items():
-        listed = "; ".join(f"`{code}`: {meaning}" for code, meaning in pairs)
-        responses[status]["description"] = f"{HTTPStatus(status).phrase}. Codes: {listed}."
+def _documented(*codes: ErrorCode, also: tuple[int, ...] = (401,)) -> dict[int | str, dict[str, Any]]:
+    """``error_responses``, where the status of invalid content also names the kit's own code for a
+    body or parameters that fail their schema (``servicekit.problems``)."""
+    responses = error_responses(*codes, also=also)
+    invalid = HTTP_STATUS[Refusal.INVALID]
+    if invalid in responses:
+        responses[invalid]["description"] += f"; {INVALID_BODY}"
     return responses
 
 
-def build_router(
-    runtime: ServiceRuntime, workflows: ReviewWorkflows, tokens: TokenService, dev_tokens: bool
-) -> APIRouter:
-    router = APIRouter(prefix="/v1")
-    # dependencies as default values: local names cannot be resolved from postponed annotations
-    authenticated = Depends(tokens.authenticator(REVIEWER_SCOPE))
+# --- dependencies ------------------------------------------------------------------------------
 
-    def reviewer_of(principal: Principal = authenticated) -> Reviewer:
-        return Reviewer.from_principal(principal)
 
-    current = Depends(reviewer_of)
-    errors = problem_responses(401, 403, 404)
+async def context(request: Request) -> ReviewContext:
+    ctx: ReviewContext = request.app.state.context
+    return ctx
 
-    async def visible_task(task_id: str, reviewer: Reviewer) -> ReviewTask:
-        task = await run_in_session(runtime.engine, lambda session: service.get_task(session, task_id))
-        return authz.visible(reviewer, task)
 
-    @router.get(
-        "/tasks",
-        tags=["tasks"],
-        summary="The reviewer's inbox: their organisation's tasks, filtered, sorted, paginated, with counts",
-        responses=problem_responses(401, 403),
-    )
-    async def list_tasks(query: Annotated[TaskQuery, Query()], reviewer: Reviewer = current) -> TaskPage:
-        if query.organisation not in (None, reviewer.organisation):
-            raise ProblemError(
-                403,
-                "other-organisation",
-                "Chỉ xem được nhiệm vụ của đơn vị mình.",
-                "Reviewers see only their own organisation's tasks.",
-            )
-        own = query.model_copy(update={"organisation": reviewer.organisation})
-        now = runtime.clock.now()
-        return await run_in_session(runtime.engine, lambda session: service.list_tasks(session, own, now))
+Ctx = Annotated[ReviewContext, Depends(context)]
 
-    @router.get(
-        "/tasks/{task_id}",
-        tags=["tasks"],
-        summary="One task, with public objections to its dossier",
-        responses=errors,
-    )
-    async def get_task(task_id: str, reviewer: Reviewer = current) -> TaskView:
-        task = await visible_task(task_id, reviewer)
-        view = service.to_view(task, runtime.clock.now())
-        view.objections = await run_in_session(
-            runtime.engine, lambda session: service.objections_for(session, task.dossier_id)
-        )
-        return view
 
-    async def act(
-        task_id: str, action: ReviewAction, body: TaskActionBody, reviewer: Reviewer
+async def now(ctx: Ctx) -> datetime:
+    """The service's clock, read once per request."""
+    return ctx.runtime.clock.now()
+
+
+Now = Annotated[datetime, Depends(now)]
+
+
+async def current_reviewer(
+    request: Request,
+    ctx: Ctx,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(STAFF_TOKEN_SCHEME)],
+) -> Reviewer:
+    """The reviewer the bearer token names (the scheme only declares it in the documents)."""
+    return Reviewer.from_principal(ctx.tokens.authenticator(REVIEWER_SCOPE)(request))
+
+
+CurrentReviewer = Annotated[Reviewer, Depends(current_reviewer)]
+
+router = APIRouter(prefix="/v1")
+
+# --- the inbox ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/tasks",
+    tags=["tasks"],
+    summary="The reviewer's inbox: their organisation's tasks, filtered, sorted, paginated, with counts",
+    responses=_documented(OTHER_ORGANISATION),
+)
+async def list_tasks(
+    query: Annotated[TaskQuery, Query()], ctx: Ctx, reviewer: CurrentReviewer, at: Now
+) -> TaskPage:
+    return await handlers.list_tasks(ctx, reviewer, query, at)
+
+
+@router.get(
+    "/tasks/{task_id}",
+    tags=["tasks"],
+    summary="One task, with public objections to its dossier",
+    responses=_documented(TASK_NOT_FOUND, also=(401, 403)),
+)
+async def get_task(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
+    return await handlers.get_task(ctx, reviewer, task_id, at)
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+ACTION_ERRORS = _documented(
+    ROLE_NOT_PERMITTED,
+    TASK_NOT_FOUND,
+    TASK_ASSIGNED_TO_ANOTHER,
+    REVIEW_NOT_RUNNING,
+    WORKFLOW_ENGINE_UNAVAILABLE,
+    *WORKFLOW_REFUSALS.values(),
+)
+
+
+def _action_endpoint(action: ReviewAction) -> Callable[..., Awaitable[TaskActionResult]]:
+    # the body's examples as a default value: local names cannot be resolved from postponed annotations
+    documented = Body(openapi_examples=examples.TASK_ACTIONS[action])
+
+    async def endpoint(
+        task_id: str, ctx: Ctx, reviewer: CurrentReviewer, body: TaskActionBody = documented
     ) -> TaskActionResult:
-        try:
-            # the workflow's rule, checked first so that a reason-less action costs no round trip
-            require_reason(action, body.comment)
-            task = await visible_task(task_id, reviewer)
-            authz.check_can_act(reviewer, task)
-        except ReviewRefused as refused:
-            raise refusal_problem(refused) from refused
-        request = TaskActionRequest(
-            task_id=task_id,
-            action=action,
-            actor=reviewer.subject,
-            comment=body.comment,
-            organisation=reviewer.organisation,
-            role=authz.role_of(task).value,
-            version=body.version,
-            struck_entries=body.struck_entries,
-            tally=body.tally,
-        )
-        result = await workflows.act_on_task(task.workflow_id, request)
-        await run_in_session(
-            runtime.engine, lambda session: service.record_action(session, result, reviewer.subject)
-        )
-        return result
+        return await handlers.act_on_task(ctx, reviewer, task_id, action, body)
 
-    action_errors = _with_codes(problem_responses(401, 403, 404, 409, 422, 503), ACTION_PROBLEMS)
+    return endpoint
 
-    def action_endpoint(action: ReviewAction) -> Callable[..., Awaitable[TaskActionResult]]:
-        documented = Body(openapi_examples=examples.TASK_ACTIONS[action])
 
-        async def endpoint(
-            task_id: str, body: TaskActionBody = documented, reviewer: Reviewer = current
-        ) -> TaskActionResult:
-            return await act(task_id, action, body, reviewer)
-
-        return endpoint
-
-    for path, action, summary in ACTION_ROUTES:
-        router.add_api_route(
-            f"/tasks/{{task_id}}/{path}",
-            action_endpoint(action),
-            methods=["POST"],
-            name=f"{path}_task",
-            summary=summary,
-            tags=["tasks"],
-            responses=action_errors,
-        )
-
-    @router.get(
-        "/public-comments",
-        tags=["public comment"],
-        summary="Nominees published for public comment now (lấy ý kiến nhân dân); no sign-in needed",
+for _path, _action, _summary in ACTION_ROUTES:
+    router.add_api_route(
+        f"/tasks/{{task_id}}/{_path}",
+        _action_endpoint(_action),
+        methods=["POST"],
+        name=f"{_path}_task",
+        summary=_summary,
+        tags=["tasks"],
+        responses=ACTION_ERRORS,
     )
-    async def public_comments() -> list[PublicCommentView]:
-        now = runtime.clock.now()
-        return await run_in_session(
-            runtime.engine, lambda session: service.open_public_comments(session, now)
-        )
 
-    @router.post(
-        "/public-comments/{dossier_id}/objections",
-        tags=["public comment"],
-        status_code=201,
-        summary="Send an objection about a published dossier (signed with a name and contact)",
-        responses=problem_responses(404, 409, 422),
-    )
-    async def object_to(dossier_id: str, body: ObjectionBody) -> ObjectionView:
-        now = runtime.clock.now()
-        return await runtime.write(
-            lambda session: service.record_objection(session, dossier_id, body, now, runtime.source)
-        )
+# --- public comment ----------------------------------------------------------------------------
 
-    async def reassign(task_id: str, reviewer: Reviewer, change: service.Reassignment) -> TaskView:
-        def work(session: Session) -> TaskView:
-            task = authz.visible(reviewer, service.get_task(session, task_id, lock=True))
-            return service.to_view(change(session, task), runtime.clock.now())
 
-        return await run_in_session(runtime.engine, work)
+@router.get(
+    "/public-comments",
+    tags=["public comment"],
+    summary="Nominees published for public comment now (lấy ý kiến nhân dân); no sign-in needed",
+)
+async def public_comments(ctx: Ctx, at: Now) -> list[PublicCommentView]:
+    return await handlers.list_public_comments(ctx, at)
 
-    assignment_errors = problem_responses(401, 403, 404, 409)
 
-    @router.post(
-        "/tasks/{task_id}/claim", tags=["assignment"], summary="Take the task", responses=assignment_errors
-    )
-    async def claim(task_id: str, reviewer: Reviewer = current) -> TaskView:
-        def claimed(session: Session, task: ReviewTask) -> ReviewTask:
-            # only someone who can act on the step may hold it; anyone else would block it
-            authz.require_role(reviewer, authz.role_of(task))
-            return service.claim(session, task, reviewer.subject)
+@router.post(
+    "/public-comments/{dossier_id}/objections",
+    tags=["public comment"],
+    status_code=201,
+    summary="Send an objection about a published dossier (signed with a name and contact)",
+    responses=_documented(NO_PUBLIC_COMMENT, PUBLIC_COMMENT_CLOSED, UNKNOWN_NOMINEE, also=()),
+)
+async def object_to(dossier_id: str, body: ObjectionBody, ctx: Ctx, at: Now) -> ObjectionView:
+    return await handlers.record_objection(ctx, dossier_id, body, at)
 
-        return await reassign(task_id, reviewer, claimed)
 
-    @router.post(
-        "/tasks/{task_id}/unclaim",
-        tags=["assignment"],
-        summary="Release a task you hold",
-        responses=assignment_errors,
-    )
-    async def unclaim(task_id: str, reviewer: Reviewer = current) -> TaskView:
-        return await reassign(
-            task_id, reviewer, lambda session, task: service.unclaim(session, task, reviewer.subject)
-        )
+# --- assignment --------------------------------------------------------------------------------
 
-    @router.post(
-        "/tasks/{task_id}/delegate",
-        tags=["assignment"],
-        summary="Hand a task you hold to another reviewer of your organisation",
-        responses=assignment_errors,
-    )
-    async def delegate(task_id: str, body: AssignBody, reviewer: Reviewer = current) -> TaskView:
-        return await reassign(
-            task_id,
-            reviewer,
-            lambda session, task: service.delegate(session, task, reviewer.subject, body.assignee),
-        )
 
-    @router.post(
-        "/tasks/{task_id}/assign",
-        tags=["assignment"],
-        summary="A leader assigns the task to a reviewer of the organisation",
-        responses=assignment_errors,
-    )
-    async def assign(task_id: str, body: AssignBody, reviewer: Reviewer = current) -> TaskView:
-        authz.require_role(reviewer, ReviewerRole.LEADER)
-        return await reassign(
-            task_id,
-            reviewer,
-            lambda session, task: service.assign(session, task, reviewer.subject, body.assignee),
-        )
+@router.post(
+    "/tasks/{task_id}/claim",
+    tags=["assignment"],
+    summary="Take the task",
+    responses=_documented(TASK_NOT_FOUND, ROLE_NOT_PERMITTED, TASK_ALREADY_CLAIMED, TASK_NOT_OPEN),
+)
+async def claim(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
+    return await handlers.claim_task(ctx, reviewer, task_id, at)
 
-    if dev_tokens:
 
-        @router.post(
-            "/dev/tokens",
-            tags=["development"],
-            summary="Development token issuer (enabled by TDKT_REVIEW_DEV_TOKENS; never in production)",
-        )
-        async def issue_dev_token(request: DevTokenRequest) -> TokenResponse:
-            roles = [
-                ReviewerRole(role).value
-                for role in request.roles
-                if role in ReviewerRole.__members__.values()
-            ]
-            if len(roles) != len(request.roles):
-                raise ProblemError(
-                    422,
-                    "unknown-role",
-                    f"Vai trò hợp lệ: {', '.join(ReviewerRole)}.",
-                    f"Known roles: {', '.join(ReviewerRole)}.",
-                )
-            token, expires_in = tokens.issue(
-                request.subject,
-                [REVIEWER_SCOPE],
-                {
-                    "name": request.name or request.subject,
-                    "organisation": request.organisation,
-                    "roles": roles,
-                },
-            )
-            return TokenResponse(access_token=token, expires_in=expires_in)
+@router.post(
+    "/tasks/{task_id}/unclaim",
+    tags=["assignment"],
+    summary="Release a task you hold",
+    responses=_documented(TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU, also=(401, 403)),
+)
+async def unclaim(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
+    return await handlers.unclaim_task(ctx, reviewer, task_id, at)
 
-    return router
+
+@router.post(
+    "/tasks/{task_id}/delegate",
+    tags=["assignment"],
+    summary="Hand a task you hold to another reviewer of your organisation",
+    responses=_documented(TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU, TASK_NOT_OPEN, also=(401, 403)),
+)
+async def delegate(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
+    return await handlers.delegate_task(ctx, reviewer, task_id, body.assignee, at)
+
+
+@router.post(
+    "/tasks/{task_id}/assign",
+    tags=["assignment"],
+    summary="A leader assigns the task to a reviewer of the organisation",
+    responses=_documented(TASK_NOT_FOUND, ROLE_NOT_PERMITTED, TASK_NOT_OPEN),
+)
+async def assign(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
+    return await handlers.assign_task(ctx, reviewer, task_id, body.assignee, at)
+
+
+# --- development -------------------------------------------------------------------------------
+
+dev_router = APIRouter(prefix="/v1")
+
+
+@dev_router.post(
+    "/dev/tokens",
+    tags=["development"],
+    summary="Development token issuer (enabled by TDKT_REVIEW_DEV_TOKENS; never in production)",
+    responses=_documented(UNKNOWN_ROLE, also=()),
+)
+async def issue_dev_token(request: DevTokenRequest, ctx: Ctx) -> TokenResponse:
+    return handlers.issue_dev_token(ctx, request)

@@ -1,4 +1,5 @@
-"""Review's adapter to Temporal: start a dossier's review, act on its task, pass its decision."""
+"""Review's adapter to Temporal: start a dossier's review, act on its task, pass its decision.
+The engine's answers become the catalogue's refusals (``services.review.errors``)."""
 
 from __future__ import annotations
 
@@ -20,15 +21,12 @@ from contracts.workflow import (
     ACT_ON_TASK_UPDATE,
     DECISION_ISSUED_SIGNAL,
     DOSSIER_AMENDED_SIGNAL,
-    REFUSALS,
     REVIEW_REFUSED,
     REVIEW_WORKFLOW,
     TASK_NOT_ACTIONABLE,
     WITHDRAW_SIGNAL,
     AmendmentSignal,
     DecisionIssuedSignal,
-    Refusal,
-    RefusalKind,
     ReviewInput,
     ReviewRefused,
     ReviewState,
@@ -37,33 +35,19 @@ from contracts.workflow import (
     WithdrawalSignal,
     review_workflow_id,
 )
-from servicekit.problems import ProblemError
+from servicekit.errors import DomainError
 from servicekit.settings import KitSettings
 from servicekit.temporal import SEARCH_DOSSIER_ID, SEARCH_ORGANISATION, SEARCH_STATE, connect_temporal
+from services.review.errors import REVIEW_NOT_RUNNING, WorkflowRefused, engine_unavailable
 
 ENGINE_AWAY = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.UNKNOWN})
 """How the client reports a Temporal server it could not reach (``UNKNOWN`` is its "transport
 error"); one that did not answer in time is a ``WorkflowUpdateRPCTimeoutOrCancelledError``, which
 the client raises for an update instead of ``DEADLINE_EXCEEDED``. Either way the reviewer is told
 to retry, not shown a 500."""
-ENGINE_RETRY_AFTER_SECONDS = 5
-
-REFUSAL_STATUS = {RefusalKind.CONFLICT: 409, RefusalKind.INVALID: 422, RefusalKind.FORBIDDEN: 403}
-"""The HTTP status of each kind of refusal: 409 only where the task or the dossier moved on."""
 
 
-def refusal_problem(refused: ReviewRefused, detail: str | None = None) -> ProblemError:
-    """The one place a refusal becomes problem+json (its code, its status, its two messages)."""
-    return ProblemError(
-        REFUSAL_STATUS[refused.refusal.kind],
-        refused.code,
-        refused.message("vi"),
-        refused.message("en"),
-        detail=detail or refused.message("en"),
-    )
-
-
-def refused_by_workflow(error: WorkflowUpdateFailedError, task_id: str) -> tuple[ReviewRefused, str | None]:
+def refused_by_workflow(error: WorkflowUpdateFailedError, task_id: str) -> DomainError:
     """The refusal the update validator raised. A failure without one (a worker of an earlier
     version during a deployment) is told as the task no longer awaiting action, its message the
     problem's detail."""
@@ -71,26 +55,21 @@ def refused_by_workflow(error: WorkflowUpdateFailedError, task_id: str) -> tuple
     if isinstance(cause, ApplicationError) and cause.type == REVIEW_REFUSED and cause.details:
         refused = ReviewRefused.from_payload(cause.details[0])
         if refused is not None:
-            return refused, None
+            return WorkflowRefused(refused)
     detail = cause.message if isinstance(cause, FailureError) else str(cause)
-    return ReviewRefused(TASK_NOT_ACTIONABLE, task_id=task_id), detail
-
-
-def refusals_by_status() -> dict[int, list[Refusal]]:
-    """The catalogue by HTTP status, for the API's documentation."""
-    statuses: dict[int, list[Refusal]] = {}
-    for refusal in REFUSALS.values():
-        statuses.setdefault(REFUSAL_STATUS[refusal.kind], []).append(refusal)
-    return statuses
+    return WorkflowRefused(ReviewRefused(TASK_NOT_ACTIONABLE, task_id=task_id), detail)
 
 
 class ReviewWorkflows:
-    def __init__(self, kit: KitSettings) -> None:
+    def __init__(self, kit: KitSettings, client: Client | None = None) -> None:
+        """``client``: one already connected (tests give a time-skipping server's), else
+        :meth:`connect` makes one from ``kit`` when the service starts."""
         self._kit = kit
-        self._client: Client | None = None
+        self._client = client
 
     async def connect(self) -> None:
-        self._client = await connect_temporal(self._kit)
+        if self._client is None:
+            self._client = await connect_temporal(self._kit)
 
     @property
     def client(self) -> Client:
@@ -143,20 +122,15 @@ class ReviewWorkflows:
             )
             return result
         except WorkflowUpdateFailedError as error:
-            raise refusal_problem(*refused_by_workflow(error, request.task_id)) from error
+            raise refused_by_workflow(error, request.task_id) from error
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
-                raise ProblemError(
-                    409,
-                    "review-not-running",
-                    "Quy trình xét duyệt của hồ sơ này đã kết thúc.",
-                    "The review of this dossier has ended.",
-                ) from error
+                raise REVIEW_NOT_RUNNING(task_id=request.task_id, detail=error.message) from error
             if error.status in ENGINE_AWAY:
-                raise _engine_unavailable(error.message) from error
+                raise engine_unavailable(error.message) from error
             raise
         except WorkflowUpdateRPCTimeoutOrCancelledError as error:
-            raise _engine_unavailable(str(error)) from error
+            raise engine_unavailable(str(error)) from error
 
     async def pass_decision(self, event: DecisionIssued) -> None:
         signal = DecisionIssuedSignal(
@@ -180,17 +154,3 @@ class ReviewWorkflows:
         except RPCError as error:
             if error.status != RPCStatusCode.NOT_FOUND:
                 raise
-
-
-def _engine_unavailable(detail: str) -> ProblemError:
-    problem = ProblemError(
-        503,
-        "workflow-engine-unavailable",
-        "Hệ thống điều phối xét duyệt tạm thời không phản hồi; thao tác có thể chưa được "
-        "ghi nhận. Hãy xem lại nhiệm vụ rồi thử lại.",
-        "The review engine did not answer; the action may not have been recorded. "
-        "Look at the task again, then retry.",
-        detail=detail,
-    )
-    problem.headers["Retry-After"] = str(ENGINE_RETRY_AFTER_SECONDS)
-    return problem

@@ -1,17 +1,26 @@
 """Fixtures of the in-process service tests (``tests/service/<name>/``): a fresh environment per
-test — its own data folder and development secrets — a ``ManualClock``, and token makers."""
+test — its own data folder and development secrets — a ``ManualClock``, token makers, and for
+services that drive Temporal workflows a time-skipping Temporal server with a task queue per test."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 
 from deploy import devsecrets
+from deploy.infra.config import TEMPORAL_SEARCH_ATTRIBUTES
 from servicekit.auth import (
     INTEGRATOR_READ_SCOPE,
     INTEGRATOR_TOKEN_AUDIENCE,
@@ -21,6 +30,7 @@ from servicekit.auth import (
     TokenService,
 )
 from servicekit.clock import ManualClock
+from tests.support.binaries import venv_executable
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 """09:00 on Monday 2 March 2026 in Vietnam: every service test starts its clock here."""
@@ -32,15 +42,35 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
+MEMORY_DISK = Path("/dev/shm")
+"""Where the services' SQLite files go when the machine has it: a file system in memory, where a
+service's migrations take a tenth of the time they take on a busy disk (0.06 s against 0.5 s)."""
+
+
 @pytest.fixture
-def stack_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """The variables a service reads, pointing into this test's own folder."""
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    """This test's folder for the services' databases and files (in memory where possible)."""
+    if not MEMORY_DISK.is_dir():
+        yield tmp_path / "data"
+        return
+    folder = Path(tempfile.mkdtemp(prefix="tdkt-service-test-", dir=MEMORY_DISK))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def stack_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The variables a service reads, pointing into this test's own folders."""
     secrets = devsecrets.ensure_dev_secrets(tmp_path / "secrets")
     env = {
         **secrets,
-        "TDKT_DATA_DIR": str(tmp_path / "data"),
+        "TDKT_DATA_DIR": str(data_dir),
         "TDKT_TOPIC_PREFIX": "svc.",
         "TDKT_OUTBOX_POLL_SECONDS": "0.05",
+        # no service test reaches a Temporal server it was not given (a shared one runs on 7233)
+        "TDKT_TEMPORAL_ADDRESS": "127.0.0.1:9",
     }
     for name in list(os.environ):
         if name.startswith("TDKT_") and name not in env:
@@ -77,3 +107,37 @@ class Tokens:
 @pytest.fixture
 def tokens(stack_env: dict[str, str], clock: ManualClock) -> Tokens:
     return Tokens(stack_env, clock)
+
+
+@pytest.fixture(scope="session")
+async def temporal() -> AsyncIterator[WorkflowEnvironment]:
+    """Temporal's time-skipping test server, one for the session (it starts in a fraction of a
+    second, but its first workflow takes about a second more), with the search attributes the
+    platform registers and the services' pydantic payloads. Time skips only while a test awaits a
+    workflow's result; each test has its own task queue (``task_queue``), so its worker runs only
+    its own workflows."""
+    environment = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=venv_executable("temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        await environment.client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=environment.client.namespace,
+                search_attributes={
+                    name: IndexedValueType.Value(f"INDEXED_VALUE_TYPE_{kind.upper()}")
+                    for name, kind in TEMPORAL_SEARCH_ATTRIBUTES.items()
+                },
+            )
+        )
+        yield environment
+    finally:
+        await environment.shutdown()
+
+
+@pytest.fixture
+def task_queue(stack_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> str:
+    """This test's own Temporal task queue, as the services and workers read it (``TDKT_TEMPORAL_TASK_QUEUE``)."""
+    queue = f"svc.{uuid.uuid4()}"
+    monkeypatch.setenv("TDKT_TEMPORAL_TASK_QUEUE", queue)
+    return queue

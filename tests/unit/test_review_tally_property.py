@@ -34,7 +34,7 @@ from contracts.events import (
 from contracts.workflow import TaskActionResult
 from servicekit import migrations
 from servicekit.db import make_engine
-from servicekit.problems import ProblemError
+from servicekit.errors import DomainError
 from services.review import service
 from services.review.models import NO_VALUE, ReviewTask, TaskQuery, TaskState, TaskTally
 from tests.support import events
@@ -140,7 +140,7 @@ class InboxTally(RuleBasedStateMachine):
 
     def _commit(self, session: Session, work: Work, *, unlocked: bool = False, revert: bool = False) -> None:
         """One transaction: ``work``, then commit; rolled back when reverted, or refused with a
-        problem the HTTP layer answers, or — for an unlocked write only — because the task changed
+        catalogue refusal the HTTP layer answers, or — for an unlocked write only — because the task changed
         since this session read it (which the tally must then not count)."""
         try:
             work(session)
@@ -149,7 +149,7 @@ class InboxTally(RuleBasedStateMachine):
                 raise Revert
             session.commit()
             self.commits += 1
-        except (Revert, ProblemError):
+        except (Revert, DomainError):
             session.rollback()
         except StaleDataError:
             session.rollback()

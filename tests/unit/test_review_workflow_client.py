@@ -1,9 +1,11 @@
 """How the review service answers a reviewer's action when Temporal does not: the client's
-errors mapped to problems (a stand-in Temporal client, since only the mapping is under test)."""
+errors mapped to the catalogue's refusals and, at the HTTP edge, to problems (a stand-in Temporal
+client, since only the mapping is under test)."""
 
 from __future__ import annotations
 
 import string
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -22,7 +24,8 @@ from contracts.workflow import (
     ReviewRefused,
     TaskActionRequest,
 )
-from servicekit.problems import ProblemError
+from servicekit.errors import DomainError
+from servicekit.problems import Problem, problem_of
 from servicekit.settings import KitSettings
 from services.review.workflow_client import ReviewWorkflows
 
@@ -40,13 +43,20 @@ class Unanswered:
         raise self.error
 
 
-async def _act(error: Exception) -> ProblemError:
-    workflows = ReviewWorkflows(KitSettings())
-    workflows._client = Unanswered(error)  # type: ignore[assignment]
+@dataclass(frozen=True)
+class Answer:
+    """What the HTTP edge answers for the refusal: its problem and its headers."""
+
+    problem: Problem
+    headers: dict[str, str]
+
+
+async def _act(error: Exception) -> Answer:
+    workflows = ReviewWorkflows(KitSettings(), client=Unanswered(error))  # type: ignore[arg-type]
     request = TaskActionRequest(task_id="d-1.0.receipt", action=ReviewAction.ACCEPT, actor="clerk.1")
-    with pytest.raises(ProblemError) as raised:
+    with pytest.raises(DomainError) as raised:
         await workflows.act_on_task("review-d-1", request)
-    return raised.value
+    return Answer(problem_of(raised.value), raised.value.headers)
 
 
 @pytest.mark.parametrize(

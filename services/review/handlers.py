@@ -1,0 +1,245 @@
+"""Review's use cases: one function per command (a reviewer's, the public's, the development token
+issuer's) and per consumed event, each owning its transactions.
+
+Every handler takes the service's :class:`ReviewContext` and plain values — who acts (a
+:class:`Reviewer`), ids, bodies, events — and returns the view it answers; it refuses with the
+catalogue's errors (``services.review.errors``). The time is an input: the HTTP adapter reads
+``runtime.clock`` once per request and passes ``now``; event handlers take the times the events
+carry. A handler is the same whether HTTP or Kafka reached it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from contracts.events import (
+    DecisionIssued,
+    DossierAmended,
+    DossierSubmitted,
+    DossierWithdrawalRequested,
+    ReviewAction,
+    ReviewEvent,
+)
+from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
+from servicekit.auth import TokenService
+from servicekit.db import run_in_session
+from servicekit.service import ServiceRuntime
+from services.review import authz, service
+from services.review.authz import REVIEWER_SCOPE, Reviewer, ReviewerRole
+from services.review.errors import WorkflowRefused
+from services.review.models import (
+    DevTokenRequest,
+    ObjectionBody,
+    ObjectionView,
+    PublicCommentView,
+    ReviewTask,
+    TaskActionBody,
+    TaskPage,
+    TaskQuery,
+    TaskView,
+    TokenResponse,
+)
+from services.review.settings import ReviewSettings
+from services.review.workflow_client import ReviewWorkflows
+
+
+@dataclass(frozen=True)
+class ReviewContext:
+    """The service's collaborators, built once by ``app.build``."""
+
+    runtime: ServiceRuntime
+    settings: ReviewSettings
+    workflows: ReviewWorkflows
+    tokens: TokenService
+    """Checks reviewers' tokens, and issues them while ``settings.dev_tokens`` is on."""
+
+
+# --- the inbox ---------------------------------------------------------------------------------
+
+
+async def list_tasks(ctx: ReviewContext, reviewer: Reviewer, query: TaskQuery, now: datetime) -> TaskPage:
+    """The reviewer's organisation's tasks, filtered, sorted and paged, with the counts (one
+    read-only transaction); asking for another organisation's is refused."""
+    authz.check_organisation(reviewer, query.organisation)
+    own = query.model_copy(update={"organisation": reviewer.organisation})
+    return await run_in_session(ctx.runtime.engine, lambda session: service.list_tasks(session, own, now))
+
+
+async def get_task(ctx: ReviewContext, reviewer: Reviewer, task_id: str, now: datetime) -> TaskView:
+    """One task of the reviewer's organisation with the public's objections to its dossier, read
+    in one transaction."""
+
+    def read(session: Session) -> TaskView:
+        task = authz.visible(reviewer, service.get_task(session, task_id))
+        view = service.to_view(task, now)
+        view.objections = service.objections_for(session, task.dossier_id)
+        return view
+
+    return await run_in_session(ctx.runtime.engine, read)
+
+
+async def act_on_task(
+    ctx: ReviewContext, reviewer: Reviewer, task_id: str, action: ReviewAction, body: TaskActionBody
+) -> TaskActionResult:
+    """A reviewer's action (accept, recommend, vote, approve, reject, return): a Temporal Update on
+    the dossier's review, which decides and answers with the refusal's cause if it refuses.
+
+    Two short transactions around the Update, deliberately: the first reads the task to check who
+    may act; the Update is the action's point of no return; the second shows the action in the
+    inbox at once. None is held open across the engine's round trip (it would hold the task's
+    row lock that long); if the second fails, the workflow's ``task.completed`` closes the task."""
+    try:
+        # the workflow's rule, checked first so that a reason-less action costs no round trip
+        require_reason(action, body.comment)
+    except ReviewRefused as refused:
+        raise WorkflowRefused(refused) from refused
+
+    def actionable(session: Session) -> ReviewTask:
+        task = service.get_task(session, task_id)
+        authz.check_can_act(reviewer, task)
+        return task
+
+    task = await run_in_session(ctx.runtime.engine, actionable)
+    request = TaskActionRequest(
+        task_id=task_id,
+        action=action,
+        actor=reviewer.subject,
+        comment=body.comment,
+        organisation=reviewer.organisation,
+        role=authz.role_of(task).value,
+        version=body.version,
+        struck_entries=body.struck_entries,
+        tally=body.tally,
+    )
+    result = await ctx.workflows.act_on_task(task.workflow_id, request)
+    await run_in_session(
+        ctx.runtime.engine, lambda session: service.record_action(session, result, reviewer.subject)
+    )
+    return result
+
+
+# --- assignment within the organisation ---------------------------------------------------------
+
+
+async def _reassign(
+    ctx: ReviewContext, reviewer: Reviewer, task_id: str, change: service.Reassignment, now: datetime
+) -> TaskView:
+    """One transaction: the task read locked (``service.lock_task``), changed, shown."""
+
+    def work(session: Session) -> TaskView:
+        task = authz.visible(reviewer, service.get_task(session, task_id, lock=True))
+        return service.to_view(change(session, task), now)
+
+    return await run_in_session(ctx.runtime.engine, work)
+
+
+async def claim_task(ctx: ReviewContext, reviewer: Reviewer, task_id: str, now: datetime) -> TaskView:
+    """Take a task; only someone who can act on its step may hold it (anyone else would block it)."""
+
+    def claimed(session: Session, task: ReviewTask) -> ReviewTask:
+        authz.require_role(reviewer, authz.role_of(task))
+        return service.claim(session, task, reviewer.subject)
+
+    return await _reassign(ctx, reviewer, task_id, claimed, now)
+
+
+async def unclaim_task(ctx: ReviewContext, reviewer: Reviewer, task_id: str, now: datetime) -> TaskView:
+    """Release a task the reviewer holds."""
+    return await _reassign(
+        ctx, reviewer, task_id, lambda session, task: service.unclaim(session, task, reviewer.subject), now
+    )
+
+
+async def delegate_task(
+    ctx: ReviewContext, reviewer: Reviewer, task_id: str, assignee: str, now: datetime
+) -> TaskView:
+    """The holder hands the task to another reviewer of the organisation."""
+    return await _reassign(
+        ctx,
+        reviewer,
+        task_id,
+        lambda session, task: service.delegate(session, task, reviewer.subject, assignee),
+        now,
+    )
+
+
+async def assign_task(
+    ctx: ReviewContext, reviewer: Reviewer, task_id: str, assignee: str, now: datetime
+) -> TaskView:
+    """A leader gives the task to a reviewer of the organisation."""
+    authz.require_role(reviewer, ReviewerRole.LEADER)
+    return await _reassign(
+        ctx,
+        reviewer,
+        task_id,
+        lambda session, task: service.assign(session, task, reviewer.subject, assignee),
+        now,
+    )
+
+
+# --- public comment ----------------------------------------------------------------------------
+
+
+async def list_public_comments(ctx: ReviewContext, now: datetime) -> list[PublicCommentView]:
+    """The nominees published for comment whose period is open at ``now``."""
+    return await run_in_session(
+        ctx.runtime.engine, lambda session: service.open_public_comments(session, now)
+    )
+
+
+async def record_objection(
+    ctx: ReviewContext, dossier_id: str, body: ObjectionBody, now: datetime
+) -> ObjectionView:
+    """A signed objection to a published dossier, kept and announced (``objection.recorded``
+    staged in the outbox in the same transaction)."""
+    return await ctx.runtime.write(
+        lambda session: service.record_objection(session, dossier_id, body, now, ctx.runtime.source)
+    )
+
+
+# --- development -------------------------------------------------------------------------------
+
+
+def issue_dev_token(ctx: ReviewContext, request: DevTokenRequest) -> TokenResponse:
+    """A reviewer's token, for local use and tests only (no transaction: nothing is stored)."""
+    roles = authz.known_roles(request.roles)
+    token, expires_in = ctx.tokens.issue(
+        request.subject,
+        [REVIEWER_SCOPE],
+        {"name": request.name or request.subject, "organisation": request.organisation, "roles": roles},
+    )
+    return TokenResponse(access_token=token, expires_in=expires_in)
+
+
+# --- consumed events ---------------------------------------------------------------------------
+# Each returns only after its effect is durable (the workflow started, the signal accepted, the
+# row committed), so the consumer commits the offset only then; each is idempotent.
+
+
+async def start_review(ctx: ReviewContext, event: DossierSubmitted) -> None:
+    """A submitted dossier's review starts (a redelivery finds it started and starts nothing)."""
+    await ctx.workflows.start_review(event)
+
+
+async def amend_review(ctx: ReviewContext, event: DossierAmended) -> None:
+    """A returned dossier's new version resumes its review."""
+    await ctx.workflows.pass_amendment(event)
+
+
+async def withdraw_review(ctx: ReviewContext, event: DossierWithdrawalRequested) -> None:
+    """The submitter's withdrawal goes to the review, which ends it while still under review."""
+    await ctx.workflows.pass_withdrawal(event)
+
+
+async def keep_inbox(ctx: ReviewContext, event: ReviewEvent) -> None:
+    """The workflow's events keep the inbox and the public-comment periods current (one
+    transaction; tasks are keyed by id, so a repeat changes nothing)."""
+    await run_in_session(ctx.runtime.engine, lambda session: service.apply_review_event(session, event))
+
+
+async def pass_decision(ctx: ReviewContext, event: DecisionIssued) -> None:
+    """The issued decision ends the dossier's review."""
+    await ctx.workflows.pass_decision(event)

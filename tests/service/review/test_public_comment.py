@@ -1,0 +1,110 @@
+"""Public comment, in process: the nominees the workflow publishes are listed while the period is
+open by the service's clock; a signed objection is kept, announced and shown with the task; an
+objection to an unpublished dossier, after the period, or about someone not published is refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from contracts.events import EntrySummary, PublicCommentOpened, PublicCommentOpenedData, ReviewLevel
+from contracts.topics import Topic
+from tests.service.conftest import START, Tokens
+from tests.service.review.conftest import NOMINEES, UNIT, Review, task_opened
+
+DOSSIER = "d-pc"
+CLOSES = START + timedelta(days=14)  # 09:00 in Hà Nội, 16 March 2026
+OBJECTION = {"author_name": "Lê Văn Dân", "contact": "0900000000", "text": "Chưa đúng thành tích."}
+
+
+def _opened() -> PublicCommentOpened:
+    return PublicCommentOpened(
+        id=f"review-{DOSSIER}.0.public_comment",
+        source="/tdkt/review-workflow",
+        subject=DOSSIER,
+        time=START,
+        data=PublicCommentOpenedData(
+            dossier_id=DOSSIER,
+            level=ReviewLevel.PROVINCE,
+            organisation="AH",
+            award_code="BKTTG",
+            nominees=[
+                EntrySummary(entry_id=f"{DOSSIER}.{n}", nominee_name=name, nominee_kind="individual")
+                for n, name in enumerate(NOMINEES, start=1)
+            ],
+            opened_at=START,
+            closes_at=CLOSES,
+            working_days=10,
+            legal_basis="Luật TĐKT 2022 Điều 84 k5",
+        ),
+    )
+
+
+async def _published(review: Review) -> Review:
+    await review.deliver(Topic.REVIEW_EVENTS, _opened())
+    await review.deliver(Topic.REVIEW_EVENTS, _opened())  # a repeat publishes nothing twice
+    return review
+
+
+async def _object(review: Review, dossier_id: str = DOSSIER, **body: Any) -> Any:
+    return await review.http.post(f"/v1/public-comments/{dossier_id}/objections", json={**OBJECTION, **body})
+
+
+async def test_the_published_nominees_are_listed_while_the_period_is_open(review: Review) -> None:
+    await _published(review)
+    [period] = (await review.http.get("/v1/public-comments")).json()
+    assert (period["dossier_id"], period["level"], period["legal_basis"]) == (
+        DOSSIER,
+        "province",
+        "Luật TĐKT 2022 Điều 84 k5",
+    )
+    assert [nominee["nominee_name"] for nominee in period["nominees"]] == list(NOMINEES)
+    review.clock.set(CLOSES)
+    assert (await review.http.get("/v1/public-comments")).json() == [], "closed by the service's clock"
+
+
+async def test_a_signed_objection_is_kept_announced_and_shown_with_the_task(
+    review: Review, tokens: Tokens
+) -> None:
+    await _published(review)
+    await review.deliver(
+        Topic.REVIEW_EVENTS, task_opened(f"{DOSSIER}.2.province.council", role="council_member")
+    )
+    review.clock.advance(timedelta(days=3))
+    response = await _object(review, entry_id=f"{DOSSIER}.1")
+    assert response.status_code == 201, response.text
+    objection = response.json()
+    assert (objection["author_name"], objection["entry_id"]) == ("Lê Văn Dân", f"{DOSSIER}.1")
+    assert objection["received_at"].startswith("2026-03-05T02:00:00")
+    announced = await review.published_event(Topic.REVIEW_EVENTS, "vn.tdkt.review.objection.recorded.v1")
+    assert announced["data"]["objection_id"] == objection["objection_id"]
+    assert "contact" not in announced["data"], "the contact stays with the council"
+    shown = await review.http.get(
+        f"/v1/tasks/{DOSSIER}.2.province.council", headers=tokens.staff(UNIT, "council_member")
+    )
+    assert [item["objection_id"] for item in shown.json()["objections"]] == [objection["objection_id"]]
+
+
+async def test_an_objection_is_refused_for_each_cause(review: Review) -> None:
+    await _published(review)
+    unpublished = await _object(review, "d-other")
+    assert (unpublished.status_code, unpublished.json()["code"]) == (404, "no-public-comment")
+    assert "d-other" in unpublished.json()["message_vi"] and "d-other" in unpublished.json()["message_en"]
+
+    stranger = await _object(review, entry_id="x-9")
+    assert (stranger.status_code, stranger.json()["code"]) == (422, "unknown-nominee")
+    assert stranger.json()["message_en"] == f"No nominee 'x-9' in the published list of dossier {DOSSIER}."
+
+    unsigned = await review.http.post(f"/v1/public-comments/{DOSSIER}/objections", json={"text": "…"})
+    assert (unsigned.status_code, unsigned.json()["code"]) == (422, "validation-failed")
+    assert {error["loc"][-1] for error in unsigned.json()["errors"]} == {"author_name", "contact"}
+
+    review.clock.set(CLOSES)
+    late = await _object(review)
+    assert (late.status_code, late.json()["code"]) == (409, "public-comment-closed")
+    assert late.json()["message_vi"] == (
+        f"Thời hạn lấy ý kiến về hồ sơ {DOSSIER} đã kết thúc lúc 09:00 ngày 16/03/2026 (giờ Việt Nam)."
+    )
+    assert late.json()["message_en"].endswith("ended at 09:00 on 16/03/2026 (Vietnam time).")
+    await review.relayed()
+    assert review.events(Topic.REVIEW_EVENTS, "vn.tdkt.review.objection.recorded.v1") == []
