@@ -99,12 +99,12 @@ from contracts.nominee import (
     StatusFlags,
     YearRating,
 )
+from contracts.samples import eligible_record
+from contracts.views import DossierView
 from servicekit.clock import SYSTEM_CLOCK, Clock, local_date
 from services.intake.client import ClientCredentials, access_token, intake_url
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.errors import UnknownRuleSet
-from services.intake.models import DossierView
-from services.intake.samples import eligible_record
 
 LIST_SHEET = "Danh sách"
 CRITERIA_SHEET = "Tiêu chí"

@@ -17,8 +17,8 @@ from openpyxl import Workbook, load_workbook
 from contracts.dossiers import NomineeSubmission
 from contracts.events import NomineeKind
 from contracts.nominee import NomineeRecord
+from contracts.samples import eligible_record
 from services.intake import bulk
-from services.intake.samples import eligible_record
 from tests.integration.conftest import Pipeline
 from tools.demo import DEMO_ORGANISATION
 
