@@ -23,9 +23,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from clients.bulk import read_sheet, write_sheet
 from contracts.dossiers import MAX_ENTRIES_PER_DOSSIER, DossierSubmission
 from contracts.samples import eligible_record
-from services.intake.bulk import read_sheet, write_sheet
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import AwardSubject, default_catalogue
 from services.intake.domain.organisations import default_registry

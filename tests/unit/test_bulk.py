@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from clients import bulk
+from clients.bulk import read_sheet, write_dossier, write_sheet, write_template
 from contracts.dossiers import DossierSubmission, NomineeSubmission
 from contracts.events import NomineeKind
 from contracts.nominee import (
@@ -32,8 +34,6 @@ from contracts.nominee import (
 from contracts.samples import eligible_record
 from contracts.views import DossierStatus, DossierView, EntryView
 from servicekit.clock import ManualClock
-from services.intake import bulk
-from services.intake.bulk import read_sheet, write_dossier, write_sheet, write_template
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.organisations import default_registry
