@@ -23,12 +23,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from clients.bulk import read_sheet, write_sheet
 from contracts.dossiers import MAX_ENTRIES_PER_DOSSIER, DossierSubmission
-from services.intake.bulk import read_sheet, write_sheet
+from contracts.samples import eligible_record
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import AwardSubject, default_catalogue
 from services.intake.domain.organisations import default_registry
-from services.intake.samples import eligible_record
 from services.intake.validation import DossierValidator
 from tools.demo import DEMO_ORGANISATION
 

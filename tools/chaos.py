@@ -42,11 +42,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from clients.intake import access_token
 from deploy import infra
 from servicekit.auth import STAFF_SCOPE
 from servicekit.kafka import partition_offsets
 from servicekit.settings import KitSettings
-from services.intake.client import access_token
 from tools.demo import demo_dossier
 from tools.ownstack import RenewedToken, Stack, start_stack
 from tools.waiting import eventually

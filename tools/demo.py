@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 
+from clients.intake import ClientCredentials, access_token
+from contracts.samples import eligible_record
 from servicekit.settings import service_url
-from services.intake.client import ClientCredentials, access_token
-from services.intake.samples import eligible_record
 from tools.waiting import eventually
 
 STEP_ACTIONS = (("accept", "received"), ("recommend", "appraised"), ("approve", "signed off"))

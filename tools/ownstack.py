@@ -15,11 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from clients.intake import ClientCredentials
 from deploy import apps, devsecrets, infra
 from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
-from services.intake.client import ClientCredentials
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 

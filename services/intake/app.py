@@ -13,6 +13,7 @@ from services.intake import flows, views
 from services.intake.clients import ClientRegistry
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.organisations import default_registry, review_profile
+from services.intake.handlers import IntakeContext
 from services.intake.settings import SERVICE_NAME, IntakeSettings
 from services.intake.storage import AttachmentStore
 from services.intake.validation import DossierValidator
@@ -35,24 +36,30 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
     tokens = TokenService(
         AuthSettings(), audience=views.TOKEN_AUDIENCE, clock=runtime.clock, scheme=views.TOKEN_SCHEME
     )
-    clients = ClientRegistry.load(settings.clients_file)
-    validator = DossierValidator(
-        default_catalogue(),
-        default_registry(),
-        review_profile(settings.review_profile) if settings.review_profile else None,
-        [quota.setting() for quota in settings.quotas],
-    )
-    store = AttachmentStore(
-        settings.attachments_dir or runtime.kit.data_dir / "attachments",
-        settings.max_attachment_bytes,
-        settings.attachment_types,
+    ctx = IntakeContext(
+        runtime=runtime,
+        settings=settings,
+        clients=ClientRegistry.load(settings.clients_file),
+        tokens=tokens,
+        validator=DossierValidator(
+            default_catalogue(),
+            default_registry(),
+            review_profile(settings.review_profile) if settings.review_profile else None,
+            [quota.setting() for quota in settings.quotas],
+        ),
+        store=AttachmentStore(
+            settings.attachments_dir or runtime.kit.data_dir / "attachments",
+            settings.max_attachment_bytes,
+            settings.attachment_types,
+        ),
     )
 
     async def check_configuration() -> None:
         tokens.check_configured()
 
     runtime.on_start.append(check_configuration)
-    flows.register_subscribers(runtime, clients, validator, settings)
-    router = views.build_router(runtime, settings, clients, tokens, validator, store)
-    app = create_app(runtime, [router], title="TĐKT Intake API", description=DESCRIPTION)
+    flows.register_subscribers(ctx)
+    app = create_app(runtime, [views.router], title="TĐKT Intake API", description=DESCRIPTION)
+    app.state.context = ctx
+    views.describe_limits(app, settings)
     return app, runtime

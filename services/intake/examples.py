@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.openapi.models import Example
 
+from contracts.samples import eligible_record
+
 SUBMISSION: dict[str, Example] = {
     "bang-khen-thu-tuong": {
         "summary": "Bằng khen của Thủ tướng for a teacher (the README's example)",
@@ -18,16 +20,7 @@ SUBMISSION: dict[str, Example] = {
                     "kind": "individual",
                     "full_name": "Nguyễn Văn An",
                     "email": "an.nguyen@example.vn",
-                    "record": {
-                        "ratings": [{"year": year, "rating": "good"} for year in range(2020, 2027)],
-                        "awards": [
-                            {"award_code": "BANG_KHEN_TINH", "year": 2020, "commendation_type": "cong_trang"},
-                            *(
-                                {"award_code": "CSTDCS", "year": year, "commendation_type": "cong_trang"}
-                                for year in (2022, 2023, 2024)
-                            ),
-                        ],
-                    },
+                    "record": eligible_record(2026),
                 }
             ],
         },

@@ -7,9 +7,10 @@ Pure: the names come from the event and from ``HistoryNames``, what intake's own
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from contracts.envelope import CloudEvent
 from contracts.events import (
@@ -77,86 +78,150 @@ class HistoryNames:
         return Label(name or recipient, name or recipient)
 
 
-def describe(event: CloudEvent, names: HistoryNames) -> tuple[str | None, str | None, str]:
-    """(level, actor, summary) of ``event``'s history entry."""
-    level, actor, summary = _describe(event, names)
+Line = tuple[str | None, str | None, str]
+"""(level, actor, summary) of a history entry."""
+
+
+def describe(event: CloudEvent, names: HistoryNames) -> Line:
+    """(level, actor, summary) of ``event``'s history entry; an event of a type this table does not
+    know reads as its type."""
+    describer = _DESCRIBERS.get(type(event))
+    level, actor, summary = describer(event, names) if describer else (None, None, event.type)
     return level, actor, summary[:SUMMARY_LENGTH]
 
 
-def _describe(event: CloudEvent, names: HistoryNames) -> tuple[str | None, str | None, str]:
-    match event:
-        case DossierSubmitted(data=data):
-            return None, None, _received(data)
-        case DossierWithdrawalRequested(data=data):
-            return None, data.requested_by, f"Đề nghị rút hồ sơ / withdrawal requested: {data.reason}"
-        case DossierAmended(data=data):
-            return None, None, f"Bổ sung hồ sơ, phiên bản {data.version} / amended, version {data.version}"
-        case ReviewTaskOpened(data=data):
-            where = names.where(data.level, data.organisation_name)
-            if data.step is None:
-                return data.level, None, f"Mở xét duyệt ở {where.vi} / review opened at the {where.en}"
-            step = both(STEPS, data.step)
-            return data.level, None, f"Mở bước {step.vi} ở {where.vi} / {step.en} opened at the {where.en}"
-        case ReviewTaskCompleted(data=data):
-            return data.level, data.actor, _completed(data, names)
-        case PublicCommentOpened(data=data):
-            where = names.where(data.level)
-            return (
-                data.level,
-                None,
-                f"Công khai lấy ý kiến ở {where.vi} đến {data.closes_at:%d/%m/%Y} / "
-                f"public comment at the {where.en} until {data.closes_at:%Y-%m-%d}",
-            )
-        case ObjectionRecorded():
-            # who objected stays with the council, not the submitter
-            return None, None, "Có ý kiến phản ánh về hồ sơ / an objection to the dossier was received"
-        case ReviewTaskReminded(data=data) | ReviewTaskEscalated(data=data):
-            where = names.where(data.level, data.organisation_name)
-            due = Label(f"{data.due_at:%d/%m/%Y}", f"{data.due_at:%Y-%m-%d}")
-            if isinstance(event, ReviewTaskReminded):
-                return (
-                    data.level,
-                    None,
-                    f"Nhắc hạn xét duyệt ở {where.vi} (hạn {due.vi}) / reminder at the {where.en}, due {due.en}",
-                )
-            return (
-                data.level,
-                None,
-                f"Quá hạn xét duyệt ở {where.vi}, báo lãnh đạo (hạn {due.vi}) / "
-                f"overdue at the {where.en}, escalated to the leader (due {due.en})",
-            )
-        case LevelApproved(data=data):
-            where = names.where(data.level)
-            return data.level, data.approved_by, f"{_capital(where.vi)} đồng ý / approved at the {where.en}"
-        case DossierRejected(data=data):
-            return data.level, data.actor, _closed("Không chấp thuận", "rejected", data, names)
-        case DossierReturned(data=data):
-            return (
-                data.level,
-                data.actor,
-                _closed("Trả lại để bổ sung", "returned for supplement", data, names),
-            )
-        case DossierWithdrawn(data=data):
-            return data.level, data.actor, _closed("Hồ sơ được rút", "withdrawn", data, names)
-        case DecisionIssued(data=data):
-            issuer = data.issuer_name_vi
-            by = Label(f" của {issuer}", f" by {issuer}") if issuer else Label("", "")
-            return None, None, f"Quyết định số {data.number}{by.vi} / decision {data.number} issued{by.en}"
-        case DecisionRevoked(data=data):
-            return (
-                None,
-                data.revoked_by,
-                f"Quyết định số {data.number} hủy bỏ khen thưởng {data.nominee_name} (số sổ vàng "
-                f"{data.line_number}, QĐ {data.original_number}) / award revoked: {data.reason}",
-            )
-        case NotificationSent(data=data):
-            told = names.recipient(data.recipient, data.recipient_name)
-            return None, None, f"Đã thông báo {told.vi} trong ứng dụng / {told.en} notified in the app"
-        case NotificationDelivered(data=data):
-            told = names.recipient(data.recipient, data.recipient_name)
-            channel = CHANNELS.get(data.channel.value, Label(data.channel.value, data.channel.value))
-            return None, None, f"Đã gửi {channel.vi} tới {told.vi} / {channel.en} delivered to {told.en}"
-    return None, None, event.type
+def _submitted(event: DossierSubmitted, names: HistoryNames) -> Line:
+    return None, None, _received(event.data)
+
+
+def _withdrawal_requested(event: DossierWithdrawalRequested, names: HistoryNames) -> Line:
+    data = event.data
+    return None, data.requested_by, f"Đề nghị rút hồ sơ / withdrawal requested: {data.reason}"
+
+
+def _amended(event: DossierAmended, names: HistoryNames) -> Line:
+    version = event.data.version
+    return None, None, f"Bổ sung hồ sơ, phiên bản {version} / amended, version {version}"
+
+
+def _opened(event: ReviewTaskOpened, names: HistoryNames) -> Line:
+    data = event.data
+    where = names.where(data.level, data.organisation_name)
+    if data.step is None:
+        return data.level, None, f"Mở xét duyệt ở {where.vi} / review opened at the {where.en}"
+    step = both(STEPS, data.step)
+    return data.level, None, f"Mở bước {step.vi} ở {where.vi} / {step.en} opened at the {where.en}"
+
+
+def _task_completed(event: ReviewTaskCompleted, names: HistoryNames) -> Line:
+    return event.data.level, event.data.actor, _completed(event.data, names)
+
+
+def _public_comment(event: PublicCommentOpened, names: HistoryNames) -> Line:
+    data = event.data
+    where = names.where(data.level)
+    return (
+        data.level,
+        None,
+        f"Công khai lấy ý kiến ở {where.vi} đến {data.closes_at:%d/%m/%Y} / "
+        f"public comment at the {where.en} until {data.closes_at:%Y-%m-%d}",
+    )
+
+
+def _objection(event: ObjectionRecorded, names: HistoryNames) -> Line:
+    # who objected stays with the council, not the submitter
+    return None, None, "Có ý kiến phản ánh về hồ sơ / an objection to the dossier was received"
+
+
+def _deadline(event: ReviewTaskReminded | ReviewTaskEscalated, names: HistoryNames) -> Line:
+    data = event.data
+    where = names.where(data.level, data.organisation_name)
+    due = Label(f"{data.due_at:%d/%m/%Y}", f"{data.due_at:%Y-%m-%d}")
+    if isinstance(event, ReviewTaskReminded):
+        return (
+            data.level,
+            None,
+            f"Nhắc hạn xét duyệt ở {where.vi} (hạn {due.vi}) / reminder at the {where.en}, due {due.en}",
+        )
+    return (
+        data.level,
+        None,
+        f"Quá hạn xét duyệt ở {where.vi}, báo lãnh đạo (hạn {due.vi}) / "
+        f"overdue at the {where.en}, escalated to the leader (due {due.en})",
+    )
+
+
+def _level_approved(event: LevelApproved, names: HistoryNames) -> Line:
+    where = names.where(event.data.level)
+    return (
+        event.data.level,
+        event.data.approved_by,
+        f"{_capital(where.vi)} đồng ý / approved at the {where.en}",
+    )
+
+
+def _rejected(event: DossierRejected, names: HistoryNames) -> Line:
+    return event.data.level, event.data.actor, _closed("Không chấp thuận", "rejected", event.data, names)
+
+
+def _returned(event: DossierReturned, names: HistoryNames) -> Line:
+    data = event.data
+    return data.level, data.actor, _closed("Trả lại để bổ sung", "returned for supplement", data, names)
+
+
+def _withdrawn(event: DossierWithdrawn, names: HistoryNames) -> Line:
+    return event.data.level, event.data.actor, _closed("Hồ sơ được rút", "withdrawn", event.data, names)
+
+
+def _decided(event: DecisionIssued, names: HistoryNames) -> Line:
+    data = event.data
+    issuer = data.issuer_name_vi
+    by = Label(f" của {issuer}", f" by {issuer}") if issuer else Label("", "")
+    return None, None, f"Quyết định số {data.number}{by.vi} / decision {data.number} issued{by.en}"
+
+
+def _revoked(event: DecisionRevoked, names: HistoryNames) -> Line:
+    data = event.data
+    return (
+        None,
+        data.revoked_by,
+        f"Quyết định số {data.number} hủy bỏ khen thưởng {data.nominee_name} (số sổ vàng "
+        f"{data.line_number}, QĐ {data.original_number}) / award revoked: {data.reason}",
+    )
+
+
+def _notified(event: NotificationSent, names: HistoryNames) -> Line:
+    told = names.recipient(event.data.recipient, event.data.recipient_name)
+    return None, None, f"Đã thông báo {told.vi} trong ứng dụng / {told.en} notified in the app"
+
+
+def _delivered(event: NotificationDelivered, names: HistoryNames) -> Line:
+    data = event.data
+    told = names.recipient(data.recipient, data.recipient_name)
+    channel = CHANNELS.get(data.channel.value, Label(data.channel.value, data.channel.value))
+    return None, None, f"Đã gửi {channel.vi} tới {told.vi} / {channel.en} delivered to {told.en}"
+
+
+_DESCRIBERS: dict[type[CloudEvent], Callable[[Any, HistoryNames], Line]] = {
+    DossierSubmitted: _submitted,
+    DossierWithdrawalRequested: _withdrawal_requested,
+    DossierAmended: _amended,
+    ReviewTaskOpened: _opened,
+    ReviewTaskCompleted: _task_completed,
+    PublicCommentOpened: _public_comment,
+    ObjectionRecorded: _objection,
+    ReviewTaskReminded: _deadline,
+    ReviewTaskEscalated: _deadline,
+    LevelApproved: _level_approved,
+    DossierRejected: _rejected,
+    DossierReturned: _returned,
+    DossierWithdrawn: _withdrawn,
+    DecisionIssued: _decided,
+    DecisionRevoked: _revoked,
+    NotificationSent: _notified,
+    NotificationDelivered: _delivered,
+}
+"""Each event type's line: one function a type, so a new event adds a row."""
 
 
 def _received(data: DossierSubmittedData) -> str:

@@ -1,20 +1,12 @@
-"""The status of a dossier, derived from its history (pure)."""
+"""The status of a dossier, derived from its history, and what each status allows (pure)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from enum import StrEnum
 
-
-class DossierStatus(StrEnum):
-    SUBMITTED = "submitted"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    DECIDED = "decided"
-    REJECTED = "rejected"
-    RETURNED = "returned"
-    WITHDRAWN = "withdrawn"
-
+from contracts.dossiers import DossierSubmission
+from contracts.views import DossierStatus
+from services.intake.errors import AMENDMENT_CHANGES_IDENTITY, DOSSIER_NOT_AMENDABLE, DOSSIER_NOT_WITHDRAWABLE
 
 _STATUS_AFTER_EVENT: dict[str, DossierStatus] = {
     "vn.tdkt.dossier.submitted.v1": DossierStatus.SUBMITTED,
@@ -50,3 +42,23 @@ def status_from_history(event_types: Iterable[str]) -> DossierStatus:
         since_amendment = [] if event_type == AMENDED else [*since_amendment, event_type]
     reached = {_STATUS_AFTER_EVENT[t] for t in since_amendment if t in _STATUS_AFTER_EVENT}
     return max(reached, key=_PROGRESS.index, default=DossierStatus.SUBMITTED)
+
+
+AMENDABLE = frozenset({DossierStatus.SUBMITTED, DossierStatus.RETURNED})
+"""A dossier no level has taken up yet, or one a level returned for supplement."""
+WITHDRAWABLE = frozenset({DossierStatus.SUBMITTED, DossierStatus.IN_REVIEW, DossierStatus.RETURNED})
+"""Until the last level approves: after that the decision is being issued and runs its course."""
+
+
+def check_amendment(status: str, organisation: str, award_code: str, submission: DossierSubmission) -> None:
+    """An amendment (bổ sung) comes while the dossier is open to it and keeps its identity: the
+    same submitting organisation and award."""
+    if status not in AMENDABLE:
+        raise DOSSIER_NOT_AMENDABLE(status=status)
+    if (submission.submitting_organisation, submission.award_code) != (organisation, award_code):
+        raise AMENDMENT_CHANGES_IDENTITY(organisation=organisation, award_code=award_code)
+
+
+def check_withdrawal(status: str) -> None:
+    if status not in WITHDRAWABLE:
+        raise DOSSIER_NOT_WITHDRAWABLE(status=status)

@@ -1,4 +1,4 @@
-"""Intake's tables and its HTTP views."""
+"""Intake's tables and the bodies of its token and withdrawal requests."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from contracts.events import NomineeKind, PassedOnLevel, ReviewLevel, ReviewStep
-from services.intake.lifecycle import DossierStatus
+from contracts.views import DossierStatus
 
 
 class Dossier(SQLModel, table=True):
@@ -121,95 +119,7 @@ class DossierHistory(SQLModel, table=True):
     ``python -m services.intake.audit verify``."""
 
 
-# --- HTTP views ------------------------------------------------------------------------------
-
-
-class CriterionView(BaseModel):
-    code: str
-    outcome: str = Field(description="passed | failed | manual_review")
-    facts: dict[str, Any]
-    legal_basis: str
-    message_vi: str
-    message_en: str
-
-
-class EligibilityView(BaseModel):
-    outcome: str = Field(description="eligible | ineligible | manual_review")
-    rule_set_id: str
-    criteria: list[CriterionView]
-    council_checks: list[str] = Field(default_factory=list)
-
-
-class EntryView(BaseModel):
-    entry_id: str
-    position: int
-    kind: NomineeKind
-    full_name: str
-    eligibility: EligibilityView
-    struck_reason: str | None = Field(
-        default=None, description="Why the review took the entry out, if it did"
-    )
-    struck_level: ReviewLevel | None = None
-    line_number: int | None = Field(default=None, description="Số sổ vàng in the decision, once issued")
-    revocation_number: str | None = Field(
-        default=None, description="The decision revoking this entry's award (Luật TĐKT Điều 93), if any"
-    )
-
-
-class AttachmentView(BaseModel):
-    attachment_id: str
-    version: int
-    file_name: str
-    media_type: str
-    size_bytes: int
-    sha256: str
-    uploaded_at: datetime
-
-
-class HistoryItem(BaseModel):
-    event_id: str
-    type: str
-    occurred_at: datetime
-    level: PassedOnLevel | None
-    actor: str | None
-    organisation: str | None = None
-    role: str | None = None
-    version: int | None = None
-    summary: str
-    entry_hash: str | None = PydanticField(
-        default=None, description="This entry's link in the dossier's audit hash chain (SHA-256)"
-    )
-
-
-class DossierSummary(BaseModel):
-    dossier_id: str
-    version: int
-    submitting_organisation: str
-    award_code: str
-    external_reference: str | None
-    status: DossierStatus
-    decision_number: str | None
-    submitted_at: datetime
-    updated_at: datetime
-
-
-class DossierView(DossierSummary):
-    submission_date: date
-    proposal_year: int
-    rule_set_id: str = Field(description="The rule set in force on the submission date, e.g. ND152-2025")
-    review_chain: list[ReviewStep] = Field(description="Who reviews the dossier at each level, in order")
-    current_level: PassedOnLevel | None
-    trace_id: str | None
-    entries: list[EntryView]
-    attachments: list[AttachmentView]
-    history: list[HistoryItem]
-
-
-class DossierPage(BaseModel):
-    items: list[DossierSummary]
-    total: int
-    limit: int
-    offset: int
+# --- HTTP bodies (the dossier views are contracts.views) ----------------------------------
 
 
 class WithdrawalBody(BaseModel):

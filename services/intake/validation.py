@@ -27,7 +27,7 @@ from contracts.events import (
 from contracts.levels import level_row
 from contracts.names import search_key
 from contracts.nominee import AwardRecord, NomineeRecord
-from servicekit.problems import ProblemError
+from contracts.views import CriterionView, EligibilityView
 from services.intake.clients import RegisteredClient
 from services.intake.domain import eligibility, organisations
 from services.intake.domain.catalogue import AwardDefinition, AwardKind, Catalogue, RuleSet
@@ -45,7 +45,16 @@ from services.intake.domain.organisations import (
     review_chain,
     review_profile_for,
 )
-from services.intake.models import CriterionView, EligibilityView
+from services.intake.errors import (
+    ALL_ENTRIES_INELIGIBLE,
+    NO_REVIEW_PATH,
+    NO_RULE_SET_IN_FORCE,
+    ORGANISATION_NOT_IN_FORCE,
+    ORGANISATION_NOT_PERMITTED,
+    QUOTA_COUNT_REQUIRED,
+    UNKNOWN_AWARD,
+    UNKNOWN_ORGANISATION,
+)
 
 
 @dataclass(frozen=True)
@@ -241,59 +250,32 @@ class DossierValidator:
         submission = mark_revoked(submission, revoked)
         organisation = submission.submitting_organisation
         if not client.may_submit_for(organisation):
-            raise ProblemError(
-                403,
-                "organisation-not-permitted",
-                f"Hệ thống này không được trình hồ sơ thay cho đơn vị '{organisation}'.",
-                f"This client may not submit dossiers for organisation '{organisation}'.",
-            )
+            raise ORGANISATION_NOT_PERMITTED(organisation=organisation)
         if organisation not in self.registry:
-            raise ProblemError(
-                422,
-                "unknown-organisation",
-                f"Không có đơn vị mã '{organisation}' trong danh mục tổ chức.",
-                f"There is no organisation with code '{organisation}'.",
-            )
+            raise UNKNOWN_ORGANISATION(organisation=organisation)
         tree = self.registry.as_of(today)
         try:
             tree.get(organisation)
         except OrganisationNotInForce as error:
-            raise ProblemError(
-                422,
-                "organisation-not-in-force",
-                f"Đơn vị '{organisation}' ({error.name_vi}) không còn hoặc chưa tồn tại vào ngày nộp hồ sơ "
-                f"{today:%d/%m/%Y}.",
-                f"Organisation '{organisation}' ({error.name_vi}) does not exist on the submission date, "
-                f"{today.isoformat()}.",
+            raise ORGANISATION_NOT_IN_FORCE(
+                organisation=organisation, name=error.name_vi, day=today
             ) from error
         try:
             rule_set = self.catalogue.rule_set_for(today)
         except NoRuleSetInForce as error:
-            raise ProblemError(
-                422,
-                "no-rule-set-in-force",
-                "Không có quy định thi đua, khen thưởng nào áp dụng cho ngày nộp hồ sơ.",
-                "No emulation and commendation rules are in force on the submission date.",
-                detail=str(error),
-            ) from error
+            raise NO_RULE_SET_IN_FORCE(day=today, detail=str(error)) from error
         award = rule_set.award(submission.award_code)
         if award is None:
-            raise ProblemError(
-                422,
-                "unknown-award",
-                f"Không có danh hiệu/hình thức khen thưởng mã '{submission.award_code}' ({rule_set.id}).",
-                f"There is no award with code '{submission.award_code}' in rule set {rule_set.id}.",
+            raise UNKNOWN_AWARD(
+                award_code=submission.award_code,
+                rule_set_id=rule_set.id,
                 detail=f"known codes: {', '.join(sorted(rule_set.awards))}",
             )
         try:
             chain = review_chain(tree, self.profile_for(today), organisation, award)
         except (NoActingOrganisation, NoReviewProfileInForce) as error:
-            raise ProblemError(
-                422,
-                "no-review-path",
-                f"Đơn vị '{organisation}' không có tuyến xét duyệt cho hình thức '{award.code}'.",
-                f"Organisation '{organisation}' has no review path for award '{award.code}'.",
-                detail=str(error),
+            raise NO_REVIEW_PATH(
+                organisation=organisation, award_code=award.code, detail=str(error)
             ) from error
         proposal_year = submission.proposal_year or today.year
         decider = tree.get(chain[-1].organisation_code)
@@ -315,11 +297,7 @@ class DossierValidator:
             for nominee, result in zip(submission.entries, results, strict=True)
         ]
         if all(entry.eligibility.outcome == eligibility.Outcome.INELIGIBLE for entry in entries):
-            raise ProblemError(
-                422,
-                "all-entries-ineligible",
-                "Không có trường hợp nào trong hồ sơ đủ tiêu chuẩn; hồ sơ không được tiếp nhận.",
-                "No entry of the dossier is eligible; the dossier is refused.",
+            raise ALL_ENTRIES_INELIGIBLE(
                 errors=[
                     {
                         "entry": position,
@@ -380,14 +358,7 @@ class DossierValidator:
             if quota.issuer_code != decider or quota.award_code != submission.award_code:
                 continue
             if submission.unit_lao_dong_tien_tien_count is None:
-                raise ProblemError(
-                    422,
-                    "quota-count-required",
-                    f"Đơn vị quyết định '{decider}' giới hạn tỷ lệ '{quota.award_code}': cần số Lao động tiên tiến "
-                    "của đơn vị (unit_lao_dong_tien_tien_count).",
-                    f"The deciding organisation '{decider}' caps '{quota.award_code}': the unit's count of "
-                    "Lao động tiên tiến (unit_lao_dong_tien_tien_count) is required.",
-                )
+                raise QUOTA_COUNT_REQUIRED(issuer=decider, award_code=quota.award_code)
             results = eligibility.apply_quota(results, quota, submission.unit_lao_dong_tien_tien_count)
         return results
 

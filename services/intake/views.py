@@ -1,42 +1,58 @@
-"""Intake's HTTP API (``/v1``): OAuth2 client-credentials tokens, dossiers, versions, attachments."""
+"""Intake's HTTP API (``/v1``): OAuth2 client-credentials tokens, dossiers, versions, attachments.
+
+An adapter: each operation reads its request, calls one handler (``handlers``) and answers what it
+returns; refusals are the catalogue's (``errors``), which the problem handlers answer."""
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, Form, Header, Query, Request, Response, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    FastAPI,
+    Form,
+    Header,
+    Query,
+    Request,
+    Response,
+    Security,
+    UploadFile,
+    status,
+)
 from fastapi.responses import FileResponse
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from contracts.dossiers import DossierSubmission
-from servicekit.auth import (
-    INTEGRATOR_READ_SCOPE,
-    INTEGRATOR_TOKEN_AUDIENCE,
-    Principal,
-    TokenService,
-    client_credentials_scheme,
-)
-from servicekit.clock import local_date
-from servicekit.db import MAX_PAGE_OFFSET, run_in_session
-from servicekit.problems import ProblemError, problem_responses
-from servicekit.service import ServiceRuntime
+from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
+from servicekit.auth import INTEGRATOR_TOKEN_AUDIENCE, Principal, client_credentials_scheme
+from servicekit.db import MAX_PAGE_OFFSET
+from servicekit.problems import error_responses
 from servicekit.telemetry import current_trace_id
-from services.intake import examples, service
-from services.intake.clients import ClientRegistry, RegisteredClient
-from services.intake.lifecycle import DossierStatus
-from services.intake.models import AttachmentView, DossierPage, DossierView, TokenResponse, WithdrawalBody
+from services.intake import examples, handlers
+from services.intake.errors import (
+    AMENDMENT_CHANGES_IDENTITY,
+    ATTACHMENT_NOT_FOUND,
+    ATTACHMENT_TOO_LARGE,
+    ATTACHMENT_TYPE_NOT_ALLOWED,
+    DOSSIER_NOT_AMENDABLE,
+    DOSSIER_NOT_FOUND,
+    DOSSIER_NOT_WITHDRAWABLE,
+    IDEMPOTENCY_KEY_REUSED,
+    INVALID_CLIENT,
+    UNKNOWN_CLIENT,
+    UNSUPPORTED_GRANT_TYPE,
+    VALIDATION_REFUSALS,
+    VERSION_NOT_FOUND,
+)
+from services.intake.handlers import READ_SCOPE, SUBMIT_SCOPE, IntakeContext
+from services.intake.models import TokenResponse, WithdrawalBody
 from services.intake.settings import IntakeSettings
-from services.intake.storage import AttachmentStore, TooLarge, TypeNotAllowed
-from services.intake.validation import DossierValidator
 
 TOKEN_AUDIENCE = INTEGRATOR_TOKEN_AUDIENCE
-SUBMIT_SCOPE = "dossiers:write"
-READ_SCOPE = INTEGRATOR_READ_SCOPE
 TOKEN_URL = "/v1/oauth/token"
 TOKEN_SCHEME = client_credentials_scheme(
     TOKEN_URL,
@@ -46,286 +62,207 @@ TOKEN_SCHEME = client_credentials_scheme(
     },
 )
 UPLOAD_CHUNK = 1024 * 1024
+AUTHENTICATION = (401, 403)
+"""Every operation behind a token answers these (``servicekit.auth``: missing, invalid or expired
+token; a token without the operation's scope)."""
+
+router = APIRouter(prefix="/v1")
+UPLOAD_PATH = "/dossiers/{dossier_id}/attachments"
 
 
-def build_router(
-    runtime: ServiceRuntime,
-    settings: IntakeSettings,
-    clients: ClientRegistry,
-    tokens: TokenService,
-    validator: DossierValidator,
-    store: AttachmentStore,
-) -> APIRouter:
-    router = APIRouter(prefix="/v1")
-    zone = ZoneInfo(settings.timezone)
-    writer = Depends(tokens.authenticator(SUBMIT_SCOPE))
-    reader = Depends(tokens.authenticator(READ_SCOPE))
-    auth_errors = problem_responses(401, 403)
+def context(request: Request) -> IntakeContext:
+    ctx: IntakeContext = request.app.state.context
+    return ctx
 
-    def registered(subject: str) -> RegisteredClient:
-        client = clients.get(subject)
-        if client is None:  # a valid token for a client since removed from the registry
-            raise ProblemError(
-                403, "unknown-client", "Hệ thống này chưa được đăng ký.", "This client is not registered."
-            )
-        return client
 
-    @router.post(
-        "/oauth/token",
-        tags=["auth"],
-        summary="OAuth2 client credentials: exchange a client id and secret for an access token",
-        responses=problem_responses(400, 401),
+Ctx = Annotated[IntakeContext, Depends(context)]
+
+
+def _authenticated(scope: str) -> Callable[..., Principal]:
+    """A dependency giving the caller whose token holds ``scope``; it declares the OAuth2 scheme
+    with the scope on each operation, for the OpenAPI document."""
+
+    declared = Security(TOKEN_SCHEME, scopes=[scope])
+
+    def principal(request: Request, ctx: Ctx, _declared: Any = declared) -> Principal:
+        return ctx.tokens.authenticator(scope)(request)
+
+    return principal
+
+
+Writer = Annotated[Principal, Depends(_authenticated(SUBMIT_SCOPE))]
+Reader = Annotated[Principal, Depends(_authenticated(READ_SCOPE))]
+
+
+@router.post(
+    "/oauth/token",
+    tags=["auth"],
+    summary="OAuth2 client credentials: exchange a client id and secret for an access token",
+    responses=error_responses(UNSUPPORTED_GRANT_TYPE, INVALID_CLIENT),
+)
+async def token(
+    request: Request,
+    ctx: Ctx,
+    grant_type: Annotated[str, Form()],
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+) -> TokenResponse:
+    client_id, client_secret = _basic_credentials(request) or (client_id, client_secret)
+    return handlers.issue_token(ctx, grant_type, client_id or "", client_secret or "")
+
+
+@router.post(
+    "/dossiers",
+    tags=["dossiers"],
+    status_code=status.HTTP_201_CREATED,
+    summary="Submit a nomination dossier (tờ trình)",
+    description=(
+        "Validates structure, award catalogue, organisation and eligibility (one result per entry). "
+        "A dossier whose entries are all ineligible is refused (422 `all-entries-ineligible`); one with "
+        "some ineligible entries is accepted with those entries flagged. With `Idempotency-Key`, a "
+        "retry with the same body returns the same dossier (200); a different body is a 409."
+    ),
+    responses={
+        **error_responses(UNKNOWN_CLIENT, IDEMPOTENCY_KEY_REUSED, *VALIDATION_REFUSALS, also=AUTHENTICATION),
+        200: {"description": "An idempotent replay"},
+    },
+)
+async def submit(
+    ctx: Ctx,
+    submission: Annotated[DossierSubmission, Body(openapi_examples=examples.SUBMISSION)],
+    response: Response,
+    principal: Writer,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> DossierView:
+    submitted = await handlers.submit(
+        ctx,
+        principal.subject,
+        submission,
+        idempotency_key=idempotency_key,
+        trace_id=current_trace_id(),
     )
-    async def token(
-        request: Request,
-        grant_type: Annotated[str, Form()],
-        client_id: Annotated[str | None, Form()] = None,
-        client_secret: Annotated[str | None, Form()] = None,
-    ) -> TokenResponse:
-        if grant_type != "client_credentials":
-            raise ProblemError(
-                400,
-                "unsupported-grant-type",
-                "Chỉ hỗ trợ grant_type=client_credentials.",
-                "Only grant_type=client_credentials is supported.",
-            )
-        client_id, client_secret = _basic_credentials(request) or (client_id, client_secret)
-        client = clients.authenticate(client_id or "", client_secret or "")
-        if client is None:
-            raise ProblemError(
-                401,
-                "invalid-client",
-                "Sai mã hệ thống hoặc khóa bí mật.",
-                "Unknown client or wrong client secret.",
-            )
-        scopes = [SUBMIT_SCOPE, READ_SCOPE]
-        access_token, expires_in = tokens.issue(client.client_id, scopes)
-        return TokenResponse(access_token=access_token, expires_in=expires_in, scope=" ".join(scopes))
+    if submitted.replayed:
+        response.status_code = status.HTTP_200_OK
+    else:
+        response.headers["Location"] = f"/v1/dossiers/{submitted.dossier.dossier_id}"
+    return submitted.dossier
 
-    async def validated(submission: DossierSubmission, client: RegisteredClient) -> Any:
-        revoked = await run_in_session(runtime.engine, lambda s: service.revoked_titles(s, submission))
-        return validator.validate(submission, client, local_date(runtime.clock, zone), revoked)
 
-    @router.post(
-        "/dossiers",
-        tags=["dossiers"],
-        status_code=status.HTTP_201_CREATED,
-        summary="Submit a nomination dossier (tờ trình)",
-        description=(
-            "Validates structure, award catalogue, organisation and eligibility (one result per entry). "
-            "A dossier whose entries are all ineligible is refused (422 `all-entries-ineligible`); one with "
-            "some ineligible entries is accepted with those entries flagged. With `Idempotency-Key`, a "
-            "retry with the same body returns the same dossier (200); a different body is a 409."
-        ),
-        responses={
-            **auth_errors,
-            **problem_responses(409, 422),
-            200: {"description": "An idempotent replay"},
-        },
+@router.get(
+    "/dossiers",
+    tags=["dossiers"],
+    summary="The client's own dossiers",
+    responses=error_responses(also=AUTHENTICATION),
+)
+async def list_dossiers(
+    ctx: Ctx,
+    principal: Reader,
+    status_: Annotated[DossierStatus | None, Query(alias="status")] = None,
+    external_reference: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
+) -> DossierPage:
+    return await handlers.list_dossiers(
+        ctx,
+        principal.subject,
+        status=status_,
+        external_reference=external_reference,
+        limit=limit,
+        offset=offset,
     )
-    async def submit(
-        submission: Annotated[DossierSubmission, Body(openapi_examples=examples.SUBMISSION)],
-        response: Response,
-        principal: Principal = writer,
-        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-    ) -> DossierView:
-        client = registered(principal.subject)
-        digest = service.request_digest(submission)
 
-        async def replay() -> DossierView | None:
-            if idempotency_key is None:
-                return None
-            replayed = await run_in_session(
-                runtime.engine,
-                lambda session: service.replay_of(session, client.client_id, idempotency_key, digest),
+
+@router.get(
+    "/dossiers/{dossier_id}",
+    tags=["dossiers"],
+    summary="A dossier with its entries, eligibility, attachments, status and full history",
+    responses=error_responses(DOSSIER_NOT_FOUND, also=AUTHENTICATION),
+)
+async def get_dossier(ctx: Ctx, dossier_id: str, principal: Reader) -> DossierView:
+    return await handlers.get_dossier(ctx, principal.subject, dossier_id)
+
+
+@router.put(
+    "/dossiers/{dossier_id}",
+    tags=["dossiers"],
+    summary="Amend a dossier (bổ sung): the body becomes its next version",
+    responses=error_responses(
+        UNKNOWN_CLIENT,
+        DOSSIER_NOT_FOUND,
+        DOSSIER_NOT_AMENDABLE,
+        AMENDMENT_CHANGES_IDENTITY,
+        *VALIDATION_REFUSALS,
+        also=AUTHENTICATION,
+    ),
+)
+async def amend(ctx: Ctx, dossier_id: str, submission: DossierSubmission, principal: Writer) -> DossierView:
+    return await handlers.amend(ctx, principal.subject, dossier_id, submission)
+
+
+@router.post(
+    "/dossiers/{dossier_id}/withdraw",
+    tags=["dossiers"],
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Withdraw the dossier (rút hồ sơ) before the last level approves it",
+    description="Accepted at once; the review ends and the status becomes `withdrawn` when it confirms.",
+    responses=error_responses(
+        UNKNOWN_CLIENT, DOSSIER_NOT_FOUND, DOSSIER_NOT_WITHDRAWABLE, also=AUTHENTICATION
+    ),
+)
+async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, principal: Writer) -> DossierView:
+    return await handlers.withdraw(ctx, principal.subject, dossier_id, body.reason)
+
+
+@router.get(
+    "/dossiers/{dossier_id}/versions/{version}",
+    tags=["dossiers"],
+    summary="A version of a dossier exactly as it was submitted",
+    responses=error_responses(DOSSIER_NOT_FOUND, VERSION_NOT_FOUND, also=AUTHENTICATION),
+)
+async def get_version(ctx: Ctx, dossier_id: str, version: int, principal: Reader) -> DossierSubmission:
+    return await handlers.get_version(ctx, principal.subject, dossier_id, version)
+
+
+@router.post(
+    UPLOAD_PATH,
+    tags=["attachments"],
+    status_code=status.HTTP_201_CREATED,
+    summary="Attach a file to the dossier's current version",
+    responses=error_responses(
+        DOSSIER_NOT_FOUND, ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED, also=AUTHENTICATION
+    ),
+)
+async def upload(ctx: Ctx, dossier_id: str, file: UploadFile, principal: Writer) -> AttachmentView:
+    return await handlers.upload(ctx, principal.subject, dossier_id, _chunks(file), file.filename)
+
+
+@router.get(
+    "/dossiers/{dossier_id}/attachments/{attachment_id}",
+    tags=["attachments"],
+    summary="Download an attachment",
+    response_class=FileResponse,
+    responses=error_responses(DOSSIER_NOT_FOUND, ATTACHMENT_NOT_FOUND, also=AUTHENTICATION),
+)
+async def download(ctx: Ctx, dossier_id: str, attachment_id: str, principal: Reader) -> FileResponse:
+    found = await handlers.download(ctx, principal.subject, dossier_id, attachment_id)
+    return FileResponse(found.path, media_type=found.media_type, filename=found.file_name)
+
+
+def describe_limits(app: FastAPI, settings: IntakeSettings) -> None:
+    """The upload's description names this deployment's accepted types and size limit: settings,
+    known when the app is built, not when this module is imported. (FastAPI's way to extend the
+    generated document: replace ``app.openapi``.)"""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            generate()["paths"][f"{router.prefix}{UPLOAD_PATH}"]["post"]["description"] = (
+                f"Accepted types (judged from the content): {', '.join(settings.attachment_types)}; "
+                f"at most {settings.max_attachment_bytes} bytes."
             )
-            if replayed is None:
-                return None
-            response.status_code = status.HTTP_200_OK
-            return await run_in_session(
-                runtime.engine, lambda session: service.dossier_view(session, replayed, client.client_id)
-            )
+        return app.openapi_schema or generate()
 
-        if (earlier := await replay()) is not None:
-            return earlier
-        checked = await validated(submission, client)
-        trace_id = current_trace_id()
-
-        def store(session: Session) -> DossierView:
-            dossier = service.submit_dossier(
-                session,
-                checked,
-                client_id=client.client_id,
-                source=runtime.source,
-                trace_id=trace_id,
-                idempotency_key=idempotency_key,
-                now=runtime.clock.now(),
-            )
-            return service.dossier_view(session, dossier.id, client.client_id)
-
-        try:
-            view = await runtime.write(store)
-        except IntegrityError:
-            # a concurrent request with the same Idempotency-Key committed first: answer as its replay
-            if (earlier := await replay()) is None:
-                raise
-            return earlier
-        response.headers["Location"] = f"/v1/dossiers/{view.dossier_id}"
-        return view
-
-    @router.get("/dossiers", tags=["dossiers"], summary="The client's own dossiers", responses=auth_errors)
-    async def list_dossiers(
-        principal: Principal = reader,
-        status_: Annotated[DossierStatus | None, Query(alias="status")] = None,
-        external_reference: Annotated[str | None, Query(max_length=200)] = None,
-        limit: Annotated[int, Query(ge=1, le=200)] = 50,
-        offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
-    ) -> DossierPage:
-        return await run_in_session(
-            runtime.engine,
-            lambda session: service.list_dossiers(
-                session,
-                principal.subject,
-                status=status_,
-                external_reference=external_reference,
-                limit=limit,
-                offset=offset,
-            ),
-        )
-
-    @router.get(
-        "/dossiers/{dossier_id}",
-        tags=["dossiers"],
-        summary="A dossier with its entries, eligibility, attachments, status and full history",
-        responses={**auth_errors, **problem_responses(404)},
-    )
-    async def get_dossier(dossier_id: str, principal: Principal = reader) -> DossierView:
-        return await run_in_session(
-            runtime.engine, lambda session: service.dossier_view(session, dossier_id, principal.subject)
-        )
-
-    @router.put(
-        "/dossiers/{dossier_id}",
-        tags=["dossiers"],
-        summary="Amend a dossier (bổ sung): the body becomes its next version",
-        responses={**auth_errors, **problem_responses(404, 409, 422)},
-    )
-    async def amend(
-        dossier_id: str,
-        submission: DossierSubmission,
-        principal: Principal = writer,
-    ) -> DossierView:
-        client = registered(principal.subject)
-        await run_in_session(
-            runtime.engine,
-            lambda session: service.check_amendment(
-                service.own_dossier(session, dossier_id, client.client_id), submission
-            ),
-        )
-        checked = await validated(submission, client)
-
-        def store(session: Session) -> DossierView:
-            service.amend_dossier(
-                session,
-                dossier_id,
-                checked,
-                client_id=client.client_id,
-                source=runtime.source,
-                now=runtime.clock.now(),
-            )
-            return service.dossier_view(session, dossier_id, client.client_id)
-
-        return await runtime.write(store)
-
-    @router.post(
-        "/dossiers/{dossier_id}/withdraw",
-        tags=["dossiers"],
-        status_code=status.HTTP_202_ACCEPTED,
-        summary="Withdraw the dossier (rút hồ sơ) before the last level approves it",
-        description="Accepted at once; the review ends and the status becomes `withdrawn` when it confirms.",
-        responses={**auth_errors, **problem_responses(404, 409)},
-    )
-    async def withdraw(dossier_id: str, body: WithdrawalBody, principal: Principal = writer) -> DossierView:
-        client = registered(principal.subject)
-
-        def store(session: Session) -> DossierView:
-            service.request_withdrawal(
-                session, dossier_id, client.client_id, body.reason, runtime.source, runtime.clock.now()
-            )
-            return service.dossier_view(session, dossier_id, client.client_id)
-
-        return await runtime.write(store)
-
-    @router.get(
-        "/dossiers/{dossier_id}/versions/{version}",
-        tags=["dossiers"],
-        summary="A version of a dossier exactly as it was submitted",
-        responses={**auth_errors, **problem_responses(404)},
-    )
-    async def get_version(dossier_id: str, version: int, principal: Principal = reader) -> DossierSubmission:
-        body = await run_in_session(
-            runtime.engine,
-            lambda session: service.dossier_version(session, dossier_id, version, principal.subject),
-        )
-        return DossierSubmission.model_validate(body)
-
-    @router.post(
-        "/dossiers/{dossier_id}/attachments",
-        tags=["attachments"],
-        status_code=status.HTTP_201_CREATED,
-        summary="Attach a file to the dossier's current version",
-        description=(
-            f"Accepted types (judged from the content): {', '.join(settings.attachment_types)}; "
-            f"at most {settings.max_attachment_bytes} bytes."
-        ),
-        responses={**auth_errors, **problem_responses(404, 413, 415)},
-    )
-    async def upload(dossier_id: str, file: UploadFile, principal: Principal = writer) -> AttachmentView:
-        await run_in_session(
-            runtime.engine, lambda session: service.own_dossier(session, dossier_id, principal.subject)
-        )
-        try:
-            stored = await store.put(_chunks(file))
-        except TooLarge as error:
-            raise ProblemError(
-                413,
-                "attachment-too-large",
-                f"Tệp đính kèm vượt quá {settings.max_attachment_bytes} byte.",
-                f"The attachment exceeds {settings.max_attachment_bytes} bytes.",
-            ) from error
-        except TypeNotAllowed as error:
-            raise ProblemError(
-                415,
-                "attachment-type-not-allowed",
-                "Loại tệp không được chấp nhận.",
-                "This type of file is not accepted.",
-                detail=f"detected: {error.detected or 'unknown'}; accepted: {', '.join(settings.attachment_types)}",
-            ) from error
-        name = (file.filename or "attachment")[:255]
-        now = runtime.clock.now()
-        view = await run_in_session(
-            runtime.engine,
-            lambda session: service.add_attachment(session, dossier_id, principal.subject, stored, name, now),
-        )
-        return view
-
-    @router.get(
-        "/dossiers/{dossier_id}/attachments/{attachment_id}",
-        tags=["attachments"],
-        summary="Download an attachment",
-        response_class=FileResponse,
-        responses={**auth_errors, **problem_responses(404)},
-    )
-    async def download(dossier_id: str, attachment_id: str, principal: Principal = reader) -> FileResponse:
-        attachment = await run_in_session(
-            runtime.engine,
-            lambda session: service.find_attachment(session, dossier_id, attachment_id, principal.subject),
-        )
-        return FileResponse(
-            store.path_of(attachment.sha256), media_type=attachment.media_type, filename=attachment.file_name
-        )
-
-    return router
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _chunks(file: UploadFile) -> AsyncIterator[bytes]:

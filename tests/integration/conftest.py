@@ -20,11 +20,11 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
+from clients.intake import ClientCredentials, access_token
 from contracts.topics import Topic, topic_name
 from deploy import apps, devsecrets, infra
 from servicekit.kafka import ensure_topics, partition_offsets
 from servicekit.settings import KitSettings
-from services.intake.client import ClientCredentials, access_token
 from tests.support.mail import MailCatcher
 from tests.support.otlp import SpanCollector
 from tools.demo import Endpoints, reviewer_headers

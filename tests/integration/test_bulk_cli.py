@@ -14,11 +14,11 @@ import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from clients import bulk
 from contracts.dossiers import NomineeSubmission
 from contracts.events import NomineeKind
 from contracts.nominee import NomineeRecord
-from services.intake import bulk
-from services.intake.samples import eligible_record
+from contracts.samples import eligible_record
 from tests.integration.conftest import Pipeline
 from tools.demo import DEMO_ORGANISATION
 
@@ -28,7 +28,7 @@ YEAR = date.today().year
 @pytest.fixture
 def cli(pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The CLI's connection options for this stack: intake's URL in the environment (as
-    ``services.intake.client.intake_url`` reads it) and the integrator's credentials in a file."""
+    ``clients.intake.intake_url`` reads it) and the integrator's credentials in a file."""
     monkeypatch.setenv("TDKT_INTAKE_URL", pipeline.endpoints.intake)
     credentials = tmp_path / "client.json"
     credentials.write_text(

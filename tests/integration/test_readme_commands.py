@@ -16,11 +16,11 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from openpyxl import load_workbook
 
+from clients import bulk
 from contracts.topics import DeadLetterHeader, Topic, dead_letter_topic, topic_name
 from deploy import infra
 from servicekit.replay import REPLAYED_FROM_HEADER
 from servicekit.settings import STACK_RECORD
-from services.intake import bulk
 from tests.integration.conftest import Pipeline
 
 README = infra.REPO_ROOT / "README.md"
@@ -78,11 +78,11 @@ def run(words: list[str], stack_dir: Path, cwd: Path) -> subprocess.CompletedPro
 
 def test_the_readme_names_these_commands() -> None:
     assert sorted(readme_commands()) == [
+        "clients.bulk export",
+        "clients.bulk import",
+        "clients.bulk template",
         "servicekit.replay",
         "services.intake.audit verify",
-        "services.intake.bulk export",
-        "services.intake.bulk import",
-        "services.intake.bulk template",
         "services.notifications.cli redeliver",
     ]
 
@@ -98,12 +98,12 @@ async def test_the_readmes_commands_work_as_written_beside_the_stack(
         assert done.returncode == 0, f"{key}: {done.stdout}\n{done.stderr}"
         return done.stdout
 
-    ok("services.intake.bulk template")
-    imported = ok("services.intake.bulk import")
+    ok("clients.bulk template")
+    imported = ok("clients.bulk import")
     match = re.search(r"dossier: (\S+) \(", imported)
     assert match, imported
     dossier_id = match.group(1)
-    ok("services.intake.bulk export", dossier_id=dossier_id)
+    ok("clients.bulk export", dossier_id=dossier_id)
     sheet = load_workbook(tmp_path / "ket-qua.xlsx")[bulk.LIST_SHEET]
     exported = [row[:2] for row in sheet.iter_rows(values_only=True)]
     assert ("Mã hồ sơ / Dossier", dossier_id) in exported

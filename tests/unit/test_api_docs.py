@@ -18,11 +18,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from clients.intake import ClientCredentials
 from contracts.dossiers import DossierSubmission
 from deploy import devsecrets, infra
 from services.decisions.models import RevocationRequest
 from services.intake import app as intake_app
-from services.intake.client import ClientCredentials
 from services.notifications.models import PreferenceUpdate, SubscriptionRequest
 from services.review.models import TaskActionBody
 from tools.generate import SERVICES

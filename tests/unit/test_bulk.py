@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from clients import bulk
+from clients.bulk import read_sheet, write_dossier, write_sheet, write_template
 from contracts.dossiers import DossierSubmission, NomineeSubmission
 from contracts.events import NomineeKind
 from contracts.nominee import (
@@ -29,15 +31,13 @@ from contracts.nominee import (
     StatusFlags,
     YearRating,
 )
+from contracts.samples import eligible_record
+from contracts.views import DossierStatus, DossierView, EntryView
 from servicekit.clock import ManualClock
-from services.intake import bulk
-from services.intake.bulk import read_sheet, write_dossier, write_sheet, write_template
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.organisations import default_registry
-from services.intake.lifecycle import DossierStatus
-from services.intake.models import DossierView, EntryView
-from services.intake.samples import eligible_record
+from services.intake.queries import award_name
 from services.intake.validation import DossierValidator
 from tools.demo import DEMO_ORGANISATION
 
@@ -444,6 +444,7 @@ def _dossier_view() -> DossierView:
         version=2,
         submitting_organisation=DEMO_ORGANISATION,
         award_code="BKTTG",
+        award_name_vi=award_name(default_catalogue(), validated.rule_set_id, "BKTTG"),
         external_reference="EXPORT-1",
         status=DossierStatus.IN_REVIEW,
         decision_number=None,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from clients.intake import ClientCredentials, intake_url
 from deploy import apps, infra, stack
 from servicekit import replay
 from servicekit.commands import REFUSED
@@ -24,7 +25,6 @@ from servicekit.settings import (
     stack_value,
 )
 from services.intake import audit
-from services.intake.client import ClientCredentials, intake_url
 from services.intake.settings import IntakeSettings
 from services.notifications import cli as notifications_cli
 from services.notifications.settings import NotificationsSettings

@@ -16,8 +16,9 @@ from contracts.events import (
     review_event_adapter,
 )
 from contracts.topics import Topic, all_topic_names, dead_letter_topic, topic_name
+from contracts.views import DossierStatus
 from services.decisions.domain import format_decision_number
-from services.intake.lifecycle import DossierStatus, status_from_history
+from services.intake.lifecycle import status_from_history
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,7 @@ from contracts.events import (
 from contracts.labels import Label
 from servicekit import migrations
 from servicekit.db import make_engine
-from services.intake import service
+from services.intake import recording
 from services.intake.history import HistoryNames, describe
 from services.intake.models import Dossier, DossierEntry, DossierHistory
 from tests.support import events
@@ -253,7 +253,7 @@ def test_an_older_event_without_names_falls_back_to_the_code() -> None:
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path / 'intake.db'}"
-    migrations.upgrade(Path(service.__file__).parent / "migrations", url)
+    migrations.upgrade(Path(recording.__file__).parent / "migrations", url)
     engine = make_engine(url)
     yield engine
     engine.dispose()
@@ -292,7 +292,7 @@ def test_recorded_history_names_the_reviewers_and_nominees_intake_knows(engine: 
             _opened(ReviewStepKind.RECEIPT, named=False),
             _completed(ReviewStepKind.APPRAISAL, ReviewAction.RECOMMEND, struck=[struck]),
         ):
-            service.record_event(session, event, AT)
+            recording.record_event(session, event, AT)
         session.commit()
         summaries = session.exec(
             select(DossierHistory.summary)

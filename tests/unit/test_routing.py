@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from contracts.dossiers import DossierSubmission
-from servicekit.problems import ProblemError
+from contracts.samples import eligible_record
+from servicekit.errors import DomainError
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.organisations import default_registry
-from services.intake.samples import eligible_record
 from services.intake.validation import DossierValidator, ValidatedDossier
 
 SCHOOL = "AH-DS-TT-THCS"  # Trường Trung học cơ sở Tân Tiến
@@ -129,10 +129,10 @@ def test_where_a_dossier_ends(
 
 
 def test_an_abolished_district_cannot_submit_after_the_reform() -> None:
-    with pytest.raises(ProblemError) as raised:
+    with pytest.raises(DomainError) as raised:
         _validate(DISTRICT, "BKTTG", LATER)
-    assert raised.value.problem.code == "organisation-not-in-force"
-    assert "Ủy ban nhân dân huyện Đông Sơn" in raised.value.problem.message_vi
+    assert raised.value.code == "organisation-not-in-force"
+    assert "Ủy ban nhân dân huyện Đông Sơn" in raised.value.message_vi
     assert _chain(_validate(DISTRICT, "BKTTG", LAST_DAY_OF_DISTRICTS))[0] == ("unit", DISTRICT)
 
 

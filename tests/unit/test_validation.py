@@ -10,12 +10,12 @@ import pytest
 
 from contracts.dossiers import DossierSubmission
 from contracts.names import search_key
-from servicekit.problems import ProblemError
+from contracts.samples import eligible_record
+from servicekit.errors import DomainError
 from services.intake.clients import RegisteredClient
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.eligibility import QuotaSetting
 from services.intake.domain.organisations import default_registry, review_profile
-from services.intake.samples import eligible_record
 from services.intake.validation import DossierValidator, RevokedTitle
 from tools.demo import DEMO_ORGANISATION, demo_dossier
 
@@ -35,9 +35,9 @@ def _submission(**changes: Any) -> DossierSubmission:
 
 
 def _problem(submission: DossierSubmission, validator: DossierValidator | None = None) -> str:
-    with pytest.raises(ProblemError) as raised:
+    with pytest.raises(DomainError) as raised:
         (validator or _validator()).validate(submission, CLIENT, TODAY)
-    return raised.value.problem.code
+    return raised.value.code
 
 
 def test_an_eligible_dossier_is_routed_through_its_review_chain() -> None:
@@ -100,9 +100,9 @@ def test_refusals(changes: dict[str, Any], code: str) -> None:
 
 
 def test_before_the_law_took_effect_no_rule_set_applies() -> None:
-    with pytest.raises(ProblemError) as raised:
+    with pytest.raises(DomainError) as raised:
         _validator().validate(_submission(), CLIENT, date(2023, 12, 31))
-    assert raised.value.problem.code == "no-rule-set-in-force"
+    assert raised.value.code == "no-rule-set-in-force"
 
 
 def _cstdcs_entries(count: int) -> list[dict[str, Any]]:
@@ -218,9 +218,9 @@ def test_a_revoked_title_stops_counting_toward_a_later_award() -> None:
         e.eligibility.outcome for e in validator.validate(submission, CLIENT, TODAY, [other_person]).entries
     ] == ["eligible"], "a revocation of someone else's line does not touch this nominee"
     revoked = RevokedTitle("02/QĐ-UBND", "CSTDCS", TODAY.year - 1, search_key("Nguyen Thi Minh Khai"))
-    with pytest.raises(ProblemError) as raised:
+    with pytest.raises(DomainError) as raised:
         validator.validate(submission, CLIENT, TODAY, [revoked])
-    assert raised.value.problem.code == "all-entries-ineligible", "the chain of three CSTĐCS is broken"
+    assert raised.value.code == "all-entries-ineligible", "the chain of three CSTĐCS is broken"
 
 
 def test_titles_already_held_for_the_same_period_travel_with_each_entry() -> None:

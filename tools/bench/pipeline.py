@@ -22,10 +22,10 @@ import httpx
 from sqlalchemy import bindparam, create_engine, text
 from sqlalchemy.engine import Engine
 
+from clients.intake import access_token
+from contracts.samples import eligible_record
 from contracts.topics import Topic
 from servicekit.auth import STAFF_SCOPE
-from services.intake.client import access_token
-from services.intake.samples import eligible_record
 from tools.bench.measure import percentiles
 from tools.demo import demo_dossier
 from tools.ownstack import RenewedToken, Stack

@@ -1,4 +1,5 @@
-"""Sample nominee records for the demo, the bulk template and tests (not real people)."""
+"""A sample nominee record (not a real person) for the API's example, the demo, the bulk Excel
+template and the tests."""
 
 from __future__ import annotations
 

@@ -1,0 +1,5 @@
+import sys
+
+from clients.bulk.cli import main
+
+sys.exit(main())

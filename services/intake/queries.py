@@ -1,0 +1,129 @@
+"""What the API reads (``contracts.views``): a dossier with its entries, attachments and history,
+a page of the client's dossiers, a version's body as submitted. The award is named from the rule
+set the dossier is judged by."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from contracts.events import NomineeKind, ReviewStep
+from contracts.views import (
+    DossierPage,
+    DossierStatus,
+    DossierSummary,
+    DossierView,
+    EligibilityView,
+    EntryView,
+    HistoryItem,
+)
+from services.intake.attachments import attachment_view
+from services.intake.domain.catalogue import Catalogue
+from services.intake.domain.errors import UnknownRuleSet
+from services.intake.dossiers import own_dossier
+from services.intake.errors import VERSION_NOT_FOUND
+from services.intake.models import Attachment, Dossier, DossierEntry, DossierHistory, DossierVersion
+
+
+def dossier_view(session: Session, catalogue: Catalogue, dossier_id: str, client_id: str) -> DossierView:
+    dossier = own_dossier(session, dossier_id, client_id)
+    entries = session.exec(
+        select(DossierEntry).where(DossierEntry.dossier_id == dossier_id).order_by(col(DossierEntry.position))
+    ).all()
+    attachments = session.exec(
+        select(Attachment).where(Attachment.dossier_id == dossier_id).order_by(col(Attachment.uploaded_at))
+    ).all()
+    history = session.exec(
+        select(DossierHistory)
+        .where(DossierHistory.dossier_id == dossier_id)
+        .order_by(col(DossierHistory.occurred_at), col(DossierHistory.id))
+    ).all()
+    return DossierView(
+        **_summary(catalogue, dossier).model_dump(),
+        submission_date=dossier.submission_date,
+        proposal_year=dossier.proposal_year,
+        rule_set_id=dossier.rule_set_id,
+        review_chain=[ReviewStep.model_validate(step) for step in dossier.review_chain],
+        current_level=dossier.current_level,
+        trace_id=dossier.trace_id,
+        entries=[
+            EntryView(
+                entry_id=entry.id,
+                position=entry.position,
+                kind=NomineeKind(entry.kind),
+                full_name=entry.full_name,
+                eligibility=EligibilityView.model_validate(entry.eligibility),
+                struck_reason=entry.struck_reason,
+                struck_level=entry.struck_level,
+                line_number=entry.line_number,
+                revocation_number=entry.revocation_number,
+            )
+            for entry in entries
+        ],
+        attachments=[attachment_view(item) for item in attachments],
+        history=[HistoryItem.model_validate(item, from_attributes=True) for item in history],
+    )
+
+
+def list_dossiers(
+    session: Session,
+    catalogue: Catalogue,
+    client_id: str,
+    *,
+    status: DossierStatus | None,
+    external_reference: str | None,
+    limit: int,
+    offset: int,
+) -> DossierPage:
+    """The client's dossiers, the latest submitted first."""
+    conditions = [col(Dossier.client_id) == client_id]
+    if status is not None:
+        conditions.append(col(Dossier.status) == status)
+    if external_reference is not None:
+        conditions.append(col(Dossier.external_reference) == external_reference)
+    total = session.exec(select(func.count()).select_from(Dossier).where(*conditions)).one()
+    rows = session.exec(
+        select(Dossier)
+        .where(*conditions)
+        .order_by(col(Dossier.submitted_at).desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return DossierPage(
+        items=[_summary(catalogue, row) for row in rows], total=total, limit=limit, offset=offset
+    )
+
+
+def dossier_version(session: Session, dossier_id: str, version: int, client_id: str) -> dict[str, Any]:
+    own_dossier(session, dossier_id, client_id)
+    stored = session.get(DossierVersion, (dossier_id, version))
+    if stored is None:
+        raise VERSION_NOT_FOUND(dossier_id=dossier_id, version=version)
+    return stored.body
+
+
+def award_name(catalogue: Catalogue, rule_set_id: str, award_code: str) -> str | None:
+    """The award's Vietnamese name in the dossier's rule set (``None`` for a rule set or award the
+    packaged catalogue no longer holds)."""
+    try:
+        award = catalogue.rule_set(rule_set_id).award(award_code)
+    except UnknownRuleSet:
+        return None
+    return award.name_vi if award is not None else None
+
+
+def _summary(catalogue: Catalogue, dossier: Dossier) -> DossierSummary:
+    return DossierSummary(
+        dossier_id=dossier.id,
+        version=dossier.version,
+        submitting_organisation=dossier.submitting_organisation,
+        award_code=dossier.award_code,
+        award_name_vi=award_name(catalogue, dossier.rule_set_id, dossier.award_code),
+        external_reference=dossier.external_reference,
+        status=DossierStatus(dossier.status),
+        decision_number=dossier.decision_number,
+        submitted_at=dossier.submitted_at,
+        updated_at=dossier.updated_at,
+    )
