@@ -269,6 +269,7 @@ def _refusal_detail(error: DomainError) -> str:
             "message_vi": error.message_vi,
             "message_en": error.message_en,
             "detail": error.detail,
+            "errors": error.errors,
         },
         ensure_ascii=False,
     )

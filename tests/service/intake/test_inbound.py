@@ -78,6 +78,8 @@ async def test_a_refused_submission_is_dead_lettered_with_its_code(
         assert named in error["message_en"], error
         assert record["id"] == request.id, "the record itself is kept, as it came"
         assert record["_headers"][DeadLetterHeader.ORIGINAL_TOPIC] == service.topic(Topic.INTAKE_INBOUND)
+    _, ineligible = _refusal(dead[-1])
+    assert ineligible["errors"] and ineligible["errors"][0]["failed"], "each entry's failed criteria are kept"
     assert await _dossiers(service, tokens, "BUS-1") == []
 
 
