@@ -23,7 +23,14 @@ from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.clock import SYSTEM_CLOCK, Clock
-from servicekit.problems import ProblemError
+from servicekit.errors import DomainError, ErrorCode
+from servicekit.refusals import (
+    INSUFFICIENT_SCOPE,
+    INVALID_TOKEN,
+    MISSING_TOKEN,
+    NO_ORGANISATION,
+    TOKEN_EXPIRED,
+)
 
 ALGORITHM = "HS256"
 STAFF_TOKEN_AUDIENCE = "tdkt-review"
@@ -115,12 +122,7 @@ class Staff:
     def from_principal(cls, principal: Principal) -> Staff:
         organisation = principal.claims.get("organisation")
         if not isinstance(organisation, str) or not organisation:
-            raise ProblemError(
-                403,
-                "no-organisation",
-                "Mã truy cập không ghi đơn vị công tác của cán bộ.",
-                "The access token names no organisation for the officer.",
-            )
+            raise NO_ORGANISATION()
         roles = principal.claims.get("roles", [])
         return cls(
             subject=principal.subject,
@@ -182,9 +184,7 @@ class TokenService:
                 },
             )
         except jwt.InvalidTokenError as error:
-            raise _unauthorised(
-                "invalid-token", "Mã truy cập không hợp lệ.", "The access token is invalid.", str(error)
-            ) from error
+            raise _unauthorised(INVALID_TOKEN, str(error)) from error
         self._check_times(claims)
         return Principal(
             subject=claims["sub"], scopes=frozenset(claims.get("scope", "").split()), claims=claims
@@ -194,21 +194,11 @@ class TokenService:
         now = self._clock.now().timestamp()
         expires, issued = claims["exp"], claims["iat"]
         if not isinstance(expires, int | float) or not isinstance(issued, int | float):
-            raise _unauthorised(
-                "invalid-token",
-                "Mã truy cập không hợp lệ.",
-                "The access token is invalid.",
-                "exp and iat must be numbers",
-            )
+            raise _unauthorised(INVALID_TOKEN, "exp and iat must be numbers")
         if expires <= now:
-            raise _unauthorised("token-expired", "Mã truy cập đã hết hạn.", "The access token has expired.")
+            raise _unauthorised(TOKEN_EXPIRED)
         if issued > now + IAT_LEEWAY_SECONDS:
-            raise _unauthorised(
-                "invalid-token",
-                "Mã truy cập không hợp lệ.",
-                "The access token is invalid.",
-                "issued in the future (iat)",
-            )
+            raise _unauthorised(INVALID_TOKEN, "issued in the future (iat)")
 
     def authenticator(self, scope: str) -> Callable[[Request], Principal]:
         """A FastAPI dependency (``Depends(...)``) giving the authenticated principal, which must
@@ -222,25 +212,16 @@ class TokenService:
             header = request.headers.get("authorization", "")
             kind, _, token = header.partition(" ")
             if kind.lower() != "bearer" or not token:
-                raise _unauthorised(
-                    "missing-token",
-                    "Thiếu mã truy cập (Authorization: Bearer …).",
-                    "An access token is required (Authorization: Bearer …).",
-                )
+                raise _unauthorised(MISSING_TOKEN)
             principal = self.verify(token.strip())
             if scope not in principal.scopes:
-                raise ProblemError(
-                    403,
-                    "insufficient-scope",
-                    f"Mã truy cập không có quyền '{scope}'.",
-                    f"The access token lacks the scope '{scope}'.",
-                )
+                raise INSUFFICIENT_SCOPE(scope=scope)
             return principal
 
         return authenticate
 
 
-def _unauthorised(code: str, message_vi: str, message_en: str, detail: str | None = None) -> ProblemError:
-    error = ProblemError(401, code, message_vi, message_en, detail=detail)
-    error.headers = {"WWW-Authenticate": 'Bearer realm="tdkt"'}
+def _unauthorised(code: ErrorCode, detail: str | None = None) -> DomainError:
+    error = code(detail=detail)
+    error.headers["WWW-Authenticate"] = 'Bearer realm="tdkt"'
     return error

@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from servicekit.problems import ProblemError, problem_response
+from servicekit.errors import DomainError
+from servicekit.problems import problem_of, problem_response
+from servicekit.refusals import BODY_TOO_LARGE, NUL_CHARACTER
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -18,22 +20,12 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 JSON_NUL = b"\\u0000"
 
 
-def body_too_large(limit: int) -> ProblemError:
-    return ProblemError(
-        413,
-        "body-too-large",
-        f"Dữ liệu gửi lên vượt quá {limit} byte.",
-        f"The request body exceeds {limit} bytes.",
-    )
+def body_too_large(limit: int) -> DomainError:
+    return BODY_TOO_LARGE(limit=limit)
 
 
-def nul_character() -> ProblemError:
-    return ProblemError(
-        400,
-        "nul-character",
-        "Yêu cầu chứa ký tự NUL (U+0000), không được chấp nhận.",
-        "The request contains a NUL character (U+0000), which is not accepted.",
-    )
+def nul_character() -> DomainError:
+    return NUL_CHARACTER()
 
 
 class RequestLimits:
@@ -50,7 +42,7 @@ class RequestLimits:
         if refused is None:
             refused, body = await self._read_body(receive, json_body=_is_json(headers))
         if refused is not None:
-            await problem_response(refused.problem)(scope, receive, send)
+            await problem_response(problem_of(refused))(scope, receive, send)
             return
         replayed = False
 
@@ -63,7 +55,7 @@ class RequestLimits:
 
         await self.app(scope, replay, send)
 
-    def _refused_by_head(self, scope: Scope, headers: dict[bytes, bytes]) -> ProblemError | None:
+    def _refused_by_head(self, scope: Scope, headers: dict[bytes, bytes]) -> DomainError | None:
         query: bytes = scope.get("query_string", b"")
         if "\x00" in scope.get("path", "") or b"%00" in query or b"\x00" in query:
             return nul_character()
@@ -72,7 +64,7 @@ class RequestLimits:
             return body_too_large(self.max_body_bytes)
         return None
 
-    async def _read_body(self, receive: Receive, *, json_body: bool) -> tuple[ProblemError | None, bytes]:
+    async def _read_body(self, receive: Receive, *, json_body: bool) -> tuple[DomainError | None, bytes]:
         """The whole body, read here (FastAPI would turn an error raised while it reads into a
         generic 400), or the problem that stops it."""
         chunks: list[bytes] = []

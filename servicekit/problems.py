@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicekit.errors import DomainError, ErrorCode, Refusal
+from servicekit.refusals import VALIDATION_FAILED
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:tdkt:problem:"
@@ -134,15 +135,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             {"loc": list(item.get("loc", ())), "msg": item.get("msg"), "type": item.get("type")}
             for item in error.errors()
         ]
-        return problem_response(
-            ProblemError(
-                422,
-                "validation-failed",
-                "Dữ liệu gửi lên không hợp lệ.",
-                "The request body or parameters are invalid.",
-                errors=errors,
-            ).problem
-        )
+        return problem_response(problem_of(VALIDATION_FAILED(errors=errors)))
 
     async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)

@@ -37,7 +37,8 @@ from servicekit.kafka import (
 )
 from servicekit.limits import RequestLimits
 from servicekit.outbox import OutboxRelay
-from servicekit.problems import ProblemError, install_problem_handlers
+from servicekit.problems import install_problem_handlers
+from servicekit.refusals import NOT_READY
 from servicekit.settings import KitSettings, ServiceSettings
 from servicekit.telemetry import current_trace_id, setup_tracing, shutdown_tracing
 
@@ -199,13 +200,7 @@ def _health_router(runtime: ServiceRuntime) -> APIRouter:
             await run_in_session(runtime.engine, lambda session: session.exec(text("SELECT 1")))  # type: ignore[call-overload]
             await runtime.broker.ping(timeout=2.0)
         except Exception as error:
-            raise ProblemError(
-                503,
-                "not-ready",
-                "Dịch vụ chưa sẵn sàng.",
-                "The service is not ready.",
-                detail=str(error),
-            ) from error
+            raise NOT_READY(detail=str(error)) from error
         return {"status": "ready"}
 
     return router

@@ -9,7 +9,7 @@ import pytest
 
 from servicekit.auth import IAT_LEEWAY_SECONDS, AuthSettings, TokenService
 from servicekit.clock import ManualClock, local_date
-from servicekit.problems import ProblemError
+from servicekit.errors import DomainError, Refusal
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
@@ -45,16 +45,16 @@ def test_tokens_expire_by_the_services_clock() -> None:
     clock.advance(timedelta(seconds=ttl - 1))
     assert _tokens(clock).verify(token).subject == "reviewer.1"
     clock.advance(timedelta(seconds=1))
-    with pytest.raises(ProblemError) as expired:
+    with pytest.raises(DomainError) as expired:
         _tokens(clock).verify(token)
-    assert (expired.value.problem.status, expired.value.problem.code) == (401, "token-expired")
+    assert (expired.value.kind, expired.value.code) == (Refusal.UNAUTHENTICATED, "token-expired")
 
 
 def test_a_token_issued_in_the_future_is_refused() -> None:
     ahead = _tokens(ManualClock(AT + timedelta(seconds=IAT_LEEWAY_SECONDS))).issue("reviewer.1", ["tasks"])
     assert _tokens(ManualClock(AT)).verify(ahead[0]).subject == "reviewer.1", "within the leeway"
     token, _ = _tokens(ManualClock(AT + timedelta(minutes=10))).issue("reviewer.1", ["tasks"])
-    with pytest.raises(ProblemError) as refused:
+    with pytest.raises(DomainError) as refused:
         _tokens(ManualClock(AT)).verify(token)
-    assert refused.value.problem.code == "invalid-token"
-    assert "iat" in (refused.value.problem.detail or "")
+    assert refused.value.code == "invalid-token"
+    assert "iat" in (refused.value.detail or "")

@@ -1,0 +1,89 @@
+"""The runtime kit's own refusals, which every service can answer: authentication, request
+limits, request validation and readiness. Services list their own in ``services/<name>/errors.py``
+and document these beside them (``AUTHENTICATION`` for an operation that needs a token)."""
+
+from __future__ import annotations
+
+from servicekit.errors import Catalogue, ErrorCode, Refusal
+
+MISSING_TOKEN = ErrorCode(
+    "missing-token",
+    Refusal.UNAUTHENTICATED,
+    "Thiếu mã truy cập (Authorization: Bearer …).",
+    "An access token is required (Authorization: Bearer …).",
+    meaning="No bearer token came with a request that needs one.",
+)
+INVALID_TOKEN = ErrorCode(
+    "invalid-token",
+    Refusal.UNAUTHENTICATED,
+    "Mã truy cập không hợp lệ.",
+    "The access token is invalid.",
+    meaning="The token's signature, audience, issuer or claims do not check; the detail says which.",
+)
+TOKEN_EXPIRED = ErrorCode(
+    "token-expired",
+    Refusal.UNAUTHENTICATED,
+    "Mã truy cập đã hết hạn.",
+    "The access token has expired.",
+    meaning="Get a new token (client credentials or sign-in) and send the request again.",
+)
+INSUFFICIENT_SCOPE = ErrorCode(
+    "insufficient-scope",
+    Refusal.FORBIDDEN,
+    "Mã truy cập không có quyền '{scope}'.",
+    "The access token lacks the scope '{scope}'.",
+    meaning="The token is valid but was not granted what this operation needs.",
+)
+NO_ORGANISATION = ErrorCode(
+    "no-organisation",
+    Refusal.FORBIDDEN,
+    "Mã truy cập không ghi đơn vị công tác của cán bộ.",
+    "The access token names no organisation for the officer.",
+    meaning="A staff token must carry the officer's organisation claim.",
+)
+VALIDATION_FAILED = ErrorCode(
+    "validation-failed",
+    Refusal.INVALID,
+    "Dữ liệu gửi lên không hợp lệ.",
+    "The request body or parameters are invalid.",
+    meaning="A field is missing, of the wrong type or out of range; `errors` lists each one.",
+)
+BODY_TOO_LARGE = ErrorCode(
+    "body-too-large",
+    Refusal.TOO_LARGE,
+    "Dữ liệu gửi lên vượt quá {limit} byte.",
+    "The request body exceeds {limit} bytes.",
+    meaning="TDKT_MAX_BODY_BYTES caps every request body.",
+)
+NUL_CHARACTER = ErrorCode(
+    "nul-character",
+    Refusal.BAD_REQUEST,
+    "Yêu cầu chứa ký tự NUL (U+0000), không được chấp nhận.",
+    "The request contains a NUL character (U+0000), which is not accepted.",
+    meaning="No text of the platform may hold U+0000 (PostgreSQL refuses it).",
+)
+NOT_READY = ErrorCode(
+    "not-ready",
+    Refusal.UNAVAILABLE,
+    "Dịch vụ chưa sẵn sàng.",
+    "The service is not ready.",
+    meaning="Its database or the broker does not answer; the detail says which.",
+)
+
+CATALOGUE = Catalogue(
+    "servicekit",
+    MISSING_TOKEN,
+    INVALID_TOKEN,
+    TOKEN_EXPIRED,
+    INSUFFICIENT_SCOPE,
+    NO_ORGANISATION,
+    VALIDATION_FAILED,
+    BODY_TOO_LARGE,
+    NUL_CHARACTER,
+    NOT_READY,
+)
+
+AUTHENTICATION = (MISSING_TOKEN, INVALID_TOKEN, TOKEN_EXPIRED, INSUFFICIENT_SCOPE)
+"""What any operation that needs a token can answer."""
+STAFF_AUTHENTICATION = (*AUTHENTICATION, NO_ORGANISATION)
+"""… and one that needs an officer's token."""
