@@ -25,15 +25,18 @@ from contracts.events import (
     ReviewAction,
     ReviewLevel,
     ReviewStep,
+    ReviewStepKind,
     ReviewTaskCompleted,
     ReviewTaskCompletedData,
     ReviewTaskDeadlineData,
     ReviewTaskEscalated,
+    ReviewTaskOpened,
+    ReviewTaskOpenedData,
     ReviewTaskReminded,
     RevocationGround,
 )
 from contracts.nominee import CommendationType
-from contracts.workflow import ReviewInput
+from contracts.workflow import STEP_ROLES, ReviewInput
 
 ORGANISATION = "AH-DS-TT"
 ORGANISATION_NAME = "Ủy ban nhân dân xã Tân Tiến"
@@ -212,6 +215,35 @@ def deadline(
             limit_working_days=20,
             legal_basis="product default",
             at=AT,
+        ),
+    )
+
+
+def task_opened(dossier: str, index: int, step: ReviewStepKind, *, named: bool = True) -> ReviewTaskOpened:
+    """The task of ``CHAIN[index]``'s level at ``step``, for the role that acts there; ``named``:
+    with the names the review workflow gives (older events carry none)."""
+    reviewer = CHAIN[index]
+    return ReviewTaskOpened(
+        source="/tdkt/review-workflow",
+        subject=dossier,
+        time=AT,
+        data=ReviewTaskOpenedData(
+            task_id=f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
+            dossier_id=dossier,
+            workflow_id=f"review-{dossier}",
+            level=reviewer.level,
+            level_index=index,
+            levels_total=len(CHAIN),
+            organisation=reviewer.organisation,
+            step=step,
+            role=STEP_ROLES[step],
+            award_code="BKTTG",
+            submitting_organisation=ORGANISATION,
+            opened_at=AT,
+            due_at=datetime(2026, 12, 22, 9, 59, tzinfo=UTC),
+            organisation_name=reviewer.organisation_name if named else None,
+            submitting_organisation_name=ORGANISATION_NAME if named else None,
+            award_name=AWARD_NAME if named else None,
         ),
     )
 
