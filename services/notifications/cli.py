@@ -1,6 +1,7 @@
 """Operators' commands on the notifications database (the database of the stack they run
 beside, ``servicekit.settings.for_command``; the running dispatcher picks up what they queue at
-its next poll). Exit status 2 when that database is not there.
+its next poll). They run the service's own handlers (``handlers/operators.py``). Exit status 2
+when that database is not there.
 
     python -m services.notifications.cli deliveries [--status dead] [--channel email] [--dossier ID]
     python -m services.notifications.cli redeliver ID [ID ...]
@@ -11,25 +12,25 @@ its next poll). Exit status 2 when that database is not there.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import json
 import sys
 from collections.abc import Sequence
 
-from sqlmodel import Session
-
 from contracts.events import DeliveryChannel
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.commands import Refused, existing_database, refuse
 from servicekit.settings import KitSettings, for_command
-from services.notifications import service
+from services.notifications.channels.base import ChannelRegistry
+from services.notifications.context import NotificationsContext, OperatorRuntime, build_context
+from services.notifications.handlers import operators
 from services.notifications.models import Delivery, DeliveryStatus
+from services.notifications.rendering import Links, Renderer
 from services.notifications.settings import SERVICE_NAME, NotificationsSettings
 
-MAX_LISTED = 1000
 
-
-def main(argv: Sequence[str] | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m services.notifications.cli", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("deliveries", help="the delivery log, as JSON lines")
@@ -41,49 +42,54 @@ def main(argv: Sequence[str] | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
     again.add_argument("--dead", action="store_true", help="every dead-lettered delivery")
     again.add_argument("--channel", choices=[c.value for c in DeliveryChannel])
     commands.add_parser("send-digests", help="send every held reminder digest now")
-    args = parser.parse_args(argv)
+    return parser
 
+
+def main(argv: Sequence[str] | None = None, clock: Clock = SYSTEM_CLOCK) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "redeliver" and not args.delivery_ids and not args.dead:
+        parser.error("name the deliveries to redeliver, or --dead")
+    settings = for_command(NotificationsSettings)
     try:
-        engine = existing_database(
-            SERVICE_NAME, for_command(NotificationsSettings), for_command(KitSettings), Delivery.__tablename__
-        )
+        engine = existing_database(SERVICE_NAME, settings, for_command(KitSettings), Delivery.__tablename__)
     except Refused as error:
         return refuse(error)
-    channel = DeliveryChannel(args.channel) if getattr(args, "channel", None) else None
-    with Session(engine) as session:
-        if args.command == "deliveries":
-            rows = service.find_deliveries(
-                session,
-                status=DeliveryStatus(args.status) if args.status else None,
-                channel=channel,
-                dossier_id=args.dossier,
-                limit=MAX_LISTED,
-            )
-            for view in service.delivery_views(session, rows):
-                print(view.model_dump_json())
-            return 0
-        if args.command == "send-digests":
-            count = service.send_digests_now(session, clock.now())
-            session.commit()
-            print(f"{count} held reminder(s) go out in digests at the dispatcher's next round")
-            return 0
-        if not args.delivery_ids and not args.dead:
-            parser.error("name the deliveries to redeliver, or --dead")
-        rows = service.find_deliveries(
-            session,
-            delivery_ids=args.delivery_ids,
-            status=DeliveryStatus.DEAD if args.dead else None,
-            channel=channel,
-            limit=MAX_LISTED,
+    renderer = Renderer(Links(settings.decisions_url.rstrip("/")))
+    ctx = build_context(OperatorRuntime(engine, clock), settings, ChannelRegistry(), renderer)
+    try:
+        return asyncio.run(_run(ctx, args))
+    finally:
+        engine.dispose()
+
+
+async def _run(ctx: NotificationsContext, args: argparse.Namespace) -> int:
+    if args.command == "deliveries":
+        views = await operators.list_deliveries(
+            ctx,
+            status=DeliveryStatus(args.status) if args.status else None,
+            channel=args.channel,
+            dossier_id=args.dossier,
         )
-        missing = set(args.delivery_ids) - {row.id for row in rows}
-        if missing:
-            print(f"no such delivery: {', '.join(sorted(missing))}", file=sys.stderr)
-            return 2
-        queued = service.redeliver(session, rows, f"operator {getpass.getuser()}", clock.now())
-        session.commit()
-        print(json.dumps({"queued": queued, "left": [row.id for row in rows if row.id not in queued]}))
+        for view in views:
+            print(view.model_dump_json())
         return 0
+    if args.command == "send-digests":
+        count = await operators.send_digests_now(ctx)
+        print(f"{count} held reminder(s) go out in digests at the dispatcher's next round")
+        return 0
+    done = await operators.redeliver(
+        ctx,
+        f"operator {getpass.getuser()}",
+        delivery_ids=args.delivery_ids,
+        dead=args.dead,
+        channel=args.channel,
+    )
+    if done.missing:
+        print(f"no such delivery: {', '.join(done.missing)}", file=sys.stderr)
+        return 2
+    print(json.dumps({"queued": done.queued, "left": done.left}))
+    return 0
 
 
 if __name__ == "__main__":

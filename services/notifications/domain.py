@@ -1,5 +1,6 @@
-"""Pure rules: who hears about which event, by which channels, and when a failed delivery is
-tried again. No I/O: the service stores what these functions decide."""
+"""Pure rules: who hears about which event, who may read and manage which notices, and when a
+failed delivery is tried again. No I/O: the service stores what these functions decide; how an
+audience is reached is each channel's business (``channels/``)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import random
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -40,15 +40,6 @@ from contracts.webhooks import NoticeKind
 LEADER_ROLE = "leader"
 
 
-class Channel(StrEnum):
-    IN_APP = "in_app"
-    EMAIL = "email"
-    WEBHOOK = "webhook"
-
-
-STAFF_CHANNELS = frozenset({Channel.IN_APP, Channel.EMAIL})
-
-
 def role_audience(organisation: str, role: str) -> str:
     """The officers of ``organisation`` holding ``role``: ``"<code>#<role>"``."""
     return f"{organisation}#{role}"
@@ -59,6 +50,28 @@ def organisation_of(audience: str) -> str | None:
     if audience.startswith((CLIENT_RECIPIENT_PREFIX, NOMINEE_RECIPIENT_PREFIX)):
         return None
     return audience.partition("#")[0]
+
+
+def client_of(audience: str) -> str | None:
+    """The integrating system an audience is (``client:<id>``); None for any other."""
+    return (
+        audience.removeprefix(CLIENT_RECIPIENT_PREFIX)
+        if audience.startswith(CLIENT_RECIPIENT_PREFIX)
+        else None
+    )
+
+
+def staff_audiences(organisation: str, roles: frozenset[str]) -> list[str]:
+    """What an officer's feed shows: their organisation's notices and their roles' in it."""
+    return [organisation, *(role_audience(organisation, role) for role in sorted(roles))]
+
+
+def may_manage(organisation: str, roles: frozenset[str], recipient: str) -> bool:
+    """Officers manage their roles' preferences; the organisation's own are its leader's."""
+    owner, _, role = recipient.partition("#")
+    if owner != organisation:
+        return False
+    return LEADER_ROLE in roles or (bool(role) and role in roles)
 
 
 @dataclass(frozen=True)
@@ -117,11 +130,12 @@ class DossierFacts:
 @dataclass(frozen=True)
 class NoticeDraft:
     """One audience's notice of one event; ``facts`` are the template's and the webhook's fields
-    (JSON values only, so they can be stored as they are)."""
+    (JSON values only, so they can be stored as they are). Which channels reach the audience is
+    theirs to say (``channels/``): the feed reaches officers, e-mail whoever has a mailbox, a
+    webhook an integrating system."""
 
     audience: str
     kind: NoticeKind
-    channels: frozenset[Channel]
     facts: dict[str, Any]
     attachment: tuple[str, int] | None = None
     """(decision id, line) of the certificate an e-mail to a nominee carries."""
@@ -237,7 +251,6 @@ def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeD
                 NoticeDraft(
                     audience=role_audience(data.organisation, data.role) if data.role else data.organisation,
                     kind=NoticeKind.TASK_OPENED,
-                    channels=STAFF_CHANNELS,
                     facts={
                         **_task_facts(data, dossier),
                         "step": data.step.value if data.step else None,
@@ -254,7 +267,6 @@ def notices_for(event: CloudEvent, dossier: DossierFacts | None) -> list[NoticeD
                 NoticeDraft(
                     audience=role_audience(data.organisation, role) if role else data.organisation,
                     kind=NoticeKind.TASK_ESCALATED if escalated else NoticeKind.TASK_REMINDER,
-                    channels=STAFF_CHANNELS,
                     facts={
                         **_task_facts(data, dossier),
                         "role": data.role,
@@ -344,7 +356,6 @@ def _decided(data: DecisionIssuedData, dossier: DossierFacts | None) -> list[Not
         NoticeDraft(
             audience=nominee_recipient(entry.entry_id),
             kind=NoticeKind.DECIDED,
-            channels=frozenset({Channel.EMAIL}),
             facts={
                 **drafts[0].facts,
                 "nominee_name": entry.nominee_name,
@@ -376,7 +387,6 @@ def _revoked(data: DecisionRevokedData, dossier: DossierFacts) -> list[NoticeDra
             NoticeDraft(
                 audience=nominee_recipient(data.entry_id),
                 kind=NoticeKind.REVOKED,
-                channels=frozenset({Channel.EMAIL}),
                 facts=drafts[0].facts,
                 email_address=dossier.nominee_emails[data.entry_id],
                 recipient_name=data.nominee_name,
@@ -392,17 +402,12 @@ def _to_submitter(
     about["submitting_organisation"] = organisation
     facts = {"organisation": organisation, **about, **facts}
     name = about["submitting_organisation_name"]
-    drafts = [
-        NoticeDraft(
-            audience=organisation, kind=kind, channels=STAFF_CHANNELS, facts=facts, recipient_name=name
-        )
-    ]
+    drafts = [NoticeDraft(audience=organisation, kind=kind, facts=facts, recipient_name=name)]
     if dossier is not None and dossier.client_id:
         drafts.append(
             NoticeDraft(
                 audience=client_recipient(dossier.client_id),
                 kind=kind,
-                channels=frozenset({Channel.WEBHOOK}),
                 facts=facts,
             )
         )
@@ -429,6 +434,7 @@ def next_digest_at(now: datetime, at: time, zone: ZoneInfo) -> datetime:
     return candidate.astimezone(UTC)
 
 
-def held_for_digest(kind: NoticeKind, channel: Channel, digest_reminders: bool) -> bool:
-    """Reminders by e-mail wait for the recipient's daily digest when they asked for one."""
-    return digest_reminders and kind is NoticeKind.TASK_REMINDER and channel is Channel.EMAIL
+def held_for_digest(kind: NoticeKind, digest_reminders: bool) -> bool:
+    """Reminders wait for the recipient's daily digest when they asked for one (on the channels
+    that gather digests: ``Channel.digests``)."""
+    return digest_reminders and kind is NoticeKind.TASK_REMINDER

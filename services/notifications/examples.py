@@ -27,3 +27,11 @@ PREFERENCE: dict[str, Example] = {
         },
     },
 }
+
+CHANNEL_PREFERENCE: dict[str, Example] = {
+    "e-mail-elsewhere": {
+        "summary": "E-mail on, to another mailbox",
+        "value": {"enabled": True, "address": "van-thu@thcs-tantien.example.vn"},
+    },
+    "feed-off": {"summary": "No notices in the feed", "value": {"enabled": False}},
+}

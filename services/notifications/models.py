@@ -78,11 +78,12 @@ class Delivery(SQLModel, table=True):
     notification_id: str | None = Field(default=None, foreign_key="notification.id", max_length=64)
     dossier_id: str | None = Field(default=None, index=True, max_length=64)
     channel: str = Field(max_length=20)
-    """A ``DeliveryChannel``."""
+    """The name of the channel that sends it (``channels/``; ``DeliveryChannel`` on the wire)."""
     recipient: str = Field(index=True, max_length=200)
     """The audience: organisation, role, nominee line or ``client:<id>``."""
     target: str = Field(max_length=300)
-    """The e-mail address, or the client id whose subscription gives URL and secret at send time."""
+    """Whom the channel sends it to: an e-mail address, the client id whose subscription gives
+    URL and secret at send time…"""
     status: str = Field(default=DeliveryStatus.PENDING, max_length=20)
     """A ``DeliveryStatus``."""
     attempts: int = 0
@@ -92,11 +93,13 @@ class Delivery(SQLModel, table=True):
     digest_id: str | None = Field(default=None, max_length=64)
     subject: str = Field(max_length=500)
     body: str = Field(sa_column=Column(Text, nullable=False))
-    """The e-mail text, or the webhook's JSON body (the same bytes on every attempt)."""
-    attachment_decision_id: str | None = Field(default=None, max_length=64)
-    attachment_line: int | None = None
-    attachment_name: str | None = Field(default=None, max_length=200)
-    """The attached certificate's file name, after the kind of document it is."""
+    """What the channel rendered: the e-mail text, the webhook's JSON body (the same bytes on
+    every attempt)."""
+    channel_data: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+    )
+    """What else the channel needs to send it, as the channel rendered it (an e-mail's
+    attachment: ``{"attachment": {"decision_id", "line_number", "file_name"}}``)."""
     recipient_name: str | None = Field(default=None, max_length=300)
     """The audience as people read it (an organisation's, a nominee's name)."""
     cause_event_id: str = Field(max_length=200)
@@ -148,16 +151,29 @@ class WebhookSubscription(SQLModel, table=True):
 
 
 class RecipientPreference(SQLModel, table=True):
+    """What a recipient chose for all its channels; each channel's own choice is a
+    ``ChannelPreference``."""
+
     __tablename__ = "recipient_preference"
 
     recipient: str = Field(primary_key=True, max_length=200)
-    in_app: bool = True
-    email: bool = True
-    email_address: str | None = Field(default=None, max_length=254)
     digest_reminders: bool = False
     language: str = Field(default="vi", max_length=10)
     updated_by: str | None = Field(default=None, max_length=200)
     updated_at: datetime
+
+
+class ChannelPreference(SQLModel, table=True):
+    """One recipient's choice for one channel: on or off, and where it reaches them (the
+    channel's own address: a mailbox…). A channel without a row is on, at the address the
+    channel finds elsewhere (the directory)."""
+
+    __tablename__ = "channel_preference"
+
+    recipient: str = Field(primary_key=True, max_length=200)
+    channel: str = Field(primary_key=True, max_length=20)
+    enabled: bool = True
+    address: str | None = Field(default=None, max_length=300)
 
 
 class DossierRecord(SQLModel, table=True):
@@ -229,6 +245,21 @@ class ReadMarks(BaseModel):
     read: bool = True
 
 
+class ChannelPreferenceView(BaseModel):
+    channel: str = PydanticField(description="The channel's name: `in_app` (the feed), `email`…")
+    enabled: bool = PydanticField(description="Whether its notices go this way")
+    address: str | None = PydanticField(
+        description="Where this channel reaches the recipient; found elsewhere (the directory) when unset"
+    )
+
+
+class ChannelPreferenceUpdate(BaseModel):
+    enabled: bool = True
+    address: str | None = PydanticField(
+        default=None, max_length=300, description="The channel's own kind of address (a mailbox…)"
+    )
+
+
 class PreferenceView(BaseModel):
     recipient: str
     in_app: bool = PydanticField(description="Show its notices in the in-app feed")
@@ -237,6 +268,11 @@ class PreferenceView(BaseModel):
     digest_reminders: bool = PydanticField(description="Gather deadline reminders in one e-mail a day")
     language: NoticeLanguage
     updated_at: datetime | None
+    channels: list[ChannelPreferenceView] = PydanticField(
+        default_factory=list,
+        description="Each channel a recipient chooses, one by one (`in_app` and `email` are the fields "
+        "above; `PUT /v1/preferences/{recipient}/channels/{channel}` sets one)",
+    )
 
 
 class PreferenceUpdate(BaseModel):

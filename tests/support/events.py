@@ -182,32 +182,6 @@ def closed(kind: type[Closed], dossier: str, reason: str) -> Closed:
     )
 
 
-def task_opened(
-    dossier: str, index: int = 1, step: ReviewStepKind = ReviewStepKind.RECEIPT, **data: Any
-) -> ReviewTaskOpened:
-    """The task of ``step`` at level ``index`` of ``CHAIN`` opened; ``data`` overrides its fields."""
-    reviewer = CHAIN[index]
-    fields: dict[str, Any] = {
-        "task_id": f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
-        "dossier_id": dossier,
-        "workflow_id": f"review-{dossier}",
-        "level": reviewer.level,
-        "level_index": index,
-        "levels_total": len(CHAIN),
-        "organisation": reviewer.organisation,
-        "organisation_name": reviewer.organisation_name,
-        "step": step,
-        "role": STEP_ROLES[step],
-        "award_code": "BKTTG",
-        "submitting_organisation": ORGANISATION,
-        "opened_at": AT,
-        **data,
-    }
-    return ReviewTaskOpened(
-        source="/tdkt/review-workflow", subject=dossier, time=AT, data=ReviewTaskOpenedData(**fields)
-    )
-
-
 def task_completed(
     dossier: str, task: str, action: ReviewAction = ReviewAction.APPROVE
 ) -> ReviewTaskCompleted:
@@ -243,6 +217,41 @@ def deadline(
             legal_basis="product default",
             at=AT,
         ),
+    )
+
+
+def task_opened(
+    dossier: str,
+    index: int = 1,
+    step: ReviewStepKind = ReviewStepKind.RECEIPT,
+    *,
+    named: bool = True,
+    **data: Any,
+) -> ReviewTaskOpened:
+    """The task of ``CHAIN[index]``'s level at ``step``, for the role that acts there; ``named``:
+    with the names the review workflow gives (older events carry none); ``data`` overrides fields."""
+    reviewer = CHAIN[index]
+    fields: dict[str, Any] = {
+        "task_id": f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
+        "dossier_id": dossier,
+        "workflow_id": f"review-{dossier}",
+        "level": reviewer.level,
+        "level_index": index,
+        "levels_total": len(CHAIN),
+        "organisation": reviewer.organisation,
+        "step": step,
+        "role": STEP_ROLES[step],
+        "award_code": "BKTTG",
+        "submitting_organisation": ORGANISATION,
+        "opened_at": AT,
+        "due_at": datetime(2026, 12, 22, 9, 59, tzinfo=UTC),
+        "organisation_name": reviewer.organisation_name if named else None,
+        "submitting_organisation_name": ORGANISATION_NAME if named else None,
+        "award_name": AWARD_NAME if named else None,
+        **data,
+    }
+    return ReviewTaskOpened(
+        source="/tdkt/review-workflow", subject=dossier, time=AT, data=ReviewTaskOpenedData(**fields)
     )
 
 

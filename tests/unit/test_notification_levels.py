@@ -3,8 +3,6 @@ second level from 01/07/2025), as intake put it on the review chain; the generic
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from contracts.events import ReviewLevel, ReviewTaskOpened
 from services.notifications.domain import facts_of_submission, notices_for
 from services.notifications.rendering import wording
@@ -12,7 +10,7 @@ from tests.support import events
 
 
 def _opened(dossier: str) -> ReviewTaskOpened:
-    return events.task_opened(dossier, due_at=datetime(2026, 12, 22, 9, 59, tzinfo=UTC))
+    return events.task_opened(dossier)
 
 
 def _where(submitted: ReviewTaskOpened, chain_names: tuple[str, str] | None, language: str) -> str:

@@ -51,11 +51,13 @@ from contracts.workflow import STEP_ROLES
 from servicekit import migrations
 from servicekit.db import make_engine
 from servicekit.outbox import OutboxRecord
-from services.notifications import service
-from services.notifications.app import load_directory
-from services.notifications.channels import OutgoingEmail, build_message
+from services.notifications import dispatch, feed, notices, preferences, subscriptions
+from services.notifications.channels.base import ChannelChoice, ChannelRegistry, Subscriber
+from services.notifications.channels.email import EmailChannel, OutgoingEmail, build_message, load_directory
+from services.notifications.channels.feed import FeedChannel
+from services.notifications.channels.webhook import WebhookChannel
+from services.notifications.dispatch import RetryPolicy
 from services.notifications.domain import (
-    Channel,
     NoticeDraft,
     facts_of_submission,
     may_notify,
@@ -74,8 +76,8 @@ from services.notifications.models import (
     PreferenceUpdate,
     SubscriptionRequest,
 )
+from services.notifications.notices import NoticeDesk
 from services.notifications.rendering import TEMPLATE_DIR, Links, Renderer
-from services.notifications.service import NoticeDesk, RetryPolicy
 from tests.support import events
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -103,12 +105,28 @@ def _deadline(kind: type[ReviewTaskReminded] | type[ReviewTaskEscalated], task: 
 # --- who hears what ------------------------------------------------------------------------
 
 
+class _EveryoneReachable:
+    """An address book where every recipient has every channel on and every client a subscription."""
+
+    def choice(self, recipient: str, channel: str) -> ChannelChoice:
+        return ChannelChoice()
+
+    def subscriber(self, client_id: str) -> Subscriber | None:
+        return Subscriber(url="https://receiver.example/hook", secret="s", language="vi", active=True)
+
+
+def _reach(draft: NoticeDraft) -> list[str]:
+    """The channels that reach ``draft``'s audience when everything is on."""
+    channels = _channels(directory={"AH-DS-TT": "vanthu@ahdstt.example.vn"})
+    return sorted(channel.name for channel in channels if channel.address(draft, _EveryoneReachable()))
+
+
 def test_the_submitter_hears_of_receipt_in_the_feed_by_email_and_its_system_by_webhook() -> None:
     event = _submitted()
     drafts = notices_for(event, facts_of_submission(event))
-    assert [(d.audience, d.kind, sorted(d.channels)) for d in drafts] == [
-        ("AH-DS-TT", NoticeKind.RECEIVED, [Channel.EMAIL, Channel.IN_APP]),
-        ("client:demo-integrator", NoticeKind.RECEIVED, [Channel.WEBHOOK]),
+    assert [(d.audience, d.kind, _reach(d)) for d in drafts] == [
+        ("AH-DS-TT", NoticeKind.RECEIVED, ["email", "in_app"]),
+        ("client:demo-integrator", NoticeKind.RECEIVED, ["webhook"]),
     ]
 
 
@@ -119,7 +137,7 @@ def test_nominees_hear_of_the_decision_only_when_they_gave_an_address_with_their
     assert [(d.audience, d.email_address, d.attachment) for d in nominees] == [
         ("nominee:d-1.v1.2", "on.tran@example.vn", ("q-1", 2))
     ]
-    assert nominees[0].channels == {Channel.EMAIL}
+    assert _reach(nominees[0]) == ["email"]
     assert nominees[0].facts["nominee_name"] == "Trần Văn Ơn"
 
 
@@ -272,18 +290,22 @@ def test_a_webhook_signature_verifies_and_refuses_changes_replays_and_garbage() 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
     url = f"sqlite:///{tmp_path / 'notifications.db'}"
-    migrations.upgrade(Path(service.__file__).parent / "migrations", url)
+    migrations.upgrade(Path(notices.__file__).parent / "migrations", url)
     engine = make_engine(url)
     yield engine
     engine.dispose()
 
 
-def _desk(email: bool = True) -> NoticeDesk:
+def _channels(email: bool = True, directory: dict[str, str] | None = None) -> ChannelRegistry:
+    mail = EmailChannel({"AH-DS-TT": "vanthu@ahdstt.example.vn"} if directory is None else directory)
+    return ChannelRegistry((*((mail,) if email else ()), FeedChannel(), WebhookChannel(None, LINKS)))
+
+
+def _desk(email: bool = True, directory: dict[str, str] | None = None) -> NoticeDesk:
     return NoticeDesk(
         source="/tdkt/notifications",
         renderer=Renderer(LINKS),
-        directory={"AH-DS-TT": "vanthu@ahdstt.example.vn"},
-        email_enabled=email,
+        channels=_channels(email, directory),
         digest_at=time(7, 30),
         zone=ZONE,
         stale_after=timedelta(days=36500),
@@ -292,7 +314,7 @@ def _desk(email: bool = True) -> NoticeDesk:
 
 def _handle(engine: Engine, event: CloudEvent, desk: NoticeDesk | None = None, now: datetime = NOW) -> int:
     with Session(engine) as session:
-        count = service.handle(session, event, desk or _desk(), now)
+        count = notices.record_notices(session, event, desk or _desk(), now)
         session.commit()
         return count
 
@@ -304,7 +326,7 @@ def _rows(engine: Engine, model: Any, *where: Any) -> list[Any]:
 
 def _subscribe(engine: Engine, client: str = "demo-integrator") -> None:
     with Session(engine) as session:
-        service.subscribe(
+        subscriptions.subscribe(
             session, client, SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"}), NOW
         )
         session.commit()
@@ -335,15 +357,15 @@ def test_an_event_before_its_submission_reaches_the_system_and_nominees_once_it_
     decided = _rows(engine, Notification, Notification.kind == "decided")
     assert sorted(n.recipient for n in decided) == ["AH-DS-TT", "client:demo-integrator", "nominee:d-1.v1.1"]
     nominee_mail = _rows(engine, Delivery, Delivery.recipient == "nominee:d-1.v1.1")
-    assert [(d.target, d.attachment_decision_id, d.attachment_line) for d in nominee_mail] == [
-        ("khai@example.vn", "q-1", 1)
-    ]
+    assert [(d.target, *_attachment(d)[:2]) for d in nominee_mail] == [("khai@example.vn", "q-1", 1)]
 
 
 def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine: Engine) -> None:
     with Session(engine) as session:
-        service.set_preference(session, "AH-DS-TT", PreferenceUpdate(digest_reminders=True), "leader.1", NOW)
-        service.set_preference(
+        preferences.set_preference(
+            session, "AH-DS-TT", PreferenceUpdate(digest_reminders=True), "leader.1", NOW
+        )
+        preferences.set_preference(
             session, "AH-DS-TT#leader", PreferenceUpdate(in_app=False, email=False), "x", NOW
         )
         session.commit()
@@ -356,9 +378,9 @@ def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine
     held = _rows(engine, Delivery, Delivery.status == DeliveryStatus.HELD)
     assert len(held) == 2
     with Session(engine) as session:
-        assert service.release_digests(session, NOW, Renderer(LINKS)) == 0, "not before the digest time"
+        assert dispatch.release_digests(session, NOW, Renderer(LINKS)) == 0, "not before the digest time"
         assert (
-            service.release_digests(session, held[0].hold_until + timedelta(seconds=1), Renderer(LINKS)) == 1
+            dispatch.release_digests(session, held[0].hold_until + timedelta(seconds=1), Renderer(LINKS)) == 1
         )
         session.commit()
     digest = _rows(engine, Delivery, Delivery.status == DeliveryStatus.PENDING)
@@ -367,6 +389,13 @@ def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine
 
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=10)
+CHANNELS = _channels()
+
+
+def _attachment(delivery: Delivery) -> tuple[str, int, str]:
+    """The certificate an e-mail attaches: decision, line, file name (``Delivery.channel_data``)."""
+    attachment = delivery.channel_data["attachment"]
+    return attachment["decision_id"], attachment["line_number"], attachment["file_name"]
 
 
 def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_round(engine: Engine) -> None:
@@ -375,10 +404,10 @@ def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_r
     now = NOW + timedelta(days=1)
     for attempt in range(1, 4):
         with Session(engine) as session:
-            (claim,) = service.claim_due(session, now, 10, timedelta(seconds=60))
+            (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
             assert claim.attempt == attempt
-            assert service.claim_due(session, now, 10, timedelta(seconds=60)) == [], "claimed once"
-            service.record_failed(session, claim, "SMTP: 451 try later", now, POLICY, rng)
+            assert dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS) == [], "claimed once"
+            dispatch.record_failed(session, claim, "SMTP: 451 try later", now, POLICY, rng)
             session.commit()
         (delivery,) = _rows(engine, Delivery)
         if attempt < 3:
@@ -389,11 +418,11 @@ def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_r
     assert outcomes == ["sending", "failed"] * 3 + ["dead-lettered"]
     with Session(engine) as session:
         dead = session.get_one(Delivery, delivery.id)
-        assert service.redeliver(session, [dead], "operator", now) == [delivery.id]
+        assert dispatch.redeliver(session, [dead], "operator", now) == [delivery.id]
         session.commit()
-        (claim,) = service.claim_due(session, now, 10, timedelta(seconds=60))
+        (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
         assert claim.attempt == 1
-        service.record_delivered(session, claim, "SMTP: 250 OK", now, "/tdkt/notifications")
+        dispatch.record_delivered(session, claim, "SMTP: 250 OK", now, "/tdkt/notifications")
         session.commit()
     (delivery,) = _rows(engine, Delivery)
     assert (delivery.status, delivery.interrupted) == (DeliveryStatus.DELIVERED, False)
@@ -405,20 +434,21 @@ def test_a_rounds_outcomes_are_recorded_together_each_in_its_attempts_trace(engi
     now = NOW + timedelta(days=1)
     with Session(engine) as session:
         claims = {
-            claim.channel: claim for claim in service.claim_due(session, now, 10, timedelta(seconds=60))
+            claim.channel: claim
+            for claim in dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
         }
         session.commit()
     email_trace, webhook_trace = "1" * 32, "2" * 32
     outcomes = [
-        service.AttemptOutcome(
+        dispatch.AttemptOutcome(
             claims[DeliveryChannel.EMAIL], now, _carrier(email_trace), detail="SMTP: 250 OK"
         ),
-        service.AttemptOutcome(
+        dispatch.AttemptOutcome(
             claims[DeliveryChannel.WEBHOOK], now, _carrier(webhook_trace), error="HTTP 503"
         ),
     ]
     with Session(engine) as session:
-        service.record_outcomes(session, outcomes, "/tdkt/notifications", POLICY, random.Random(1))
+        dispatch.record_outcomes(session, outcomes, "/tdkt/notifications", POLICY, random.Random(1))
         session.commit()
     status = {delivery.channel: delivery.status for delivery in _rows(engine, Delivery)}
     assert status == {"email": DeliveryStatus.DELIVERED, "webhook": DeliveryStatus.PENDING}
@@ -441,17 +471,17 @@ def test_a_claim_whose_sender_died_is_sent_once_more_and_the_log_says_so(engine:
     now = NOW + timedelta(days=1)
     lease = timedelta(seconds=60)
     with Session(engine) as session:
-        (first,) = service.claim_due(session, now, 10, lease)
+        (first,) = dispatch.claim_due(session, now, 10, lease, CHANNELS)
         session.commit()
     # the sender dies here: no outcome is recorded for ``first``
     with Session(engine) as session:
-        assert service.recover_interrupted(session, now + lease / 2) == 0, "not while the lease holds"
-        assert service.recover_interrupted(session, now + lease * 2) == 1
+        assert dispatch.recover_interrupted(session, now + lease / 2) == 0, "not while the lease holds"
+        assert dispatch.recover_interrupted(session, now + lease * 2) == 1
         session.commit()
-        (second,) = service.claim_due(session, now + lease * 2, 10, lease)
-        service.record_delivered(session, second, "SMTP: 250 OK", now + lease * 2, "/tdkt/notifications")
+        (second,) = dispatch.claim_due(session, now + lease * 2, 10, lease, CHANNELS)
+        dispatch.record_delivered(session, second, "SMTP: 250 OK", now + lease * 2, "/tdkt/notifications")
         # the dead sender's late report changes nothing but the log
-        service.record_failed(session, first, "late", now + lease * 3, POLICY, random.Random())
+        dispatch.record_failed(session, first, "late", now + lease * 3, POLICY, random.Random())
         session.commit()
     (delivery,) = _rows(engine, Delivery)
     assert (delivery.status, delivery.attempts, delivery.interrupted) == (DeliveryStatus.DELIVERED, 2, True)
@@ -470,19 +500,15 @@ def test_the_feed_keeps_read_marks_per_officer(engine: Engine) -> None:
     _handle(engine, _rejected(), now=NOW + timedelta(minutes=1))
     audiences = ["AH-DS-TT", "AH-DS-TT#clerk"]
     with Session(engine) as session:
-        page = service.feed(
+        page = feed.feed(
             session, audiences, "clerk.1", unread_only=False, dossier_id=None, limit=10, offset=0
         )
         assert (page.total, page.unread) == (2, 2)
         assert [item.kind for item in page.items] == ["rejected", "received"]
-        assert (
-            service.mark_read(session, audiences, "clerk.1", [page.items[0].notification_id], True, NOW) == 1
-        )
+        assert feed.mark_read(session, audiences, "clerk.1", [page.items[0].notification_id], True, NOW) == 1
         session.commit()
-        mine = service.feed(
-            session, audiences, "clerk.1", unread_only=True, dossier_id=None, limit=10, offset=0
-        )
-        theirs = service.feed(
+        mine = feed.feed(session, audiences, "clerk.1", unread_only=True, dossier_id=None, limit=10, offset=0)
+        theirs = feed.feed(
             session, audiences, "clerk.2", unread_only=False, dossier_id=None, limit=10, offset=0
         )
     assert [item.kind for item in mine.items] == ["received"] and mine.unread == 1
@@ -504,7 +530,7 @@ def test_unsubscribing_cancels_the_webhooks_still_to_be_sent(engine: Engine) -> 
     _subscribe(engine)
     _handle(engine, _submitted())
     with Session(engine) as session:
-        service.unsubscribe(session, "demo-integrator", NOW)
+        subscriptions.unsubscribe(session, "demo-integrator", NOW)
         session.commit()
     (webhook,) = _rows(engine, Delivery, Delivery.channel == "webhook")
     assert webhook.status == DeliveryStatus.CANCELLED
@@ -527,7 +553,7 @@ def test_a_decision_line_without_a_number_still_renders_for_the_nominee() -> Non
     [("127.0.0.1", False), ("10.1.2.3", False), ("169.254.169.254", False), ("8.8.8.8", True)],
 )
 def test_webhooks_go_only_to_public_addresses(host: str, public: bool) -> None:
-    from services.notifications.views import resolves_to_public_addresses
+    from services.notifications.channels.webhook import resolves_to_public_addresses
 
     assert resolves_to_public_addresses(host) is public
 
@@ -543,30 +569,7 @@ VI_CODES = re.compile(r"\b(unit|district|province|central|receipt|appraisal|cler
 
 
 def _task_opened(dossier: str, index: int, step: ReviewStepKind, *, named: bool = True) -> ReviewTaskOpened:
-    reviewer = events.CHAIN[index]
-    return ReviewTaskOpened(
-        source="/tdkt/review-workflow",
-        subject=dossier,
-        time=NOW,
-        data=ReviewTaskOpenedData(
-            task_id=f"{dossier}.{index}.{reviewer.level.value}.{step.value}",
-            dossier_id=dossier,
-            workflow_id=f"review-{dossier}",
-            level=reviewer.level,
-            level_index=index,
-            levels_total=len(events.CHAIN),
-            organisation=reviewer.organisation,
-            step=step,
-            role=STEP_ROLES[step],
-            award_code="BKTTG",
-            submitting_organisation=events.ORGANISATION,
-            opened_at=NOW,
-            due_at=datetime(2026, 12, 22, 9, 59, tzinfo=UTC),
-            organisation_name=reviewer.organisation_name if named else None,
-            submitting_organisation_name=events.ORGANISATION_NAME if named else None,
-            award_name=events.AWARD_NAME if named else None,
-        ),
-    )
+    return events.task_opened(dossier, index, step, named=named)
 
 
 def _task_completed(
@@ -739,7 +742,7 @@ def test_the_certificate_attached_is_named_after_its_kind_and_decision(engine: E
     _handle(engine, events.submitted("d-1", emails={"d-1.v1.1": "khai@example.vn"}))
     _handle(engine, _decided())
     (mail,) = _rows(engine, Delivery, Delivery.recipient == "nominee:d-1.v1.1")
-    assert (mail.attachment_name, mail.recipient_name) == (
+    assert (_attachment(mail)[2], mail.recipient_name) == (
         "bang-khen-07-qd-ttg-1.pdf",
         "Nguyễn Thị Minh Khai",
     )
@@ -809,7 +812,7 @@ def _mailed(engine: Engine) -> Counter[str]:
 
 def test_each_step_is_mailed_once_to_the_role_that_acts_not_to_the_whole_office(engine: Engine) -> None:
     directory = load_directory(Path(__file__).parents[2] / "deploy" / "dev-mailboxes.json")
-    _review_through_four_levels(engine, dataclasses.replace(_desk(), directory=directory))
+    _review_through_four_levels(engine, _desk(directory=directory))
     expected = Counter(
         directory.get(f"{reviewer.organisation}#{STEP_ROLES[step]}", directory[reviewer.organisation])
         for reviewer in events.CHAIN
@@ -822,14 +825,12 @@ def test_each_step_is_mailed_once_to_the_role_that_acts_not_to_the_whole_office(
 def test_a_role_without_a_mailbox_is_mailed_at_its_organisations_under_its_preferences(
     engine: Engine,
 ) -> None:
-    desk = dataclasses.replace(
-        _desk(), directory={"AH-DS": "van-thu@ds.example.vn", "AH-DS#officer": "cv@ds.example.vn"}
-    )
+    desk = _desk(directory={"AH-DS": "van-thu@ds.example.vn", "AH-DS#officer": "cv@ds.example.vn"})
     for step in STEPS[:2]:
         _handle(engine, _task_opened("d-1", 1, step), desk)
     assert _mailed(engine) == Counter({"van-thu@ds.example.vn": 1, "cv@ds.example.vn": 1})
     with Session(engine) as session:
-        service.set_preference(session, "AH-DS", PreferenceUpdate(email=False), "lanh-dao", NOW)
+        preferences.set_preference(session, "AH-DS", PreferenceUpdate(email=False), "lanh-dao", NOW)
         session.commit()
     _handle(engine, _task_opened("d-1", 1, ReviewStepKind.SIGN_OFF), desk)
     _handle(engine, _task_opened("d-2", 1, ReviewStepKind.APPRAISAL), desk)
@@ -841,16 +842,14 @@ def test_a_role_without_a_mailbox_is_mailed_at_its_organisations_under_its_prefe
 def _feed(engine: Engine, reader: str, *roles: str) -> FeedPage:
     audiences = [events.ORGANISATION, *(f"{events.ORGANISATION}#{role}" for role in roles)]
     with Session(engine) as session:
-        return service.feed(
-            session, audiences, reader, unread_only=False, dossier_id=None, limit=50, offset=0
-        )
+        return feed.feed(session, audiences, reader, unread_only=False, dossier_id=None, limit=50, offset=0)
 
 
 def test_a_done_tasks_notices_count_as_read_for_everyone_and_its_held_reminder_is_not_sent(
     engine: Engine,
 ) -> None:
     with Session(engine) as session:
-        service.set_preference(
+        preferences.set_preference(
             session, events.ORGANISATION, PreferenceUpdate(digest_reminders=True), "x", NOW
         )
         session.commit()
@@ -876,7 +875,7 @@ def test_a_done_tasks_notices_count_as_read_for_everyone_and_its_held_reminder_i
     with Session(engine) as session:
         cancelled = session.get_one(Delivery, held.id)
         assert cancelled.status == DeliveryStatus.CANCELLED
-        assert service.release_digests(session, NOW + timedelta(days=2), Renderer(LINKS)) == 0
+        assert dispatch.release_digests(session, NOW + timedelta(days=2), Renderer(LINKS)) == 0
     assert [e.detail for e in _rows(engine, DeliveryLogEntry, DeliveryLogEntry.delivery_id == held.id)][
         -1
     ] == ("the task was done before the digest")

@@ -1,0 +1,132 @@
+"""What notifications' handlers work with: the service's collaborators, built once by the
+composition root (``app.py``; ``cli.py`` for the operators' commands) and handed to every handler.
+
+Time rule of this service: **handlers read the time** from ``ctx.runtime.clock`` (the runtime's:
+tests give a ``ManualClock``); adapters pass none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from servicekit.auth import (
+    INTEGRATOR_READ_SCOPE,
+    INTEGRATOR_TOKEN_AUDIENCE,
+    STAFF_SCOPE,
+    STAFF_TOKEN_AUDIENCE,
+    AuthSettings,
+    Principal,
+    TokenService,
+)
+from servicekit.clock import Clock
+from servicekit.db import run_in_session
+from services.notifications.channels.base import ChannelRegistry
+from services.notifications.dispatch import RetryPolicy
+from services.notifications.notices import NoticeDesk
+from services.notifications.rendering import Renderer
+from services.notifications.settings import SERVICE_NAME, NotificationsSettings
+
+T = TypeVar("T")
+
+
+class Runtime(Protocol):
+    """The part of ``servicekit.service.ServiceRuntime`` handlers use (the operators' commands
+    give ``OperatorRuntime``)."""
+
+    engine: Engine
+    clock: Clock
+
+    @property
+    def source(self) -> str: ...
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """One transaction that may stage outbox events."""
+        ...
+
+
+@dataclass
+class OperatorRuntime:
+    """The runtime of an operator's one-shot command on the stack's database: transactions, no
+    bus (the commands stage no events; the running service's dispatcher picks up what they
+    change at its next poll)."""
+
+    engine: Engine
+    clock: Clock
+
+    @property
+    def source(self) -> str:
+        return f"/tdkt/{SERVICE_NAME}"
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        return await run_in_session(self.engine, work)
+
+
+class Doorbell:
+    """Wakes the dispatcher when there is something to send now."""
+
+    def __init__(self) -> None:
+        self._rung = asyncio.Event()
+
+    def ring(self) -> None:
+        self._rung.set()
+
+    async def wait(self, timeout: float) -> None:
+        """Until rung, or ``timeout`` seconds."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._rung.wait(), timeout=timeout)
+        self._rung.clear()
+
+
+@dataclass(frozen=True)
+class NotificationsContext:
+    runtime: Runtime
+    settings: NotificationsSettings
+    desk: NoticeDesk
+    policy: RetryPolicy
+    authenticate_staff: Callable[[Request], Principal]
+    authenticate_client: Callable[[Request], Principal]
+    doorbell: Doorbell = field(default_factory=Doorbell)
+    rng: random.Random = field(default_factory=random.Random)
+    """The jitter of retries."""
+
+    @property
+    def channels(self) -> ChannelRegistry:
+        return self.desk.channels
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.desk.renderer
+
+
+def build_context(
+    runtime: Runtime, settings: NotificationsSettings, channels: ChannelRegistry, renderer: Renderer
+) -> NotificationsContext:
+    auth = AuthSettings()
+    return NotificationsContext(
+        runtime=runtime,
+        settings=settings,
+        desk=NoticeDesk(
+            source=runtime.source,
+            renderer=renderer,
+            channels=channels,
+            digest_at=settings.digest_at,
+            zone=ZoneInfo(settings.time_zone),
+            stale_after=timedelta(hours=settings.stale_after_hours),
+        ),
+        policy=RetryPolicy(settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds),
+        authenticate_staff=TokenService(auth, STAFF_TOKEN_AUDIENCE, runtime.clock).authenticator(STAFF_SCOPE),
+        authenticate_client=TokenService(auth, INTEGRATOR_TOKEN_AUDIENCE, runtime.clock).authenticator(
+            INTEGRATOR_READ_SCOPE
+        ),
+    )

@@ -1,0 +1,86 @@
+"""The dispatcher's work (``flows.Dispatcher`` runs it): what is due is sent by its channel, and
+time-driven bookkeeping — digests fallen due, claims whose sender died."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from opentelemetry import trace
+
+from servicekit.db import run_in_session
+from servicekit.telemetry import continued_trace, trace_carrier
+from services.notifications import dispatch
+from services.notifications.channels.base import Outgoing, SendFailed
+from services.notifications.context import NotificationsContext
+from services.notifications.dispatch import AttemptOutcome, Claim
+
+logger = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+
+async def keep_house(ctx: NotificationsContext) -> None:
+    """Release the digests whose hour has come; send once more what a dead sender had claimed.
+    One transaction that stages no events (the outbox relay is not woken)."""
+    now = ctx.runtime.clock.now()
+    await run_in_session(ctx.runtime.engine, lambda session: dispatch.keep_house(session, now, ctx.renderer))
+
+
+async def send_due(ctx: NotificationsContext) -> int:
+    """One round: claim a batch of due deliveries (committed before anything is sent), attempt
+    each by its channel within the send timeout, then record every outcome in one transaction
+    (and one relay wake-up). Returns how many were attempted."""
+    settings = ctx.settings
+    now = ctx.runtime.clock.now()
+    lease = timedelta(seconds=settings.lease_seconds)
+    claims = await run_in_session(
+        ctx.runtime.engine,
+        lambda session: dispatch.claim_due(session, now, settings.dispatch_batch, lease, ctx.channels),
+    )
+    if claims:
+        outcomes = await asyncio.gather(*(_attempt(ctx, claim) for claim in claims))
+        await ctx.runtime.write(
+            lambda session: dispatch.record_outcomes(
+                session, outcomes, ctx.runtime.source, ctx.policy, ctx.rng
+            )
+        )
+    return len(claims)
+
+
+async def _attempt(ctx: NotificationsContext, claim: Claim) -> AttemptOutcome:
+    with (
+        continued_trace(claim.trace_carrier),
+        tracer.start_as_current_span(
+            f"deliver {claim.channel}",
+            attributes={"tdkt.delivery_id": claim.delivery_id, "tdkt.attempt": claim.attempt},
+        ),
+    ):
+        detail, failure = "", None
+        try:
+            detail = await asyncio.wait_for(_send(ctx, claim), timeout=ctx.settings.send_timeout_seconds)
+        except (SendFailed, TimeoutError) as error:
+            failure = str(error) or "timed out"
+            logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, failure)
+        except Exception as error:  # a bug or bad data: counted and dead-lettered like any failure
+            logger.exception("delivery %s attempt %d broke", claim.delivery_id, claim.attempt)
+            failure = f"{type(error).__name__}: {error}"
+        return AttemptOutcome(claim, ctx.runtime.clock.now(), trace_carrier(), detail=detail, error=failure)
+
+
+async def _send(ctx: NotificationsContext, claim: Claim) -> str:
+    channel = ctx.channels.get(claim.channel)
+    if channel is None:
+        raise SendFailed(f"the {claim.channel} channel is off here (not configured)")
+    return await channel.send(
+        Outgoing(
+            delivery_id=claim.delivery_id,
+            attempt=claim.attempt,
+            target=claim.target,
+            subject=claim.subject,
+            body=claim.body,
+            data=claim.data,
+            route=claim.route,
+            at=ctx.runtime.clock.now(),
+        )
+    )

@@ -1,0 +1,157 @@
+"""Webhooks (``/v1/webhooks/…``; ``handlers/webhooks.py``): an integrating system subscribes (the
+secret shown once), rotates its secret, reads its delivery log, redelivers, unsubscribes."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from contracts.events import DossierRejected
+from contracts.topics import Topic
+from contracts.webhooks import SIGNATURE_HEADER, SignatureError, verify_signature
+from services.notifications.models import Delivery, DeliveryStatus
+from tests.service.conftest import Tokens
+from tests.service.notifications.conftest import RECEIVER, Notifications
+from tests.support import events
+
+SUBSCRIPTION = "/v1/webhooks/subscription"
+
+
+async def test_a_subscription_is_made_once_with_its_secret_then_changed_without(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    client = tokens.client(write=False)
+    made = await notifier.http.put(SUBSCRIPTION, json={"url": f"{RECEIVER}/a"}, headers=client)
+    assert made.status_code == 201 and made.json()["secret"].startswith("whsec_")
+    changed = await notifier.http.put(
+        SUBSCRIPTION, json={"url": f"{RECEIVER}/b", "language": "en"}, headers=client
+    )
+    assert changed.status_code == 200
+    assert (changed.json()["url"], changed.json()["language"], changed.json()["secret"]) == (
+        f"{RECEIVER}/b",
+        "en",
+        None,
+    )
+    shown = (await notifier.http.get(SUBSCRIPTION, headers=client)).json()
+    assert (shown["url"], shown["secret"]) == (f"{RECEIVER}/b", None)
+
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1"))
+    await notifier.settle()
+    (request,) = notifier.web.received("/b")
+    assert json.loads(request.content)["data"]["title"] == "Dossier HS-d-1 received", "in its language"
+
+
+async def test_a_rotated_secret_signs_what_is_sent_next(notifier: Notifications, tokens: Tokens) -> None:
+    client = tokens.client(write=False)
+    old = await notifier.subscribe(client)
+    rotated = await notifier.http.post(f"{SUBSCRIPTION}/secret", headers=client)
+    assert rotated.status_code == 200
+    new = rotated.json()["secret"]
+    assert new != old
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1"))
+    await notifier.settle()
+    (request,) = notifier.web.received("/hook")
+    now = notifier.clock.now().timestamp()
+    verify_signature(new, request.headers[SIGNATURE_HEADER], request.content, now=now)
+    with pytest.raises(SignatureError):
+        verify_signature(old, request.headers[SIGNATURE_HEADER], request.content, now=now)
+
+
+async def test_unsubscribing_cancels_what_is_still_to_be_sent(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    client = tokens.client(write=False)
+    await notifier.failing_webhook(client)
+    assert (await notifier.http.delete(SUBSCRIPTION, headers=client)).status_code == 204
+    (delivery,) = await notifier.deliveries(Delivery.channel == "webhook")  # beside the e-mail
+    assert delivery.status == DeliveryStatus.CANCELLED
+    assert [outcome for _, outcome, _ in await notifier.log(delivery.id)][-1] == "cancelled"
+    for method, path in (("GET", SUBSCRIPTION), ("DELETE", SUBSCRIPTION), ("POST", f"{SUBSCRIPTION}/secret")):
+        response = await notifier.http.request(method, path, headers=client)
+        assert response.status_code == 404
+        problem = response.json()
+        assert problem["code"] == "no-subscription"
+        assert "demo-integrator" in problem["message_vi"] and "demo-integrator" in problem["message_en"]
+
+
+async def test_an_inactive_subscription_is_sent_nothing(notifier: Notifications, tokens: Tokens) -> None:
+    client = tokens.client(write=False)
+    await notifier.subscribe(client)
+    await notifier.http.put(SUBSCRIPTION, json={"url": f"{RECEIVER}/hook", "active": False}, headers=client)
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1"))
+    await notifier.settle()
+    assert notifier.web.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "code", "host"),
+    [
+        ("http://8.8.8.8/hook", "insecure-webhook-url", None),
+        ("https://127.0.0.1/hook", "webhook-url-not-public", "127.0.0.1"),
+        ("https://10.1.2.3/hook", "webhook-url-not-public", "10.1.2.3"),
+    ],
+)
+async def test_a_webhook_url_must_be_https_and_public(
+    notifier: Notifications, tokens: Tokens, url: str, code: str, host: str | None
+) -> None:
+    response = await notifier.http.put(SUBSCRIPTION, json={"url": url}, headers=tokens.client(write=False))
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["code"] == code and url in problem["message_vi"] and url in problem["message_en"]
+    if host:
+        assert host in problem["message_en"]
+    assert (await notifier.http.get(SUBSCRIPTION, headers=tokens.client(write=False))).status_code == 404
+
+
+async def test_webhooks_are_for_integrating_systems_with_a_token(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    anonymous = await notifier.http.get(SUBSCRIPTION)
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "missing-token")
+    officer = await notifier.http.get(
+        "/v1/webhooks/deliveries", headers=tokens.staff(events.ORGANISATION, "leader")
+    )
+    assert (officer.status_code, officer.json()["code"]) == (401, "invalid-token")
+
+
+async def test_the_delivery_log_shows_the_clients_webhooks_and_a_redelivery_sends_again(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    client, other = tokens.client(write=False), tokens.client("another-client", write=False)
+    await notifier.subscribe(client)
+    await notifier.subscribe(other, "/other")
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1"))
+    notifier.clock.advance(timedelta(minutes=1))  # the log is oldest first
+    await notifier.deliver(Topic.REVIEW_EVENTS, events.closed(DossierRejected, "d-1", "Chưa tiêu biểu"))
+    await notifier.settle()
+    log = (await notifier.http.get("/v1/webhooks/deliveries", headers=client)).json()
+    assert [(d["kind"], d["channel"], d["status"]) for d in log] == [
+        ("received", "webhook", "delivered"),
+        ("rejected", "webhook", "delivered"),
+    ]
+    assert [entry["outcome"] for entry in log[0]["log"]] == ["sending", "delivered"]
+    assert (await notifier.http.get("/v1/webhooks/deliveries", headers=other)).json() == []
+    filtered = await notifier.http.get(
+        "/v1/webhooks/deliveries", params={"status": "dead", "dossier_id": "d-1"}, headers=client
+    )
+    assert filtered.json() == []
+
+    delivery_id = log[0]["delivery_id"]
+    foreign = await notifier.http.post(f"/v1/webhooks/deliveries/{delivery_id}/redeliver", headers=other)
+    assert foreign.status_code == 404 and foreign.json()["code"] == "delivery-not-found"
+    assert delivery_id in foreign.json()["message_en"]
+    again = await notifier.http.post(f"/v1/webhooks/deliveries/{delivery_id}/redeliver", headers=client)
+    assert (again.status_code, again.json()) == (202, {"queued": [delivery_id]})
+    await notifier.settle()
+    assert len(notifier.web.received("/hook")) == 3
+
+    notifier.web.statuses["/hook"] = 500
+    await notifier.http.post(f"/v1/webhooks/deliveries/{delivery_id}/redeliver", headers=client)
+    await notifier.settle()  # failed: waiting for its next attempt
+    under_way = await notifier.http.post(f"/v1/webhooks/deliveries/{delivery_id}/redeliver", headers=client)
+    assert under_way.status_code == 409
+    problem = under_way.json()
+    assert (problem["code"], problem["detail"]) == ("delivery-under-way", "pending")
+    assert delivery_id in problem["message_vi"]
