@@ -288,6 +288,16 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
             ),
             own_with("clerk", "leader"),
         ),
+        "a channel of its clerks' preferences": (
+            Probe(
+                "notifications",
+                "PUT",
+                "/v1/preferences/{recipient}/channels/{channel}",
+                f"/v1/preferences/{OWN}%23clerk/channels/email",
+                body={"enabled": True},
+            ),
+            own_with("clerk", "leader"),
+        ),
     }
     for probe, allowed in probes.values():
         await matrix.expect(probe, None, False, "nobody")
