@@ -18,16 +18,16 @@ Schema = dict[str, Any]
 
 
 def breaking_changes(old: Schema, new: Schema) -> list[str]:
-    problems: list[str] = []
-    _compare(old, new, old, new, "$", problems, [], seen=set())
-    return problems
+    comparison = _Comparison(old, new)
+    comparison.compare(old, new, "$")
+    return comparison.problems
 
 
 def consumers_first(old: Schema, new: Schema) -> list[str]:
     """Compatible changes that older consumers would still refuse: values added to an enum."""
-    notices: list[str] = []
-    _compare(old, new, old, new, "$", [], notices, seen=set())
-    return notices
+    comparison = _Comparison(old, new)
+    comparison.compare(old, new, "$")
+    return comparison.notices
 
 
 def _resolve(node: Schema, root: Schema) -> Schema:
@@ -57,53 +57,51 @@ def _types(node: Schema, root: Schema) -> set[str]:
     return {"any"}
 
 
-def _compare(
-    old: Schema,
-    new: Schema,
-    old_root: Schema,
-    new_root: Schema,
-    path: str,
-    problems: list[str],
-    notices: list[str],
-    seen: set[tuple[int, int]],
-) -> None:
-    old = _resolve(old, old_root)
-    new = _resolve(new, new_root)
-    if (id(old), id(new)) in seen:
-        return
-    seen.add((id(old), id(new)))
+class _Comparison:
+    """One walk over an old and a new schema, collecting what breaks and what needs consumers first."""
 
-    old_types, new_types = _types(old, old_root), _types(new, new_root)
-    if old_types != new_types and "any" not in new_types:
-        problems.append(f"{path}: type changed from {sorted(old_types)} to {sorted(new_types)}")
-        return
-    if "enum" in old and "enum" in new:
+    def __init__(self, old_root: Schema, new_root: Schema) -> None:
+        self.old_root, self.new_root = old_root, new_root
+        self.problems: list[str] = []
+        self.notices: list[str] = []
+        self._seen: set[tuple[int, int]] = set()
+
+    def compare(self, old: Schema, new: Schema, path: str) -> None:
+        old, new = _resolve(old, self.old_root), _resolve(new, self.new_root)
+        if (id(old), id(new)) in self._seen:
+            return
+        self._seen.add((id(old), id(new)))
+        old_types, new_types = _types(old, self.old_root), _types(new, self.new_root)
+        if old_types != new_types and "any" not in new_types:
+            self.problems.append(f"{path}: type changed from {sorted(old_types)} to {sorted(new_types)}")
+            return
+        self._enums(old, new, path)
+        self._properties(old, new, path)
+        if "items" in old and "items" in new:
+            self.compare(old["items"], new["items"], f"{path}[]")
+        for key in ("anyOf", "oneOf"):
+            old_options, new_options = old.get(key, []), new.get(key, [])
+            if len(old_options) == len(new_options):
+                for index, pair in enumerate(zip(old_options, new_options, strict=True)):
+                    self.compare(*pair, f"{path}<{index}>")
+
+    def _enums(self, old: Schema, new: Schema, path: str) -> None:
+        if "enum" not in old or "enum" not in new:
+            return
         removed = [value for value in old["enum"] if value not in new["enum"]]
         if removed:
-            problems.append(f"{path}: enum values removed: {removed}")
+            self.problems.append(f"{path}: enum values removed: {removed}")
         added = [value for value in new["enum"] if value not in old["enum"]]
         if added:
-            notices.append(f"{path}: enum values added: {added} (deploy its consumers first)")
+            self.notices.append(f"{path}: enum values added: {added} (deploy its consumers first)")
 
-    old_props: Schema = old.get("properties", {})
-    new_props: Schema = new.get("properties", {})
-    for name in old_props:
-        if name not in new_props:
-            problems.append(f"{path}.{name}: property removed")
-    old_required = set(old.get("required", []))
-    for name in sorted(set(new.get("required", [])) - old_required):
-        state = "became required" if name in old_props else "new required property"
-        problems.append(f"{path}.{name}: {state}")
-    for name, old_prop in old_props.items():
-        if name in new_props:
-            _compare(old_prop, new_props[name], old_root, new_root, f"{path}.{name}", problems, notices, seen)
-
-    if "items" in old and "items" in new:
-        _compare(old["items"], new["items"], old_root, new_root, f"{path}[]", problems, notices, seen)
-    for key in ("anyOf", "oneOf"):
-        old_options, new_options = old.get(key, []), new.get(key, [])
-        if len(old_options) == len(new_options):
-            for index, (old_option, new_option) in enumerate(zip(old_options, new_options, strict=True)):
-                _compare(
-                    old_option, new_option, old_root, new_root, f"{path}<{index}>", problems, notices, seen
-                )
+    def _properties(self, old: Schema, new: Schema, path: str) -> None:
+        old_props: Schema = old.get("properties", {})
+        new_props: Schema = new.get("properties", {})
+        self.problems += [f"{path}.{name}: property removed" for name in old_props if name not in new_props]
+        for name in sorted(set(new.get("required", [])) - set(old.get("required", []))):
+            state = "became required" if name in old_props else "new required property"
+            self.problems.append(f"{path}.{name}: {state}")
+        for name, old_prop in old_props.items():
+            if name in new_props:
+                self.compare(old_prop, new_props[name], f"{path}.{name}")

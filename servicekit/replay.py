@@ -59,6 +59,44 @@ def _headers(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
     return {name: value.decode(errors="replace") for name, value in record.headers}
 
 
+def _to_replay(
+    record: ConsumerRecord[bytes, bytes], seen: set[tuple[str, str, str]], reason: str | None
+) -> tuple[str, str, str] | None:
+    """Where ``record`` came from, if it is to go back there: dead-lettered from somewhere, not
+    already replayed in this run, and (when a reason is asked for) for that reason."""
+    headers = _headers(record)
+    original = (
+        headers.get(DeadLetterHeader.ORIGINAL_TOPIC, ""),
+        headers.get(DeadLetterHeader.ORIGINAL_PARTITION, ""),
+        headers.get(DeadLetterHeader.ORIGINAL_OFFSET, ""),
+    )
+    if not original[0] or original in seen:
+        return None
+    if reason is not None and headers.get(DeadLetterHeader.REASON) != reason:
+        return None
+    seen.add(original)
+    return original
+
+
+async def _send_back(
+    producer: AIOKafkaProducer, record: ConsumerRecord[bytes, bytes], topic: str, source: str
+) -> None:
+    kept = [(k, v) for k, v in record.headers if not k.startswith("x-dlq-")]
+    await producer.send_and_wait(
+        topic, record.value, key=record.key, headers=[*kept, (REPLAYED_FROM_HEADER, source.encode())]
+    )
+
+
+def _replayed(record: ConsumerRecord[bytes, bytes], original: tuple[str, str, str], source: str) -> Replayed:
+    return Replayed(
+        original_topic=original[0],
+        original_partition=int(original[1] or -1),
+        original_offset=int(original[2] or -1),
+        reason=_headers(record).get(DeadLetterHeader.REASON, ""),
+        dead_letter=source,
+    )
+
+
 async def replay(
     kit: KitSettings, dead_letter_topic: str, *, reason: str | None = None, dry_run: bool = False
 ) -> list[Replayed]:
@@ -98,35 +136,13 @@ async def replay(
                 for record in records:
                     if record.offset >= ends[partition]:
                         break
-                    headers = _headers(record)
-                    original = (
-                        headers.get(DeadLetterHeader.ORIGINAL_TOPIC, ""),
-                        headers.get(DeadLetterHeader.ORIGINAL_PARTITION, ""),
-                        headers.get(DeadLetterHeader.ORIGINAL_OFFSET, ""),
-                    )
-                    if not original[0] or original in seen:
+                    original = _to_replay(record, seen, reason)
+                    if original is None:
                         continue
-                    if reason is not None and headers.get(DeadLetterHeader.REASON) != reason:
-                        continue
-                    seen.add(original)
                     source = f"{record.topic}/{record.partition}/{record.offset}"
                     if not dry_run:
-                        kept = [(k, v) for k, v in record.headers if not k.startswith("x-dlq-")]
-                        await producer.send_and_wait(
-                            original[0],
-                            record.value,
-                            key=record.key,
-                            headers=[*kept, (REPLAYED_FROM_HEADER, source.encode())],
-                        )
-                    replayed.append(
-                        Replayed(
-                            original_topic=original[0],
-                            original_partition=int(original[1] or -1),
-                            original_offset=int(original[2] or -1),
-                            reason=headers.get(DeadLetterHeader.REASON, ""),
-                            dead_letter=source,
-                        )
-                    )
+                        await _send_back(producer, record, original[0], source)
+                    replayed.append(_replayed(record, original, source))
         if not dry_run and reason is None and partitions:
             # with a reason, the records skipped must stay for a later run: nothing is committed
             await consumer.commit(ends)

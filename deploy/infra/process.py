@@ -87,8 +87,8 @@ def _port_open(port: int, host: str = HOST, timeout: float = 0.5) -> bool:
         return False
 
 
-def _listener_pid(port: int) -> int | None:
-    """Best effort: pid of the process listening on TCP ``port`` (Linux /proc only)."""
+def _listening_inodes(port: int) -> set[str]:
+    """The socket inodes listening on TCP ``port`` (IPv4 and IPv6), from /proc/net."""
     inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -99,19 +99,29 @@ def _listener_pid(port: int) -> int | None:
             cols = row.split()
             if len(cols) > 9 and cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
                 inodes.add(cols[9])
+    return inodes
+
+
+def _holds_socket(pid: str, sockets: set[str]) -> bool:
+    try:
+        for fd in os.scandir(f"/proc/{pid}/fd"):
+            with contextlib.suppress(OSError):
+                if str(Path(fd.path).readlink()) in sockets:
+                    return True
+    except OSError:
+        return False
+    return False
+
+
+def _listener_pid(port: int) -> int | None:
+    """Best effort: pid of the process listening on TCP ``port`` (Linux /proc only)."""
+    inodes = _listening_inodes(port)
     if not inodes:
         return None
     wanted = {f"socket:[{inode}]" for inode in inodes}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            for fd in os.scandir(f"/proc/{entry.name}/fd"):
-                with contextlib.suppress(OSError):
-                    if str(Path(fd.path).readlink()) in wanted:
-                        return int(entry.name)
-        except OSError:
-            continue
+        if entry.name.isdigit() and _holds_socket(entry.name, wanted):
+            return int(entry.name)
     return None
 
 

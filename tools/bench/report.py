@@ -249,87 +249,118 @@ def chart(results: dict[str, Any], path: Path) -> None:
     plt.close(figure)
 
 
-def markdown(results: dict[str, Any]) -> str:
-    """The results as BENCHMARKS.md's tables: ``python -m tools.bench.report benchmarks/results.json``."""
-    sizes = sorted(results["sizes"], key=int)
-    rows = [results["sizes"][size] for size in sizes]
-    out: list[str] = []
+class _Tables:
+    """BENCHMARKS.md's markdown tables, one column per load."""
 
-    def line(label: str, values: list[Any]) -> None:
-        out.append(f"| {label} | " + " | ".join(str(value) for value in values) + " |")
+    def __init__(self, sizes: list[str]) -> None:
+        self.sizes = sizes
+        self.out: list[str] = []
 
-    def header(first: str) -> None:
-        line(first, sizes)
-        line("---", ["---"] * len(sizes))
+    def line(self, label: str, values: list[Any]) -> None:
+        self.out.append(f"| {label} | " + " | ".join(str(value) for value in values) + " |")
 
-    header("load (dossiers)")
+    def header(self, first: str) -> None:
+        self.line(first, self.sizes)
+        self.line("---", ["---"] * len(self.sizes))
 
-    line("completed", [row["completed"] for row in rows])
-    line("seconds", [row["seconds"] for row in rows])
-    line("**throughput, dossiers/s**", [row["throughput_per_s"] for row in rows])
-    line(
+
+def _percentiles(numbers: dict[str, Any]) -> str:
+    return f"{numbers['p50_ms']} / {numbers['p95_ms']} / {numbers['p99_ms']}"
+
+
+def _throughput(tables: _Tables, rows: list[dict[str, Any]]) -> None:
+    tables.header("load (dossiers)")
+    tables.line("completed", [row["completed"] for row in rows])
+    tables.line("seconds", [row["seconds"] for row in rows])
+    tables.line("**throughput, dossiers/s**", [row["throughput_per_s"] for row in rows])
+    tables.line(
         "bare Temporal, same shape, workflows/s",
         [row["baselines"]["temporal_same_shape"]["throughput_per_s"] for row in rows],
     )
-    line("**`e2e_vs_temporal`**", [row["e2e_vs_temporal"] for row in rows])
-    line("wall time per dossier, ms", [row["cost_ms_per_dossier"] for row in rows])
-    line("CPU per dossier, s (pipeline processes)", [row["cpu_seconds_per_dossier"] for row in rows])
-    line("events on Kafka, per s", [row["events_per_s"] for row in rows])
-    line(
+    tables.line("**`e2e_vs_temporal`**", [row["e2e_vs_temporal"] for row in rows])
+    tables.line("wall time per dossier, ms", [row["cost_ms_per_dossier"] for row in rows])
+    tables.line("CPU per dossier, s (pipeline processes)", [row["cpu_seconds_per_dossier"] for row in rows])
+    tables.line("events on Kafka, per s", [row["events_per_s"] for row in rows])
+    tables.line(
         "raw aiokafka burst, events/s",
         [row["baselines"]["aiokafka_same_events"]["throughput_events_per_s"] for row in rows],
     )
-    line(
+    tables.line(
         "bare FastAPI + SQLModel insert, /s",
         [row["baselines"]["fastapi_sqlmodel_insert"]["throughput_per_s"] for row in rows],
     )
-    out += ["", "Latency per stage, ms — p50 / p95 / p99 (× the baseline's p50 / p99):", ""]
-    header("stage")
+
+
+def _stages(tables: _Tables, rows: list[dict[str, Any]]) -> None:
+    tables.out += ["", "Latency per stage, ms — p50 / p95 / p99 (× the baseline's p50 / p99):", ""]
+    tables.header("stage")
     for stage in rows[0]["stages"]:
         cells = []
         for row in rows:
-            numbers, ratio = row["stages"][stage], row["ratios"].get(stage)
-            cell = f"{numbers['p50_ms']} / {numbers['p95_ms']} / {numbers['p99_ms']}"
+            ratio = row["ratios"].get(stage)
+            cell = _percentiles(row["stages"][stage])
             if ratio:
                 cell += f" (×{ratio['p50']} / ×{ratio['p99']})"
             cells.append(cell)
-        line(f"`{stage}`", cells)
-    baseline_rows = {
-        "bare Temporal: start → first update accepted": ("temporal_same_shape", "submit_to_first_task"),
-        "bare Temporal: update → next update accepted": ("temporal_same_shape", "action_to_next_task"),
-        "raw aiokafka: one hop, paced": ("aiokafka_same_events", "paced_hop"),
-        "bare insert: HTTP round trip": ("fastapi_sqlmodel_insert", "submit_http"),
-    }
-    for label, (baseline, stage) in baseline_rows.items():
+        tables.line(f"`{stage}`", cells)
+
+
+_BASELINE_ROWS = {
+    "bare Temporal: start → first update accepted": ("temporal_same_shape", "submit_to_first_task"),
+    "bare Temporal: update → next update accepted": ("temporal_same_shape", "action_to_next_task"),
+    "raw aiokafka: one hop, paced": ("aiokafka_same_events", "paced_hop"),
+    "bare insert: HTTP round trip": ("fastapi_sqlmodel_insert", "submit_http"),
+}
+
+
+def _baselines(tables: _Tables, rows: list[dict[str, Any]]) -> None:
+    for label, (baseline, stage) in _BASELINE_ROWS.items():
         values = []
         for row in rows:
             source = row["baselines"][baseline]
-            numbers = source["stages"][stage] if "stages" in source else source[stage]
-            values.append(f"{numbers['p50_ms']} / {numbers['p95_ms']} / {numbers['p99_ms']}")
-        line(label, values)
-    out += ["", "Peak resident memory, MB (CPU seconds during the load):", ""]
-    header("process")
+            values.append(_percentiles(source["stages"][stage] if "stages" in source else source[stage]))
+        tables.line(label, values)
+
+
+def _processes(tables: _Tables, rows: list[dict[str, Any]]) -> None:
+    tables.out += ["", "Peak resident memory, MB (CPU seconds during the load):", ""]
+    tables.header("process")
     for name in rows[0]["processes"]:
-        line(
+        tables.line(
             name,
             [
                 f"{row['processes'][name]['peak_rss_mb']} ({row['processes'][name]['cpu_seconds']})"
                 for row in rows
             ],
         )
+
+
+def _half_rate_and_targets(tables: _Tables, results: dict[str, Any]) -> None:
     half = results.get("half_rate")
     if half:
         stage = half["stages"]["submit_to_first_task"]
-        out += [
+        tables.out += [
             "",
             f"Open loop, {half['dossiers']} dossiers at {half['rate_per_s']}/s (half the peak {half['peak_per_s']}/s): "
             f"`submit_to_first_task` p50 {stage['p50_ms']} ms, p95 {stage['p95_ms']} ms, p99 {stage['p99_ms']} ms; "
             f"throughput {half['throughput_per_s']}/s.",
         ]
-    out += ["", "| target | found | met |", "| --- | --- | --- |"]
+    tables.out += ["", "| target | found | met |", "| --- | --- | --- |"]
     for target in results.get("targets", []):
-        out.append(f"| {target['target']} | {target['found']} | {target['met']} |")
-    return "\n".join(out)
+        tables.out.append(f"| {target['target']} | {target['found']} | {target['met']} |")
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as BENCHMARKS.md's tables: ``python -m tools.bench.report benchmarks/results.json``."""
+    sizes = sorted(results["sizes"], key=int)
+    rows = [results["sizes"][size] for size in sizes]
+    tables = _Tables(sizes)
+    _throughput(tables, rows)
+    _stages(tables, rows)
+    _baselines(tables, rows)
+    _processes(tables, rows)
+    _half_rate_and_targets(tables, results)
+    return "\n".join(tables.out)
 
 
 if __name__ == "__main__":
