@@ -21,7 +21,9 @@ from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
 from servicekit.telemetry import continued_trace, trace_carrier
 from services.decisions import service
-from services.decisions.documents import compose, render
+from services.decisions.documents import compose
+from services.decisions.documents.certificate import render_certificates
+from services.decisions.documents.decision import render_decision, render_revocation
 from services.decisions.documents.signing import DocumentSigner
 from services.decisions.models import DocumentKind
 from services.decisions.settings import DecisionsSettings
@@ -116,14 +118,12 @@ class DocumentDesk:
             document = compose.revocation_document(
                 decision, record.revocation, record.original, record.lines[0]
             )
-            return {
-                DocumentKind.DECISION: self._sign(render.render_revocation(document), decision.number, place)
-            }
+            return {DocumentKind.DECISION: self._sign(render_revocation(document), decision.number, place)}
         # certificates are rendered when first asked for (see ``certificate``): most are never
         # printed from here, and a decision's issuance should not wait for them
         return {
             DocumentKind.DECISION: self._sign(
-                render.render_decision(compose.decision_document(decision, record.lines)),
+                render_decision(compose.decision_document(decision, record.lines)),
                 decision.number,
                 place,
             ),
@@ -151,7 +151,7 @@ class DocumentDesk:
         decision = wanted.record.decision
         pdf = await anyio.to_thread.run_sync(
             lambda: self._sign(
-                render.render_certificates(compose.certificates(decision, wanted.record.lines)),
+                render_certificates(compose.certificates(decision, wanted.record.lines)),
                 decision.number,
                 compose.issuing_body(decision).place_vi,
             )
