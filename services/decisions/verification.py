@@ -15,8 +15,8 @@ from sqlmodel import Session, col, select
 
 from contracts.events import RevocationGround
 from services.decisions import service
-from services.decisions.documents.compose import GROUNDS_EN, GROUNDS_VI
 from services.decisions.documents.signing import Verification
+from services.decisions.domain.revocation import GROUNDS_EN, GROUNDS_VI
 from services.decisions.models import (
     Decision,
     DecisionDocument,
