@@ -4,11 +4,18 @@ as stored, while their lines stand."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from typing import Any
 
 import pypdfium2 as pdfium
+import pytest
+from sqlmodel import Session, col, delete
 
+from contracts.topics import Topic
+from services.decisions.documents import pipeline
+from services.decisions.models import DecisionDocument, DocumentKind
 from tests.service.conftest import Tokens
-from tests.service.decisions.conftest import approval, issue, revoke, verify
+from tests.service.decisions.conftest import PROVINCE, approval, issue, issued_event, revoke, verify
 from tests.service.harness import InProcess
 
 
@@ -76,6 +83,13 @@ async def test_a_revoked_lines_certificate_is_gone_and_the_bundle_is_made_again_
         "line-revoked",
         revocation["decision_id"],
     )
+    assert gone.json()["message_vi"] == (
+        "Khen thưởng tại số sổ vàng 1 của Quyết định số 01/QĐ-UBND đã bị hủy bỏ theo Quyết định số 02/QĐ-UBND."
+    )
+    assert (
+        gone.json()["message_en"]
+        == "The award of line 1 of decision 01/QĐ-UBND was revoked by decision 02/QĐ-UBND."
+    )
     after = await service.http.get(f"{url}/certificates")
     assert after.status_code == 200 and after.content != before
     pages, text = pdf_text(after.content)
@@ -91,3 +105,56 @@ async def test_a_revoked_lines_certificate_is_gone_and_the_bundle_is_made_again_
 
     no_certificates = await service.http.get(f"/v1/decisions/{revocation['decision_id']}/certificates")
     assert (no_certificates.status_code, no_certificates.json()["code"]) == (404, "no-certificates")
+    assert "Quyết định số 02/QĐ-UBND là quyết định hủy bỏ" in no_certificates.json()["message_vi"]
+
+
+async def test_while_a_decision_is_being_signed_its_documents_are_not_ready(
+    service: InProcess, tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desk holds the decision between its number and its signature: it is ``numbered``, its
+    documents answer ``document-not-ready`` and it cannot be revoked yet."""
+    release, sign = threading.Event(), pipeline.decision_documents
+
+    def held(*args: Any) -> dict[DocumentKind, bytes]:
+        release.wait(timeout=10)
+        return sign(*args)
+
+    monkeypatch.setattr(pipeline, "decision_documents", held)
+    try:
+        await service.deliver(Topic.REVIEW_EVENTS, approval("hs-1", "Tổ Toán - Tin"))
+        [decision] = (await service.http.get("/v1/decisions", params={"dossier_id": "hs-1"})).json()
+        assert (decision["status"], decision["document_sha256"]) == ("numbered", None)
+        url = f"/v1/decisions/{decision['decision_id']}"
+        for path in ("pdf", "certificates", "certificates/1"):
+            response = await service.http.get(f"{url}/{path}")
+            problem = response.json()
+            assert (response.status_code, problem["code"]) == (409, "document-not-ready"), path
+            assert "01/QĐ-UBND" in problem["message_vi"] and "01/QĐ-UBND" in problem["message_en"]
+        revoking = await service.http.post(
+            f"{url}/revocations",
+            json={"line_number": 1, "ground": "b", "reason": "Hồ sơ khai sai sự thật."},
+            headers=tokens.staff(PROVINCE, "leader"),
+        )
+        assert (revoking.status_code, revoking.json()["code"]) == (409, "decision-not-revocable")
+        assert service.events(Topic.DECISION_EVENTS) == [], "nothing is announced before it is signed"
+    finally:
+        release.set()
+    await issued_event(service, "hs-1")
+    assert (await service.http.get(f"{url}/pdf")).status_code == 200
+
+
+async def test_a_decision_issued_before_the_registry_kept_documents_has_none_to_serve(
+    service: InProcess,
+) -> None:
+    decision = await issue(service, approval("hs-1", "Tổ Toán - Tin"))
+    with Session(service.runtime.engine) as session:
+        session.exec(
+            delete(DecisionDocument).where(col(DecisionDocument.decision_id) == decision["decision_id"])
+        )
+        session.commit()
+    response = await service.http.get(f"/v1/decisions/{decision['decision_id']}/pdf")
+    assert (response.status_code, response.json()["code"]) == (404, "document-not-available")
+    assert (
+        response.json()["message_en"]
+        == "Decision 01/QĐ-UBND was issued before this registry kept its documents."
+    )

@@ -120,7 +120,11 @@ async def test_a_leader_issues_the_batches_before_the_period_ends(service: InPro
     assert (await service.http.post(url)).status_code == 401
     refused = await service.http.post(url, headers=tokens.staff(COMMUNE, "officer"))
     assert (refused.status_code, refused.json()["code"]) == (403, "leader-required")
-    assert "lãnh đạo" in refused.json()["message_vi"] and "leader" in refused.json()["message_en"]
+    assert refused.json()["message_vi"] == (
+        "Chỉ lãnh đạo cơ quan mới ban hành quyết định của cơ quan; mã truy cập của Cán bộ AH-DS-TT không "
+        "có vai trò lãnh đạo."
+    )
+    assert "Cán bộ AH-DS-TT's token holds no leader role" in refused.json()["message_en"]
     other = await service.http.post(url, headers=tokens.staff("AH", "leader"))
     assert (other.status_code, other.json()) == (200, []), "a leader issues only their organisation's"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from contracts.topics import Topic
 from tests.service.conftest import Tokens
-from tests.service.decisions.conftest import COMMUNE, PROVINCE, REVOKED, approval, issue
+from tests.service.decisions.conftest import COMMUNE, PROVINCE, PROVINCE_NAME, REVOKED, approval, issue
 from tests.service.harness import InProcess
 
 BODY = {"line_number": 1, "ground": "b", "reason": "Hồ sơ khai sai số năm công tác, theo kết luận thanh tra."}
@@ -67,12 +67,17 @@ async def test_each_refusal_names_its_cause(service: InProcess, tokens: Tokens) 
     for headers in (tokens.staff(PROVINCE, "officer"), tokens.staff(COMMUNE, "leader")):
         problem = await refused(service, decision_id, headers)
         assert (problem["status"], problem["code"]) == (403, "not-issuing-authority")
-        assert "Điều 93" in problem["message_vi"] and "93" in problem["message_en"]
+        assert problem["message_vi"].startswith(
+            f"Chỉ lãnh đạo {PROVINCE_NAME}, cơ quan đã ban hành Quyết định số 01/QĐ-UBND"
+        )
+        assert "Điều 93 khoản 8" in problem["message_vi"]
+        assert f"Only a leader of {PROVINCE_NAME}, which issued decision 01/QĐ-UBND" in problem["message_en"]
     problem = await refused(service, "khong-co", leader)
     assert (problem["status"], problem["code"]) == (404, "decision-not-found")
     problem = await refused(service, decision_id, leader, line_number=9)
     assert (problem["status"], problem["code"]) == (404, "line-not-found")
-    assert "01/QĐ-UBND" in problem["message_vi"] and "9" in problem["message_en"]
+    assert problem["message_vi"] == "Quyết định số 01/QĐ-UBND không có số sổ vàng 9."
+    assert problem["message_en"] == "Decision 01/QĐ-UBND has no line 9."
     for body in ({"ground": "z"}, {"reason": "ngắn"}, {"line_number": 0}):
         problem = await refused(service, decision_id, leader, **body)
         assert (problem["status"], problem["code"]) == (422, "validation-failed"), body
@@ -86,8 +91,15 @@ async def test_each_refusal_names_its_cause(service: InProcess, tokens: Tokens) 
         "already-revoked",
         revocation["decision_id"],
     )
-    assert "01/QĐ-UBND" in problem["message_vi"] and "01/QĐ-UBND" in problem["message_en"]
+    assert problem["message_vi"] == (
+        "Số sổ vàng 1 của Quyết định số 01/QĐ-UBND đã bị hủy bỏ theo Quyết định số 02/QĐ-UBND."
+    )
+    assert (
+        problem["message_en"] == "Line 1 of decision 01/QĐ-UBND was already revoked by decision 02/QĐ-UBND."
+    )
     problem = await refused(service, revocation["decision_id"], leader)
     assert (problem["status"], problem["code"]) == (409, "decision-not-revocable"), (
         "a revocation is not revoked"
     )
+    assert "Quyết định số 02/QĐ-UBND là quyết định hủy bỏ" in problem["message_vi"]
+    assert "decision 02/QĐ-UBND is a revocation" in problem["message_en"]
