@@ -101,8 +101,11 @@ class OutboxRelay:
                 raise
             except Exception:
                 logger.exception("outbox relay failed; retrying at the next poll")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that
+            # arrives as the wake-up does, and the relay then polled on after stop() (a hang)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._kit.outbox_poll_seconds)
+                async with asyncio.timeout(self._kit.outbox_poll_seconds):
+                    await self._wake.wait()
             self._wake.clear()
 
     async def relay_pending(self) -> int:

@@ -1,5 +1,5 @@
-"""Decisions' process: registry API, the consumer that numbers decisions and the desk that renders,
-signs and publishes them."""
+"""Decisions' composition root: settings, runtime, the handlers' context, the registry API, the
+consumer of approvals and the desk that renders, signs and publishes decisions."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.decisions import flows, views
+from services.decisions.context import DecisionsContext, Doorbell, Seal
+from services.decisions.desk import DocumentDesk
 from services.decisions.documents.signing import (
     DocumentSigner,
     SigningMaterial,
@@ -49,22 +51,23 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
     """The service's app and runtime, reading ``clock`` (tests give theirs)."""
     settings = DecisionsSettings()
     runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations", clock)
-    tokens = TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE, clock=runtime.clock)
-    desk = flows.DocumentDesk(
-        runtime, settings, lambda: DocumentSigner(signing_material(settings, runtime.clock.now()))
+    ctx = DecisionsContext(
+        runtime=runtime,
+        settings=settings,
+        tokens=TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE, clock=runtime.clock),
+        seal=Seal(lambda: DocumentSigner(signing_material(settings, runtime.clock.now()))),
+        doorbell=Doorbell(),
     )
-    flows.register_subscribers(runtime, settings, desk)
+    desk = DocumentDesk(ctx)
+    flows.register_subscribers(ctx)
 
     async def start_desk() -> None:
+        await ctx.seal.load()  # a missing signing key stops the process here, with the reason
         await desk.start()
-        desk.wake()  # finish whatever a previous run left numbered
+        ctx.doorbell.ring()  # finish whatever a previous run left numbered
 
     runtime.on_start.append(start_desk)
     runtime.on_stop.append(desk.stop)
-    app = create_app(
-        runtime,
-        [views.build_router(runtime, settings, desk, tokens)],
-        title="TĐKT Decisions API",
-        description=DESCRIPTION,
-    )
+    app = create_app(runtime, [views.router], title="TĐKT Decisions API", description=DESCRIPTION)
+    app.state.context = ctx
     return app, runtime

@@ -14,9 +14,10 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from contracts.events import RevocationGround
-from services.decisions import service
-from services.decisions.documents.compose import GROUNDS_EN, GROUNDS_VI
+from services.decisions import registry
 from services.decisions.documents.signing import Verification
+from services.decisions.documents.store import document_by_hash
+from services.decisions.domain.revocation import GROUNDS_EN, GROUNDS_VI
 from services.decisions.models import (
     Decision,
     DecisionDocument,
@@ -78,10 +79,10 @@ class Holding:
 
 def holding(session: Session, sha256: str) -> Holding | None:
     """The stored document with this hash, its decision, and the revoked awards it attests."""
-    stored = service.document_by_hash(session, sha256)
+    stored = document_by_hash(session, sha256)
     if stored is None:
         return None
-    decision = service.get_decision(session, stored.decision_id)
+    decision = registry.get_decision(session, stored.decision_id)
     lines = _attested_lines(session, stored, decision.kind)
     return Holding(
         decision=decision,

@@ -19,8 +19,8 @@ from deploy import infra
 from servicekit import migrations
 from servicekit.db import make_engine, run_in_session
 from services.decisions.domain import BatchPeriod, BatchRule
+from services.decisions.issuing import close_batches, record_approval
 from services.decisions.models import Decision, DecisionEntry
-from services.decisions.service import close_batches, record_approval
 
 INSTANCES = 3
 DECISIONS = 60

@@ -30,10 +30,12 @@ from servicekit import migrations
 from servicekit.auth import Staff
 from servicekit.db import make_engine
 from servicekit.outbox import OutboxRecord
-from services.decisions import service, verification
+from services.decisions import issuing, registry, verification
 from services.decisions.documents.signing import Verification
+from services.decisions.documents.store import certificate_file, document_by_hash, store_certificate
 from services.decisions.domain import BatchPeriod, BatchRule
 from services.decisions.models import Decision, DocumentKind, RevocationRequest, VerificationView
+from services.decisions.revocation import revoke as number_revocation
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
@@ -79,10 +81,10 @@ def approval(dossier_id: str, kinds: list[NomineeKind], multiple: RewardMultiple
 
 def issue(engine: Engine, approved: DossierApproved) -> Decision:
     """Number the decision, then store its (stand-in) document and stage its events."""
-    decision = write(engine, lambda s: service.record_approval(s, approved, [], {}, TODAY, NOW, "{}"))
+    decision = write(engine, lambda s: issuing.record_approval(s, approved, [], {}, TODAY, NOW, "{}"))
     assert decision is not None
     document = {DocumentKind.DECISION: f"%PDF decision {decision.id}".encode()}
-    write(engine, lambda s: service.store_documents(s, decision.id, document, "test", NOW))
+    write(engine, lambda s: issuing.store_documents(s, decision.id, document, "test", NOW))
     return reread(engine, decision)
 
 
@@ -119,7 +121,7 @@ def test_the_issued_event_gives_a_total_only_when_every_amount_is_known(
     assert reward is not None
     assert reward.complete_total_vnd == complete, "an unknown amount is never counted as 0"
     assert reward.total_vnd == known_sum, "v1's field keeps its meaning: the sum of the known amounts"
-    view = write(engine, lambda s: service.get_decision(s, decision.id))
+    view = write(engine, lambda s: registry.get_decision(s, decision.id))
     assert view.reward is not None and view.reward.complete_total_vnd == complete
 
 
@@ -133,7 +135,7 @@ def test_one_dossier_of_a_batched_decision_is_totalled_over_its_own_lines(engine
         write(
             engine,
             functools.partial(
-                service.record_approval,
+                issuing.record_approval,
                 approved=approved,
                 rules=rule,
                 signers={},
@@ -142,10 +144,10 @@ def test_one_dossier_of_a_batched_decision_is_totalled_over_its_own_lines(engine
                 trace_carrier="{}",
             ),
         )
-    [decision] = write(engine, lambda s: service.close_batches(s, {}, TODAY, NOW, due_only=False))
+    [decision] = write(engine, lambda s: issuing.close_batches(s, {}, TODAY, NOW, due_only=False))
     write(
         engine,
-        lambda s: service.store_documents(s, decision.id, {DocumentKind.DECISION: b"%PDF b"}, "t", NOW),
+        lambda s: issuing.store_documents(s, decision.id, {DocumentKind.DECISION: b"%PDF b"}, "t", NOW),
     )
     own_a, own_b = (issued_event(engine, d).data.reward for d in ("hs-a", "hs-b"))
     assert own_a is not None and own_b is not None
@@ -171,9 +173,9 @@ def stored_certificate(
     """Store a certificate file as the desk does on a first request: its hash and the lines it holds."""
 
     def store(session: Session) -> tuple[str, list[int] | None]:
-        wanted = service.certificate_file(session, decision_id, line_number)
+        wanted = certificate_file(session, decision_id, line_number)
         content = f"%PDF certificate {decision_id} {line_number} {wanted.key}".encode()
-        document = service.store_certificate(session, wanted, content, at)
+        document = store_certificate(session, wanted, content, at)
         return document.sha256, document.lines
 
     return write(engine, store)
@@ -186,10 +188,10 @@ def revoke(engine: Engine, decision_id: str, line_number: int, at: datetime = NO
         reason="Hồ sơ khai sai số năm công tác, theo kết luận thanh tra.",
     )
     revocation = write(
-        engine, lambda s: service.revoke(s, decision_id, request, LEADER, {}, date(2026, 12, 5), at, "{}")
+        engine, lambda s: number_revocation(s, decision_id, request, LEADER, {}, date(2026, 12, 5), at, "{}")
     )
     content = {DocumentKind.DECISION: f"%PDF revocation {revocation.id}".encode()}
-    write(engine, lambda s: service.store_documents(s, revocation.id, content, "test", NOW))
+    write(engine, lambda s: issuing.store_documents(s, revocation.id, content, "test", NOW))
     return reread(engine, revocation)
 
 
@@ -284,5 +286,5 @@ def test_the_migration_records_the_lines_of_bundles_stored_before_it(engine: Eng
     config = migrations.alembic_config(Path("services") / "decisions" / "migrations", str(engine.url))
     command.downgrade(config, "0005")
     command.upgrade(config, "head")
-    document = write(engine, lambda s: service.document_by_hash(s, bundle))
+    document = write(engine, lambda s: document_by_hash(s, bundle))
     assert document is not None and document.lines == [2, 3]

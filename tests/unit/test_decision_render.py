@@ -23,6 +23,14 @@ from PIL import Image
 
 from contracts.events import EntrySummary, NomineeKind, RewardMultiple
 from services.decisions.documents import compose
+from services.decisions.documents.certificate import render_certificates
+from services.decisions.documents.decision import (
+    UNKNOWN_AMOUNT_NOTE,
+    format_amount,
+    render_decision,
+    render_revocation,
+)
+from services.decisions.documents.layout import long_date
 from services.decisions.documents.model import (
     AnnexLine,
     Certificate,
@@ -30,14 +38,6 @@ from services.decisions.documents.model import (
     IssuingBody,
     RevocationDocument,
     Signer,
-)
-from services.decisions.documents.render import (
-    UNKNOWN_AMOUNT_NOTE,
-    format_amount,
-    long_date,
-    render_certificates,
-    render_decision,
-    render_revocation,
 )
 from services.decisions.domain import decision_reward
 from services.decisions.models import Decision, DecisionEntry

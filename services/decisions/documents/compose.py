@@ -12,26 +12,8 @@ from services.decisions.documents.model import (
     Signer,
 )
 from services.decisions.domain import complete_total
+from services.decisions.domain.revocation import GROUNDS_VI
 from services.decisions.models import Decision, DecisionEntry, Revocation
-
-GROUNDS_VI: dict[RevocationGround, str] = {
-    RevocationGround.FRAUDULENT_ACHIEVEMENT: "gian dối trong việc kê khai thành tích",
-    RevocationGround.FALSE_DOSSIER: "khai báo thông tin sai sự thật hoặc làm giả hồ sơ, giấy tờ",
-    RevocationGround.UNLAWFUL_REVIEW: "thẩm định, xét duyệt, đề nghị khen thưởng trái pháp luật",
-    RevocationGround.LATER_VIOLATION_FOUND: (
-        "có kết luận, quyết định, bản án của cơ quan có thẩm quyền xác định vi phạm trong thời gian "
-        "được tính thành tích"
-    ),
-}
-"""Luật Thi đua, khen thưởng 2022 Điều 93 khoản 2, điểm a–d (DOMAIN.md §3.7)."""
-GROUNDS_EN: dict[RevocationGround, str] = {
-    RevocationGround.FRAUDULENT_ACHIEVEMENT: "fraudulent claims of achievements",
-    RevocationGround.FALSE_DOSSIER: "false information or a forged dossier",
-    RevocationGround.UNLAWFUL_REVIEW: "an appraisal, review or proposal made contrary to law",
-    RevocationGround.LATER_VIOLATION_FOUND: (
-        "a later conclusion, decision or judgment showing violations during the period counted"
-    ),
-}
 
 REVOCATION_BASES = ("Luật Thi đua, khen thưởng",)
 

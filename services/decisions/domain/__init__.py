@@ -1,5 +1,6 @@
 """Pure rules for decisions: numbering (NĐ 30/2020/NĐ-CP; DOMAIN.md key fact 14), reward money and
-its combination rules (NĐ 152/2025 Điều 49–54; DOMAIN.md §2.4), and batching periods."""
+its combination rules (NĐ 152/2025 Điều 49–54; DOMAIN.md §2.4), and batching periods. Who acts for
+an issuing authority is ``domain.authority``; the law of revocation, ``domain.revocation``."""
 
 from __future__ import annotations
 

@@ -1,0 +1,126 @@
+"""Every refusal the decisions service gives, once: its code (a published contract: unchanged), its
+kind (the HTTP edge and the Kafka consumers map it), and what it says in Vietnamese and English
+with the values that name the cause."""
+
+from __future__ import annotations
+
+from servicekit.errors import Catalogue, ErrorCode, Refusal
+
+# --- the registry -------------------------------------------------------------------------------
+
+DECISION_NOT_FOUND = ErrorCode(
+    "decision-not-found",
+    Refusal.NOT_FOUND,
+    "Không tìm thấy quyết định '{decision_id}'.",
+    "No decision with id '{decision_id}'.",
+    meaning="No decision of the registry has this id.",
+)
+
+# --- documents ----------------------------------------------------------------------------------
+
+DOCUMENT_NOT_READY = ErrorCode(
+    "document-not-ready",
+    Refusal.CONFLICT,
+    "Văn bản của Quyết định số {number} đang được lập và ký số; vui lòng thử lại sau ít giây.",
+    "The documents of decision {number} are being rendered and signed; retry in a few seconds.",
+    meaning="The decision is numbered; its signed PDF follows within seconds (status `numbered`).",
+)
+DOCUMENT_NOT_AVAILABLE = ErrorCode(
+    "document-not-available",
+    Refusal.NOT_FOUND,
+    "Quyết định số {number} được ban hành trước khi hệ thống lập văn bản điện tử.",
+    "Decision {number} was issued before this registry kept its documents.",
+    meaning="An issued decision from before the registry stored PDFs: there is no file to serve.",
+)
+NO_CERTIFICATES = ErrorCode(
+    "no-certificates",
+    Refusal.NOT_FOUND,
+    "Quyết định số {number} là quyết định hủy bỏ: quyết định hủy bỏ không có giấy chứng nhận.",
+    "Decision {number} is a revocation decision: a revocation has no certificates.",
+    meaning="Certificates attest awards; a revocation decision awards nothing.",
+)
+LINE_NOT_FOUND = ErrorCode(
+    "line-not-found",
+    Refusal.NOT_FOUND,
+    "Quyết định số {number} không có số sổ vàng {line}.",
+    "Decision {number} has no line {line}.",
+    meaning="The decision lists no awardee under this số sổ vàng (its lines run 1…n).",
+)
+LINE_REVOKED = ErrorCode(
+    "line-revoked",
+    Refusal.GONE,
+    "Khen thưởng tại số sổ vàng {line} của Quyết định số {number} đã bị hủy bỏ theo Quyết định số "
+    "{revocation_number}.",
+    "The award of line {line} of decision {number} was revoked by decision {revocation_number}.",
+    meaning="The award was revoked (Luật TĐKT 2022 Điều 93): its certificate is no longer served; "
+    "`detail` is the revocation decision's id.",
+)
+ALL_LINES_REVOKED = ErrorCode(
+    "all-lines-revoked",
+    Refusal.GONE,
+    "Mọi khen thưởng của Quyết định số {number} đã bị hủy bỏ.",
+    "Every award of decision {number} was revoked.",
+    meaning="No line of the decision stands, so there is no certificate left to serve.",
+)
+
+# --- issuing and revocation ---------------------------------------------------------------------
+
+LEADER_REQUIRED = ErrorCode(
+    "leader-required",
+    Refusal.FORBIDDEN,
+    "Chỉ lãnh đạo cơ quan mới ban hành quyết định của cơ quan; mã truy cập của {officer} không có vai "
+    "trò lãnh đạo.",
+    "Only a leader of the organisation issues its decisions; {officer}'s token holds no leader role.",
+    meaning="Issuing batched decisions before their period ends is the act of a leader (role `leader`).",
+)
+NOT_ISSUING_AUTHORITY = ErrorCode(
+    "not-issuing-authority",
+    Refusal.FORBIDDEN,
+    "Chỉ lãnh đạo {issuer}, cơ quan đã ban hành Quyết định số {number}, mới được hủy bỏ quyết định "
+    "khen thưởng này (Luật Thi đua, khen thưởng Điều 93 khoản 8).",
+    "Only a leader of {issuer}, which issued decision {number}, may revoke it (Luật TĐKT 2022 "
+    "Article 93(8)).",
+    meaning="Whoever awarded revokes: a token of the issuing organisation with the `leader` role.",
+)
+DECISION_NOT_REVOCABLE = ErrorCode(
+    "decision-not-revocable",
+    Refusal.CONFLICT,
+    "Chỉ hủy bỏ được quyết định khen thưởng đã ban hành; Quyết định số {number} là quyết định hủy bỏ "
+    "hoặc văn bản của nó đang được lập và ký số.",
+    "Only an issued award decision can be revoked; decision {number} is a revocation, or its "
+    "documents are still being signed.",
+    meaning="A revocation revokes one line of an issued award decision.",
+)
+ALREADY_REVOKED = ErrorCode(
+    "already-revoked",
+    Refusal.CONFLICT,
+    "Số sổ vàng {line} của Quyết định số {number} đã bị hủy bỏ theo Quyết định số {revocation_number}.",
+    "Line {line} of decision {number} was already revoked by decision {revocation_number}.",
+    meaning="A line is revoked once; `detail` is the revocation decision's id.",
+)
+
+# --- verification -------------------------------------------------------------------------------
+
+FILE_TOO_LARGE = ErrorCode(
+    "file-too-large",
+    Refusal.TOO_LARGE,
+    "Tệp vượt quá {megabytes} MB.",
+    "The file exceeds {megabytes} MB.",
+    meaning="`POST /v1/verify` reads PDFs up to this size; the registry's documents are far smaller.",
+)
+
+CATALOGUE = Catalogue(
+    "decisions",
+    DECISION_NOT_FOUND,
+    DOCUMENT_NOT_READY,
+    DOCUMENT_NOT_AVAILABLE,
+    NO_CERTIFICATES,
+    LINE_NOT_FOUND,
+    LINE_REVOKED,
+    ALL_LINES_REVOKED,
+    LEADER_REQUIRED,
+    NOT_ISSUING_AUTHORITY,
+    DECISION_NOT_REVOCABLE,
+    ALREADY_REVOKED,
+    FILE_TOO_LARGE,
+)
