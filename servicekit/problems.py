@@ -104,18 +104,22 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def error_responses(*codes: ErrorCode, also: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses=`` entries for the catalogue's ``codes`` an operation can answer (each
-    status lists its codes and their English messages), and for the plain statuses ``also``."""
+    """OpenAPI ``responses=`` entries for the refusals an operation can answer: each status lists
+    its codes with their English message (``{…}`` marks the values a message names). Every
+    operation can refuse a body or parameters that fail their schema (``validation-failed``);
+    ``also`` adds plain statuses without codes."""
     by_status: dict[int, list[ErrorCode]] = {}
-    for spec in codes:
-        by_status.setdefault(HTTP_STATUS[spec.kind], []).append(spec)
+    for spec in (*codes, VALIDATION_FAILED):
+        listed = by_status.setdefault(HTTP_STATUS[spec.kind], [])
+        if spec not in listed:
+            listed.append(spec)
     responses = problem_responses(*also)
     for status, specs in sorted(by_status.items()):
-        listed = "; ".join(f"`{spec.code}`: {spec.message_en}" for spec in specs)
+        listed_codes = "\n".join(f"- `{spec.code}`: {spec.message_en}" for spec in specs)
         responses[status] = {
             "model": Problem,
             "content": {PROBLEM_MEDIA_TYPE: {}},
-            "description": f"Problem details with one of the codes {listed}",
+            "description": f"Problem details (`application/problem+json`) whose `code` is one of:\n\n{listed_codes}",
         }
     return responses
 

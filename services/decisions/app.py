@@ -10,9 +10,10 @@ from fastapi import FastAPI
 
 from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
+from servicekit.doorbell import Doorbell
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.decisions import flows, views
-from services.decisions.context import DecisionsContext, Doorbell, Seal
+from services.decisions.context import DecisionsContext, Seal
 from services.decisions.desk import DocumentDesk
 from services.decisions.documents.signing import (
     DocumentSigner,

@@ -3,8 +3,6 @@ clock), the settings, the staff tokens, the signing key and the desk's doorbell.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,28 +12,10 @@ import anyio
 
 from servicekit.auth import TokenService
 from servicekit.clock import local_date
+from servicekit.doorbell import Doorbell
 from servicekit.service import ServiceRuntime
 from services.decisions.documents.signing import DocumentSigner
 from services.decisions.settings import DecisionsSettings
-
-
-class Doorbell:
-    """Wakes the document desk: rung whenever a decision is numbered."""
-
-    def __init__(self) -> None:
-        self._rung = asyncio.Event()
-
-    def ring(self) -> None:
-        self._rung.set()
-
-    async def wait(self, timeout: float) -> None:
-        """Until rung, or ``timeout`` seconds at most; then it is quiet until rung again."""
-        # asyncio.timeout, not wait_for: Python 3.11's wait_for swallows a cancellation that arrives
-        # as the bell rings, and the desk would then never stop
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                await self._rung.wait()
-        self._rung.clear()
 
 
 class Seal:

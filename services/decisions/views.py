@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_SCHEME, Staff
 from servicekit.problems import error_responses
+from servicekit.refusals import STAFF_AUTHENTICATION
 from services.decisions import examples, handlers
 from services.decisions.context import DecisionsContext
 from services.decisions.errors import (
@@ -150,7 +151,7 @@ async def certificate_pdf(ctx: Ctx, decision_id: str, line_number: int) -> Respo
         LINE_NOT_FOUND,
         DECISION_NOT_REVOCABLE,
         ALREADY_REVOKED,
-        also=(401, 422),
+        *STAFF_AUTHENTICATION,
     ),
 )
 async def revoke(
@@ -165,7 +166,7 @@ async def revoke(
 @router.post(
     "/decisions/batches/issue",
     summary="Issue now the batched decisions of the caller's organisation (before the period ends)",
-    responses=error_responses(LEADER_REQUIRED, also=(401,)),
+    responses=error_responses(LEADER_REQUIRED, *STAFF_AUTHENTICATION),
 )
 async def issue_batches(
     ctx: Ctx, officer: Officer, award_code: Annotated[str | None, Query(max_length=50)] = None
@@ -184,7 +185,7 @@ async def issue_batches(
     "`revoked`, with `revocations` naming each revocation decision (number, date, ground, số sổ "
     "vàng, nominee); some lines revoked: problem `partly-revoked`. `problems` keeps the codes; "
     "`problem_details` gives each with `message_vi` and `message_en`.",
-    responses=error_responses(FILE_TOO_LARGE, also=(422,)),
+    responses=error_responses(FILE_TOO_LARGE),
 )
 async def verify_pdf(ctx: Ctx, file: UploadFile) -> VerificationView:
     return await handlers.verify_pdf(ctx, await file.read(handlers.MAX_VERIFY_BYTES + 1))

@@ -31,6 +31,7 @@ from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierV
 from servicekit.auth import INTEGRATOR_TOKEN_AUDIENCE, Principal, client_credentials_scheme
 from servicekit.db import MAX_PAGE_OFFSET
 from servicekit.problems import error_responses
+from servicekit.refusals import AUTHENTICATION
 from servicekit.telemetry import current_trace_id
 from services.intake import examples, handlers
 from services.intake.errors import (
@@ -62,9 +63,6 @@ TOKEN_SCHEME = client_credentials_scheme(
     },
 )
 UPLOAD_CHUNK = 1024 * 1024
-AUTHENTICATION = (401, 403)
-"""Every operation behind a token answers these (``servicekit.auth``: missing, invalid or expired
-token; a token without the operation's scope)."""
 
 router = APIRouter(prefix="/v1")
 UPLOAD_PATH = "/dossiers/{dossier_id}/attachments"
@@ -123,7 +121,7 @@ async def token(
         "retry with the same body returns the same dossier (200); a different body is a 409."
     ),
     responses={
-        **error_responses(UNKNOWN_CLIENT, IDEMPOTENCY_KEY_REUSED, *VALIDATION_REFUSALS, also=AUTHENTICATION),
+        **error_responses(UNKNOWN_CLIENT, IDEMPOTENCY_KEY_REUSED, *VALIDATION_REFUSALS, *AUTHENTICATION),
         200: {"description": "An idempotent replay"},
     },
 )
@@ -152,7 +150,7 @@ async def submit(
     "/dossiers",
     tags=["dossiers"],
     summary="The client's own dossiers",
-    responses=error_responses(also=AUTHENTICATION),
+    responses=error_responses(*AUTHENTICATION),
 )
 async def list_dossiers(
     ctx: Ctx,
@@ -176,7 +174,7 @@ async def list_dossiers(
     "/dossiers/{dossier_id}",
     tags=["dossiers"],
     summary="A dossier with its entries, eligibility, attachments, status and full history",
-    responses=error_responses(DOSSIER_NOT_FOUND, also=AUTHENTICATION),
+    responses=error_responses(DOSSIER_NOT_FOUND, *AUTHENTICATION),
 )
 async def get_dossier(ctx: Ctx, dossier_id: str, principal: Reader) -> DossierView:
     return await handlers.get_dossier(ctx, principal.subject, dossier_id)
@@ -192,7 +190,7 @@ async def get_dossier(ctx: Ctx, dossier_id: str, principal: Reader) -> DossierVi
         DOSSIER_NOT_AMENDABLE,
         AMENDMENT_CHANGES_IDENTITY,
         *VALIDATION_REFUSALS,
-        also=AUTHENTICATION,
+        *AUTHENTICATION,
     ),
 )
 async def amend(ctx: Ctx, dossier_id: str, submission: DossierSubmission, principal: Writer) -> DossierView:
@@ -205,9 +203,7 @@ async def amend(ctx: Ctx, dossier_id: str, submission: DossierSubmission, princi
     status_code=status.HTTP_202_ACCEPTED,
     summary="Withdraw the dossier (rút hồ sơ) before the last level approves it",
     description="Accepted at once; the review ends and the status becomes `withdrawn` when it confirms.",
-    responses=error_responses(
-        UNKNOWN_CLIENT, DOSSIER_NOT_FOUND, DOSSIER_NOT_WITHDRAWABLE, also=AUTHENTICATION
-    ),
+    responses=error_responses(UNKNOWN_CLIENT, DOSSIER_NOT_FOUND, DOSSIER_NOT_WITHDRAWABLE, *AUTHENTICATION),
 )
 async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, principal: Writer) -> DossierView:
     return await handlers.withdraw(ctx, principal.subject, dossier_id, body.reason)
@@ -217,7 +213,7 @@ async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, principal: W
     "/dossiers/{dossier_id}/versions/{version}",
     tags=["dossiers"],
     summary="A version of a dossier exactly as it was submitted",
-    responses=error_responses(DOSSIER_NOT_FOUND, VERSION_NOT_FOUND, also=AUTHENTICATION),
+    responses=error_responses(DOSSIER_NOT_FOUND, VERSION_NOT_FOUND, *AUTHENTICATION),
 )
 async def get_version(ctx: Ctx, dossier_id: str, version: int, principal: Reader) -> DossierSubmission:
     return await handlers.get_version(ctx, principal.subject, dossier_id, version)
@@ -229,7 +225,7 @@ async def get_version(ctx: Ctx, dossier_id: str, version: int, principal: Reader
     status_code=status.HTTP_201_CREATED,
     summary="Attach a file to the dossier's current version",
     responses=error_responses(
-        DOSSIER_NOT_FOUND, ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED, also=AUTHENTICATION
+        DOSSIER_NOT_FOUND, ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED, *AUTHENTICATION
     ),
 )
 async def upload(ctx: Ctx, dossier_id: str, file: UploadFile, principal: Writer) -> AttachmentView:
@@ -241,7 +237,7 @@ async def upload(ctx: Ctx, dossier_id: str, file: UploadFile, principal: Writer)
     tags=["attachments"],
     summary="Download an attachment",
     response_class=FileResponse,
-    responses=error_responses(DOSSIER_NOT_FOUND, ATTACHMENT_NOT_FOUND, also=AUTHENTICATION),
+    responses=error_responses(DOSSIER_NOT_FOUND, ATTACHMENT_NOT_FOUND, *AUTHENTICATION),
 )
 async def download(ctx: Ctx, dossier_id: str, attachment_id: str, principal: Reader) -> FileResponse:
     found = await handlers.download(ctx, principal.subject, dossier_id, attachment_id)

@@ -7,8 +7,6 @@ tests give a ``ManualClock``); adapters pass none.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from servicekit.auth import (
 )
 from servicekit.clock import Clock
 from servicekit.db import run_in_session
+from servicekit.doorbell import Doorbell
 from services.notifications.channels.base import ChannelRegistry
 from services.notifications.dispatch import RetryPolicy
 from services.notifications.notices import NoticeDesk
@@ -70,22 +69,6 @@ class OperatorRuntime:
 
     async def write(self, work: Callable[[Session], T]) -> T:
         return await run_in_session(self.engine, work)
-
-
-class Doorbell:
-    """Wakes the dispatcher when there is something to send now."""
-
-    def __init__(self) -> None:
-        self._rung = asyncio.Event()
-
-    def ring(self) -> None:
-        self._rung.set()
-
-    async def wait(self, timeout: float) -> None:
-        """Until rung, or ``timeout`` seconds."""
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._rung.wait(), timeout=timeout)
-        self._rung.clear()
 
 
 @dataclass(frozen=True)

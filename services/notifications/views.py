@@ -11,6 +11,7 @@ from contracts.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, DossierNotice
 from servicekit.auth import INTEGRATOR_TOKEN_SCHEME, STAFF_TOKEN_SCHEME, Staff
 from servicekit.db import MAX_PAGE_OFFSET
 from servicekit.problems import error_responses
+from servicekit.refusals import AUTHENTICATION, STAFF_AUTHENTICATION
 from services.notifications import examples
 from services.notifications.context import NotificationsContext
 from services.notifications.errors import (
@@ -38,8 +39,6 @@ from services.notifications.models import (
     SubscriptionRequest,
     SubscriptionView,
 )
-
-AUTH = (401, 403)
 
 
 class MarkedCount(BaseModel):
@@ -76,7 +75,10 @@ router = APIRouter(prefix="/v1")
 
 
 @router.get(
-    "/feed", tags=["feed"], summary="The caller's notices, newest first", responses=error_responses(also=AUTH)
+    "/feed",
+    tags=["feed"],
+    summary="The caller's notices, newest first",
+    responses=error_responses(*STAFF_AUTHENTICATION),
 )
 async def feed(
     ctx: Ctx,
@@ -105,7 +107,7 @@ async def feed(
     "/feed/read",
     tags=["feed"],
     summary="Mark notices read (or unread again); all of the caller's when none are named",
-    responses=error_responses(NOTIFICATION_NOT_FOUND, also=AUTH),
+    responses=error_responses(NOTIFICATION_NOT_FOUND, *STAFF_AUTHENTICATION),
 )
 async def mark(ctx: Ctx, staff: Officer, marks: ReadMarks) -> MarkedCount:
     return MarkedCount(changed=await feed_handlers.mark_read(ctx, staff, marks))
@@ -118,7 +120,7 @@ async def mark(ctx: Ctx, staff: Officer, marks: ReadMarks) -> MarkedCount:
     "/preferences/{recipient}",
     tags=["preferences"],
     summary="How a recipient (organisation code or `<code>#<role>`) is notified",
-    responses=error_responses(NOT_YOUR_RECIPIENT, also=AUTH),
+    responses=error_responses(NOT_YOUR_RECIPIENT, *STAFF_AUTHENTICATION),
 )
 async def get_preference(ctx: Ctx, staff: Officer, recipient: str) -> PreferenceView:
     return await preference_handlers.get_preference(ctx, staff, recipient)
@@ -128,7 +130,7 @@ async def get_preference(ctx: Ctx, staff: Officer, recipient: str) -> Preference
     "/preferences/{recipient}",
     tags=["preferences"],
     summary="Turn channels on or off, set the address and language, ask for a daily reminder digest",
-    responses=error_responses(NOT_YOUR_RECIPIENT, also=AUTH),
+    responses=error_responses(NOT_YOUR_RECIPIENT, *STAFF_AUTHENTICATION),
 )
 async def put_preference(
     ctx: Ctx,
@@ -145,7 +147,9 @@ async def put_preference(
     summary="Turn one channel on or off and set its address; the other channels stay as they are",
     description="`channel` is one of the channels recipients choose (the answer's `channels`: `in_app`, "
     "`email`, …); the address is the channel's own kind (a mailbox for `email`; the feed has none).",
-    responses=error_responses(NOT_YOUR_RECIPIENT, UNKNOWN_CHANNEL, INVALID_CHANNEL_ADDRESS, also=AUTH),
+    responses=error_responses(
+        NOT_YOUR_RECIPIENT, UNKNOWN_CHANNEL, INVALID_CHANNEL_ADDRESS, *STAFF_AUTHENTICATION
+    ),
 )
 async def put_channel_preference(
     ctx: Ctx,
@@ -169,7 +173,7 @@ async def put_channel_preference(
         "again; `POST /v1/webhooks/subscription/secret` rotates it."
     ),
     responses={
-        **error_responses(INSECURE_WEBHOOK_URL, WEBHOOK_URL_NOT_PUBLIC, also=AUTH),
+        **error_responses(INSECURE_WEBHOOK_URL, WEBHOOK_URL_NOT_PUBLIC, *AUTHENTICATION),
         201: {"model": SubscriptionView},
     },
 )
@@ -188,7 +192,7 @@ async def subscribe(
     "/webhooks/subscription",
     tags=["webhooks"],
     summary="The client's subscription (without the secret)",
-    responses=error_responses(NO_SUBSCRIPTION, also=AUTH),
+    responses=error_responses(NO_SUBSCRIPTION, *AUTHENTICATION),
 )
 async def get_subscription(ctx: Ctx, client: ClientId) -> SubscriptionView:
     return await webhook_handlers.get_subscription(ctx, client)
@@ -199,7 +203,7 @@ async def get_subscription(ctx: Ctx, client: ClientId) -> SubscriptionView:
     tags=["webhooks"],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Unsubscribe; deliveries not yet made are cancelled",
-    responses=error_responses(NO_SUBSCRIPTION, also=AUTH),
+    responses=error_responses(NO_SUBSCRIPTION, *AUTHENTICATION),
 )
 async def unsubscribe(ctx: Ctx, client: ClientId) -> None:
     await webhook_handlers.unsubscribe(ctx, client)
@@ -209,7 +213,7 @@ async def unsubscribe(ctx: Ctx, client: ClientId) -> None:
     "/webhooks/subscription/secret",
     tags=["webhooks"],
     summary="Rotate the signing secret; the new one is in the answer",
-    responses=error_responses(NO_SUBSCRIPTION, also=AUTH),
+    responses=error_responses(NO_SUBSCRIPTION, *AUTHENTICATION),
 )
 async def rotate(ctx: Ctx, client: ClientId) -> SubscriptionView:
     return await webhook_handlers.rotate_secret(ctx, client)
@@ -219,7 +223,7 @@ async def rotate(ctx: Ctx, client: ClientId) -> SubscriptionView:
     "/webhooks/deliveries",
     tags=["webhooks"],
     summary="The delivery log of the client's webhooks: every attempt and its outcome",
-    responses=error_responses(also=AUTH),
+    responses=error_responses(*AUTHENTICATION),
 )
 async def deliveries(
     ctx: Ctx,
@@ -239,7 +243,7 @@ async def deliveries(
     tags=["webhooks"],
     status_code=status.HTTP_202_ACCEPTED,
     summary="Send a delivery again (dead-lettered, delivered or cancelled) from a fresh round of attempts",
-    responses=error_responses(DELIVERY_NOT_FOUND, DELIVERY_UNDER_WAY, also=AUTH),
+    responses=error_responses(DELIVERY_NOT_FOUND, DELIVERY_UNDER_WAY, *AUTHENTICATION),
 )
 async def redeliver(ctx: Ctx, client: ClientId, delivery_id: str) -> Redelivered:
     return Redelivered(queued=await webhook_handlers.redeliver(ctx, client, delivery_id))

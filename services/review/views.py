@@ -16,8 +16,9 @@ from fastapi.security import HTTPAuthorizationCredentials
 from contracts.events import ReviewAction
 from contracts.workflow import TaskActionResult
 from servicekit.auth import STAFF_TOKEN_SCHEME
-from servicekit.errors import ErrorCode, Refusal
-from servicekit.problems import HTTP_STATUS, error_responses
+from servicekit.errors import ErrorCode
+from servicekit.problems import error_responses
+from servicekit.refusals import STAFF_AUTHENTICATION
 from services.review import examples, handlers
 from services.review.authz import REVIEWER_SCOPE, Reviewer
 from services.review.errors import (
@@ -70,17 +71,10 @@ ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
 """Reviewer actions: each a Temporal Update on the dossier's review; which step takes which action,
 and which role, the workflow decides (``contracts.workflow.STEP_ACTIONS``)."""
 
-INVALID_BODY = "`validation-failed`: the body or the parameters do not match their schema"
 
-
-def _documented(*codes: ErrorCode, also: tuple[int, ...] = (401,)) -> dict[int | str, dict[str, Any]]:
-    """``error_responses``, where the status of invalid content also names the kit's own code for a
-    body or parameters that fail their schema (``servicekit.problems``)."""
-    responses = error_responses(*codes, also=also)
-    invalid = HTTP_STATUS[Refusal.INVALID]
-    if invalid in responses:
-        responses[invalid]["description"] += f"; {INVALID_BODY}"
-    return responses
+def _documented(*codes: ErrorCode, signed_in: bool = True) -> dict[int | str, dict[str, Any]]:
+    """``error_responses`` with the kit's refusals of a staff token where the operation needs one."""
+    return error_responses(*codes, *(STAFF_AUTHENTICATION if signed_in else ()))
 
 
 # --- dependencies ------------------------------------------------------------------------------
@@ -134,7 +128,7 @@ async def list_tasks(
     "/tasks/{task_id}",
     tags=["tasks"],
     summary="One task, with public objections to its dossier",
-    responses=_documented(TASK_NOT_FOUND, also=(401, 403)),
+    responses=_documented(TASK_NOT_FOUND),
 )
 async def get_task(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
     return await handlers.get_task(ctx, reviewer, task_id, at)
@@ -192,7 +186,7 @@ async def public_comments(ctx: Ctx, at: Now) -> list[PublicCommentView]:
     tags=["public comment"],
     status_code=201,
     summary="Send an objection about a published dossier (signed with a name and contact)",
-    responses=_documented(NO_PUBLIC_COMMENT, PUBLIC_COMMENT_CLOSED, UNKNOWN_NOMINEE, also=()),
+    responses=_documented(NO_PUBLIC_COMMENT, PUBLIC_COMMENT_CLOSED, UNKNOWN_NOMINEE, signed_in=False),
 )
 async def object_to(dossier_id: str, body: ObjectionBody, ctx: Ctx, at: Now) -> ObjectionView:
     return await handlers.record_objection(ctx, dossier_id, body, at)
@@ -215,7 +209,7 @@ async def claim(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> T
     "/tasks/{task_id}/unclaim",
     tags=["assignment"],
     summary="Release a task you hold",
-    responses=_documented(TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU, also=(401, 403)),
+    responses=_documented(TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU),
 )
 async def unclaim(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
     return await handlers.unclaim_task(ctx, reviewer, task_id, at)
@@ -225,7 +219,7 @@ async def unclaim(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) ->
     "/tasks/{task_id}/delegate",
     tags=["assignment"],
     summary="Hand a task you hold to another reviewer of your organisation",
-    responses=_documented(TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU, TASK_NOT_OPEN, also=(401, 403)),
+    responses=_documented(TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU, TASK_NOT_OPEN),
 )
 async def delegate(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
     return await handlers.delegate_task(ctx, reviewer, task_id, body.assignee, at)
@@ -250,7 +244,7 @@ dev_router = APIRouter(prefix="/v1")
     "/dev/tokens",
     tags=["development"],
     summary="Development token issuer (enabled by TDKT_REVIEW_DEV_TOKENS; never in production)",
-    responses=_documented(UNKNOWN_ROLE, also=()),
+    responses=_documented(UNKNOWN_ROLE, signed_in=False),
 )
 async def issue_dev_token(request: DevTokenRequest, ctx: Ctx) -> TokenResponse:
     return handlers.issue_dev_token(ctx, request)
