@@ -468,6 +468,15 @@ def certificates_pdf(certificates: list[Certificate]) -> pdfium.PdfDocument:
     return pdfium.PdfDocument(render_certificates(certificates))
 
 
+def test_the_certificates_file_is_titled_by_its_award(
+    certificates: list[Certificate], certificates_pdf: pdfium.PdfDocument
+) -> None:
+    first = certificates[0]
+    assert certificates_pdf.get_metadata_dict()["Title"] == (
+        f"{first.award_name_vi} — Quyết định số {first.decision_number}"
+    ), "a Bằng khen is not a 'Giấy chứng nhận'"
+
+
 def test_one_landscape_page_per_certificate(
     certificates: list[Certificate], certificates_pdf: pdfium.PdfDocument
 ) -> None:

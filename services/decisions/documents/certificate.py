@@ -315,7 +315,7 @@ def render_certificates(certificates: Sequence[Certificate]) -> bytes:
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=landscape(A4), initialFontName=REGULAR, lang="vi")
     first = certificates[0]
-    canvas.setTitle(f"Giấy chứng nhận — Quyết định {first.decision_number}")
+    canvas.setTitle(f"{first.award_name_vi} — Quyết định số {first.decision_number}")
     canvas.setAuthor(first.issuer.name_vi)
     canvas.setSubject(first.award_name_vi)
     for certificate in certificates:
