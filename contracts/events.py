@@ -322,6 +322,10 @@ class ReviewTaskCompletedData(EventData):
     actor: str
     comment: str | None = None
     completed_at: datetime
+    actor_name: str | None = Field(default=None, description="The actor's full name, from their identity")
+    actor_title: str | None = Field(
+        default=None, description="The actor's title (chức vụ), from their identity"
+    )
     organisation: str | None = Field(default=None, description="The organisation the actor acted for")
     role: str | None = Field(default=None, description="The role the actor acted in")
     version: int | None = Field(default=None, description="The dossier version acted on")
@@ -402,6 +406,10 @@ class LevelApprovedData(EventData):
     next_level: PassedOnLevel | None
     approved_by: str
     approved_at: datetime
+    approved_by_name: str | None = Field(
+        default=None, description="The leader's full name, from their identity"
+    )
+    approved_by_title: str | None = Field(default=None, description="The leader's title (chức vụ)")
 
 
 class LevelApproved(CloudEvent):
@@ -424,6 +432,12 @@ class DossierApprovedData(EventData):
     reward_multiple: RewardMultiple | None = None
     particulars: DecisionParticulars | None = Field(default=None, description="For the decision document")
     approved_by: str | None = Field(default=None, description="The leader whose sign-off approved it")
+    approved_by_name: str | None = Field(
+        default=None, description="Their full name, from their identity: the signature block prints it"
+    )
+    approved_by_title: str | None = Field(
+        default=None, description="Their title (chức vụ), from their identity: the signature block prints it"
+    )
 
 
 class DossierApproved(CloudEvent):
@@ -440,6 +454,10 @@ class DossierClosedData(EventData):
     actor: str
     reason: str
     at: datetime
+    actor_name: str | None = Field(default=None, description="The actor's full name, from their identity")
+    actor_title: str | None = Field(
+        default=None, description="The actor's title (chức vụ), from their identity"
+    )
 
 
 class DossierRejected(CloudEvent):

@@ -140,6 +140,12 @@ class TaskActionRequest(BaseModel):
     task_id: str
     action: ReviewAction
     actor: str = Field(min_length=1, max_length=200, description="The reviewer's subject (user id)")
+    actor_name: str | None = Field(
+        default=None, max_length=200, description="Their full name, from the token"
+    )
+    actor_title: str | None = Field(
+        default=None, max_length=200, description="Their title (chức vụ), from the token"
+    )
     comment: str | None = Field(default=None, max_length=4000)
     organisation: str | None = Field(default=None, description="The reviewer's organisation, from the token")
     role: str | None = Field(default=None, description="The role the reviewer acts in")

@@ -1,62 +1,40 @@
-"""Development secrets, generated — never committed.
+"""Development settings and secrets of the local stack, generated — never committed.
 
-``ensure_dev_secrets(folder)`` writes, once, under ``folder`` (``.stack/secrets`` for the local
-stack, a temporary folder for tests):
+``ensure_dev_secrets(folder)`` returns the environment variables a service needs besides the
+identity provider's (``deploy.infra.keycloak``, which keeps its own secrets under
+``folder/keycloak``):
 
-- ``signing.key``: the token signing key (``TDKT_AUTH_SIGNING_KEY_FILE``);
-- ``intake-clients.json``: the integrating systems intake knows (``TDKT_INTAKE_CLIENTS_FILE``),
-  each with the SHA-256 of its secret and the organisations it may submit for;
-- ``demo-client.json``: the demo client's id and secret in clear, for ``tools.demo``;
-- ``signing/``: where the decisions service creates its local development CA and the certificate
-  it signs decision PDFs with (``TDKT_DECISIONS_SIGNING_DEV_CA_DIR``).
+- ``TDKT_INTAKE_CLIENTS_FILE``: the integrating systems intake knows and the organisations each may
+  submit for (``deploy/intake-clients.json``, no secrets: Keycloak holds those);
+- ``TDKT_DECISIONS_SIGNING_DEV_CA_DIR``: where the decisions service creates its local development
+  CA and the certificate it signs decision PDFs with (``folder/signing``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import secrets
 from pathlib import Path
 
+DEPLOY_DIR = Path(__file__).resolve().parent
+INTAKE_CLIENTS_FILE = DEPLOY_DIR / "intake-clients.json"
 DEMO_CLIENT_ID = "demo-integrator"
-DEMO_ORGANISATIONS = ("AH-DS-TT-THCS", "AH-TL-HB-TYT")
-"""Sample organisations (services/intake/domain/data/organisations.json) the demo client serves."""
+SECOND_CLIENT_ID = "second-integrator"
 
 
-def secret_digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+def client_organisations(client_id: str) -> list[str]:
+    """The organisations ``client_id`` may submit for, as intake's registry says."""
+    for client in json.loads(INTAKE_CLIENTS_FILE.read_text()):
+        if client["client_id"] == client_id:
+            return list(client["organisations"])
+    raise KeyError(client_id)
 
 
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(text)
+DEMO_ORGANISATIONS = tuple(client_organisations(DEMO_CLIENT_ID))
 
 
-def ensure_dev_secrets(folder: Path, organisations: tuple[str, ...] = DEMO_ORGANISATIONS) -> dict[str, str]:
-    """Create the files when missing; return the environment variables that point at them."""
-    key_file = folder / "signing.key"
-    clients_file = folder / "intake-clients.json"
-    demo_file = folder / "demo-client.json"
-    if not key_file.exists():
-        _write_private(key_file, secrets.token_urlsafe(48))
-    if not (clients_file.exists() and demo_file.exists()):
-        secret = secrets.token_urlsafe(32)
-        clients = [
-            {
-                "client_id": DEMO_CLIENT_ID,
-                "name": "Hệ thống demo / demo integrator",
-                "secret_sha256": secret_digest(secret),
-                "organisations": list(organisations),
-            }
-        ]
-        _write_private(clients_file, json.dumps(clients, ensure_ascii=False, indent=2))
-        _write_private(demo_file, json.dumps({"client_id": DEMO_CLIENT_ID, "client_secret": secret}))
+def ensure_dev_secrets(folder: Path) -> dict[str, str]:
+    """The environment variables that point at the files (nothing to create for them today)."""
     return {
-        "TDKT_AUTH_SIGNING_KEY_FILE": str(key_file),
-        "TDKT_INTAKE_CLIENTS_FILE": str(clients_file),
-        "TDKT_DEMO_CLIENT_FILE": str(demo_file),
+        "TDKT_INTAKE_CLIENTS_FILE": str(INTAKE_CLIENTS_FILE),
         "TDKT_DECISIONS_SIGNING_DEV_CA_DIR": str(folder / "signing"),
     }

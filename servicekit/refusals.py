@@ -34,12 +34,29 @@ INSUFFICIENT_SCOPE = ErrorCode(
     "The access token lacks the scope '{scope}'.",
     meaning="The token is valid but was not granted what this operation needs.",
 )
+IDENTITY_PROVIDER_UNAVAILABLE = ErrorCode(
+    "identity-provider-unavailable",
+    Refusal.UNAVAILABLE,
+    "Không kiểm tra được mã truy cập: máy chủ định danh không trả lời.",
+    "The access token cannot be checked: the identity provider does not answer.",
+    meaning="The issuer's discovery document or signing keys (JWKS) could not be fetched; try again.",
+)
 NO_ORGANISATION = ErrorCode(
     "no-organisation",
     Refusal.FORBIDDEN,
     "Mã truy cập không ghi đơn vị công tác của cán bộ.",
     "The access token names no organisation for the officer.",
     meaning="A staff token must carry the officer's organisation claim.",
+)
+SIGNER_NOT_NAMED = ErrorCode(
+    "signer-not-named",
+    Refusal.FORBIDDEN,
+    "Không thể ký: mã truy cập không ghi {missing_vi} của người ký (English: {missing_en}). Đề nghị "
+    "quản trị hệ thống định danh bổ sung họ tên và chức vụ của bạn.",
+    "Cannot sign: the access token does not give the signer's {missing_en} ({missing_vi}). Ask the identity "
+    "provider's administrator to record your full name and title.",
+    meaning="A sign-off puts the leader's full name and title (claims `name` and `title`) in the "
+    "decision's signature block; a token without them cannot approve.",
 )
 VALIDATION_FAILED = ErrorCode(
     "validation-failed",
@@ -76,14 +93,22 @@ CATALOGUE = Catalogue(
     INVALID_TOKEN,
     TOKEN_EXPIRED,
     INSUFFICIENT_SCOPE,
+    IDENTITY_PROVIDER_UNAVAILABLE,
     NO_ORGANISATION,
+    SIGNER_NOT_NAMED,
     VALIDATION_FAILED,
     BODY_TOO_LARGE,
     NUL_CHARACTER,
     NOT_READY,
 )
 
-AUTHENTICATION = (MISSING_TOKEN, INVALID_TOKEN, TOKEN_EXPIRED, INSUFFICIENT_SCOPE)
+AUTHENTICATION = (
+    MISSING_TOKEN,
+    INVALID_TOKEN,
+    TOKEN_EXPIRED,
+    INSUFFICIENT_SCOPE,
+    IDENTITY_PROVIDER_UNAVAILABLE,
+)
 """What any operation that needs a token can answer."""
 STAFF_AUTHENTICATION = (*AUTHENTICATION, NO_ORGANISATION)
 """… and one that needs an officer's token."""

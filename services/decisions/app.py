@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
+from servicekit.auth import DECISIONS_AUDIENCE, AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.doorbell import Doorbell
 from servicekit.service import ServiceRuntime, build_runtime, create_app
@@ -55,7 +55,7 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
     ctx = DecisionsContext(
         runtime=runtime,
         settings=settings,
-        tokens=TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE, clock=runtime.clock),
+        tokens=TokenService(AuthSettings(), audience=DECISIONS_AUDIENCE, clock=runtime.clock),
         seal=Seal(lambda: DocumentSigner(signing_material(settings, runtime.clock.now()))),
         doorbell=Doorbell(),
     )

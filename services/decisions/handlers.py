@@ -73,7 +73,7 @@ async def issue_batches_now(
     """A leader issues their organisation's batched decisions (of one award, or all) before the
     period ends: numbered and viewed in one transaction; the desk renders and announces them."""
     if not is_leader(officer):
-        raise errors.LEADER_REQUIRED(officer=officer.name)
+        raise errors.LEADER_REQUIRED(officer=officer.display_name)
     today, now, signers = ctx.today(), ctx.now(), ctx.settings.signers
 
     def close(session: Session) -> list[DecisionView]:
@@ -139,6 +139,8 @@ async def revoke_line(
     """A leader of the issuing authority revokes one line (Luật TĐKT 2022 Điều 93): the revocation
     decision is numbered in the issuer's register and viewed in one transaction (status
     ``numbered``); the desk renders, signs and announces it (``decision.revoked``)."""
+    if is_leader(officer):  # the signature block prints who revokes (others are refused as not leading)
+        officer.check_can_sign()
     carrier, today, now, signers = trace_carrier(), ctx.today(), ctx.now(), ctx.settings.signers
 
     def number(session: Session) -> DecisionView:

@@ -143,7 +143,13 @@ def _number_decision(
         first.award_code,
         reward=reward.model_dump(mode="json") if reward else None,
         particulars=particulars.model_dump(mode="json") if particulars else None,
-        signer=signer_block(signers, first.deciding_organisation, particulars, first.approved_by),
+        signer=signer_block(
+            signers,
+            first.deciding_organisation,
+            particulars,
+            first.approved_by_name or first.approved_by,
+            first.approved_by_title,
+        ),
         trace_carrier=approvals[0].trace_carrier,
     )
     rewards = reward.entries if reward else []

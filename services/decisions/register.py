@@ -60,13 +60,19 @@ def signer_block(
     organisation: str,
     particulars: DecisionParticulars | None,
     name: str | None,
+    title: str | None = None,
 ) -> dict[str, str | None]:
-    """Who signs for ``organisation`` as configured, else its signer title and ``name``."""
+    """Who signs for ``organisation``: the person who signed off (``name`` and ``title``, from their
+    identity), in the capacity configured for the organisation (``TDKT_DECISIONS_SIGNERS``, e.g.
+    "KT. CHỦ TỊCH"); where the identity lacks them, the configured signer, else the organisation's
+    signer title (events from before identities carried names)."""
     configured = signers.get(organisation)
-    if configured is not None:
-        return configured.model_dump()
-    title = particulars.issuer.signer_title_vi if particulars else organisation
-    return SignerSetting(capacity_vi=None, title_vi=title, full_name=name or "").model_dump()
+    default_title = particulars.issuer.signer_title_vi if particulars else organisation
+    return SignerSetting(
+        capacity_vi=configured.capacity_vi if configured else None,
+        title_vi=title or (configured.title_vi if configured else default_title),
+        full_name=name or (configured.full_name if configured else ""),
+    ).model_dump()
 
 
 def next_sequence(session: Session, organisation_code: str, year: int) -> int:

@@ -68,7 +68,9 @@ def revoke(
         original.deciding_organisation,
         original.award_code,
         particulars=original.particulars,
-        signer=signer_block(signers, original.deciding_organisation, particulars_of(original), officer.name),
+        signer=signer_block(
+            signers, original.deciding_organisation, particulars_of(original), officer.name, officer.title
+        ),
         trace_carrier=trace_carrier,
     )
     session.add(

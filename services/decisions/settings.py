@@ -27,8 +27,8 @@ class DecisionsSettings(ServiceSettings):
     """JSON, e.g. ``[{"award_code": "LDTT", "period": "month"}]``: those approvals wait for one
     decision per award, issuer and period; every other approval gets its own decision at once."""
     signers: dict[str, SignerSetting] = Field(default_factory=dict)
-    """JSON by organisation code; without one the block prints the organisation's signer title and
-    the approving leader's name from their token."""
+    """JSON by organisation code: the capacity in which its leaders sign ("KT. CHỦ TỊCH"); the name
+    and title printed are the signing leader's own, from their identity (``register.signer_block``)."""
     sweep_seconds: float = Field(default=30.0, gt=0)
     """How often due batches are closed and unfinished documents completed (also on every approval)."""
     signing_key_file: Path | None = None

@@ -12,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_SCHEME, Staff
 from servicekit.problems import error_responses
-from servicekit.refusals import STAFF_AUTHENTICATION
+from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.decisions import examples, handlers
 from services.decisions.context import DecisionsContext
 from services.decisions.errors import (
@@ -151,6 +151,7 @@ async def certificate_pdf(ctx: Ctx, decision_id: str, line_number: int) -> Respo
         LINE_NOT_FOUND,
         DECISION_NOT_REVOCABLE,
         ALREADY_REVOKED,
+        SIGNER_NOT_NAMED,
         *STAFF_AUTHENTICATION,
     ),
 )

@@ -1,11 +1,11 @@
-"""Integrating systems (OAuth2 clients) registered with intake, and the organisations each may
-submit for. Loaded from the file named by ``TDKT_INTAKE_CLIENTS_FILE``; secrets are kept only as
-SHA-256 digests (they are random tokens, not passwords)."""
+"""Integrating systems registered with intake, and the organisations each may submit for. Loaded
+from the file named by ``TDKT_INTAKE_CLIENTS_FILE`` (on the local stack ``deploy/intake-clients.json``).
+Who a client is, is the identity provider's business: it holds their secrets and issues their
+tokens (OAuth2 client credentials), whose ``azp`` names the client; intake only says what each
+known client may do, for a token and for an inbound record alike."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from pathlib import Path
 
@@ -15,11 +15,7 @@ from pydantic import BaseModel, Field, TypeAdapter
 class RegisteredClient(BaseModel):
     client_id: str = Field(min_length=1)
     name: str = ""
-    secret_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     organisations: frozenset[str]
-
-    def secret_matches(self, secret: str) -> bool:
-        return hmac.compare_digest(hashlib.sha256(secret.encode()).hexdigest(), self.secret_sha256)
 
     def may_submit_for(self, organisation: str) -> bool:
         return organisation in self.organisations
@@ -35,10 +31,6 @@ class ClientRegistry:
             return cls([])
         clients = TypeAdapter(list[RegisteredClient]).validate_python(json.loads(path.read_text()))
         return cls(clients)
-
-    def authenticate(self, client_id: str, secret: str) -> RegisteredClient | None:
-        client = self._clients.get(client_id)
-        return client if client is not None and client.secret_matches(secret) else None
 
     def get(self, client_id: str) -> RegisteredClient | None:
         return self._clients.get(client_id)

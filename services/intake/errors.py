@@ -8,26 +8,12 @@ from servicekit.errors import Catalogue, ErrorCode, Refusal
 
 # --- integrators and their tokens ---------------------------------------------------------------
 
-UNSUPPORTED_GRANT_TYPE = ErrorCode(
-    "unsupported-grant-type",
-    Refusal.BAD_REQUEST,
-    "Không hỗ trợ grant_type '{grant_type}': chỉ hỗ trợ grant_type=client_credentials.",
-    "grant_type '{grant_type}' is not supported: only grant_type=client_credentials is.",
-    meaning="The token endpoint knows OAuth2 client credentials only.",
-)
-INVALID_CLIENT = ErrorCode(
-    "invalid-client",
-    Refusal.UNAUTHENTICATED,
-    "Sai mã hệ thống hoặc khóa bí mật.",
-    "Unknown client or wrong client secret.",
-    meaning="The client id is not registered or the secret does not match (which of the two is not said).",
-)
 UNKNOWN_CLIENT = ErrorCode(
     "unknown-client",
     Refusal.FORBIDDEN,
     "Hệ thống '{client}' chưa được đăng ký với bộ phận tiếp nhận hồ sơ.",
     "The client '{client}' is not registered with intake.",
-    meaning="A valid token, or an inbound record's source, names a client intake does not know "
+    meaning="A valid token (its `azp`), or an inbound record's source, names a client intake does not know "
     "(removed from the registry since, or never registered).",
 )
 
@@ -176,8 +162,6 @@ ATTACHMENT_TYPE_NOT_ALLOWED = ErrorCode(
 
 CATALOGUE = Catalogue(
     "intake",
-    UNSUPPORTED_GRANT_TYPE,
-    INVALID_CLIENT,
     UNKNOWN_CLIENT,
     *VALIDATION_REFUSALS,
     IDEMPOTENCY_KEY_REUSED,

@@ -1,4 +1,4 @@
-"""Intake's use cases: one function per command — a token, a submission, an amendment, a
+"""Intake's use cases: one function per command — a submission, an amendment, a
 withdrawal, the reads, an attachment's upload and download — and per consumed event. The HTTP
 API (``views``) and the bus (``flows``) are adapters that call them; a submission is the same
 function whichever way it came.
@@ -26,26 +26,23 @@ from sqlmodel import Session
 from contracts.dossiers import DossierSubmission
 from contracts.envelope import CloudEvent
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
-from servicekit.auth import INTEGRATOR_READ_SCOPE, TokenService
+from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_WRITE_SCOPE, Principal, TokenService
 from servicekit.db import run_in_session
+from servicekit.refusals import INVALID_TOKEN
 from servicekit.service import ServiceRuntime
 from services.intake import attachments, dossiers, lifecycle, queries, recording, revocations
 from services.intake.clients import ClientRegistry, RegisteredClient
 from services.intake.errors import (
     ATTACHMENT_TOO_LARGE,
     ATTACHMENT_TYPE_NOT_ALLOWED,
-    INVALID_CLIENT,
     UNKNOWN_CLIENT,
-    UNSUPPORTED_GRANT_TYPE,
 )
-from services.intake.models import TokenResponse
 from services.intake.settings import IntakeSettings
 from services.intake.storage import AttachmentStore, TooLarge, TypeNotAllowed
 from services.intake.validation import DossierValidator, RevokedTitle
 
-SUBMIT_SCOPE = "dossiers:write"
+SUBMIT_SCOPE = INTEGRATOR_WRITE_SCOPE
 READ_SCOPE = INTEGRATOR_READ_SCOPE
-CLIENT_CREDENTIALS = "client_credentials"
 FILE_NAME_LENGTH = 255
 """The longest file name an attachment keeps (the column's)."""
 
@@ -80,19 +77,15 @@ class Download:
     file_name: str
 
 
-# --- the client and its token -------------------------------------------------------------------
+# --- the client a token names -------------------------------------------------------------------
 
 
-def issue_token(ctx: IntakeContext, grant_type: str, client_id: str, client_secret: str) -> TokenResponse:
-    """OAuth2 client credentials (RFC 6749 §4.4): a token for both of a client's scopes."""
-    if grant_type != CLIENT_CREDENTIALS:
-        raise UNSUPPORTED_GRANT_TYPE(grant_type=grant_type)
-    client = ctx.clients.authenticate(client_id, client_secret)
-    if client is None:
-        raise INVALID_CLIENT()
-    scopes = [SUBMIT_SCOPE, READ_SCOPE]
-    access_token, expires_in = ctx.tokens.issue(client.client_id, scopes)
-    return TokenResponse(access_token=access_token, expires_in=expires_in, scope=" ".join(scopes))
+def client_of(principal: Principal) -> str:
+    """The integrating system a token names: its client id (``azp``, the claim
+    ``TDKT_AUTH_CLIENT_CLAIM`` names)."""
+    if principal.client_id is None:
+        raise INVALID_TOKEN(detail="the token names no client (azp)")
+    return principal.client_id
 
 
 def registered(ctx: IntakeContext, client_id: str) -> RegisteredClient:

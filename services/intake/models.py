@@ -126,13 +126,6 @@ class WithdrawalBody(BaseModel):
     reason: str = Field(min_length=1, max_length=4000, description="Lý do rút hồ sơ")
 
 
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str = "Bearer"
-    expires_in: int
-    scope: str
-
-
 class RevokedAward(SQLModel, table=True):
     """A line of an award decision revoked by its issuer (Luật TĐKT Điều 93, from
     ``decision.revoked``): nominations citing it in a record no longer count it."""

@@ -1,12 +1,11 @@
-"""Intake's HTTP API (``/v1``): OAuth2 client-credentials tokens, dossiers, versions, attachments.
+"""Intake's HTTP API (``/v1``): dossiers, versions, attachments, for integrating systems whose
+access tokens come from the identity provider (OAuth2 client credentials).
 
 An adapter: each operation reads its request, calls one handler (``handlers``) and answers what it
 returns; refusals are the catalogue's (``errors``), which the problem handlers answer."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any
 
@@ -15,12 +14,10 @@ from fastapi import (
     Body,
     Depends,
     FastAPI,
-    Form,
     Header,
     Query,
     Request,
     Response,
-    Security,
     UploadFile,
     status,
 )
@@ -28,7 +25,7 @@ from fastapi.responses import FileResponse
 
 from contracts.dossiers import DossierSubmission
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
-from servicekit.auth import INTEGRATOR_TOKEN_AUDIENCE, Principal, client_credentials_scheme
+from servicekit.auth import INTAKE_AUDIENCE, INTEGRATOR_TOKEN_SCHEME
 from servicekit.db import MAX_PAGE_OFFSET
 from servicekit.problems import error_responses
 from servicekit.refusals import AUTHENTICATION
@@ -43,25 +40,17 @@ from services.intake.errors import (
     DOSSIER_NOT_FOUND,
     DOSSIER_NOT_WITHDRAWABLE,
     IDEMPOTENCY_KEY_REUSED,
-    INVALID_CLIENT,
     UNKNOWN_CLIENT,
-    UNSUPPORTED_GRANT_TYPE,
     VALIDATION_REFUSALS,
     VERSION_NOT_FOUND,
 )
 from services.intake.handlers import READ_SCOPE, SUBMIT_SCOPE, IntakeContext
-from services.intake.models import TokenResponse, WithdrawalBody
+from services.intake.models import WithdrawalBody
 from services.intake.settings import IntakeSettings
 
-TOKEN_AUDIENCE = INTEGRATOR_TOKEN_AUDIENCE
-TOKEN_URL = "/v1/oauth/token"
-TOKEN_SCHEME = client_credentials_scheme(
-    TOKEN_URL,
-    {
-        SUBMIT_SCOPE: "Submit, supplement and withdraw the client's dossiers; upload attachments",
-        READ_SCOPE: "Read the client's dossiers, their history and attachments",
-    },
-)
+TOKEN_AUDIENCE = INTAKE_AUDIENCE
+TOKEN_SCHEME = INTEGRATOR_TOKEN_SCHEME
+DECLARED = Depends(TOKEN_SCHEME)
 UPLOAD_CHUNK = 1024 * 1024
 
 router = APIRouter(prefix="/v1")
@@ -76,37 +65,18 @@ def context(request: Request) -> IntakeContext:
 Ctx = Annotated[IntakeContext, Depends(context)]
 
 
-def _authenticated(scope: str) -> Callable[..., Principal]:
-    """A dependency giving the caller whose token holds ``scope``; it declares the OAuth2 scheme
-    with the scope on each operation, for the OpenAPI document."""
+def _authenticated(scope: str) -> Callable[..., str]:
+    """A dependency giving the caller whose token holds ``scope``; it declares the bearer scheme on
+    each operation, for the OpenAPI document."""
 
-    declared = Security(TOKEN_SCHEME, scopes=[scope])
+    def client_id(request: Request, ctx: Ctx, _declared: Any = DECLARED) -> str:
+        return handlers.client_of(ctx.tokens.authenticator(scope)(request))
 
-    def principal(request: Request, ctx: Ctx, _declared: Any = declared) -> Principal:
-        return ctx.tokens.authenticator(scope)(request)
-
-    return principal
+    return client_id
 
 
-Writer = Annotated[Principal, Depends(_authenticated(SUBMIT_SCOPE))]
-Reader = Annotated[Principal, Depends(_authenticated(READ_SCOPE))]
-
-
-@router.post(
-    "/oauth/token",
-    tags=["auth"],
-    summary="OAuth2 client credentials: exchange a client id and secret for an access token",
-    responses=error_responses(UNSUPPORTED_GRANT_TYPE, INVALID_CLIENT),
-)
-async def token(
-    request: Request,
-    ctx: Ctx,
-    grant_type: Annotated[str, Form()],
-    client_id: Annotated[str | None, Form()] = None,
-    client_secret: Annotated[str | None, Form()] = None,
-) -> TokenResponse:
-    client_id, client_secret = _basic_credentials(request) or (client_id, client_secret)
-    return handlers.issue_token(ctx, grant_type, client_id or "", client_secret or "")
+Writer = Annotated[str, Depends(_authenticated(SUBMIT_SCOPE))]
+Reader = Annotated[str, Depends(_authenticated(READ_SCOPE))]
 
 
 @router.post(
@@ -129,12 +99,12 @@ async def submit(
     ctx: Ctx,
     submission: Annotated[DossierSubmission, Body(openapi_examples=examples.SUBMISSION)],
     response: Response,
-    principal: Writer,
+    client_id: Writer,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> DossierView:
     submitted = await handlers.submit(
         ctx,
-        principal.subject,
+        client_id,
         submission,
         idempotency_key=idempotency_key,
         trace_id=current_trace_id(),
@@ -154,7 +124,7 @@ async def submit(
 )
 async def list_dossiers(
     ctx: Ctx,
-    principal: Reader,
+    client_id: Reader,
     status_: Annotated[DossierStatus | None, Query(alias="status")] = None,
     external_reference: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -162,7 +132,7 @@ async def list_dossiers(
 ) -> DossierPage:
     return await handlers.list_dossiers(
         ctx,
-        principal.subject,
+        client_id,
         status=status_,
         external_reference=external_reference,
         limit=limit,
@@ -176,8 +146,8 @@ async def list_dossiers(
     summary="A dossier with its entries, eligibility, attachments, status and full history",
     responses=error_responses(DOSSIER_NOT_FOUND, *AUTHENTICATION),
 )
-async def get_dossier(ctx: Ctx, dossier_id: str, principal: Reader) -> DossierView:
-    return await handlers.get_dossier(ctx, principal.subject, dossier_id)
+async def get_dossier(ctx: Ctx, dossier_id: str, client_id: Reader) -> DossierView:
+    return await handlers.get_dossier(ctx, client_id, dossier_id)
 
 
 @router.put(
@@ -193,8 +163,8 @@ async def get_dossier(ctx: Ctx, dossier_id: str, principal: Reader) -> DossierVi
         *AUTHENTICATION,
     ),
 )
-async def amend(ctx: Ctx, dossier_id: str, submission: DossierSubmission, principal: Writer) -> DossierView:
-    return await handlers.amend(ctx, principal.subject, dossier_id, submission)
+async def amend(ctx: Ctx, dossier_id: str, submission: DossierSubmission, client_id: Writer) -> DossierView:
+    return await handlers.amend(ctx, client_id, dossier_id, submission)
 
 
 @router.post(
@@ -205,8 +175,8 @@ async def amend(ctx: Ctx, dossier_id: str, submission: DossierSubmission, princi
     description="Accepted at once; the review ends and the status becomes `withdrawn` when it confirms.",
     responses=error_responses(UNKNOWN_CLIENT, DOSSIER_NOT_FOUND, DOSSIER_NOT_WITHDRAWABLE, *AUTHENTICATION),
 )
-async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, principal: Writer) -> DossierView:
-    return await handlers.withdraw(ctx, principal.subject, dossier_id, body.reason)
+async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, client_id: Writer) -> DossierView:
+    return await handlers.withdraw(ctx, client_id, dossier_id, body.reason)
 
 
 @router.get(
@@ -215,8 +185,8 @@ async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, principal: W
     summary="A version of a dossier exactly as it was submitted",
     responses=error_responses(DOSSIER_NOT_FOUND, VERSION_NOT_FOUND, *AUTHENTICATION),
 )
-async def get_version(ctx: Ctx, dossier_id: str, version: int, principal: Reader) -> DossierSubmission:
-    return await handlers.get_version(ctx, principal.subject, dossier_id, version)
+async def get_version(ctx: Ctx, dossier_id: str, version: int, client_id: Reader) -> DossierSubmission:
+    return await handlers.get_version(ctx, client_id, dossier_id, version)
 
 
 @router.post(
@@ -228,8 +198,8 @@ async def get_version(ctx: Ctx, dossier_id: str, version: int, principal: Reader
         DOSSIER_NOT_FOUND, ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED, *AUTHENTICATION
     ),
 )
-async def upload(ctx: Ctx, dossier_id: str, file: UploadFile, principal: Writer) -> AttachmentView:
-    return await handlers.upload(ctx, principal.subject, dossier_id, _chunks(file), file.filename)
+async def upload(ctx: Ctx, dossier_id: str, file: UploadFile, client_id: Writer) -> AttachmentView:
+    return await handlers.upload(ctx, client_id, dossier_id, _chunks(file), file.filename)
 
 
 @router.get(
@@ -239,8 +209,8 @@ async def upload(ctx: Ctx, dossier_id: str, file: UploadFile, principal: Writer)
     response_class=FileResponse,
     responses=error_responses(DOSSIER_NOT_FOUND, ATTACHMENT_NOT_FOUND, *AUTHENTICATION),
 )
-async def download(ctx: Ctx, dossier_id: str, attachment_id: str, principal: Reader) -> FileResponse:
-    found = await handlers.download(ctx, principal.subject, dossier_id, attachment_id)
+async def download(ctx: Ctx, dossier_id: str, attachment_id: str, client_id: Reader) -> FileResponse:
+    found = await handlers.download(ctx, client_id, dossier_id, attachment_id)
     return FileResponse(found.path, media_type=found.media_type, filename=found.file_name)
 
 
@@ -264,15 +234,3 @@ def describe_limits(app: FastAPI, settings: IntakeSettings) -> None:
 async def _chunks(file: UploadFile) -> AsyncIterator[bytes]:
     while chunk := await file.read(UPLOAD_CHUNK):
         yield chunk
-
-
-def _basic_credentials(request: Request) -> tuple[str, str] | None:
-    """Client credentials sent as HTTP Basic (RFC 6749 §2.3.1), preferred over form fields."""
-    kind, _, encoded = request.headers.get("authorization", "").partition(" ")
-    if kind.lower() != "basic":
-        return None
-    try:
-        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return client_id, secret

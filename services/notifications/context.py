@@ -20,9 +20,8 @@ from sqlmodel import Session
 
 from servicekit.auth import (
     INTEGRATOR_READ_SCOPE,
-    INTEGRATOR_TOKEN_AUDIENCE,
+    NOTIFICATIONS_AUDIENCE,
     STAFF_SCOPE,
-    STAFF_TOKEN_AUDIENCE,
     AuthSettings,
     Principal,
     TokenService,
@@ -95,7 +94,7 @@ class NotificationsContext:
 def build_context(
     runtime: Runtime, settings: NotificationsSettings, channels: ChannelRegistry, renderer: Renderer
 ) -> NotificationsContext:
-    auth = AuthSettings()
+    tokens = TokenService(AuthSettings(), NOTIFICATIONS_AUDIENCE, runtime.clock)
     return NotificationsContext(
         runtime=runtime,
         settings=settings,
@@ -108,8 +107,6 @@ def build_context(
             stale_after=timedelta(hours=settings.stale_after_hours),
         ),
         policy=RetryPolicy(settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds),
-        authenticate_staff=TokenService(auth, STAFF_TOKEN_AUDIENCE, runtime.clock).authenticator(STAFF_SCOPE),
-        authenticate_client=TokenService(auth, INTEGRATOR_TOKEN_AUDIENCE, runtime.clock).authenticator(
-            INTEGRATOR_READ_SCOPE
-        ),
+        authenticate_staff=tokens.authenticator(STAFF_SCOPE),
+        authenticate_client=tokens.authenticator(INTEGRATOR_READ_SCOPE),
     )

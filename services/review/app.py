@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
+from servicekit.auth import REVIEW_AUDIENCE, AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.review import flows, views
@@ -16,9 +16,10 @@ from services.review.workflow_client import ReviewWorkflows
 
 DESCRIPTION = """Xét duyệt hồ sơ — the reviewers' task inbox and actions.
 
-Reviewers authenticate with a bearer token whose claims name their `organisation` and `roles`
-(officer, council_member, leader, clerk), issued by the platform's identity provider — locally by
-`POST /v1/dev/tokens` when `TDKT_REVIEW_DEV_TOKENS=true`. A reviewer sees and acts only on their
+Reviewers sign in through the platform's OpenID Connect provider (Keycloak on the local stack) and
+send its access token (audience `tdkt-review`, scope `tasks`), whose claims name their
+`organisation`, `roles` (officer, council_member, leader, clerk), full `name` and `title`; a leader
+signs off only with a name and a title, which the decision's signature block prints. A reviewer sees and acts only on their
 own organisation's tasks. Approve, reject and return are Temporal Updates on the dossier's review
 workflow: a task that is no longer awaiting action is refused with 409 `task-not-actionable`."""
 
@@ -34,7 +35,7 @@ def build(
         runtime=runtime,
         settings=settings,
         workflows=workflows or ReviewWorkflows(runtime.kit),
-        tokens=TokenService(AuthSettings(), audience=STAFF_TOKEN_AUDIENCE, clock=runtime.clock),
+        tokens=TokenService(AuthSettings(), audience=REVIEW_AUDIENCE, clock=runtime.clock),
     )
 
     async def check_configuration() -> None:
@@ -42,7 +43,6 @@ def build(
 
     runtime.on_start.extend([check_configuration, ctx.workflows.connect])
     flows.register_subscribers(runtime, ctx)
-    routers = [views.router, views.dev_router] if settings.dev_tokens else [views.router]
-    app = create_app(runtime, routers, title="TĐKT Review API", description=DESCRIPTION)
+    app = create_app(runtime, [views.router], title="TĐKT Review API", description=DESCRIPTION)
     app.state.context = ctx
     return app, runtime

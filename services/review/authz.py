@@ -20,7 +20,6 @@ from services.review.errors import (
     ROLE_NOT_PERMITTED,
     TASK_ASSIGNED_TO_ANOTHER,
     TASK_NOT_FOUND,
-    UNKNOWN_ROLE,
     WorkflowRefused,
 )
 from services.review.models import ReviewTask, TaskState
@@ -47,9 +46,10 @@ council, sign-off) became tasks of their own."""
 @dataclass(frozen=True)
 class Reviewer:
     subject: str
-    name: str
+    name: str | None
     organisation: str
     roles: frozenset[ReviewerRole]
+    title: str | None = None
 
     @classmethod
     def from_principal(cls, principal: Principal) -> Reviewer:
@@ -57,16 +57,11 @@ class Reviewer:
         roles = frozenset(
             ReviewerRole(role) for role in staff.roles if role in ReviewerRole.__members__.values()
         )
-        return cls(staff.subject, staff.name, staff.organisation, roles)
+        return cls(staff.subject, staff.name, staff.organisation, roles, staff.title)
 
-
-def known_roles(requested: list[str]) -> list[str]:
-    """The roles a (development) token may carry: reviewers' roles only."""
-    known = ReviewerRole.__members__.values()
-    unknown = [role for role in requested if role not in known]
-    if unknown:
-        raise UNKNOWN_ROLE(unknown=", ".join(unknown), known=", ".join(ReviewerRole))
-    return [ReviewerRole(role).value for role in requested]
+    def check_can_sign(self) -> None:
+        """A sign-off puts the leader's full name and title in the decision's signature block."""
+        Staff(self.subject, self.organisation, frozenset(self.roles), self.name, self.title).check_can_sign()
 
 
 def check_organisation(reviewer: Reviewer, asked: str | None) -> None:

@@ -1,5 +1,5 @@
 """Every refusal the review service answers, once: its own (the inbox, assignment, public comment,
-the development token issuer, the review engine away) and the review workflow's, generated from
+the signer's identity, the review engine away) and the review workflow's, generated from
 ``contracts.workflow.REFUSALS`` so that the workflow and the service share one list.
 
 A workflow refusal names its facts in each message's own language (an action is "phê duyệt" in
@@ -98,15 +98,6 @@ UNKNOWN_NOMINEE = ErrorCode(
     meaning="An objection names an entry that is not among the published nominees.",
 )
 
-# --- the development token issuer --------------------------------------------------------------
-
-UNKNOWN_ROLE = ErrorCode(
-    "unknown-role",
-    Refusal.INVALID,
-    "Vai trò không hợp lệ: {unknown}. Vai trò hợp lệ: {known}.",
-    "Unknown roles: {unknown}. Known roles: {known}.",
-    meaning="A development token asked for a role reviewers do not have.",
-)
 
 # --- the review engine (Temporal) --------------------------------------------------------------
 
@@ -178,7 +169,6 @@ CATALOGUE = Catalogue(
     NO_PUBLIC_COMMENT,
     PUBLIC_COMMENT_CLOSED,
     UNKNOWN_NOMINEE,
-    UNKNOWN_ROLE,
     REVIEW_NOT_RUNNING,
     WORKFLOW_ENGINE_UNAVAILABLE,
     *WORKFLOW_REFUSALS.values(),

@@ -28,10 +28,9 @@ from servicekit.auth import TokenService
 from servicekit.db import run_in_session
 from servicekit.service import ServiceRuntime
 from services.review import authz, service
-from services.review.authz import REVIEWER_SCOPE, Reviewer, ReviewerRole
+from services.review.authz import Reviewer, ReviewerRole
 from services.review.errors import WorkflowRefused
 from services.review.models import (
-    DevTokenRequest,
     ObjectionBody,
     ObjectionView,
     PublicCommentView,
@@ -40,7 +39,6 @@ from services.review.models import (
     TaskPage,
     TaskQuery,
     TaskView,
-    TokenResponse,
 )
 from services.review.settings import ReviewSettings
 from services.review.workflow_client import ReviewWorkflows
@@ -54,7 +52,7 @@ class ReviewContext:
     settings: ReviewSettings
     workflows: ReviewWorkflows
     tokens: TokenService
-    """Checks reviewers' tokens, and issues them while ``settings.dev_tokens`` is on."""
+    """Checks reviewers' tokens (the identity provider issues them)."""
 
 
 # --- the inbox ---------------------------------------------------------------------------------
@@ -100,6 +98,8 @@ async def act_on_task(
     def actionable(session: Session) -> ReviewTask:
         task = service.get_task(session, task_id)
         authz.check_can_act(reviewer, task)
+        if action is ReviewAction.APPROVE:
+            reviewer.check_can_sign()
         return task
 
     task = await run_in_session(ctx.runtime.engine, actionable)
@@ -107,6 +107,8 @@ async def act_on_task(
         task_id=task_id,
         action=action,
         actor=reviewer.subject,
+        actor_name=reviewer.name,
+        actor_title=reviewer.title,
         comment=body.comment,
         organisation=reviewer.organisation,
         role=authz.role_of(task).value,
@@ -198,20 +200,6 @@ async def record_objection(
     return await ctx.runtime.write(
         lambda session: service.record_objection(session, dossier_id, body, now, ctx.runtime.source)
     )
-
-
-# --- development -------------------------------------------------------------------------------
-
-
-def issue_dev_token(ctx: ReviewContext, request: DevTokenRequest) -> TokenResponse:
-    """A reviewer's token, for local use and tests only (no transaction: nothing is stored)."""
-    roles = authz.known_roles(request.roles)
-    token, expires_in = ctx.tokens.issue(
-        request.subject,
-        [REVIEWER_SCOPE],
-        {"name": request.name or request.subject, "organisation": request.organisation, "roles": roles},
-    )
-    return TokenResponse(access_token=token, expires_in=expires_in)
 
 
 # --- consumed events ---------------------------------------------------------------------------

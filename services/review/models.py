@@ -313,18 +313,3 @@ class TaskActionBody(BaseModel):
 
 class AssignBody(BaseModel):
     assignee: str = Field(min_length=1, max_length=200, description="Subject (user id) of a reviewer")
-
-
-class DevTokenRequest(BaseModel):
-    """What the development token issuer puts in a reviewer's token."""
-
-    subject: str = Field(min_length=1, max_length=200)
-    name: str = Field(default="", max_length=200)
-    organisation: str = Field(min_length=1, max_length=50)
-    roles: list[str] = Field(min_length=1, max_length=4)
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str = "Bearer"
-    expires_in: int

@@ -9,5 +9,3 @@ class ReviewSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="TDKT_REVIEW_", extra="ignore")
 
     http_port: int = 8002
-    dev_tokens: bool = False
-    """Serve ``POST /v1/dev/tokens``, a token issuer for local use and tests; never in production."""

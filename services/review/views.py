@@ -18,7 +18,7 @@ from contracts.workflow import TaskActionResult
 from servicekit.auth import STAFF_TOKEN_SCHEME
 from servicekit.errors import ErrorCode
 from servicekit.problems import error_responses
-from servicekit.refusals import STAFF_AUTHENTICATION
+from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.review import examples, handlers
 from services.review.authz import REVIEWER_SCOPE, Reviewer
 from services.review.errors import (
@@ -33,14 +33,12 @@ from services.review.errors import (
     TASK_NOT_FOUND,
     TASK_NOT_OPEN,
     UNKNOWN_NOMINEE,
-    UNKNOWN_ROLE,
     WORKFLOW_ENGINE_UNAVAILABLE,
     WORKFLOW_REFUSALS,
 )
 from services.review.handlers import ReviewContext
 from services.review.models import (
     AssignBody,
-    DevTokenRequest,
     ObjectionBody,
     ObjectionView,
     PublicCommentView,
@@ -48,7 +46,6 @@ from services.review.models import (
     TaskPage,
     TaskQuery,
     TaskView,
-    TokenResponse,
 )
 
 ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
@@ -138,6 +135,7 @@ async def get_task(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -
 
 ACTION_ERRORS = _documented(
     ROLE_NOT_PERMITTED,
+    SIGNER_NOT_NAMED,
     TASK_NOT_FOUND,
     TASK_ASSIGNED_TO_ANOTHER,
     REVIEW_NOT_RUNNING,
@@ -233,18 +231,3 @@ async def delegate(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentRe
 )
 async def assign(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
     return await handlers.assign_task(ctx, reviewer, task_id, body.assignee, at)
-
-
-# --- development -------------------------------------------------------------------------------
-
-dev_router = APIRouter(prefix="/v1")
-
-
-@dev_router.post(
-    "/dev/tokens",
-    tags=["development"],
-    summary="Development token issuer (enabled by TDKT_REVIEW_DEV_TOKENS; never in production)",
-    responses=_documented(UNKNOWN_ROLE, signed_in=False),
-)
-async def issue_dev_token(request: DevTokenRequest, ctx: Ctx) -> TokenResponse:
-    return handlers.issue_dev_token(ctx, request)

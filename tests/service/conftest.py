@@ -4,7 +4,6 @@ services that drive Temporal workflows a time-skipping Temporal server with a ta
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -21,20 +20,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from deploy import devsecrets
 from deploy.infra.config import TEMPORAL_SEARCH_ATTRIBUTES
-from servicekit.auth import (
-    INTEGRATOR_READ_SCOPE,
-    INTEGRATOR_TOKEN_AUDIENCE,
-    STAFF_SCOPE,
-    STAFF_TOKEN_AUDIENCE,
-    AuthSettings,
-    TokenService,
-)
 from servicekit.clock import ManualClock
+from tests.support import issuer
 from tests.support.binaries import venv_executable
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 """09:00 on Monday 2 March 2026 in Vietnam: every service test starts its clock here."""
-WRITE_SCOPE = "dossiers:write"
 
 
 @pytest.fixture
@@ -64,8 +55,13 @@ def data_dir(tmp_path: Path) -> Iterator[Path]:
 def stack_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """The variables a service reads, pointing into this test's own folders."""
     secrets = devsecrets.ensure_dev_secrets(tmp_path / "secrets")
+    clients_file = tmp_path / "secrets" / "intake-clients.json"  # tests may add clients to their copy
+    clients_file.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(secrets["TDKT_INTAKE_CLIENTS_FILE"], clients_file)
     env = {
         **secrets,
+        **issuer.auth_env(tmp_path / "issuer"),
+        "TDKT_INTAKE_CLIENTS_FILE": str(clients_file),
         "TDKT_DATA_DIR": str(data_dir),
         "TDKT_TOPIC_PREFIX": "svc.",
         "TDKT_OUTBOX_POLL_SECONDS": "0.05",
@@ -82,31 +78,29 @@ def stack_env(tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 class Tokens:
-    """Bearer headers for each kind of caller, signed with the test's key at the test's time."""
+    """Bearer headers for each kind of caller, signed by the tests' issuer at the test's time."""
 
-    def __init__(self, env: dict[str, str], clock: ManualClock) -> None:
-        settings = AuthSettings(signing_key_file=Path(env["TDKT_AUTH_SIGNING_KEY_FILE"]))
-        self._staff = TokenService(settings, STAFF_TOKEN_AUDIENCE, clock)
-        self._clients = TokenService(settings, INTEGRATOR_TOKEN_AUDIENCE, clock)
-        self.demo_client = json.loads(Path(env["TDKT_DEMO_CLIENT_FILE"]).read_text())
+    def __init__(self, clock: ManualClock) -> None:
+        self.issuer = issuer.TestIssuer(clock)
 
-    def staff(self, organisation: str, *roles: str, subject: str | None = None) -> dict[str, str]:
-        token, _ = self._staff.issue(
-            subject or f"can-bo.{organisation}",
-            [STAFF_SCOPE],
-            {"name": subject or f"Cán bộ {organisation}", "organisation": organisation, "roles": list(roles)},
-        )
+    def staff(
+        self,
+        organisation: str,
+        *roles: str,
+        subject: str | None = None,
+        name: str | None = None,
+        title: str | None = None,
+    ) -> dict[str, str]:
+        token = self.issuer.staff(organisation, *roles, subject=subject, name=name, title=title)
         return {"Authorization": f"Bearer {token}"}
 
     def client(self, client_id: str = devsecrets.DEMO_CLIENT_ID, *, write: bool = True) -> dict[str, str]:
-        scopes = [WRITE_SCOPE, INTEGRATOR_READ_SCOPE] if write else [INTEGRATOR_READ_SCOPE]
-        token, _ = self._clients.issue(client_id, scopes)
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {self.issuer.client(client_id, write=write)}"}
 
 
 @pytest.fixture
 def tokens(stack_env: dict[str, str], clock: ManualClock) -> Tokens:
-    return Tokens(stack_env, clock)
+    return Tokens(clock)
 
 
 @pytest.fixture(scope="session")

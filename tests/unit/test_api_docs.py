@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +17,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from clients.intake import ClientCredentials
 from contracts.dossiers import DossierSubmission
-from deploy import devsecrets, infra
+from deploy import infra
 from services.decisions.models import RevocationRequest
-from services.intake import app as intake_app
 from services.notifications.models import PreferenceUpdate, SubscriptionRequest
 from services.review.models import TaskActionBody
 from tools.generate import SERVICES
@@ -86,19 +83,18 @@ def _security(apps: dict[str, FastAPI], service: str, method: str, path: str) ->
     return security
 
 
-def test_intake_declares_oauth2_client_credentials_with_its_token_url_and_scopes(
+def test_intake_declares_the_integrators_bearer_token_and_serves_no_token_endpoint(
     apps: dict[str, FastAPI],
 ) -> None:
     schemes = _document(apps, "intake")["components"]["securitySchemes"]
-    assert list(schemes) == ["integratorOAuth2"]
-    flow = schemes["integratorOAuth2"]["flows"]["clientCredentials"]
-    assert flow["tokenUrl"] == "/v1/oauth/token"
-    assert set(flow["scopes"]) == {"dossiers:write", "dossiers:read"}
-    assert _security(apps, "intake", "post", "/v1/dossiers") == [{"integratorOAuth2": ["dossiers:write"]}]
-    assert _security(apps, "intake", "get", "/v1/dossiers/{dossier_id}") == [
-        {"integratorOAuth2": ["dossiers:read"]}
-    ]
-    assert _security(apps, "intake", "post", "/v1/oauth/token") == []
+    assert list(schemes) == ["integratorToken"]
+    assert (schemes["integratorToken"]["type"], schemes["integratorToken"]["scheme"]) == ("http", "bearer")
+    assert "client credentials" in schemes["integratorToken"]["description"]
+    assert _security(apps, "intake", "post", "/v1/dossiers") == [{"integratorToken": []}]
+    assert _security(apps, "intake", "get", "/v1/dossiers/{dossier_id}") == [{"integratorToken": []}]
+    for service in ("intake", "review"):
+        paths = _document(apps, service)["paths"]
+        assert not [path for path in paths if "token" in path], f"{service} issues no token"
 
 
 @pytest.mark.parametrize("service", ["review", "decisions", "notifications"])
@@ -121,7 +117,7 @@ def test_public_operations_ask_for_no_token(apps: dict[str, FastAPI]) -> None:
 def test_notifications_integrator_endpoints_declare_the_client_token(apps: dict[str, FastAPI]) -> None:
     scheme = _document(apps, "notifications")["components"]["securitySchemes"]["integratorToken"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
-    assert "/v1/oauth/token" in scheme["description"]
+    assert "openid-connect/token" in scheme["description"]
     for method, path in [("put", "/v1/webhooks/subscription"), ("get", "/v1/webhooks/deliveries")]:
         assert _security(apps, "notifications", method, path) == [{"integratorToken": []}]
 
@@ -158,27 +154,3 @@ def test_the_readmes_dossier_is_intakes_example(apps: dict[str, FastAPI]) -> Non
     body = _document(apps, "intake")["paths"]["/v1/dossiers"]["post"]["requestBody"]["content"]
     values = [example["value"] for example in body["application/json"]["examples"].values()]
     assert json.loads(match.group(1)) in values
-
-
-def test_swagger_uis_client_credentials_request_gets_a_token(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """What "Authorize" sends for the declared flow: the client's id and secret in the
-    Authorization header or in the body, with the scopes chosen."""
-    monkeypatch.setenv("TDKT_DATA_DIR", str(tmp_path / "data"))
-    for name, value in devsecrets.ensure_dev_secrets(tmp_path / "secrets").items():
-        monkeypatch.setenv(name, value)
-    credentials = ClientCredentials.load(tmp_path / "secrets" / "demo-client.json")
-    client = TestClient(intake_app.build()[0])
-    flow = {"grant_type": "client_credentials", "scope": "dossiers:write dossiers:read"}
-    in_header = client.post(
-        "/v1/oauth/token", data=flow, auth=(credentials.client_id, credentials.client_secret)
-    )
-    in_body = client.post(
-        "/v1/oauth/token",
-        data={**flow, "client_id": credentials.client_id, "client_secret": credentials.client_secret},
-    )
-    for response in (in_header, in_body):
-        assert response.status_code == 200, response.text
-        assert response.json()["token_type"].lower() == "bearer"
-        assert set(response.json()["scope"].split()) == {"dossiers:write", "dossiers:read"}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from servicekit.auth import IAT_LEEWAY_SECONDS, AuthSettings, TokenService
+from servicekit.auth import AuthSettings, TokenService
 from servicekit.clock import ManualClock, local_date
 from servicekit.errors import DomainError, Refusal
+from tests.support import issuer
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 AT = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
@@ -34,27 +36,39 @@ def test_the_local_date_is_vietnams() -> None:
     assert local_date(ManualClock(AT + timedelta(minutes=30)), VIETNAM) == date(2027, 1, 1), "17:00 UTC"
 
 
-def _tokens(clock: ManualClock) -> TokenService:
-    return TokenService(AuthSettings(signing_key="k" * 32, token_ttl_seconds=3600), "tdkt-test", clock)
+LEEWAY = 30
 
 
-def test_tokens_expire_by_the_services_clock() -> None:
+def _tokens(clock: ManualClock, jwks_uri: str) -> TokenService:
+    settings = AuthSettings(issuer=issuer.ISSUER, jwks_uri=jwks_uri, leeway_seconds=LEEWAY)
+    return TokenService(settings, "tdkt-test", clock)
+
+
+@pytest.fixture
+def jwks_uri(tmp_path: Path) -> str:
+    return issuer.auth_env(tmp_path)["TDKT_AUTH_JWKS_URI"]
+
+
+def _token(clock: ManualClock) -> str:
+    return issuer.TestIssuer(clock).token({"sub": "reviewer.1", "aud": "tdkt-test", "scope": "tasks"})
+
+
+def test_tokens_expire_by_the_services_clock_with_the_skew_allowed(jwks_uri: str) -> None:
     clock = ManualClock(AT)
-    token, ttl = _tokens(clock).issue("reviewer.1", ["tasks"])
-    assert ttl == 3600
-    clock.advance(timedelta(seconds=ttl - 1))
-    assert _tokens(clock).verify(token).subject == "reviewer.1"
+    token = _token(clock)
+    clock.advance(timedelta(seconds=issuer.LIFETIME_SECONDS + LEEWAY - 1))
+    assert _tokens(clock, jwks_uri).verify(token).subject == "reviewer.1"
     clock.advance(timedelta(seconds=1))
     with pytest.raises(DomainError) as expired:
-        _tokens(clock).verify(token)
+        _tokens(clock, jwks_uri).verify(token)
     assert (expired.value.kind, expired.value.code) == (Refusal.UNAUTHENTICATED, "token-expired")
 
 
-def test_a_token_issued_in_the_future_is_refused() -> None:
-    ahead = _tokens(ManualClock(AT + timedelta(seconds=IAT_LEEWAY_SECONDS))).issue("reviewer.1", ["tasks"])
-    assert _tokens(ManualClock(AT)).verify(ahead[0]).subject == "reviewer.1", "within the leeway"
-    token, _ = _tokens(ManualClock(AT + timedelta(minutes=10))).issue("reviewer.1", ["tasks"])
+def test_a_token_issued_in_the_future_is_refused(jwks_uri: str) -> None:
+    ahead = _token(ManualClock(AT + timedelta(seconds=LEEWAY)))
+    assert _tokens(ManualClock(AT), jwks_uri).verify(ahead).subject == "reviewer.1", "within the leeway"
+    token = _token(ManualClock(AT + timedelta(minutes=10)))
     with pytest.raises(DomainError) as refused:
-        _tokens(ManualClock(AT)).verify(token)
+        _tokens(ManualClock(AT), jwks_uri).verify(token)
     assert refused.value.code == "invalid-token"
     assert "iat" in (refused.value.detail or "")

@@ -532,7 +532,9 @@ def test_certificate_renders_inside_its_border(certificates_pdf: pdfium.PdfDocum
 
 def test_certificate_metadata_and_fonts(certificates_pdf: pdfium.PdfDocument) -> None:
     metadata = certificates_pdf.get_metadata_dict()
-    assert metadata["Title"] == "Chiến sĩ thi đua cơ sở — Quyết định số 01/QĐ-UBND"  # its award, not "Giấy chứng nhận"
+    assert (
+        metadata["Title"] == "Chiến sĩ thi đua cơ sở — Quyết định số 01/QĐ-UBND"
+    )  # its award, not "Giấy chứng nhận"
     assert metadata["Author"] == "Ủy ban nhân dân tỉnh An Hà"
     for page in certificates_pdf:
         assert {font.split("-")[0] for font in glyph_fonts(page)} == {"LiberationSerif"}

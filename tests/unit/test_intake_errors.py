@@ -17,8 +17,6 @@ from services.intake.errors import CATALOGUE
 
 PACKAGE = Path(services.intake.__file__).parent
 PUBLISHED = {
-    "unsupported-grant-type",
-    "invalid-client",
     "unknown-client",
     "organisation-not-permitted",
     "unknown-organisation",

@@ -117,6 +117,8 @@ class ReviewWorkflow:
         self._amendment: AmendmentSignal | None = None
         self._withdrawal: WithdrawalSignal | None = None
         self._approved_by: str | None = None
+        self._signer: tuple[str | None, str | None] = (None, None)
+        """The full name and title of the leader whose sign-off approved the last level."""
         self._quorum_required = False
 
     @workflow.run
@@ -133,6 +135,7 @@ class ReviewWorkflow:
                 return self.status()
             if action.action is ReviewAction.APPROVE:
                 self._approved_by = action.actor
+                self._signer = (action.actor_name, action.actor_title)
                 next_level = levels[index + 1] if index + 1 < len(levels) else None
                 await self._emit(
                     LevelApproved,
@@ -143,6 +146,8 @@ class ReviewWorkflow:
                         next_level=next_level,
                         approved_by=action.actor,
                         approved_at=workflow.now(),
+                        approved_by_name=action.actor_name,
+                        approved_by_title=action.actor_title,
                     ),
                 )
                 index += 1
@@ -181,6 +186,8 @@ class ReviewWorkflow:
                 reward_multiple=review.reward_multiple,
                 particulars=review.particulars,
                 approved_by=self._approved_by,
+                approved_by_name=self._signer[0],
+                approved_by_title=self._signer[1],
             ),
         )
         await workflow.wait_condition(lambda: self._decision is not None)
@@ -330,6 +337,8 @@ class ReviewWorkflow:
                 actor=action.actor,
                 comment=action.comment,
                 completed_at=workflow.now(),
+                actor_name=action.actor_name,
+                actor_title=action.actor_title,
                 organisation=action.organisation,
                 role=action.role,
                 version=review.version,
@@ -437,6 +446,8 @@ class ReviewWorkflow:
             actor=action.actor,
             reason=action.comment or "",
             at=workflow.now(),
+            actor_name=action.actor_name,
+            actor_title=action.actor_title,
         )
         if action.action is ReviewAction.REJECT:
             self._show(ReviewState.REJECTED, level, review.organisation_at(index))

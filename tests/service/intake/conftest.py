@@ -4,7 +4,6 @@ file, a second integrator registered beside the demo one, and helpers to submit.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import shutil
 import tempfile
@@ -37,7 +36,6 @@ from tests.service.harness import InProcess
 from tools.demo import demo_dossier
 
 OTHER_CLIENT = "other-integrator"
-OTHER_SECRET = "other-secret-for-the-service-tests"
 OTHER_ORGANISATIONS = ("BNV", "NO-SUCH-ORG", "AH-DS", "AH-TL-HB-TYT")
 """A ministry, a code in no registry, a district abolished on 01/07/2025, a health station."""
 YEAR = 2026
@@ -59,7 +57,6 @@ def intake_env(stack_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> It
         {
             "client_id": OTHER_CLIENT,
             "name": "Hệ thống khác",
-            "secret_sha256": hashlib.sha256(OTHER_SECRET.encode()).hexdigest(),
             "organisations": list(OTHER_ORGANISATIONS),
         }
     )
