@@ -1,18 +1,21 @@
-"""Local infrastructure: a single-node Kafka (KRaft), a Temporal dev server, PostgreSQL and a
-mail catcher (an SMTP server that keeps every message in a Maildir).
+"""Local infrastructure: a single-node Kafka (KRaft), a Temporal dev server, PostgreSQL, a
+mail catcher (an SMTP server that keeps every message in a Maildir) and Keycloak (the identity
+provider, its ``tdkt`` realm imported from ``deploy/keycloak``; it needs PostgreSQL, which ``up``
+starts first).
 
 Pure standard library (Python 3.11), so it runs before ``uv sync``::
 
-    python -m deploy.infra up     [kafka|temporal|postgres|mail ...]   # start (idempotent)
-    python -m deploy.infra down   [kafka|temporal|postgres|mail ...]   # stop (idempotent)
-    python -m deploy.infra status [kafka|temporal|postgres|mail ...] [--json]
+    python -m deploy.infra up     [kafka|temporal|postgres|mail|keycloak ...]   # start (idempotent)
+    python -m deploy.infra down   [kafka|temporal|postgres|mail|keycloak ...]   # stop (idempotent)
+    python -m deploy.infra status [kafka|temporal|postgres|mail|keycloak ...] [--json]
 
 No component names means all of them.  Everything listens on 127.0.0.1 only; all
 data, logs and pid files live under one folder, ``$TDKT_STACK_DIR`` (default
 ``<repo>/.stack``, git-ignored).  ``down`` stops only processes that this tool
 started: the pid in ``.stack/pids/<component>.pid`` is signalled only when
 ``/proc/<pid>/cmdline`` still is our command line (which contains our own stack
-paths).
+paths).  Keycloak's generated secrets (admin, clients, sample users) are in
+``.stack/secrets/keycloak/`` (see ``deploy/infra/keycloak_secrets.py``).
 
 Environment (all optional):
 
@@ -31,6 +34,10 @@ TDKT_TEMPORAL_BIN               (auto)              ``temporal`` CLI (default: .
 TDKT_POSTGRES_PORT              55432               PostgreSQL (user ``tdkt``, trust auth)
 TDKT_POSTGRES_BIN_DIR           (auto)              directory with initdb/pg_ctl/psql
 TDKT_MAIL_PORT                  10025               mail catcher SMTP (aiosmtpd, from the venv)
+TDKT_KEYCLOAK_PORT              18080               Keycloak HTTP; issuer ``http://127.0.0.1:<port>/realms/tdkt``
+TDKT_KEYCLOAK_MANAGEMENT_PORT   18081               Keycloak management interface (health)
+TDKT_KEYCLOAK_JAVA_HOME         (auto)              a Java 21+ (default: Temurin 25, else /usr/lib/jvm/*)
+TDKT_KEYCLOAK_HEAP_OPTS         -Xms128m -Xmx768m   Keycloak's heap (``JAVA_OPTS_KC_HEAP``)
 TDKT_START_TIMEOUT              (per component)     seconds to wait for readiness
 ==============================  ==================  ==========================================
 """
@@ -42,7 +49,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import IO, Any
 
 from deploy.infra.config import (
@@ -58,6 +65,11 @@ from deploy.infra.config import (
     kafka_bootstrap,
     kafka_controller_port,
     kafka_port,
+    keycloak_issuer,
+    keycloak_management_port,
+    keycloak_port,
+    keycloak_secrets_dir,
+    keycloak_url,
     mail_dir,
     mail_port,
     postgres_port,
@@ -69,6 +81,7 @@ from deploy.infra.config import (
     temporal_ui_url,
 )
 from deploy.infra.kafka import _Kafka, kafka_probe
+from deploy.infra.keycloak import _Keycloak, keycloak_probe
 from deploy.infra.mail import _MailCatcher
 from deploy.infra.postgres import _Postgres, drop_postgres_database, ensure_postgres_database
 from deploy.infra.process import Component, _stack_lock, tail
@@ -94,6 +107,12 @@ __all__ = [
     "kafka_controller_port",
     "kafka_port",
     "kafka_probe",
+    "keycloak_issuer",
+    "keycloak_management_port",
+    "keycloak_port",
+    "keycloak_probe",
+    "keycloak_secrets_dir",
+    "keycloak_url",
     "mail_dir",
     "mail_port",
     "main",
@@ -120,10 +139,11 @@ _REGISTRY: dict[str, Callable[[], Component]] = {
     "temporal": _Temporal,
     "postgres": _Postgres,
     "mail": _MailCatcher,
+    "keycloak": _Keycloak,
 }
 
 
-def _select(components: Iterable[str] | str | None) -> list[Component]:
+def _select(components: Iterable[str] | str | None, *, with_requirements: bool = False) -> list[Component]:
     if components is None:
         names: list[str] = list(COMPONENTS)
     elif isinstance(components, str):
@@ -133,8 +153,28 @@ def _select(components: Iterable[str] | str | None) -> list[Component]:
     unknown = [n for n in names if n not in _REGISTRY]
     if unknown:
         raise InfraError(f"unknown component(s) {unknown}; choose from {list(COMPONENTS)}")
-    ordered = [n for n in COMPONENTS if n in names]  # stable order, no duplicates
+    wanted = set(names)
+    while with_requirements:  # `up keycloak` brings postgres up too
+        more = {r for n in wanted for r in _REGISTRY[n]().requires} - wanted
+        wanted |= more
+        with_requirements = bool(more)
+    ordered = [n for n in COMPONENTS if n in wanted]  # stable order, no duplicates
     return [_REGISTRY[n]() for n in ordered]
+
+
+def _in_order(items: Sequence[Component]) -> list[Component]:
+    """``items`` with each component after the ones of ``items`` it requires."""
+    ordered: list[Component] = []
+    waiting = list(items)
+    while waiting:
+        placed = {c.name for c in ordered}
+        names = {c.name for c in waiting}
+        ready = [c for c in waiting if set(c.requires) & names <= placed]
+        if not ready:
+            raise InfraError(f"circular requirements among {sorted(names)}")
+        ordered += ready
+        waiting = [c for c in waiting if c not in ready]
+    return ordered
 
 
 def component(name: str) -> Component:
@@ -152,7 +192,23 @@ def empty_temporal_store() -> None:
         leftover.unlink()
 
 
-def run_all(items: Sequence[Component], action: Callable[[Any], Any]) -> dict[str, Any]:
+def _collect(futures: dict[str, Future[Any]], results: dict[str, Any], errors: list[str]) -> None:
+    for name, future in futures.items():
+        try:
+            results[name] = future.result()
+        except InfraError as exc:
+            errors.append(str(exc))
+        except Exception as exc:
+            errors.append(f"{name}: unexpected {type(exc).__name__}: {exc}")
+
+
+def run_all(
+    items: Sequence[Component],
+    action: Callable[[Any], Any],
+    after: Callable[[Component], Iterable[str]] = lambda c: (),
+) -> dict[str, Any]:
+    """``action`` on every item concurrently; an item waits for the items named by ``after(item)``
+    (which must come earlier in ``items``) and is skipped when one of them failed."""
     results: dict[str, Any] = {}
     errors: list[str] = []
     if len(items) == 1:
@@ -161,15 +217,18 @@ def run_all(items: Sequence[Component], action: Callable[[Any], Any]) -> dict[st
         except InfraError as exc:
             errors.append(str(exc))
     else:
+        futures: dict[str, Future[Any]] = {}
+
+        def task(item: Component) -> Any:
+            for name in after(item):
+                if name in futures and futures[name].exception() is not None:
+                    raise InfraError(f"{item.name}: skipped, because {name} failed")
+            return action(item)
+
         with ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="infra") as pool:
-            futures = {item.name: pool.submit(action, item) for item in items}
-            for name, future in futures.items():
-                try:
-                    results[name] = future.result()
-                except InfraError as exc:
-                    errors.append(str(exc))
-                except Exception as exc:
-                    errors.append(f"{name}: unexpected {type(exc).__name__}: {exc}")
+            for item in items:
+                futures[item.name] = pool.submit(task, item)
+            _collect(futures, results, errors)
     if errors:
         raise InfraError("\n".join(errors))
     return results
@@ -178,19 +237,23 @@ def run_all(items: Sequence[Component], action: Callable[[Any], Any]) -> dict[st
 def up(components: Iterable[str] | str | None = None) -> dict[str, Any]:
     """Start the components (all by default) and wait until each accepts connections.
 
-    Idempotent: running components are left alone.  Components start concurrently.
+    Idempotent: running components are left alone.  Components start concurrently, except that
+    one starts after those it requires (Keycloak after PostgreSQL), which are started too.
     Returns ``{component: {"state", "pid", "address"}}``; raises InfraError on failure.
     """
-    items = _select(components)
+    items = _in_order(_select(components, with_requirements=True))
     with _stack_lock():
-        return run_all(items, lambda c: c.ensure_up())
+        return run_all(items, lambda c: c.ensure_up(), after=lambda c: c.requires)
 
 
 def down(components: Iterable[str] | str | None = None) -> None:
-    """Stop the components (all by default) that this tool started.  Idempotent."""
-    items = _select(components)
+    """Stop the components (all by default) that this tool started, each before those it
+    requires.  Idempotent."""
+    items = _in_order(_select(components))[::-1]
     with _stack_lock():
-        run_all(items, lambda c: c.ensure_down())
+        run_all(
+            items, lambda c: c.ensure_down(), after=lambda c: [d.name for d in items if c.name in d.requires]
+        )
 
 
 def status(components: Iterable[str] | str | None = None) -> dict[str, dict[str, Any]]:
@@ -220,7 +283,7 @@ def _print_table(info: dict[str, dict[str, Any]]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m deploy.infra",
-        description="Start, stop and inspect the local Kafka, Temporal and PostgreSQL.",
+        description="Start, stop and inspect the local Kafka, Temporal, PostgreSQL, mail catcher and Keycloak.",
     )
     parser.add_argument("command", choices=("up", "down", "status"))
     parser.add_argument(

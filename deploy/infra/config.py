@@ -10,12 +10,17 @@ from pathlib import Path
 # --------------------------------------------------------------------------- #
 
 HOST = "127.0.0.1"
-COMPONENTS: tuple[str, ...] = ("kafka", "temporal", "postgres", "mail")
+COMPONENTS: tuple[str, ...] = ("kafka", "temporal", "postgres", "mail", "keycloak")
 
 DEPLOY_DIR = Path(__file__).resolve().parent.parent
 REPO_ROOT = DEPLOY_DIR.parent
 KAFKA_POM = DEPLOY_DIR / "kafka" / "pom.xml"
 KAFKA_VERSION = "4.3.1"  # keep in sync with <kafka.version> in deploy/kafka/pom.xml
+
+KEYCLOAK_VERSION = "26.5.6"
+KEYCLOAK_ARTIFACT = f"org.keycloak:keycloak-quarkus-dist:{KEYCLOAK_VERSION}:zip"
+KEYCLOAK_REALM = "tdkt"  # the realm of deploy/keycloak/realm.py
+KEYCLOAK_DATABASE = "keycloak"  # in the stack's PostgreSQL
 
 POSTGRES_USER = "tdkt"
 POSTGRES_OS_USER = "postgres"  # runs initdb/postgres when we are root
@@ -33,6 +38,9 @@ DEFAULT_TEMPORAL_PORT = 7233
 DEFAULT_TEMPORAL_UI_PORT = 8233
 DEFAULT_POSTGRES_PORT = 55432
 DEFAULT_MAIL_PORT = 10025
+DEFAULT_KEYCLOAK_PORT = 18080
+DEFAULT_KEYCLOAK_MANAGEMENT_PORT = 18081
+DEFAULT_KEYCLOAK_HEAP_OPTS = "-Xms128m -Xmx768m"
 DEFAULT_KAFKA_PARTITIONS = 3
 DEFAULT_KAFKA_HEAP_OPTS = "-Xms256m -Xmx512m"
 
@@ -78,6 +86,30 @@ def postgres_port() -> int:
 
 def mail_port() -> int:
     return _env_int("TDKT_MAIL_PORT", DEFAULT_MAIL_PORT)
+
+
+def keycloak_port() -> int:
+    return _env_int("TDKT_KEYCLOAK_PORT", DEFAULT_KEYCLOAK_PORT)
+
+
+def keycloak_management_port() -> int:
+    """Keycloak's management interface (health); Keycloak's own default, 9000, is too common."""
+    return _env_int("TDKT_KEYCLOAK_MANAGEMENT_PORT", DEFAULT_KEYCLOAK_MANAGEMENT_PORT)
+
+
+def keycloak_url() -> str:
+    """Keycloak's base URL, e.g. ``http://127.0.0.1:18080``; also its fixed ``--hostname``."""
+    return f"http://{HOST}:{keycloak_port()}"
+
+
+def keycloak_issuer() -> str:
+    """The ``iss`` of the realm's tokens, e.g. ``http://127.0.0.1:18080/realms/tdkt``."""
+    return f"{keycloak_url()}/realms/{KEYCLOAK_REALM}"
+
+
+def keycloak_secrets_dir() -> Path:
+    """``admin.json``, ``clients.json`` and ``users.json`` of the local realm (files 0600)."""
+    return stack_dir() / "secrets" / "keycloak"
 
 
 def mail_dir() -> Path:

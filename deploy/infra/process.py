@@ -219,6 +219,8 @@ def _stack_lock() -> contextlib.AbstractContextManager[None]:
 class Component:
     name = ""
     port_env = ""
+    requires: tuple[str, ...] = ()
+    """Components that must be ready before this one starts (``up`` starts them first)."""
     stop_signal = signal.SIGTERM
     stop_timeout = 60.0
     default_start_timeout = 60.0
