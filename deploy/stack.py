@@ -15,15 +15,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from deploy import apps, devsecrets, infra
+from deploy.infra.keycloak_secrets import write_private
 
 DEV_MAILBOXES = infra.DEPLOY_DIR / "dev-mailboxes.json"
+
+
+def demo_client_file() -> Path:
+    """The demo integrator's credentials for the tools (``clients.intake.ClientCredentials``)."""
+    return infra.stack_dir() / "secrets" / "demo-client.json"
+
+
+def write_demo_client() -> None:
+    """The demo integrator's id, the secret Keycloak holds for it and the issuer, for the tools
+    (demo, bulk Excel, bench) as any integrator keeps its own."""
+    secrets = json.loads((infra.keycloak_secrets_dir() / "clients.json").read_text())
+    body = {"client_id": devsecrets.DEMO_CLIENT_ID, "client_secret": secrets[devsecrets.DEMO_CLIENT_ID]}
+    write_private(demo_client_file(), json.dumps({**body, "issuer": infra.keycloak_issuer()}))
 
 
 def app_environment() -> dict[str, str]:
@@ -33,7 +49,9 @@ def app_environment() -> dict[str, str]:
     env.setdefault("TDKT_KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap())
     env.setdefault("TDKT_TEMPORAL_ADDRESS", infra.temporal_address())
     env.setdefault("TDKT_DATA_DIR", str(infra.stack_dir() / "data"))
-    env.setdefault("TDKT_REVIEW_DEV_TOKENS", "true")  # the local stack's stand-in identity provider
+    env.setdefault("TDKT_AUTH_ISSUER", infra.keycloak_issuer())  # the stack's Keycloak, realm tdkt
+    env.setdefault("TDKT_DEMO_CLIENT_FILE", str(demo_client_file()))
+    env.setdefault("TDKT_STAFF_PASSWORDS_FILE", str(infra.keycloak_secrets_dir() / "users.json"))
     # e-mail goes to the mail catcher's Maildir; the sample organisations' mailboxes are made up
     env.setdefault("TDKT_NOTIFICATIONS_SMTP_HOST", infra.HOST)
     env.setdefault("TDKT_NOTIFICATIONS_SMTP_PORT", str(infra.mail_port()))
@@ -56,6 +74,7 @@ def up() -> list[apps.AppProcess]:
     from servicekit.settings import KitSettings
 
     infra.up()
+    write_demo_client()
     env = app_environment()
     if env.get("TDKT_STACK_DATABASE", "postgres") == "postgres":
         for name in apps.SERVICES_WITH_DATABASE:
@@ -90,6 +109,10 @@ def print_where_to_look() -> None:
     for name in ("intake", "review", "decisions", "notifications"):
         print(f"  {name:<14} {by_name[name].url()}/docs")
     print(f"  {'Temporal UI':<14} {infra.temporal_ui_url()}")
+    print(
+        f"  {'sign-in':<14} {infra.keycloak_issuer()} (people: deploy/keycloak/staff.json; passwords: "
+        f"{infra.keycloak_secrets_dir() / 'users.json'})"
+    )
     print(f"  {'e-mail':<14} {infra.mail_dir() / 'new'}")
     print(f"  {'logs':<14} {infra.stack_dir() / 'logs'}")
 

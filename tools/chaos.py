@@ -43,8 +43,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from clients.intake import access_token
+from clients.oidc import OidcError
 from deploy import infra
-from servicekit.auth import STAFF_SCOPE
 from servicekit.kafka import partition_offsets
 from servicekit.settings import KitSettings
 from tools.demo import demo_dossier
@@ -63,7 +63,8 @@ VICTIMS = ("intake", "review", "decisions", "notifications", "worker", "kafka", 
 STEP_ACTIONS = {"receipt": "accept", "appraisal": "recommend", "sign_off": "approve"}
 FINAL = {"decided", "rejected", "withdrawn"}
 RETRYABLE = (httpx.TransportError,)
-ROLES = ["clerk", "officer", "leader", "council_member"]
+STEP_ROLES = {"receipt": "clerk", "appraisal": "officer", "sign_off": "leader"}
+"""Who takes each step: the organisation's sample person in that role (``tools.people``)."""
 
 
 CHAOS_SETTINGS = {
@@ -136,11 +137,17 @@ class Driver:
     outcomes: dict[str, str] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
 
-    def reviewer(self, organisation: str) -> dict[str, str]:
-        token, _ = self.stack.staff_tokens.issue(
-            f"chaos.{organisation}", [STAFF_SCOPE], {"organisation": organisation, "roles": ROLES}
-        )
-        return {"Authorization": f"Bearer {token}"}
+    async def reviewer(self, organisation: str, step: str = "receipt") -> dict[str, str]:
+        """The organisation's person for ``step``; signing in is retried while Keycloak restarts."""
+        role = STEP_ROLES.get(step, "leader")
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                return await self.stack.people.headers(organisation, role)
+            except OidcError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
 
     async def one_dossier(self, number: int) -> None:
         deadline = time.monotonic() + self.deadline_seconds
@@ -176,7 +183,7 @@ class Driver:
     async def _act_on_open_tasks(self, dossier_id: str, organisation: str, deadline: float) -> bool:
         """Act on the dossier's open tasks at ``organisation``; whether there were any."""
         review = self.stack.url("review")
-        headers = self.reviewer(organisation)
+        headers = await self.reviewer(organisation)
 
         def inbox() -> Awaitable[httpx.Response]:
             return self.http.get(
@@ -190,9 +197,13 @@ class Driver:
             if action is None:
                 continue
 
-            def act(task_id: str = task["task_id"], action: str = action) -> Awaitable[httpx.Response]:
+            actor = await self.reviewer(organisation, task["step"] or "sign_off")
+
+            def act(
+                task_id: str = task["task_id"], action: str = action, actor: dict[str, str] = actor
+            ) -> Awaitable[httpx.Response]:
                 return self.http.post(
-                    f"{review}/v1/tasks/{task_id}/{action}", json={"comment": "Đồng ý."}, headers=headers
+                    f"{review}/v1/tasks/{task_id}/{action}", json={"comment": "Đồng ý."}, headers=actor
                 )
 
             await _retrying(act, deadline)  # a 409: done already (the answer was lost in a crash)
@@ -243,8 +254,8 @@ async def _retrying_token(http: httpx.AsyncClient, stack: Stack) -> str:
     deadline = time.monotonic() + 120
     while True:
         try:
-            return await access_token(http, stack.url("intake"), stack.credentials)
-        except (httpx.HTTPError, KeyError):
+            return await access_token(stack.credentials)
+        except (httpx.HTTPError, KeyError, OidcError):
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.5)

@@ -3,7 +3,8 @@
 A teacher of Trường THCS Tân Tiến is nominated for the Prime Minister's Bằng khen; the review
 chain intake answers with names the reviewers: the school itself (unit), xã Tân Tiến (the district
 level since 01/07/2025), the province An Hà and the Prime Minister. Each level's reviewer gets a
-token for the organisation the chain names.
+person: the organisation's clerk receives, its officer appraises, its leader signs off — the
+sample people of the stack's Keycloak realm, signed in with their own passwords (``tools.people``).
 
 ``python -m tools.demo`` talks to the running stack over HTTP only, like an integrating system
 and its reviewers would, and prints ``decision: <number>`` and ``trace: <trace id>``.
@@ -22,12 +23,19 @@ from typing import Any
 import httpx
 
 from clients.intake import ClientCredentials, access_token
+from clients.oidc import OidcError
 from contracts.samples import eligible_record
 from servicekit.settings import service_url
+from tools.people import People
 from tools.waiting import eventually
 
-STEP_ACTIONS = (("accept", "received"), ("recommend", "appraised"), ("approve", "signed off"))
-"""The steps of a level for an award without council vote or public comment (BKTTG)."""
+STEP_ACTIONS = (
+    ("accept", "received", "clerk"),
+    ("recommend", "appraised", "officer"),
+    ("approve", "signed off", "leader"),
+)
+"""The steps of a level for an award without council vote or public comment (BKTTG), and who
+takes each."""
 
 STEP_TIMEOUT = 60.0
 """Seconds each step may take before the demo gives up."""
@@ -82,18 +90,6 @@ class DemoResult:
     dossier: dict[str, Any]
 
 
-async def reviewer_headers(
-    http: httpx.AsyncClient, endpoints: Endpoints, subject: str, organisation: str, roles: list[str]
-) -> dict[str, str]:
-    """A reviewer's token from the review service's development issuer (local stacks only)."""
-    response = await http.post(
-        f"{endpoints.review}/v1/dev/tokens",
-        json={"subject": subject, "organisation": organisation, "roles": roles},
-    )
-    response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
 async def submit_and_review(
     http: httpx.AsyncClient,
     endpoints: Endpoints,
@@ -101,6 +97,7 @@ async def submit_and_review(
     dossier: dict[str, Any],
     say: Callable[[str], None] = print,
     struck_at_unit: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None,
+    people: People | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Submit, then walk every step of every level to the last sign-off; returns the submitted
     view and its trace id. ``struck_at_unit`` gives the entries the unit's appraisal takes out."""
@@ -109,13 +106,11 @@ async def submit_and_review(
     submitted: dict[str, Any] = response.json()
     dossier_id, trace_id = submitted["dossier_id"], response.headers["X-Trace-Id"]
     say(f"submitted dossier {dossier_id} (status {submitted['status']})")
+    people = people or People.of_stack()
     for step in submitted["review_chain"]:
         level, organisation = step["level"], step["organisation"]
-        # one reviewer for every step of the level (receipt, appraisal, sign-off), for brevity
-        reviewer = await reviewer_headers(
-            http, endpoints, f"can-bo.{organisation}", organisation, ["clerk", "officer", "leader"]
-        )
-        for action, what in STEP_ACTIONS:
+        for action, what, role in STEP_ACTIONS:
+            reviewer = await people.headers(organisation, role)
 
             async def open_task(reviewer: dict[str, str] = reviewer) -> dict[str, Any] | None:
                 page = (
@@ -135,12 +130,16 @@ async def submit_and_review(
                 f"{endpoints.review}/v1/tasks/{task['task_id']}/{action}", json=body, headers=reviewer
             )
             response.raise_for_status()
-            say(f"{level}: {what} at {organisation}")
+            say(f"{level}: {what} at {organisation} by {people.username(organisation, role)}")
     return submitted, trace_id
 
 
 async def wait_decided(
-    http: httpx.AsyncClient, endpoints: Endpoints, integrator: dict[str, str], dossier_id: str
+    http: httpx.AsyncClient,
+    endpoints: Endpoints,
+    integrator: dict[str, str],
+    dossier_id: str,
+    people: People | None = None,
 ) -> dict[str, Any]:
     """The dossier's view once decided, the submitting organisation told in its feed, and the
     notification in the dossier's history."""
@@ -151,7 +150,7 @@ async def wait_decided(
 
     await eventually(decided, timeout=STEP_TIMEOUT, what="decision")
 
-    officer = await reviewer_headers(http, endpoints, "van-thu.demo", DEMO_ORGANISATION, ["clerk"])
+    officer = await (people or People.of_stack()).headers(DEMO_ORGANISATION, "clerk")
 
     async def notified() -> list[Any] | None:
         feed = (
@@ -180,15 +179,17 @@ async def run_demo(
     dossier: dict[str, Any] | None = None,
     say: Callable[[str], None] = print,
     struck_at_unit: Callable[[dict[str, Any]], list[dict[str, str]]] | None = None,
+    people: People | None = None,
 ) -> DemoResult:
     """Submit, walk every step of every level, wait for the decision and its notification."""
+    people = people or People.of_stack()
     async with httpx.AsyncClient(timeout=30) as http:
-        token = await access_token(http, endpoints.intake, credentials)
+        token = await access_token(credentials)
         integrator = {"Authorization": f"Bearer {token}"}
         submitted, trace_id = await submit_and_review(
-            http, endpoints, integrator, dossier or demo_dossier(), say, struck_at_unit
+            http, endpoints, integrator, dossier or demo_dossier(), say, struck_at_unit, people
         )
-        view = await wait_decided(http, endpoints, integrator, submitted["dossier_id"])
+        view = await wait_decided(http, endpoints, integrator, submitted["dossier_id"], people)
         return DemoResult(submitted["dossier_id"], view["decision_number"], trace_id, view)
 
 
@@ -200,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     endpoints = Endpoints.from_environment()
     try:
         result = asyncio.run(run_demo(endpoints, ClientCredentials.load()))
-    except (httpx.HTTPError, AssertionError) as error:
+    except (httpx.HTTPError, AssertionError, OidcError, OSError) as error:
         print(f"demo failed: {error}", file=sys.stderr)
         return 1
     print(f"\ndossier: {endpoints.intake}/v1/dossiers/{result.dossier_id}")

@@ -17,21 +17,21 @@ from pathlib import Path
 
 from clients.intake import ClientCredentials
 from deploy import apps, devsecrets, infra
-from servicekit.auth import STAFF_TOKEN_AUDIENCE, AuthSettings, TokenService
+from deploy.keycloak import realm
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
+from tools.people import People, demo_credentials
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 class RenewedToken:
-    """Authorization headers whose token is fetched again at half its lifetime
-    (``TDKT_AUTH_TOKEN_TTL_SECONDS``): a long run — a 5,000-dossier bench, a slow chaos run — outlasts
-    the hour a token lasts by default."""
+    """Authorization headers whose token is fetched again at half its lifetime (the realm's
+    access tokens live an hour): a long run — a 5,000-dossier bench, a slow chaos run — outlasts it."""
 
     def __init__(self, fetch: Callable[[], Awaitable[str]]) -> None:
         self._fetch = fetch
-        self._lifetime = AuthSettings().token_ttl_seconds / 2
+        self._lifetime = realm.ACCESS_TOKEN_LIFESPAN_SECONDS / 2
         self._headers: dict[str, str] = {}
         self._renew_at = 0.0
 
@@ -48,7 +48,7 @@ class Stack:
     env: dict[str, str]
     processes: dict[str, apps.AppProcess]
     credentials: ClientCredentials
-    staff_tokens: TokenService
+    people: People
     run_id: str
 
     def url(self, name: str) -> str:
@@ -101,7 +101,7 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
             "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
             "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
             "TDKT_DATA_DIR": str(state_dir / "data"),
-            "TDKT_REVIEW_DEV_TOKENS": "true",
+            "TDKT_AUTH_ISSUER": infra.keycloak_issuer(),
             "TDKT_NOTIFICATIONS_SMTP_HOST": infra.HOST,
             "TDKT_NOTIFICATIONS_SMTP_PORT": str(infra.mail_port()),
             "TDKT_NOTIFICATIONS_DIRECTORY_FILE": str(REPOSITORY / "deploy" / "dev-mailboxes.json"),
@@ -124,11 +124,8 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
         state_dir=state_dir,
         env=env,
         processes=processes,
-        credentials=ClientCredentials.load(Path(secret_files["TDKT_DEMO_CLIENT_FILE"])),
-        staff_tokens=TokenService(
-            AuthSettings(signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"])),
-            STAFF_TOKEN_AUDIENCE,
-        ),
+        credentials=demo_credentials(),
+        people=People.of_stack(),
         run_id=run_id,
     )
     asyncio.run(ensure_topics(stack.kit))

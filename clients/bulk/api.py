@@ -11,20 +11,18 @@ from typing import Any
 import httpx
 
 from clients.intake import ClientCredentials, access_token, intake_url
+from clients.oidc import OidcError
 
 HTTP_TIMEOUT = 60.0
 """Seconds for one request: validating 500 entries is quick, storing them less so on a busy server."""
 
 
 async def request(credentials: ClientCredentials, method: str, path: str, **kwargs: Any) -> httpx.Response:
-    """One authenticated call to intake; a refused token comes back as the token endpoint's
-    response, so that it is reported like any other problem."""
+    """One authenticated call to intake (a refused token raises ``OidcError`` with the identity
+    provider's reason)."""
     intake = intake_url()
+    token = await access_token(credentials)
     async with httpx.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-        try:
-            token = await access_token(http, intake, credentials)
-        except httpx.HTTPStatusError as error:
-            return error.response
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         return await http.request(method, f"{intake}{path}", headers=headers, **kwargs)
 
@@ -42,6 +40,9 @@ def call(credentials_file: Path | None, method: str, path: str, **kwargs: Any) -
         return None
     try:
         return asyncio.run(request(credentials, method, path, **kwargs))
+    except OidcError as error:
+        print(f"Không lấy được mã truy cập / no access token: {error}", file=sys.stderr)
+        return None
     except httpx.HTTPError as error:
         print(f"Không kết nối được / cannot reach intake: {error!r}", file=sys.stderr)
         return None

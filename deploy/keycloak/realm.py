@@ -176,7 +176,7 @@ def _staff_clients() -> list[dict[str, Any]]:
     return [cli, workspace]
 
 
-def _integrator_client(client_id: str, organisations: Sequence[str]) -> dict[str, Any]:
+def integrator_client(client_id: str, organisations: Sequence[str]) -> dict[str, Any]:
     organisations_claim = _mapper(
         "organisations",
         "oidc-hardcoded-claim-mapper",
@@ -293,7 +293,7 @@ def realm_template(staff: Sequence[Mapping[str, Any]], email_domain: str = "tdkt
         "defaultOptionalClientScopes": [],
         "clients": [
             *_staff_clients(),
-            *(_integrator_client(cid, orgs) for cid, orgs in INTEGRATORS.items()),
+            *(integrator_client(cid, orgs) for cid, orgs in INTEGRATORS.items()),
         ],
         "users": [_user(person, email_domain) for person in staff],
         "components": {

@@ -8,14 +8,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
@@ -25,9 +23,11 @@ from contracts.topics import Topic, topic_name
 from deploy import apps, devsecrets, infra
 from servicekit.kafka import ensure_topics, partition_offsets
 from servicekit.settings import KitSettings
+from tests.support.identity import Identity
 from tests.support.mail import MailCatcher
 from tests.support.otlp import SpanCollector
-from tools.demo import Endpoints, reviewer_headers
+from tools.demo import Endpoints
+from tools.people import demo_credentials
 from tools.waiting import eventually
 
 BACKENDS = ("sqlite", "postgres")
@@ -40,19 +40,16 @@ MAILBOXES: dict[str, str] = json.loads((infra.DEPLOY_DIR / "dev-mailboxes.json")
 organisations and of their roles (``<code>#<role>``)."""
 
 
-def _register_client(clients_file: Path, organisations: tuple[str, ...]) -> ClientCredentials:
-    credentials = ClientCredentials("other-integrator", secrets.token_urlsafe(32))
-    clients = json.loads(clients_file.read_text())
-    clients.append(
-        {
-            "client_id": credentials.client_id,
-            "name": "Hệ thống thứ hai / second integrator",
-            "secret_sha256": devsecrets.secret_digest(credentials.client_secret),
-            "organisations": list(organisations),
-        }
-    )
-    clients_file.write_text(json.dumps(clients, ensure_ascii=False))
-    return credentials
+def _clients_file(state_dir: Path, organisations: tuple[str, ...]) -> Path:
+    """Intake's registry for a pipeline: the stack's, the second integrator (a confidential client
+    of the realm) registered for ``organisations``."""
+    clients = json.loads(devsecrets.INTAKE_CLIENTS_FILE.read_text())
+    for client in clients:
+        if client["client_id"] == devsecrets.SECOND_CLIENT_ID:
+            client["organisations"] = list(organisations)
+    path = state_dir / "intake-clients.json"
+    path.write_text(json.dumps(clients, ensure_ascii=False))
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +71,8 @@ class Pipeline:
     other_credentials: ClientCredentials
     """A second integrator: another organisation of the sample province, a central body, and an
     organisation the registry does not know."""
-    signing_key_file: Path
+    identity: Identity
+    """The stack's Keycloak: any staff member's token (``reviewer_headers``), clients' tokens."""
     collector: SpanCollector
     mail: MailCatcher
     processes: list[apps.AppProcess]
@@ -91,18 +89,15 @@ class Pipeline:
     async def reviewer_headers(
         self, organisation: str, *roles: str, subject: str | None = None
     ) -> dict[str, str]:
-        async with httpx.AsyncClient() as http:
-            return await reviewer_headers(
-                http,
-                self.endpoints,
-                subject or f"reviewer.{organisation}",
-                organisation,
-                list(roles or ("leader",)),
-            )
+        """A staff member's token from Keycloak: the realm's sample person of ``organisation`` in
+        that one role, else a user made for these roles (and ``subject``, their login name)."""
+        token = await asyncio.to_thread(
+            self.identity.staff_token, organisation, *(roles or ("leader",)), subject=subject
+        )
+        return {"Authorization": f"Bearer {token}"}
 
     async def integrator_headers(self, credentials: ClientCredentials | None = None) -> dict[str, str]:
-        async with httpx.AsyncClient() as http:
-            token = await access_token(http, self.endpoints.intake, credentials or self.credentials)
+        token = await access_token(credentials or self.credentials)
         return {"Authorization": f"Bearer {token}"}
 
     async def find_record(self, topic: str, predicate: Callable[[Any], bool]) -> bytes:
@@ -164,6 +159,7 @@ async def pipeline(
     request: pytest.FixtureRequest, infrastructure: None, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Pipeline]:
     backend: str = request.param
+    identity = Identity()
     run_id = uuid.uuid4().hex[:8]
     prefix = f"test-{run_id}."
     state_dir: Path = tmp_path_factory.mktemp(f"pipeline-{backend}")
@@ -179,13 +175,17 @@ async def pipeline(
             "TDKT_DATA_DIR": str(state_dir / "data"),
             "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
             "OTEL_BSP_SCHEDULE_DELAY": "200",
-            "TDKT_REVIEW_DEV_TOKENS": "true",
+            "TDKT_AUTH_ISSUER": infra.keycloak_issuer(),
             "TDKT_DECISIONS_BATCHES": json.dumps([{"award_code": BATCHED_AWARD, "period": "month"}]),
         }
     )
     secret_files = devsecrets.ensure_dev_secrets(state_dir / "secrets")
     env.update(secret_files)
-    other = _register_client(Path(secret_files["TDKT_INTAKE_CLIENTS_FILE"]), OTHER_CLIENT_ORGANISATIONS)
+    env["TDKT_INTAKE_CLIENTS_FILE"] = str(_clients_file(state_dir, OTHER_CLIENT_ORGANISATIONS))
+    demo_client = state_dir / "secrets" / "demo-client.json"  # what `make up` writes, for the tools
+    demo_credentials().save(demo_client)
+    env["TDKT_DEMO_CLIENT_FILE"] = str(demo_client)
+    env["TDKT_STAFF_PASSWORDS_FILE"] = str(infra.keycloak_secrets_dir() / "users.json")
     env["TDKT_INTAKE_MAX_ATTACHMENT_BYTES"] = str(MAX_ATTACHMENT_BYTES)
     for spec in apps.APPS:
         env[spec.port_variable] = str(apps.free_port())
@@ -222,9 +222,9 @@ async def pipeline(
         endpoints=Endpoints(
             by_name["intake"], by_name["review"], by_name["decisions"], by_name["notifications"]
         ),
-        credentials=ClientCredentials.load(Path(secret_files["TDKT_DEMO_CLIENT_FILE"])),
-        other_credentials=other,
-        signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"]),
+        credentials=demo_credentials(),
+        other_credentials=demo_credentials(client_id=devsecrets.SECOND_CLIENT_ID),
+        identity=identity,
         collector=collector,
         mail=mail,
         processes=processes,
@@ -234,6 +234,7 @@ async def pipeline(
     await asyncio.to_thread(apps.stop_all, processes)
     collector.stop()
     mail.stop()
+    identity.close()
     if backend == "postgres":
         for database in databases:
             await asyncio.to_thread(infra.drop_postgres_database, database)

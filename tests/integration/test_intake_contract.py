@@ -4,6 +4,8 @@ with per-entry eligibility, idempotency, amendments, attachments and the inbound
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
 import json
 import time
 import uuid
@@ -14,9 +16,12 @@ import jwt
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from clients.intake import access_token
+from clients.oidc import OidcError
 from contracts.dossiers import INBOUND_SOURCE_PREFIX, DossierSubmission, DossierSubmissionRequested
 from contracts.envelope import kafka_headers
 from contracts.topics import Topic, dead_letter_topic, topic_name
+from deploy import infra
 from tests.integration.conftest import MAX_ATTACHMENT_BYTES, Pipeline
 from tools.demo import DEMO_ORGANISATION, demo_dossier, run_demo
 from tools.waiting import eventually
@@ -39,56 +44,33 @@ def _assert_problem(response: httpx.Response, status: int, code: str) -> dict[st
 
 async def test_authentication_errors(pipeline: Pipeline) -> None:
     url = pipeline.endpoints.intake
-    key = pipeline.signing_key_file.read_text().strip()
-    now = int(time.time())
-    base = {
-        "iss": "urn:tdkt:dev-issuer",
-        "aud": "tdkt-intake",
-        "sub": pipeline.credentials.client_id,
-        "iat": now,
-    }
-    expired = jwt.encode({**base, "exp": now - 10, "scope": "dossiers:read"}, key, algorithm="HS256")
-    read_only = jwt.encode({**base, "exp": now + 60, "scope": "dossiers:read"}, key, algorithm="HS256")
-    forged = jwt.encode({**base, "exp": now + 60, "scope": "dossiers:write"}, "x" * 48, algorithm="HS256")
-    ghost = jwt.encode(
-        {**base, "sub": "removed-client", "exp": now + 60, "scope": "dossiers:write"}, key, "HS256"
-    )
+    real = await pipeline.integrator_headers()
+    header, payload, signature = real["Authorization"].removeprefix("Bearer ").split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["azp"] == pipeline.credentials.client_id and claims["iss"] == infra.keycloak_issuer()
+    widened = base64.urlsafe_b64encode(json.dumps({**claims, "exp": claims["exp"] + 86400}).encode())
+    tampered = f"{header}.{widened.decode().rstrip('=')}.{signature}"  # a longer life, same signature
+    own_key = jwt.encode({**claims, "exp": int(time.time()) + 60}, "x" * 48, algorithm="HS256")
+    officer = await pipeline.reviewer_headers(DEMO_ORGANISATION, "clerk")  # Keycloak's, for staff
     async with httpx.AsyncClient() as http:
         _assert_problem(await http.get(f"{url}/v1/dossiers"), 401, "missing-token")
-        for token, code in [(expired, "token-expired"), (forged, "invalid-token")]:
+        for token, code in [(tampered, "invalid-token"), (own_key, "invalid-token")]:
             response = await http.get(f"{url}/v1/dossiers", headers={"Authorization": f"Bearer {token}"})
             _assert_problem(response, 401, code)
             assert response.headers["WWW-Authenticate"].startswith("Bearer")
-        response = await http.post(
-            f"{url}/v1/dossiers", json=demo_dossier(), headers={"Authorization": f"Bearer {read_only}"}
-        )
+        response = await http.post(f"{url}/v1/dossiers", json=demo_dossier(), headers=officer)
         _assert_problem(response, 403, "insufficient-scope")
-        response = await http.post(
-            f"{url}/v1/dossiers", json=demo_dossier(), headers={"Authorization": f"Bearer {ghost}"}
-        )
+        unregistered = {
+            "Authorization": f"Bearer {pipeline.identity.client_token('unregistered-integrator')}"
+        }
+        response = await http.post(f"{url}/v1/dossiers", json=demo_dossier(), headers=unregistered)
         _assert_problem(response, 403, "unknown-client")
         _assert_problem(await http.get(f"{url}/v1/no-such-thing"), 404, "not-found")
         _assert_problem(await http.delete(f"{url}/v1/dossiers"), 405, "method-not-allowed")
-        bad_secret = await http.post(
-            f"{url}/v1/oauth/token",
-            data={"grant_type": "client_credentials"},
-            auth=(pipeline.credentials.client_id, "wrong"),
-        )
-        _assert_problem(bad_secret, 401, "invalid-client")
-        form = await http.post(
-            f"{url}/v1/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": pipeline.credentials.client_id,
-                "client_secret": pipeline.credentials.client_secret,
-            },
-        )
-        assert form.status_code == 200 and form.json()["token_type"] == "Bearer"
-        _assert_problem(
-            await http.post(f"{url}/v1/oauth/token", data={"grant_type": "password"}),
-            400,
-            "unsupported-grant-type",
-        )
+        assert (await http.post(f"{url}/v1/oauth/token", data={"grant_type": "password"})).status_code == 404
+    with pytest.raises(OidcError) as refused:  # the identity provider judges the secret
+        await access_token(dataclasses.replace(pipeline.credentials, client_secret="wrong"))
+    assert refused.value.status == 401 and refused.value.error in ("invalid_client", "unauthorized_client")
 
 
 async def test_submission_refusals(pipeline: Pipeline) -> None:

@@ -33,18 +33,11 @@ from contracts.events import DossierReturned, ReviewTaskReminded
 from contracts.topics import Topic, topic_name
 from contracts.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, verify_signature
 from deploy import apps, devsecrets, infra
-from servicekit.auth import (
-    INTEGRATOR_READ_SCOPE,
-    INTEGRATOR_TOKEN_AUDIENCE,
-    STAFF_SCOPE,
-    STAFF_TOKEN_AUDIENCE,
-    AuthSettings,
-    TokenService,
-)
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
 from tests.integration.conftest import MAILBOXES, Pipeline
 from tests.support import events
+from tests.support.identity import Identity
 from tests.support.mail import MailCatcher
 from tests.support.receiver import WebhookReceiver
 from tools.demo import demo_dossier, run_demo
@@ -65,8 +58,8 @@ class Notifier:
     env: dict[str, str]
     mail: MailCatcher
     receiver: WebhookReceiver
-    staff_tokens: TokenService
-    client_tokens: TokenService
+    identity: Identity
+    """The stack's Keycloak: officers' and integrating systems' tokens (clients made on demand)."""
 
     @property
     def url(self) -> str:
@@ -90,13 +83,10 @@ class Notifier:
             await producer.stop()
 
     def client(self, client_id: str) -> dict[str, str]:
-        token, _ = self.client_tokens.issue(client_id, [INTEGRATOR_READ_SCOPE])
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {self.identity.client_token(client_id)}"}
 
     def officer(self, subject: str, *roles: str) -> dict[str, str]:
-        token, _ = self.staff_tokens.issue(
-            subject, [STAFF_SCOPE], {"organisation": events.ORGANISATION, "roles": list(roles)}
-        )
+        token = self.identity.staff_token(events.ORGANISATION, *roles, subject=subject)
         return {"Authorization": f"Bearer {token}"}
 
     async def subscribe(self, client_id: str, path: str) -> str:
@@ -147,6 +137,7 @@ async def notifier(infrastructure: None, tmp_path_factory: pytest.TempPathFactor
     env = {
         **os.environ,
         **secret_files,
+        "TDKT_AUTH_ISSUER": infra.keycloak_issuer(),
         "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
         "TDKT_TOPIC_PREFIX": prefix,
         "TDKT_DATA_DIR": str(state_dir / "data"),
@@ -166,18 +157,18 @@ async def notifier(infrastructure: None, tmp_path_factory: pytest.TempPathFactor
     kit = KitSettings(kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"], topic_prefix=prefix)
     await ensure_topics(kit)
     process = apps.AppProcess(spec, env, state_dir)
+    identity = Identity()
     await asyncio.to_thread(process.ensure_up)
-    auth = AuthSettings(signing_key_file=Path(secret_files["TDKT_AUTH_SIGNING_KEY_FILE"]))
     yield Notifier(
         process=process,
         kit=kit,
         env=env,
         mail=mail,
         receiver=receiver,
-        staff_tokens=TokenService(auth, STAFF_TOKEN_AUDIENCE),
-        client_tokens=TokenService(auth, INTEGRATOR_TOKEN_AUDIENCE),
+        identity=identity,
     )
     await asyncio.to_thread(process.ensure_down)
+    identity.close()
     receiver.stop()
     mail.stop()
 

@@ -1,7 +1,7 @@
 """The README's shell walkthroughs (submitting and reviewing by hand; decisions, certificates,
 verification and revocation; the feed, preferences and webhooks), run as one bash script exactly as
 written, beside a running pipeline: the only rewrites are the pipeline's own ports for the local
-stack's 8001–8004, its secrets folder for ``.stack/secrets`` and ``tools.demo`` for ``make -s demo``
+stack's 8001–8004, the stack's Keycloak secrets and the pipeline's folder for ``.stack/secrets`` and ``tools.demo`` for ``make -s demo``
 (which would start the developer's own stack), and the path of the virtual environment's Python
 (the script runs in a folder of its own, where it downloads the PDFs)."""
 
@@ -30,8 +30,8 @@ def walkthroughs() -> list[str]:
 def _beside(script: str, pipeline: Pipeline) -> str:
     for port, service in LOCAL_PORTS.items():
         script = script.replace(f"http://127.0.0.1:{port}", getattr(pipeline.endpoints, service))
-    secrets = Path(pipeline.env["TDKT_DEMO_CLIENT_FILE"]).parent
-    script = script.replace(".stack/secrets/", f"{secrets}/")
+    script = script.replace(".stack/secrets/keycloak/", f"{infra.keycloak_secrets_dir()}/")
+    script = script.replace(".stack/secrets/", f"{pipeline.state_dir / 'secrets'}/")
     python = str(infra.REPO_ROOT / ".venv/bin/python")
     return script.replace(".venv/bin/python", python).replace("make -s demo", f"{python} -m tools.demo")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from clients.intake import ClientCredentials, intake_url
+from clients.intake import intake_url
 from deploy import apps, infra, stack
 from servicekit import replay
 from servicekit.commands import REFUSED
@@ -116,7 +116,9 @@ def test_make_ups_environment_resolves_to_its_postgresql_or_sqlite_databases(
     assert "45432" in (for_command(NotificationsSettings).database_url or "")
     assert for_command(KitSettings).kafka_bootstrap_servers == "127.0.0.1:29092"
     assert service_url("notifications", 8004) == "http://127.0.0.1:9004"
-    assert ClientCredentials.load().client_id == "demo-integrator"  # the stack's secrets
+    recorded = recorded_stack()  # where the tools find the demo client and who issues tokens
+    assert recorded["TDKT_DEMO_CLIENT_FILE"] == str(stack_dir.resolve() / "secrets" / "demo-client.json")
+    assert recorded["TDKT_AUTH_ISSUER"] == "http://127.0.0.1:18080/realms/tdkt"
 
     monkeypatch.setenv("TDKT_STACK_DATABASE", "sqlite")
     apps.record_stack(stack.app_environment(), stack_dir)

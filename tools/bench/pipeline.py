@@ -25,13 +25,13 @@ from sqlalchemy.engine import Engine
 from clients.intake import access_token
 from contracts.samples import eligible_record
 from contracts.topics import Topic
-from servicekit.auth import STAFF_SCOPE
 from tools.bench.measure import percentiles
 from tools.demo import demo_dossier
 from tools.ownstack import RenewedToken, Stack
 
 STEP_ACTIONS = {"receipt": "accept", "appraisal": "recommend", "sign_off": "approve"}
-REVIEWER_ROLES = ["clerk", "officer", "leader"]
+STEP_ROLES = {"receipt": "clerk", "appraisal": "officer", "sign_off": "leader"}
+"""Who takes each step: the organisation's sample person in that role (``tools.people``)."""
 INBOX_POLL_SECONDS = 0.2
 """How often each organisation's reviewers look at their inbox: the resolution of "visible"."""
 OUTCOME_POLL_SECONDS = 0.25
@@ -100,9 +100,7 @@ class PipelineRun:
         async with httpx.AsyncClient(
             timeout=60, limits=httpx.Limits(max_connections=200, max_keepalive_connections=200)
         ) as http:
-            integrator = RenewedToken(
-                lambda: access_token(http, self.stack.url("intake"), self.stack.credentials)
-            )
+            integrator = RenewedToken(lambda: access_token(self.stack.credentials))
             watcher = asyncio.create_task(self._watch_outcomes(engines, stop))
             try:
                 await self._submit_all(http, integrator, stop)
@@ -173,19 +171,10 @@ class PipelineRun:
     async def _reviewers(self, http: httpx.AsyncClient, organisation: str, stop: asyncio.Event) -> None:
         """The organisation's reviewers: look at the open tasks, act on each new one."""
 
-        async def staff_token() -> str:
-            token, _ = self.stack.staff_tokens.issue(
-                f"bench.{organisation}",
-                [STAFF_SCOPE],
-                {"organisation": organisation, "roles": REVIEWER_ROLES},
-            )
-            return token
-
-        reviewer = RenewedToken(staff_token)
         url = f"{self.stack.url('review')}/v1/tasks"
         while not stop.is_set():
             looked = time.monotonic()
-            headers = await reviewer.headers()
+            headers = await self.stack.people.headers(organisation, "clerk")  # renewed before it expires
             offset = 0
             while True:
                 params: dict[str, Any] = {
@@ -201,14 +190,14 @@ class PipelineRun:
                     break
                 page = response.json()
                 for task in page["items"]:
-                    self._on_task(http, headers, task, seen_at)
+                    self._on_task(http, organisation, task, seen_at)
                 offset += len(page["items"])
                 if offset >= page["total"] or not page["items"]:
                     break
             await asyncio.sleep(max(0.0, INBOX_POLL_SECONDS - (time.monotonic() - looked)))
 
     def _on_task(
-        self, http: httpx.AsyncClient, headers: dict[str, str], task: dict[str, Any], seen_at: float
+        self, http: httpx.AsyncClient, organisation: str, task: dict[str, Any], seen_at: float
     ) -> None:
         if task["task_id"] in self._seen:
             return
@@ -218,13 +207,22 @@ class PipelineRun:
             return  # a dossier of an earlier load on the same stack
         times.tasks_seen.append(seen_at)
         action = STEP_ACTIONS[task["step"]]
-        acting = asyncio.create_task(self._act(http, headers, task["task_id"], action, times))
+        acting = asyncio.create_task(
+            self._act(http, organisation, task["step"], task["task_id"], action, times)
+        )
         self._actions.add(acting)
         acting.add_done_callback(self._actions.discard)
 
     async def _act(
-        self, http: httpx.AsyncClient, headers: dict[str, str], task_id: str, action: str, times: DossierTimes
+        self,
+        http: httpx.AsyncClient,
+        organisation: str,
+        step: str,
+        task_id: str,
+        action: str,
+        times: DossierTimes,
     ) -> None:
+        headers = await self.stack.people.headers(organisation, STEP_ROLES[step])
         response = await _sent(
             http,
             "POST",
