@@ -201,18 +201,11 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
     ]
     for probe in public:  # a 404 here is about the resource, not the caller
         await matrix.expect(probe, None, True, "nobody", denials=(401, 403))
-    credentials = pipeline.credentials
-    async with httpx.AsyncClient() as http:
-        matrix.covered.add(("intake", "POST", "/v1/oauth/token"))
-        token = await http.post(
-            f"{pipeline.endpoints.intake}/v1/oauth/token",
-            data={
-                "grant_type": "client_credentials",
-                "client_id": credentials.client_id,
-                "client_secret": "wrong",
-            },
-        )
-        assert token.status_code == 401, "a wrong secret gets no token"
+    async with httpx.AsyncClient() as http:  # tokens come from the identity provider only
+        for base in (pipeline.endpoints.intake, pipeline.endpoints.review):
+            for path in ("/v1/oauth/token", "/v1/dev/tokens"):
+                issued = await http.post(f"{base}{path}", json={"subject": "x", "organisation": "TTG"})
+                assert issued.status_code == 404, f"{base}{path} issues no token"
 
     # --- officers: their own organisation, with the step's role ----------------------------
     review = pipeline.endpoints.review

@@ -4,7 +4,6 @@ exported back to Excel, and a sheet with a bad row refused before anything is su
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from datetime import date
 from pathlib import Path
@@ -31,11 +30,7 @@ def cli(pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     ``clients.intake.intake_url`` reads it) and the integrator's credentials in a file."""
     monkeypatch.setenv("TDKT_INTAKE_URL", pipeline.endpoints.intake)
     credentials = tmp_path / "client.json"
-    credentials.write_text(
-        json.dumps(
-            {"client_id": pipeline.credentials.client_id, "client_secret": pipeline.credentials.client_secret}
-        )
-    )
+    pipeline.credentials.save(credentials)  # its id, its secret at the identity provider, the issuer
     return ["--credentials", str(credentials)]
 
 

@@ -390,7 +390,7 @@ async def test_reminders_wait_for_the_daily_digest_when_asked(notifier: Notifier
                 await http.get(
                     f"{notifier.url}/v1/feed",
                     params={"dossier_id": dossier},
-                    headers=notifier.officer("c", "clerk"),
+                    headers=notifier.officer("clerk.c", "clerk"),
                 )
             ).json()
         return feed if feed["total"] == 2 else None

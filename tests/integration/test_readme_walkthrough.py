@@ -30,8 +30,9 @@ def walkthroughs() -> list[str]:
 def _beside(script: str, pipeline: Pipeline) -> str:
     for port, service in LOCAL_PORTS.items():
         script = script.replace(f"http://127.0.0.1:{port}", getattr(pipeline.endpoints, service))
-    script = script.replace(".stack/secrets/keycloak/", f"{infra.keycloak_secrets_dir()}/")
+    script = script.replace(".stack/secrets/keycloak/", "\0keycloak\0")
     script = script.replace(".stack/secrets/", f"{pipeline.state_dir / 'secrets'}/")
+    script = script.replace("\0keycloak\0", f"{infra.keycloak_secrets_dir()}/")
     python = str(infra.REPO_ROOT / ".venv/bin/python")
     return script.replace(".venv/bin/python", python).replace("make -s demo", f"{python} -m tools.demo")
 

@@ -81,7 +81,9 @@ def approval(
             issuer=issuer,
             proposer_name_vi="Giám đốc Sở Giáo dục và Đào tạo",
         ),
-        approved_by="Trần Thị Ngọc Ánh",
+        approved_by="ah.leader",
+        approved_by_name="Trần Thị Ngọc Ánh",
+        approved_by_title="PHÓ CHỦ TỊCH",
     )
     return DossierApproved(source="/tdkt/review", subject=dossier_id, data=data)
 

@@ -54,7 +54,11 @@ async def test_an_approval_becomes_a_numbered_signed_decision_announced_on_the_b
         (1, "Tổ Toán - Tin"),
         (2, "Tổ Ngữ văn"),
     ]
-    assert (data["issuer_name_vi"], data["signer_name"]) == (PROVINCE_NAME, "Trần Thị Ngọc Ánh")
+    assert (data["issuer_name_vi"], data["signer_name"], data["signer_title_vi"]) == (
+        PROVINCE_NAME,
+        "Trần Thị Ngọc Ánh",
+        "PHÓ CHỦ TỊCH",
+    ), "the person who signed off, by their name and title, not their login"
     assert event["time"].startswith("2026-03-02T02:00:00"), "stamped by the service's clock"
     assert service.dead_letters(Topic.REVIEW_EVENTS) == []
 

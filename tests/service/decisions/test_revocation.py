@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pypdfium2 as pdfium
+
 from contracts.topics import Topic
 from tests.service.conftest import Tokens
 from tests.service.decisions.conftest import COMMUNE, PROVINCE, PROVINCE_NAME, REVOKED, approval, issue
@@ -17,7 +19,7 @@ async def test_the_issuing_leader_revokes_a_line_and_it_is_announced(
     service: InProcess, tokens: Tokens
 ) -> None:
     decision = await issue(service, approval("hs-1", "Tổ Toán - Tin", "Tổ Ngữ văn"))
-    leader = tokens.staff(PROVINCE, "leader", subject="chu-tich.ah")
+    leader = tokens.staff(PROVINCE, "leader", subject="chu-tich.ah", name="Lê Văn Minh", title="CHỦ TỊCH")
     response = await service.http.post(
         f"/v1/decisions/{decision['decision_id']}/revocations", json=BODY, headers=leader
     )
@@ -42,6 +44,11 @@ async def test_the_issuing_leader_revokes_a_line_and_it_is_announced(
         "Tổ Toán - Tin",
     )
     issued = (await service.http.get(f"/v1/decisions/{revocation['decision_id']}")).json()
+    pdf = pdfium.PdfDocument(
+        (await service.http.get(f"/v1/decisions/{revocation['decision_id']}/pdf")).content
+    )
+    text = "".join(page.get_textpage().get_text_range() for page in pdf)
+    assert "Lê Văn Minh" in text and "chu-tich.ah" not in text, "the revoking leader signs, by name"
     assert issued["status"] == "issued" and issued["document_sha256"] == event["data"]["document_sha256"]
     lines = (await service.http.get(f"/v1/decisions/{decision['decision_id']}/entries")).json()
     assert [line["revocation_id"] for line in lines] == [revocation["decision_id"], None]
@@ -74,6 +81,12 @@ async def test_each_refusal_names_its_cause(service: InProcess, tokens: Tokens) 
         assert f"Only a leader of {PROVINCE_NAME}, which issued decision 01/QĐ-UBND" in problem["message_en"]
     problem = await refused(service, "khong-co", leader)
     assert (problem["status"], problem["code"]) == (404, "decision-not-found")
+    unnamed = tokens.staff(PROVINCE, "leader", subject="chu-tich.ah", name="", title="")
+    problem = await refused(service, decision_id, unnamed)
+    assert (problem["status"], problem["code"]) == (403, "signer-not-named"), (
+        "the revocation prints who signs"
+    )
+    assert "họ tên và chức vụ" in problem["message_vi"] and "full name and title" in problem["message_en"]
     problem = await refused(service, decision_id, leader, line_number=9)
     assert (problem["status"], problem["code"]) == (404, "line-not-found")
     assert problem["message_vi"] == "Quyết định số 01/QĐ-UBND không có số sổ vàng 9."

@@ -96,6 +96,47 @@ async def test_a_level_passes_receipt_appraisal_council_and_sign_off(review: Rev
     )
 
 
+async def test_who_signs_off_is_a_named_person_whose_name_and_title_the_approval_carries(
+    review: Review, tokens: Tokens
+) -> None:
+    dossier_id, receipt = await start(review, tokens)
+    assert (await act(review, tokens, receipt, "accept", "clerk")).status_code == 200
+    appraisal = await open_task(review, tokens, dossier_id, ReviewStepKind.APPRAISAL)
+    assert (await act(review, tokens, appraisal, "recommend", "officer")).status_code == 200
+    sign_off = await open_task(review, tokens, dossier_id, ReviewStepKind.SIGN_OFF)
+    url = f"/v1/tasks/{sign_off['task_id']}/approve"
+    for name, title, missing in [
+        ("", "Hiệu trưởng", "full name"),
+        ("Trần Thị Hoa", "", "title"),
+        ("", "", "full name and title"),
+    ]:
+        unnamed = tokens.staff(UNIT, "leader", subject="hieu-truong", name=name, title=title)
+        problem = refused(await review.http.post(url, json={}, headers=unnamed), 403, "signer-not-named")
+        assert f"signer's {missing} (" in problem["message_en"], problem
+    assert (await _inbox_task(review, tokens, sign_off["task_id"]))["state"] == "open", "nothing was done"
+
+    leader = tokens.staff(UNIT, "leader", subject="hieu-truong", name="Trần Thị Hoa", title="Hiệu trưởng")
+    assert (await review.http.post(url, json={}, headers=leader)).status_code == 200
+    announced = await review.published_event(
+        Topic.REVIEW_EVENTS, "vn.tdkt.dossier.approved.v1", lambda e: e["subject"] == dossier_id
+    )
+    signer = {key: announced["data"][key] for key in ("approved_by", "approved_by_name", "approved_by_title")}
+    assert signer == {
+        "approved_by": "hieu-truong",
+        "approved_by_name": "Trần Thị Hoa",
+        "approved_by_title": "Hiệu trưởng",
+    }
+    completed = await review.published_event(
+        Topic.REVIEW_EVENTS,
+        "vn.tdkt.review.task.completed.v1",
+        lambda e: e["data"]["task_id"] == sign_off["task_id"],
+    )
+    assert (completed["data"]["actor_name"], completed["data"]["actor_title"]) == (
+        "Trần Thị Hoa",
+        "Hiệu trưởng",
+    )
+
+
 @pytest.mark.parametrize(
     ("step", "action", "role", "closing"),
     [
