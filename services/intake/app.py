@@ -20,8 +20,9 @@ from services.intake.validation import DossierValidator
 
 DESCRIPTION = """Tiếp nhận hồ sơ đề nghị khen thưởng — the intake API for integrating systems.
 
-Authenticate with OAuth2 client credentials (`POST /v1/oauth/token`, HTTP Basic or form fields)
-and send the access token as `Authorization: Bearer …`. A client sees only its own dossiers and
+Authenticate with OAuth2 client credentials at the platform's identity provider (its token
+endpoint is in `{issuer}/.well-known/openid-configuration`; on the local stack Keycloak's realm
+`tdkt`) and send the access token as `Authorization: Bearer …`. A client sees only its own dossiers and
 submits only for the organisations it is registered for.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and

@@ -1,6 +1,6 @@
 """Review's HTTP API: the reviewers' task inbox and actions (each action is a Temporal Update),
-task assignment within an organisation, public comment, and — for local use only — a
-development token issuer (``dev_router``, mounted when ``TDKT_REVIEW_DEV_TOKENS=true``).
+task assignment within an organisation, and public comment. Reviewers' tokens come from the
+identity provider (``servicekit.auth``); the service issues none.
 
 Each endpoint parses, calls one handler (``services.review.handlers``) and returns its view."""
 
