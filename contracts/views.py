@@ -109,6 +109,40 @@ class DossierView(DossierSummary):
     history: list[HistoryItem]
 
 
+class VersionSummary(BaseModel):
+    version: int
+    submitted_at: datetime
+    body_sha256: str
+
+
+class StaffDossierView(DossierView):
+    """What a reviewer of the dossier's chain reads (``GET /v1/staff/dossiers/{id}``): the
+    integrator's view, and every fact submitted for each entry (the current version's body as it
+    was sent), and the versions there are to compare."""
+
+    submission: dict[str, Any] = Field(
+        description="The current version exactly as submitted: every entry's facts"
+    )
+    versions: list[VersionSummary]
+
+
+class VersionChange(BaseModel):
+    """One difference between two versions (RFC 6902 JSON Patch operation, with the old value)."""
+
+    op: str = Field(description="add | remove | replace | move | copy")
+    path: str = Field(description="JSON Pointer into the version's body, e.g. /entries/0/record/ratings/3")
+    entry_name: str | None = Field(default=None, description="The nominee the change is about, if any")
+    before: Any = Field(default=None, description="The value in the earlier version (replace, remove)")
+    after: Any = Field(default=None, description="The value in the later version (add, replace)")
+
+
+class VersionChanges(BaseModel):
+    dossier_id: str
+    from_version: int
+    to_version: int
+    changes: list[VersionChange]
+
+
 class DossierPage(BaseModel):
     items: list[DossierSummary]
     total: int

@@ -36,6 +36,11 @@ def add_attachment(
 
 def find_attachment(session: Session, dossier_id: str, attachment_id: str, client_id: str) -> Attachment:
     own_dossier(session, dossier_id, client_id)
+    return attachment_of(session, dossier_id, attachment_id)
+
+
+def attachment_of(session: Session, dossier_id: str, attachment_id: str) -> Attachment:
+    """One of the dossier's attachments (whoever may read the dossier: the caller has checked)."""
     attachment = session.get(Attachment, attachment_id)
     if attachment is None or attachment.dossier_id != dossier_id:
         raise ATTACHMENT_NOT_FOUND(attachment_id=attachment_id)

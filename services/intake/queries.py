@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import jsonpatch
+import jsonpointer
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -18,6 +20,10 @@ from contracts.views import (
     EligibilityView,
     EntryView,
     HistoryItem,
+    StaffDossierView,
+    VersionChange,
+    VersionChanges,
+    VersionSummary,
 )
 from services.intake.attachments import attachment_view
 from services.intake.domain.catalogue import Catalogue
@@ -28,7 +34,12 @@ from services.intake.models import Attachment, Dossier, DossierEntry, DossierHis
 
 
 def dossier_view(session: Session, catalogue: Catalogue, dossier_id: str, client_id: str) -> DossierView:
-    dossier = own_dossier(session, dossier_id, client_id)
+    return view_of(session, catalogue, own_dossier(session, dossier_id, client_id))
+
+
+def view_of(session: Session, catalogue: Catalogue, dossier: Dossier) -> DossierView:
+    """The dossier as its readers see it (whoever may read it: the caller has checked)."""
+    dossier_id = dossier.id
     entries = session.exec(
         select(DossierEntry).where(DossierEntry.dossier_id == dossier_id).order_by(col(DossierEntry.position))
     ).all()
@@ -98,10 +109,64 @@ def list_dossiers(
 
 def dossier_version(session: Session, dossier_id: str, version: int, client_id: str) -> dict[str, Any]:
     own_dossier(session, dossier_id, client_id)
+    return version_body(session, dossier_id, version)
+
+
+def version_body(session: Session, dossier_id: str, version: int) -> dict[str, Any]:
     stored = session.get(DossierVersion, (dossier_id, version))
     if stored is None:
         raise VERSION_NOT_FOUND(dossier_id=dossier_id, version=version)
     return stored.body
+
+
+def staff_view(session: Session, catalogue: Catalogue, dossier: Dossier) -> StaffDossierView:
+    """The reviewers' view: the dossier, every fact of its current version, its versions."""
+    versions = session.exec(
+        select(DossierVersion)
+        .where(DossierVersion.dossier_id == dossier.id)
+        .order_by(col(DossierVersion.version))
+    ).all()
+    return StaffDossierView(
+        **view_of(session, catalogue, dossier).model_dump(),
+        submission=version_body(session, dossier.id, dossier.version),
+        versions=[
+            VersionSummary(version=item.version, submitted_at=item.created_at, body_sha256=item.body_sha256)
+            for item in versions
+        ],
+    )
+
+
+def version_changes(session: Session, dossier_id: str, earlier: int, later: int) -> VersionChanges:
+    """What changed from one version to another, as JSON Patch operations (``jsonpatch``) with the
+    value each replaced, and the nominee each is about."""
+    before, after = version_body(session, dossier_id, earlier), version_body(session, dossier_id, later)
+    changes = []
+    for operation in jsonpatch.make_patch(before, after):
+        path = operation["path"]
+        changes.append(
+            VersionChange(
+                op=operation["op"],
+                path=path,
+                entry_name=_entry_name(before, after, path),
+                before=jsonpointer.resolve_pointer(before, path, None)
+                if operation["op"] in ("replace", "remove")
+                else None,
+                after=operation.get("value"),
+            )
+        )
+    return VersionChanges(dossier_id=dossier_id, from_version=earlier, to_version=later, changes=changes)
+
+
+def _entry_name(before: dict[str, Any], after: dict[str, Any], path: str) -> str | None:
+    parts = path.split("/")
+    if len(parts) < 3 or parts[1] != "entries" or not parts[2].isdigit():
+        return None
+    index = int(parts[2])
+    for body in (after, before):
+        entries = body.get("entries", [])
+        if index < len(entries) and isinstance(entries[index], dict):
+            return str(entries[index].get("full_name")) or None
+    return None
 
 
 def award_name(catalogue: Catalogue, rule_set_id: str, award_code: str) -> str | None:

@@ -66,6 +66,30 @@ TASK_NOT_CLAIMED_BY_YOU = ErrorCode(
     "Only the reviewer holding task {task_id} can release or delegate it; it is held by: {holder}.",
     meaning="Releasing or delegating a task the reviewer does not hold.",
 )
+UNKNOWN_ASSIGNEE = ErrorCode(
+    "unknown-assignee",
+    Refusal.INVALID,
+    "Không giao được cho '{assignee}': không phải cán bộ của {organisation} mà hệ thống biết (cán bộ "
+    "được biết sau lần đăng nhập đầu tiên; xem GET /v1/staff).",
+    "Cannot assign to '{assignee}': not an officer of {organisation} the platform knows (an officer is "
+    "known after their first sign-in; see GET /v1/staff).",
+    meaning="An assignee or delegate must be a known staff member of the task's organisation.",
+)
+ASSIGNEE_LACKS_ROLE = ErrorCode(
+    "assignee-lacks-role",
+    Refusal.INVALID,
+    "Không giao được cho {assignee}: bước này cần vai trò '{role}', cán bộ đó có: {roles}.",
+    "Cannot assign to {assignee}: this step needs the role '{role}'; they hold: {roles}.",
+    meaning="A task goes only to someone who may act on it: the assignee must hold the step's role.",
+)
+SAME_PERSON = ErrorCode(
+    "same-person",
+    Refusal.FORBIDDEN,
+    "Bạn đã thực hiện bước '{first}' của hồ sơ này ở cấp này; bước '{then}' phải do người khác thực hiện.",
+    "You took the '{first}' step of this dossier at this level; the '{then}' step must be someone else's.",
+    meaning="Separation of duties (TDKT_REVIEW_SEPARATION_OF_DUTIES; by default the signer is not "
+    "the appraiser).",
+)
 TASK_NOT_OPEN = ErrorCode(
     "task-not-open",
     Refusal.CONFLICT,
@@ -163,6 +187,9 @@ CATALOGUE = Catalogue(
     TASK_NOT_FOUND,
     ROLE_NOT_PERMITTED,
     TASK_ASSIGNED_TO_ANOTHER,
+    UNKNOWN_ASSIGNEE,
+    ASSIGNEE_LACKS_ROLE,
+    SAME_PERSON,
     TASK_ALREADY_CLAIMED,
     TASK_NOT_CLAIMED_BY_YOU,
     TASK_NOT_OPEN,

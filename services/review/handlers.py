@@ -10,8 +10,8 @@ carry. A handler is the same whether HTTP or Kafka reached it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -35,6 +35,7 @@ from services.review.models import (
     ObjectionView,
     PublicCommentView,
     ReviewTask,
+    StaffView,
     TaskActionBody,
     TaskPage,
     TaskQuery,
@@ -53,6 +54,39 @@ class ReviewContext:
     workflows: ReviewWorkflows
     tokens: TokenService
     """Checks reviewers' tokens (the identity provider issues them)."""
+    seen: dict[str, tuple[tuple[object, ...], datetime]] = field(default_factory=dict)
+    """Who this process recorded in the staff directory, as what and when (``remember``)."""
+
+
+# --- the staff directory -----------------------------------------------------------------------
+
+SEEN_REFRESH = timedelta(hours=1)
+"""How long an unchanged officer's record stands before their next request writes it again."""
+
+
+async def remember(ctx: ReviewContext, reviewer: Reviewer) -> None:
+    """Record the officer as their token names them: written when new or changed, else at most once
+    an hour per process, so the directory costs a request nothing most of the time."""
+    roles = sorted(role.value for role in reviewer.roles)
+    snapshot = (reviewer.organisation, reviewer.name, reviewer.title, tuple(roles))
+    now = ctx.runtime.clock.now()
+    seen = ctx.seen.get(reviewer.subject)
+    if seen is not None and seen[0] == snapshot and now - seen[1] < SEEN_REFRESH:
+        return
+    await run_in_session(
+        ctx.runtime.engine,
+        lambda session: service.remember_staff(
+            session, reviewer.subject, reviewer.organisation, reviewer.name, reviewer.title, roles, now
+        ),
+    )
+    ctx.seen[reviewer.subject] = (snapshot, now)
+
+
+async def list_staff(ctx: ReviewContext, reviewer: Reviewer, role: str | None) -> list[StaffView]:
+    """The officers of the reviewer's organisation the platform knows, to assign a task to."""
+    return await run_in_session(
+        ctx.runtime.engine, lambda session: service.staff_of(session, reviewer.organisation, role)
+    )
 
 
 # --- the inbox ---------------------------------------------------------------------------------
@@ -100,6 +134,7 @@ async def act_on_task(
         authz.check_can_act(reviewer, task)
         if action is ReviewAction.APPROVE:
             reviewer.check_can_sign()
+        service.check_separation(session, task, reviewer.subject, ctx.settings.separation_of_duties)
         return task
 
     task = await run_in_session(ctx.runtime.engine, actionable)

@@ -33,6 +33,29 @@ class TaskState(StrEnum):
     """The dossier was withdrawn while the task was open."""
 
 
+class StaffMember(SQLModel, table=True):
+    """An officer as their token named them when they last used the review API: the directory a
+    leader assigns from (an assignee must be a known member of the organisation, holding the
+    step's role). The identity provider stays the source; this is what review has seen of it."""
+
+    __tablename__ = "review_staff_member"
+
+    subject: str = ColumnField(primary_key=True, max_length=200)
+    organisation: str = ColumnField(index=True, max_length=50)
+    name: str | None = ColumnField(default=None, max_length=200)
+    title: str | None = ColumnField(default=None, max_length=200)
+    roles: list[str] = ColumnField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    last_seen_at: datetime
+
+
+class StaffView(BaseModel):
+    subject: str = Field(description="The login the platform records (assign to it)")
+    name: str | None
+    title: str | None
+    roles: list[str]
+    last_seen_at: datetime
+
+
 class ReviewTask(SQLModel, table=True):
     __tablename__ = "review_task"
     # The inbox's usual questions — "open tasks of my organisation, by due date or age" — answered

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, not_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from contracts.events import (
@@ -24,13 +26,16 @@ from contracts.topics import Topic
 from contracts.workflow import TaskActionResult
 from servicekit.outbox import add_to_outbox
 from services.review.errors import (
+    ASSIGNEE_LACKS_ROLE,
     NO_PUBLIC_COMMENT,
     NOBODY,
     PUBLIC_COMMENT_CLOSED,
+    SAME_PERSON,
     TASK_ALREADY_CLAIMED,
     TASK_NOT_CLAIMED_BY_YOU,
     TASK_NOT_FOUND,
     TASK_NOT_OPEN,
+    UNKNOWN_ASSIGNEE,
     UNKNOWN_NOMINEE,
     VIETNAM_TIME,
 )
@@ -42,6 +47,8 @@ from services.review.models import (
     PublicCommentPeriod,
     PublicCommentView,
     ReviewTask,
+    StaffMember,
+    StaffView,
     TaskCounts,
     TaskPage,
     TaskQuery,
@@ -50,6 +57,7 @@ from services.review.models import (
     TaskTally,
     TaskView,
 )
+from services.review.settings import SeparationOfDuties
 
 
 def apply_review_event(session: Session, event: ReviewEvent) -> None:
@@ -170,6 +178,73 @@ def assign(session: Session, task: ReviewTask, leader: str, assignee: str) -> Re
     return _assign(session, task, assignee, by=leader)
 
 
+def _check_assignee(session: Session, task: ReviewTask, assignee: str) -> None:
+    """A known officer of the task's organisation who holds the step's role (else the task would
+    wait for someone who cannot, or does not, exist)."""
+    member = session.get(StaffMember, assignee)
+    organisation = task.organisation or ""
+    if member is None or member.organisation != organisation:
+        raise UNKNOWN_ASSIGNEE(assignee=assignee, organisation=organisation)
+    if task.role and task.role not in member.roles:
+        raise ASSIGNEE_LACKS_ROLE(assignee=assignee, role=task.role, roles=", ".join(member.roles) or NOBODY)
+
+
+def check_separation(session: Session, task: ReviewTask, actor: str, rules: list[SeparationOfDuties]) -> None:
+    """Refuse ``actor`` a step whose earlier counterpart at the same level they completed."""
+    for rule in rules:
+        if task.step != rule.then.value or (rule.levels is not None and task.level not in rule.levels):
+            continue
+        earlier = session.exec(
+            select(ReviewTask.actor).where(
+                ReviewTask.dossier_id == task.dossier_id,
+                ReviewTask.level == task.level,
+                ReviewTask.step == rule.first.value,
+                ReviewTask.state == TaskState.COMPLETED,
+            )
+        ).all()
+        if actor in earlier:
+            raise SAME_PERSON(first=rule.first.value, then=rule.then.value)
+
+
+def remember_staff(
+    session: Session,
+    subject: str,
+    organisation: str,
+    name: str | None,
+    title: str | None,
+    roles: list[str],
+    now: datetime,
+) -> None:
+    """The officer as their token names them now (the directory assignments are checked against);
+    an upsert, so two first requests of one officer at once both succeed."""
+    values = {
+        "subject": subject,
+        "organisation": organisation,
+        "name": name,
+        "title": title,
+        "roles": sorted(roles),
+        "last_seen_at": now,
+    }
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(StaffMember).values(**values)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["subject"], set_={key: value for key, value in values.items() if key != "subject"}
+        )
+    )
+
+
+def staff_of(session: Session, organisation: str, role: str | None) -> list[StaffView]:
+    members = session.exec(
+        select(StaffMember).where(StaffMember.organisation == organisation).order_by(col(StaffMember.subject))
+    ).all()
+    return [
+        StaffView(subject=m.subject, name=m.name, title=m.title, roles=m.roles, last_seen_at=m.last_seen_at)
+        for m in members
+        if role is None or role in m.roles
+    ]
+
+
 def _check_holder(task: ReviewTask, reviewer: str) -> None:
     if task.assignee != reviewer:
         raise TASK_NOT_CLAIMED_BY_YOU(task_id=task.task_id, holder=task.assignee or NOBODY)
@@ -178,6 +253,7 @@ def _check_holder(task: ReviewTask, reviewer: str) -> None:
 def _assign(session: Session, task: ReviewTask, assignee: str, *, by: str) -> ReviewTask:
     if task.state != TaskState.OPEN:
         raise TASK_NOT_OPEN(task_id=task.task_id)
+    _check_assignee(session, task, assignee)
     task.assignee = assignee
     task.assigned_by = by
     session.add(task)

@@ -20,8 +20,9 @@ from servicekit.errors import ErrorCode
 from servicekit.problems import error_responses
 from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.review import examples, handlers
-from services.review.authz import REVIEWER_SCOPE, Reviewer
+from services.review.authz import REVIEWER_SCOPE, Reviewer, ReviewerRole
 from services.review.errors import (
+    ASSIGNEE_LACKS_ROLE,
     NO_PUBLIC_COMMENT,
     OTHER_ORGANISATION,
     PUBLIC_COMMENT_CLOSED,
@@ -32,6 +33,7 @@ from services.review.errors import (
     TASK_NOT_CLAIMED_BY_YOU,
     TASK_NOT_FOUND,
     TASK_NOT_OPEN,
+    UNKNOWN_ASSIGNEE,
     UNKNOWN_NOMINEE,
     WORKFLOW_ENGINE_UNAVAILABLE,
     WORKFLOW_REFUSALS,
@@ -42,6 +44,7 @@ from services.review.models import (
     ObjectionBody,
     ObjectionView,
     PublicCommentView,
+    StaffView,
     TaskActionBody,
     TaskPage,
     TaskQuery,
@@ -98,8 +101,11 @@ async def current_reviewer(
     ctx: Ctx,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Depends(STAFF_TOKEN_SCHEME)],
 ) -> Reviewer:
-    """The reviewer the bearer token names (the scheme only declares it in the documents)."""
-    return Reviewer.from_principal(ctx.tokens.authenticator(REVIEWER_SCOPE)(request))
+    """The reviewer the bearer token names (the scheme only declares it in the documents), kept in
+    the staff directory as it names them."""
+    reviewer = Reviewer.from_principal(ctx.tokens.authenticator(REVIEWER_SCOPE)(request))
+    await handlers.remember(ctx, reviewer)
+    return reviewer
 
 
 CurrentReviewer = Annotated[Reviewer, Depends(current_reviewer)]
@@ -190,6 +196,22 @@ async def object_to(dossier_id: str, body: ObjectionBody, ctx: Ctx, at: Now) -> 
     return await handlers.record_objection(ctx, dossier_id, body, at)
 
 
+# --- the staff directory -----------------------------------------------------------------------
+
+
+@router.get(
+    "/staff",
+    tags=["assignment"],
+    summary="The officers of your organisation the platform knows (to assign a task to), with their roles",
+    description="An officer is known from their first signed-in request to this API. `role` keeps those who hold it.",
+    responses=_documented(),
+)
+async def list_staff(
+    ctx: Ctx, reviewer: CurrentReviewer, role: Annotated[ReviewerRole | None, Query()] = None
+) -> list[StaffView]:
+    return await handlers.list_staff(ctx, reviewer, role.value if role else None)
+
+
 # --- assignment --------------------------------------------------------------------------------
 
 
@@ -217,7 +239,9 @@ async def unclaim(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) ->
     "/tasks/{task_id}/delegate",
     tags=["assignment"],
     summary="Hand a task you hold to another reviewer of your organisation",
-    responses=_documented(TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU, TASK_NOT_OPEN),
+    responses=_documented(
+        TASK_NOT_FOUND, TASK_NOT_CLAIMED_BY_YOU, TASK_NOT_OPEN, UNKNOWN_ASSIGNEE, ASSIGNEE_LACKS_ROLE
+    ),
 )
 async def delegate(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
     return await handlers.delegate_task(ctx, reviewer, task_id, body.assignee, at)
@@ -227,7 +251,9 @@ async def delegate(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentRe
     "/tasks/{task_id}/assign",
     tags=["assignment"],
     summary="A leader assigns the task to a reviewer of the organisation",
-    responses=_documented(TASK_NOT_FOUND, ROLE_NOT_PERMITTED, TASK_NOT_OPEN),
+    responses=_documented(
+        TASK_NOT_FOUND, ROLE_NOT_PERMITTED, TASK_NOT_OPEN, UNKNOWN_ASSIGNEE, ASSIGNEE_LACKS_ROLE
+    ),
 )
 async def assign(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
     return await handlers.assign_task(ctx, reviewer, task_id, body.assignee, at)

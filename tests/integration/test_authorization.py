@@ -430,6 +430,50 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
                 )
     await matrix.expect(read, matrix.officer(OWN, "clerk"), True, "an officer (their own marks)")
 
+    # --- the staff directory: every officer reads their own organisation's ------------------------
+    directory = Probe("review", "GET", "/v1/staff", "/v1/staff")
+    await matrix.staff_grid(directory, lambda _relation, _role: True)
+    await matrix.expect(directory, None, False, "nobody")
+    await matrix.expect(directory, own_client, False, "an integrator")
+
+    # --- a dossier as its reviewers read it: the submitting organisation, the chain once reached --
+    staff_view = f"/v1/staff/dossiers/{dossier}"
+    for probe in [
+        Probe("intake", "GET", "/v1/staff/dossiers/{dossier_id}", staff_view),
+        Probe(
+            "intake", "GET", "/v1/staff/dossiers/{dossier_id}/versions/{version}", f"{staff_view}/versions/1"
+        ),
+        Probe(
+            "intake", "GET", "/v1/staff/dossiers/{dossier_id}/changes", f"{staff_view}/changes?from=1&to=1"
+        ),
+        Probe(
+            "intake",
+            "GET",
+            "/v1/staff/dossiers/{dossier_id}/attachments/{attachment_id}",
+            f"{staff_view}/attachments/{attachment_id}",
+        ),
+    ]:
+        # it waits at its first level, the school itself: the commune (parent) is on its chain, not reached yet
+        await matrix.staff_grid(probe, own_any)
+        await matrix.expect(probe, None, False, "nobody")
+        await matrix.expect(probe, own_client, False, "its integrator (a client's token, not an officer's)")
+    reached = Probe(
+        "intake", "GET", "/v1/staff/dossiers/{dossier_id}", f"/v1/staff/dossiers/{decided.dossier_id}"
+    )
+    for organisation, role in (
+        ("AH-DS-TT", "officer"),
+        ("AH", "council_member"),
+        ("AH", "leader"),
+        ("TTG", "leader"),
+    ):
+        await matrix.expect(
+            reached, matrix.officer(organisation, role), True, f"{role} of {organisation}, reached"
+        )
+    for organisation in ("AH-DS-TT-TH", "AH-TL-HB", "BNV"):
+        await matrix.expect(
+            reached, matrix.officer(organisation, "leader"), False, f"{organisation}, not on the chain"
+        )
+
     missing = documented_operations() - matrix.covered
     assert not missing, f"endpoints the matrix does not classify: {sorted(missing)}"
     assert not matrix.mismatches, "\n".join(matrix.mismatches)

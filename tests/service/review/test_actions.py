@@ -96,6 +96,29 @@ async def test_a_level_passes_receipt_appraisal_council_and_sign_off(review: Rev
     )
 
 
+async def test_the_officer_who_appraised_does_not_sign_off_the_same_level(
+    review: Review, tokens: Tokens
+) -> None:
+    dossier_id, receipt = await start(review, tokens)
+    assert (await act(review, tokens, receipt, "accept", "clerk")).status_code == 200
+    both = tokens.staff(
+        UNIT, "officer", "leader", subject="pho-hieu-truong", name="Lê Văn Bình", title="Phó Hiệu trưởng"
+    )
+    appraisal = await open_task(review, tokens, dossier_id, ReviewStepKind.APPRAISAL)
+    recommended = await review.http.post(f"/v1/tasks/{appraisal['task_id']}/recommend", json={}, headers=both)
+    assert recommended.status_code == 200, recommended.text
+    sign_off = await open_task(review, tokens, dossier_id, ReviewStepKind.SIGN_OFF)
+    problem = refused(
+        await review.http.post(f"/v1/tasks/{sign_off['task_id']}/approve", json={}, headers=both),
+        403,
+        "same-person",
+    )
+    assert "'appraisal'" in problem["message_en"] and "'sign_off'" in problem["message_en"]
+    assert (await act(review, tokens, sign_off, "approve", "leader")).status_code == 200, (
+        "another leader signs"
+    )
+
+
 async def test_who_signs_off_is_a_named_person_whose_name_and_title_the_approval_carries(
     review: Review, tokens: Tokens
 ) -> None:

@@ -101,10 +101,55 @@ async def test_a_held_task_delegated_after_it_closed_is_refused(review: Review, 
     _refused(delegated, 409, "task-not-open", DONE)
 
 
+async def _signed_in(review: Review, tokens: Tokens, organisation: str, who: str, *roles: str) -> None:
+    """``who`` uses the API once, which is how the platform comes to know an officer."""
+    headers = tokens.staff(organisation, *roles, subject=who, name=f"Cán bộ {who}", title="Chuyên viên")
+    assert (await review.http.get("/v1/tasks", headers=headers)).status_code == 200
+
+
+async def test_a_task_goes_only_to_a_known_officer_of_its_organisation_holding_its_role(
+    review: Review, tokens: Tokens
+) -> None:
+    await _inbox(review)
+    await _signed_in(review, tokens, UNIT, "can-bo.1", "officer")
+    await _signed_in(review, tokens, OTHER, "van-thu.khac", "clerk")
+    await _signed_in(review, tokens, UNIT, "van-thu.3", "clerk")
+    for assignee, code, named in [
+        ("ghost", "unknown-assignee", ("'ghost'", UNIT)),
+        ("van-thu.khac", "unknown-assignee", ("'van-thu.khac'", UNIT)),
+        ("can-bo.1", "assignee-lacks-role", ("can-bo.1", "'clerk'", "officer")),
+    ]:
+        refused = await _post(review, tokens, TASK, "assign", "lanh-dao", "leader", assignee=assignee)
+        _refused(refused, 422, code, *named)
+    shown = await review.http.get(f"/v1/tasks/{TASK}", headers=tokens.staff(UNIT, "clerk"))
+    assert shown.json()["assignee"] is None, "nothing was assigned"
+
+    leader = tokens.staff(UNIT, "leader", subject="lanh-dao")
+    staff = (await review.http.get("/v1/staff", headers=leader)).json()
+    by_subject = {member["subject"]: member for member in staff}
+    assert {"can-bo.1", "van-thu.3", "lanh-dao"} <= set(by_subject) and "van-thu.khac" not in by_subject
+    assert (by_subject["van-thu.3"]["name"], by_subject["van-thu.3"]["roles"]) == (
+        "Cán bộ van-thu.3",
+        ["clerk"],
+    )
+    clerks = (await review.http.get("/v1/staff", params={"role": "clerk"}, headers=leader)).json()
+    assert [member["subject"] for member in clerks] == [f"can-bo.{UNIT}", "van-thu.3"], (
+        "who signed in as clerks"
+    )
+    unknown_role = await review.http.get("/v1/staff", params={"role": "admin"}, headers=leader)
+    assert (unknown_role.status_code, unknown_role.json()["code"]) == (422, "validation-failed")
+    assert (
+        await _post(review, tokens, TASK, "assign", "lanh-dao", "leader", assignee="van-thu.3")
+    ).status_code == 200
+
+
 async def test_only_a_leader_assigns(review: Review, tokens: Tokens) -> None:
     await _inbox(review)
     refused = await _post(review, tokens, TASK, "assign", "van-thu.1", "clerk", assignee="van-thu.1")
     _refused(refused, 403, "role-not-permitted", "'leader'", "clerk")
+    ghost = await _post(review, tokens, TASK, "assign", "lanh-dao", "leader", assignee="van-thu.2")
+    _refused(ghost, 422, "unknown-assignee", "'van-thu.2'", UNIT)  # never signed in: unknown
+    await _signed_in(review, tokens, UNIT, "van-thu.2", "clerk")
     assigned = await _post(review, tokens, TASK, "assign", "lanh-dao", "leader", assignee="van-thu.2")
     assert assigned.status_code == 200 and assigned.json()["assignee"] == "van-thu.2", assigned.text
     reassigned = await _post(review, tokens, TASK, "assign", "lanh-dao", "leader", assignee="van-thu.1")
