@@ -63,6 +63,32 @@ class AttachmentView(BaseModel):
     size_bytes: int
     sha256: str
     uploaded_at: datetime
+    document_code: str = Field(
+        default="OTHER",
+        description="The kind of document the file is, from the award catalogue's document table "
+        "(TO_TRINH, BAO_CAO_THANH_TICH, BIEN_BAN_BINH_XET, …); OTHER when the uploader named none",
+    )
+    document_name_vi: str | None = Field(default=None, description="The document type's Vietnamese name")
+    document_name_en: str | None = Field(default=None, description="The document type's English name")
+
+
+class DocumentCheckView(BaseModel):
+    """One document the dossier's award requires, and the current version's attachments of it."""
+
+    document_code: str
+    name_vi: str
+    name_en: str
+    legal_basis: str
+    confirmed: bool = Field(
+        description="False where the catalogue marks the requirement UNCONFIRMED: listed, but never missing"
+    )
+    template: str | None = Field(default=None, description="The official template (mẫu), where known")
+    attachment_ids: list[str] = Field(
+        description="The current version's attachments of this type, in upload order (empty: none)"
+    )
+    missing: bool = Field(
+        description="Required (confirmed) and no attachment of this type in the current version"
+    )
 
 
 class HistoryItem(BaseModel):
@@ -107,6 +133,16 @@ class DossierView(DossierSummary):
     entries: list[EntryView]
     attachments: list[AttachmentView]
     history: list[HistoryItem]
+    documents: list[DocumentCheckView] = Field(
+        default_factory=list,
+        description="The checklist: each document the award requires in the dossier's rule set, with "
+        "the current version's attachments of that type",
+    )
+    documents_complete: bool | None = Field(
+        default=None,
+        description="True when no confirmed required document is missing from the current version; "
+        "null when the catalogue no longer holds the dossier's rule set or award",
+    )
 
 
 class VersionSummary(BaseModel):

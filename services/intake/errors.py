@@ -159,6 +159,14 @@ ATTACHMENT_TYPE_NOT_ALLOWED = ErrorCode(
     "This type of file ('{detected}') is not accepted.",
     meaning="The type is judged from the content, not the name; the detail lists the accepted types.",
 )
+UNKNOWN_DOCUMENT_CODE = ErrorCode(
+    "unknown-document-code",
+    Refusal.INVALID,
+    "Không có loại tài liệu mã '{document_code}'. Các mã hợp lệ: {known}.",
+    "There is no document type with code '{document_code}'. Known codes: {known}.",
+    meaning="An attachment's `document_code` must be a code of the award catalogue's document table "
+    "(both messages list them); nothing of the upload is kept.",
+)
 
 CATALOGUE = Catalogue(
     "intake",
@@ -173,4 +181,5 @@ CATALOGUE = Catalogue(
     ATTACHMENT_NOT_FOUND,
     ATTACHMENT_TOO_LARGE,
     ATTACHMENT_TYPE_NOT_ALLOWED,
+    UNKNOWN_DOCUMENT_CODE,
 )

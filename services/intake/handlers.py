@@ -260,11 +260,18 @@ def _view(ctx: IntakeContext, session: Session, dossier_id: str, client_id: str)
 
 
 async def upload(
-    ctx: IntakeContext, client_id: str, dossier_id: str, chunks: AsyncIterator[bytes], file_name: str | None
+    ctx: IntakeContext,
+    client_id: str,
+    dossier_id: str,
+    chunks: AsyncIterator[bytes],
+    file_name: str | None,
+    document_code: str | None = None,
 ) -> AttachmentView:
-    """A file attached to the dossier's current version. The dossier is checked before the bytes
-    are read; they are kept (content-addressed) only once their size and type pass; the row is
-    written after, checking the dossier again."""
+    """A file attached to the dossier's current version as a document of the catalogue
+    (``document_code``; omitted: ``OTHER``, see ``attachments.document_type``). The code and the
+    dossier are checked before the bytes are read; they are kept (content-addressed) only once
+    their size and type pass; the row is written after, checking the dossier again."""
+    document = attachments.document_type(ctx.validator.catalogue, document_code)
     await run_in_session(
         ctx.runtime.engine, lambda session: dossiers.own_dossier(session, dossier_id, client_id)
     )
@@ -281,7 +288,9 @@ async def upload(
     now = ctx.runtime.clock.now()
     return await run_in_session(
         ctx.runtime.engine,
-        lambda session: attachments.add_attachment(session, dossier_id, client_id, stored, name, now),
+        lambda session: attachments.add_attachment(
+            session, dossier_id, client_id, stored, name, document, now
+        ),
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.views import DossierStatus
+from services.intake.domain.catalogue import OTHER_DOCUMENT
 
 
 class Dossier(SQLModel, table=True):
@@ -93,6 +94,9 @@ class Attachment(SQLModel, table=True):
     size_bytes: int
     sha256: str = Field(max_length=64)
     uploaded_at: datetime
+    document_code: str = Field(default=OTHER_DOCUMENT, max_length=50)
+    """The document type, a code of the catalogue's document table (``OTHER``: none named); the
+    dossier's checklist counts attachments by it."""
 
 
 class DossierHistory(SQLModel, table=True):

@@ -1,9 +1,10 @@
-"""What the API reads (``contracts.views``): a dossier with its entries, attachments and history,
-a page of the client's dossiers, a version's body as submitted. The award is named from the rule
-set the dossier is judged by."""
+"""What the API reads (``contracts.views``): a dossier with its entries, attachments, document
+checklist and history, a page of the client's dossiers, a version's body as submitted. The award
+and its required documents come from the rule set the dossier is judged by."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import jsonpatch
@@ -13,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from contracts.events import NomineeKind, ReviewStep
 from contracts.views import (
+    DocumentCheckView,
     DossierPage,
     DossierStatus,
     DossierSummary,
@@ -26,7 +28,8 @@ from contracts.views import (
     VersionSummary,
 )
 from services.intake.attachments import attachment_view
-from services.intake.domain.catalogue import Catalogue
+from services.intake.domain import documents
+from services.intake.domain.catalogue import AwardDefinition, Catalogue
 from services.intake.domain.errors import UnknownRuleSet
 from services.intake.dossiers import own_dossier
 from services.intake.errors import VERSION_NOT_FOUND
@@ -51,6 +54,9 @@ def view_of(session: Session, catalogue: Catalogue, dossier: Dossier) -> Dossier
         .where(DossierHistory.dossier_id == dossier_id)
         .order_by(col(DossierHistory.occurred_at), col(DossierHistory.id))
     ).all()
+    checklist, complete = _checklist(
+        _award(catalogue, dossier.rule_set_id, dossier.award_code), dossier, attachments
+    )
     return DossierView(
         **_summary(catalogue, dossier).model_dump(),
         submission_date=dossier.submission_date,
@@ -73,8 +79,42 @@ def view_of(session: Session, catalogue: Catalogue, dossier: Dossier) -> Dossier
             )
             for entry in entries
         ],
-        attachments=[attachment_view(item) for item in attachments],
+        attachments=[attachment_view(item, catalogue.document(item.document_code)) for item in attachments],
         history=[HistoryItem.model_validate(item, from_attributes=True) for item in history],
+        documents=checklist,
+        documents_complete=complete,
+    )
+
+
+def _checklist(
+    award: AwardDefinition | None, dossier: Dossier, attachments: Sequence[Attachment]
+) -> tuple[list[DocumentCheckView], bool | None]:
+    """The ``documents`` and ``documents_complete`` of a dossier's view, judged against its current
+    version's attachments only: an amendment (bổ sung) is a new version whose files are uploaded
+    with it, as every attachment belongs to the version current at its upload. A file uploaded
+    again costs nothing (the store is content-addressed). For an award the catalogue no longer
+    holds there is nothing to judge: an empty list, and ``documents_complete`` null."""
+    if award is None:
+        return [], None
+    checks = documents.checklist(
+        award.required_documents,
+        ((item.id, item.document_code) for item in attachments if item.version == dossier.version),
+    )
+    return (
+        [
+            DocumentCheckView(
+                document_code=check.document.code,
+                name_vi=check.document.name_vi,
+                name_en=check.document.name_en,
+                legal_basis=check.document.legal_basis,
+                confirmed=check.document.confirmed,
+                template=check.document.template,
+                attachment_ids=list(check.attachment_ids),
+                missing=check.missing,
+            )
+            for check in checks
+        ],
+        documents.complete(checks),
     )
 
 
@@ -172,11 +212,15 @@ def _entry_name(before: dict[str, Any], after: dict[str, Any], path: str) -> str
 def award_name(catalogue: Catalogue, rule_set_id: str, award_code: str) -> str | None:
     """The award's Vietnamese name in the dossier's rule set (``None`` for a rule set or award the
     packaged catalogue no longer holds)."""
+    award = _award(catalogue, rule_set_id, award_code)
+    return award.name_vi if award is not None else None
+
+
+def _award(catalogue: Catalogue, rule_set_id: str, award_code: str) -> AwardDefinition | None:
     try:
-        award = catalogue.rule_set(rule_set_id).award(award_code)
+        return catalogue.rule_set(rule_set_id).award(award_code)
     except UnknownRuleSet:
         return None
-    return award.name_vi if award is not None else None
 
 
 def _summary(catalogue: Catalogue, dossier: Dossier) -> DossierSummary:

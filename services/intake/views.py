@@ -14,6 +14,7 @@ from fastapi import (
     Body,
     Depends,
     FastAPI,
+    Form,
     Header,
     Query,
     Request,
@@ -41,6 +42,7 @@ from services.intake.errors import (
     DOSSIER_NOT_WITHDRAWABLE,
     IDEMPOTENCY_KEY_REUSED,
     UNKNOWN_CLIENT,
+    UNKNOWN_DOCUMENT_CODE,
     VALIDATION_REFUSALS,
     VERSION_NOT_FOUND,
 )
@@ -193,13 +195,30 @@ async def get_version(ctx: Ctx, dossier_id: str, version: int, client_id: Reader
     UPLOAD_PATH,
     tags=["attachments"],
     status_code=status.HTTP_201_CREATED,
-    summary="Attach a file to the dossier's current version",
+    summary="Attach a file to the dossier's current version, as one of the catalogue's documents",
     responses=error_responses(
-        DOSSIER_NOT_FOUND, ATTACHMENT_TOO_LARGE, ATTACHMENT_TYPE_NOT_ALLOWED, *AUTHENTICATION
+        DOSSIER_NOT_FOUND,
+        UNKNOWN_DOCUMENT_CODE,
+        ATTACHMENT_TOO_LARGE,
+        ATTACHMENT_TYPE_NOT_ALLOWED,
+        *AUTHENTICATION,
     ),
 )
-async def upload(ctx: Ctx, dossier_id: str, file: UploadFile, client_id: Writer) -> AttachmentView:
-    return await handlers.upload(ctx, client_id, dossier_id, _chunks(file), file.filename)
+async def upload(
+    ctx: Ctx,
+    dossier_id: str,
+    file: UploadFile,
+    client_id: Writer,
+    document_code: Annotated[
+        str | None,
+        Form(
+            max_length=50,
+            description="The document type (TO_TRINH, BAO_CAO_THANH_TICH, BIEN_BAN_BINH_XET, …; the "
+            "dossier's `documents` list what its award requires); omitted or empty: OTHER",
+        ),
+    ] = None,
+) -> AttachmentView:
+    return await handlers.upload(ctx, client_id, dossier_id, _chunks(file), file.filename, document_code)
 
 
 @router.get(

@@ -13,6 +13,7 @@ import pytest
 
 from contracts.events import NomineeKind, ReviewLevel
 from services.intake.domain.catalogue import (
+    OTHER_DOCUMENT,
     AwardDefinition,
     AwardSubject,
     Catalogue,
@@ -285,6 +286,17 @@ def test_central_dossiers_go_through_the_e_dossier_system() -> None:
     ]
 
 
+def test_the_document_table_names_every_type_an_attachment_can_be() -> None:
+    catalogue = default_catalogue()
+    other = catalogue.document(OTHER_DOCUMENT)
+    assert other is not None and (other.name_vi, other.name_en) == ("Tài liệu khác", "Other document")
+    required = {
+        d.code for rs in catalogue.rule_sets for a in rs.awards.values() for d in a.required_documents
+    }
+    assert required | {OTHER_DOCUMENT} == set(catalogue.documents)
+    assert catalogue.document("bao_cao_thanh_tich") is None, "codes are exact"
+
+
 @pytest.mark.parametrize("code", ["BANG_KHEN_TINH", "GIAY_KHEN"])
 def test_unconfirmed_dossier_contents_are_marked(code: str) -> None:
     docs = _award(ND152, code).required_documents
@@ -341,6 +353,12 @@ def _award_source(data: dict[str, Any], code: str) -> dict[str, Any]:
             lambda d: d["rule_sets"][1]["document_templates"].update(NOPE="x"),
             "unknown documents",
             id="template-for-unknown-document",
+        ),
+        pytest.param(lambda d: d["documents"].pop("OTHER"), "must name OTHER", id="no-other-document"),
+        pytest.param(
+            lambda d: _award_source(d, "LDTT")["required_documents"]["codes"].append("OTHER"),
+            "OTHER cannot be a required document",
+            id="other-required",
         ),
         pytest.param(lambda d: d["awards"].append(d["awards"][0]), "duplicate", id="duplicate-award"),
         pytest.param(

@@ -93,6 +93,19 @@ class PublicComment(_Frozen):
     confirmed: bool
 
 
+OTHER_DOCUMENT = "OTHER"
+"""The document type of an attachment that is none of the catalogue's named documents (tài liệu
+khác): no award requires it, so it never completes a checklist."""
+
+
+class DocumentType(_Frozen):
+    """A kind of document a dossier's attachment can be (the catalogue's document table)."""
+
+    code: str
+    name_vi: str
+    name_en: str
+
+
 class RequiredDocument(_Frozen):
     code: str
     name_vi: str
@@ -318,17 +331,30 @@ class RuleSet(_Frozen):
 class Catalogue:
     """Rule sets ordered by date; at most one covers any day."""
 
-    def __init__(self, rule_sets: list[RuleSet]) -> None:
+    def __init__(self, rule_sets: list[RuleSet], documents: Mapping[str, DocumentType] | None = None) -> None:
         ordered = sorted(rule_sets, key=lambda rs: rs.valid_from)
         for earlier, later in pairwise(ordered):
             if earlier.valid_to is None or earlier.valid_to >= later.valid_from:
                 raise ValueError(f"rule sets {earlier.id} and {later.id} overlap")
         self.rule_sets = tuple(ordered)
         self._by_id = {rs.id: rs for rs in ordered}
+        self.documents: Mapping[str, DocumentType] = MappingProxyType(dict(documents or {}))
+        """Every document type an attachment can be, by code: those awards require, and ``OTHER``."""
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Self:
-        return cls(_CatalogueSource.model_validate_json(text).compose())
+        source = _CatalogueSource.model_validate_json(text)
+        return cls(
+            source.compose(),
+            {
+                code: DocumentType(code=code, name_vi=name.name_vi, name_en=name.name_en)
+                for code, name in source.documents.items()
+            },
+        )
+
+    def document(self, code: str) -> DocumentType | None:
+        """The document type ``code`` names, if the catalogue has one (codes are case-sensitive)."""
+        return self.documents.get(code)
 
     def rule_set(self, rule_set_id: str) -> RuleSet:
         try:
@@ -442,6 +468,16 @@ class _CatalogueSource(_Frozen):
                 raise ValueError(f"{rs.id}: templates for unknown documents {sorted(unknown_templates)}")
         if referenced - codes:
             raise ValueError(f"unknown award codes referenced: {sorted(referenced - codes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _other_document(self) -> Self:
+        """``OTHER`` is the type of an attachment that names none, so it exists and nothing requires it."""
+        if OTHER_DOCUMENT not in self.documents:
+            raise ValueError(f"the document table must name {OTHER_DOCUMENT}, the untyped attachment's type")
+        for award in self.awards:
+            if OTHER_DOCUMENT in award.required_documents.codes:
+                raise ValueError(f"{award.code}: {OTHER_DOCUMENT} cannot be a required document")
         return self
 
     def compose(self) -> list[RuleSet]:
