@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from servicekit.auth import AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
-from services.intake import flows, views
+from services.intake import flows, reference, views
 from services.intake.clients import ClientRegistry
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.organisations import default_registry, review_profile
@@ -60,7 +60,9 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
 
     runtime.on_start.append(check_configuration)
     flows.register_subscribers(ctx)
-    app = create_app(runtime, [views.router], title="TĐKT Intake API", description=DESCRIPTION)
+    app = create_app(
+        runtime, [views.router, reference.router], title="TĐKT Intake API", description=DESCRIPTION
+    )
     app.state.context = ctx
     views.describe_limits(app, settings)
     return app, runtime
