@@ -23,7 +23,9 @@ DESCRIPTION = """Tiếp nhận hồ sơ đề nghị khen thưởng — the inta
 Authenticate with OAuth2 client credentials at the platform's identity provider (its token
 endpoint is in `{issuer}/.well-known/openid-configuration`; on the local stack Keycloak's realm
 `tdkt`) and send the access token as `Authorization: Bearer …`. A client sees only its own dossiers and
-submits only for the organisations it is registered for.
+submits only for the organisations it is registered for. The award catalogue and the organisation
+registry in force on a day (`/v1/awards`, `/v1/organisations`) are public; `POST /v1/eligibility`
+checks a submission without making it.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and
 messages in Vietnamese (`message_vi`) and English (`message_en`). Every response of a traced
