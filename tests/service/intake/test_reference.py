@@ -10,6 +10,8 @@ import pytest
 
 from contracts.topics import Topic
 from deploy.devsecrets import DEMO_CLIENT_ID
+from services.intake.domain.organisations import OrgLevel
+from services.intake.reference_handlers import ORGANISATION_LEVEL_NAMES
 from tests.service.conftest import Tokens
 from tests.service.harness import InProcess
 from tests.service.intake.conftest import OTHER_CLIENT, dossier, ineligible_entry, refused, submitted
@@ -121,6 +123,10 @@ async def test_the_registry_changes_with_the_structure_on_1_july_2025(service: I
     assert old["AH-DS"]["level"] == {"level": "district", "name_vi": "Huyện", "name_en": "district"}
     assert new["AH"]["issuer_code"] and new["AH"]["name_vi"]
     assert new["TTG"]["parent"] is None
+
+
+def test_every_kind_of_organisation_has_a_name() -> None:
+    assert set(ORGANISATION_LEVEL_NAMES) == set(OrgLevel)
 
 
 async def test_one_organisation_with_its_chain_of_parents_on_a_day(service: InProcess) -> None:
