@@ -331,11 +331,13 @@ class TokenService:
         if not_before > now + leeway:
             raise _unauthorised(INVALID_TOKEN, "not valid yet (nbf)")
 
-    def authenticator(self, scope: str) -> Callable[[Request], Principal]:
+    def authenticator(self, scope: str, *alternatives: str) -> Callable[[Request], Principal]:
         """A FastAPI dependency (``Depends(...)``) giving the authenticated principal, which must
-        hold ``scope``; each operation using it declares the service's security scheme."""
+        hold ``scope`` or one of ``alternatives`` (a read that a writer may do too); each operation
+        using it declares the service's security scheme."""
 
         declared = Depends(self.scheme)
+        accepted = (scope, *alternatives)
 
         def authenticate(request: Request, _declared: Any = declared) -> Principal:
             header = request.headers.get("authorization", "")
@@ -343,8 +345,10 @@ class TokenService:
             if kind.lower() != "bearer" or not token:
                 raise _unauthorised(MISSING_TOKEN)
             principal = self.verify(token.strip())
-            if scope not in principal.scopes:
-                raise INSUFFICIENT_SCOPE(scope=scope)
+            if principal.scopes.isdisjoint(accepted):
+                raise INSUFFICIENT_SCOPE(
+                    scope=scope, detail=f"any of: {', '.join(accepted)}" if alternatives else None
+                )
             return principal
 
         return authenticate

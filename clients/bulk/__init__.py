@@ -34,6 +34,8 @@ Họ và tên / Tên tập thể (Full name)            full_name               
 Loại (Kind)                                    kind                         Cá nhân | Tập thể;
                                                                             blank: cá nhân
 Chức vụ, đơn vị (Position)                     position_title
+Thư điện tử (E-mail)                           email                        optional; where the
+                                                                            certificate is sent
 Tóm tắt thành tích (Achievement summary)       achievement_summary
 Xếp loại <năm> (Rating <year>), one a year     record.ratings (tập thể:     HTXSNV | HTTNV | HTNV |
                                                record.collective_rating)    KHTNV, or in full

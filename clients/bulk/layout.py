@@ -80,6 +80,17 @@ COLUMNS: tuple[Column, ...] = (
         ("chuc vu", "chuc vu don vi cong tac", "position title"),
     ),
     Column(
+        "email",
+        "Thư điện tử",
+        "E-mail",
+        "Không bắt buộc: địa chỉ thư điện tử của người được đề nghị, để nhận thông báo quyết định và "
+        "bằng khen, giấy khen điện tử. Tập thể: thư điện tử của đơn vị.",
+        "Optional: the nominee's e-mail address, where the decision is announced and the certificate "
+        "sent. Collectives: the unit's address.",
+        28,
+        ("email", "e mail", "dia chi email", "dia chi thu dien tu", "hop thu"),
+    ),
+    Column(
         "achievement_summary",
         "Tóm tắt thành tích",
         "Achievement summary",
@@ -165,6 +176,8 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("notes", "Ghi chú", "Notes", "Không nhập.", "Not imported.", 20),
 )
+LEADING_COLUMNS = 6
+"""The columns before the rating columns (STT to the achievement summary): who the nominee is."""
 BY_KEY = {column.key: column for column in COLUMNS}
 FLAG_KEYS = tuple(StatusFlags.model_fields)
 COUNT_KEYS = tuple(name for name in CollectiveStats.model_fields if name != "women_share")

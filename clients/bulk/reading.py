@@ -280,6 +280,7 @@ def _read_row(
         "kind": kind,
         "full_name": name,
         "position_title": row.text("position_title") or None,
+        "email": row.text("email") or None,
         "achievement_summary": row.text("achievement_summary"),
         "record": record,
     }
@@ -287,7 +288,11 @@ def _read_row(
         return NomineeSubmission.model_validate(body), []
     except ValidationError as error:
         for item in error.errors():
-            vi, en = _pydantic_messages(item["type"], item["msg"], item.get("ctx") or {})
+            vi, en = (
+                _email_messages(body["email"])
+                if tuple(item["loc"][:1]) == ("email",)
+                else _pydantic_messages(item["type"], item["msg"], item.get("ctx") or {})
+            )
             row.fail(_column_of(item["loc"], rating_columns), vi, en)
         return None, row.errors
 
@@ -417,6 +422,14 @@ _PYDANTIC_MESSAGES = {
 def _pydantic_messages(kind: str, message: str, context: Mapping[str, Any]) -> tuple[str, str]:
     vi, en = _PYDANTIC_MESSAGES.get(kind, (f"Giá trị không hợp lệ: {message}", message))
     return vi.format(**context), en.format(**context)
+
+
+def _email_messages(text: object) -> tuple[str, str]:
+    """pydantic's e-mail message is English only and names the library's rule, not the cell."""
+    return (
+        f"'{text}' không phải địa chỉ thư điện tử hợp lệ (ví dụ: ten@donvi.gov.vn).",
+        f"'{text}' is not a valid e-mail address (e.g. name@unit.gov.vn).",
+    )
 
 
 def _column_of(loc: tuple[int | str, ...], rating_columns: list[str]) -> str | None:

@@ -20,6 +20,7 @@ from clients.bulk.layout import (
     GUIDE_SHEET,
     INITIATIVE_KIND_WORDS,
     KINDS,
+    LEADING_COLUMNS,
     LIST_SHEET,
     RATING_ABBREVIATIONS,
     RATING_HEADER,
@@ -49,11 +50,13 @@ _LIST_HEADER_ROW = 3
 
 
 def example_entry(proposal_year: int) -> NomineeSubmission:
-    """The template's example row: the demo's teacher who meets Bằng khen của Thủ tướng."""
+    """The template's example row: the demo's teacher who meets Bằng khen của Thủ tướng, with the
+    e-mail address her certificate is sent to."""
     return NomineeSubmission(
         kind=NomineeKind.INDIVIDUAL,
         full_name="Nguyễn Thị Minh Khai",
         position_title="Giáo viên Trường Trung học cơ sở Tân Tiến",
+        email="minhkhai@example.vn",
         achievement_summary="Hoàn thành tốt nhiệm vụ 7 năm liên tục, 3 lần Chiến sĩ thi đua cơ sở.",
         record=NomineeRecord.model_validate(eligible_record(proposal_year)),
     )
@@ -68,7 +71,11 @@ def write_sheet(path: Path | str, entries: Sequence[NomineeSubmission]) -> None:
     """Entries in the import layout: ``read_sheet`` gives them back. Raises ``ValueError`` for an
     entry the layout cannot hold (a separator inside an item, ratings of the other kind)."""
     years = sorted({rating.year for entry in entries for rating in _own_ratings(entry)})
-    keys = [*[c.key for c in COLUMNS[:5]], *[f"rating {y}" for y in years], *[c.key for c in COLUMNS[5:]]]
+    keys = [
+        *[c.key for c in COLUMNS[:LEADING_COLUMNS]],
+        *[f"rating {y}" for y in years],
+        *[c.key for c in COLUMNS[LEADING_COLUMNS:]],
+    ]
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has its first sheet
@@ -144,6 +151,7 @@ def _entry_cells(position: int, entry: NomineeSubmission) -> dict[str, CellValue
         "full_name": entry.full_name,
         "kind": "Tập thể" if entry.kind is NomineeKind.COLLECTIVE else "Cá nhân",
         "position_title": entry.position_title,
+        "email": entry.email,
         "achievement_summary": entry.achievement_summary or None,
         "awards": "; ".join(_award_text(award) for award in record.awards) or None,
         "initiatives": "; ".join(
@@ -184,9 +192,9 @@ def _write_guide(sheet: Worksheet) -> None:
         "(completed), KHTNV (not completed), or the words in full; a collective's own rating.",
     )
     rows = [
-        *((c.header_vi, c.header_en, c.help_vi, c.help_en) for c in COLUMNS[:5]),
+        *((c.header_vi, c.header_en, c.help_vi, c.help_en) for c in COLUMNS[:LEADING_COLUMNS]),
         ratings,
-        *((c.header_vi, c.header_en, c.help_vi, c.help_en) for c in COLUMNS[5:]),
+        *((c.header_vi, c.header_en, c.help_vi, c.help_en) for c in COLUMNS[LEADING_COLUMNS:]),
     ]
     write_table(
         sheet,

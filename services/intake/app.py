@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from servicekit.auth import AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.service import ServiceRuntime, build_runtime, create_app
-from services.intake import flows, staff_views, views
+from services.intake import flows, reference, staff_views, views
 from services.intake.clients import ClientRegistry
 from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.organisations import default_registry, review_profile
@@ -23,7 +23,9 @@ DESCRIPTION = """Tiếp nhận hồ sơ đề nghị khen thưởng — the inta
 Authenticate with OAuth2 client credentials at the platform's identity provider (its token
 endpoint is in `{issuer}/.well-known/openid-configuration`; on the local stack Keycloak's realm
 `tdkt`) and send the access token as `Authorization: Bearer …`. A client sees only its own dossiers and
-submits only for the organisations it is registered for.
+submits only for the organisations it is registered for. The award catalogue and the organisation
+registry in force on a day (`/v1/awards`, `/v1/organisations`) are public; `POST /v1/eligibility`
+checks a submission without making it.
 
 Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code` and
 messages in Vietnamese (`message_vi`) and English (`message_en`). Every response of a traced
@@ -61,7 +63,10 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
     runtime.on_start.append(check_configuration)
     flows.register_subscribers(ctx)
     app = create_app(
-        runtime, [views.router, staff_views.router], title="TĐKT Intake API", description=DESCRIPTION
+        runtime,
+        [views.router, staff_views.router, reference.router],
+        title="TĐKT Intake API",
+        description=DESCRIPTION,
     )
     app.state.context = ctx
     views.describe_limits(app, settings)

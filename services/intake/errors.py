@@ -168,6 +168,35 @@ UNKNOWN_DOCUMENT_CODE = ErrorCode(
     "(both messages list them); nothing of the upload is kept.",
 )
 
+# --- the reference data: award catalogue and organisation registry (``reference.py``) --------------
+
+INVALID_DATE = ErrorCode(
+    "invalid-date",
+    Refusal.INVALID,
+    "'{value}' không phải là ngày hợp lệ; hãy ghi theo dạng NĂM-THÁNG-NGÀY, ví dụ 2025-07-01.",
+    "'{value}' is not a valid date; write it as YYYY-MM-DD, e.g. 2025-07-01.",
+    meaning="The `on` parameter names the day whose law or organisations are asked for; it is an ISO "
+    "calendar date.",
+)
+AWARD_NOT_FOUND = ErrorCode(
+    "award-not-found",
+    Refusal.NOT_FOUND,
+    "Không có danh hiệu/hình thức khen thưởng mã '{award_code}' trong quy định áp dụng ngày "
+    "{day:%d/%m/%Y} ({rule_set_id}).",
+    "There is no award with code '{award_code}' in the rules in force on {day:%Y-%m-%d} ({rule_set_id}).",
+    meaning="A lookup of one award (`GET /v1/awards/{code}`); a submission naming an unknown award is "
+    "refused with `unknown-award` instead. The detail lists the known codes.",
+)
+ORGANISATION_NOT_FOUND = ErrorCode(
+    "organisation-not-found",
+    Refusal.NOT_FOUND,
+    "Không có đơn vị mã '{organisation}' vào ngày {day:%d/%m/%Y}.",
+    "There is no organisation with code '{organisation}' on {day:%Y-%m-%d}.",
+    meaning="A lookup of one organisation (`GET /v1/organisations/{code}`): no such code, or one "
+    "that did not exist that day (a district after 30/06/2025; the detail says so).",
+)
+REFERENCE_REFUSALS = (INVALID_DATE, AWARD_NOT_FOUND, ORGANISATION_NOT_FOUND)
+
 CATALOGUE = Catalogue(
     "intake",
     UNKNOWN_CLIENT,
@@ -182,4 +211,5 @@ CATALOGUE = Catalogue(
     ATTACHMENT_TOO_LARGE,
     ATTACHMENT_TYPE_NOT_ALLOWED,
     UNKNOWN_DOCUMENT_CODE,
+    *REFERENCE_REFUSALS,
 )

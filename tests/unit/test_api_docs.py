@@ -87,7 +87,9 @@ def test_intake_declares_the_integrators_bearer_token_and_serves_no_token_endpoi
     apps: dict[str, FastAPI],
 ) -> None:
     schemes = _document(apps, "intake")["components"]["securitySchemes"]
-    assert sorted(schemes) == ["integratorToken", "staffToken"], "integrators, and reviewers reading a dossier"
+    assert sorted(schemes) == ["integratorToken", "staffToken"], (
+        "integrators, and reviewers reading a dossier"
+    )
     assert _security(apps, "intake", "get", "/v1/staff/dossiers/{dossier_id}") == [{"staffToken": []}]
     assert (schemes["integratorToken"]["type"], schemes["integratorToken"]["scheme"]) == ("http", "bearer")
     assert "client credentials" in schemes["integratorToken"]["description"]

@@ -53,6 +53,7 @@ def _every_column_kind() -> list[NomineeSubmission]:
         kind=NomineeKind.INDIVIDUAL,
         full_name="Nguyễn Thị Minh Khai",
         position_title="Giáo viên Trường THCS Tân Tiến",
+        email="minhkhai@example.vn",
         achievement_summary="Ba năm liền dẫn đầu tổ.\nHai sáng kiến cấp cơ sở.",
         record=NomineeRecord(
             ratings=[
@@ -151,6 +152,20 @@ def test_a_written_sheet_reads_back_as_the_same_entries(tmp_path: Path) -> None:
     assert result.errors == []
     assert result.entries == entries
     assert result.rows == [4, 5, 6]  # below the title, the hint and the header row
+    assert [entry.email for entry in result.entries] == ["minhkhai@example.vn", None, None]
+
+
+def test_the_nominees_e_mail_is_read_under_any_of_its_headers_and_a_bad_one_is_named(tmp_path: Path) -> None:
+    for header in ("Thư điện tử", "E-mail (thư điện tử)", "email", "Địa chỉ email"):
+        path = _raw_sheet(tmp_path / "email.xlsx", [[NAME, header], ["Trần Văn An", " an.tv@example.vn "]])
+        result = read_sheet(path)
+        assert result.errors == [], header
+        assert [entry.email for entry in result.entries] == ["an.tv@example.vn"], header
+    path = _raw_sheet(tmp_path / "bad-email.xlsx", [[NAME, "Thư điện tử"], ["Trần Văn An", "an.tv@"]])
+    [error] = read_sheet(path).errors
+    assert (error.row, error.column) == (2, "Thư điện tử")
+    assert "'an.tv@' is not a valid e-mail address" in error.message_en
+    assert "thư điện tử" in error.message_vi
 
 
 def test_the_template_holds_an_importable_example_and_a_guide_to_every_column(tmp_path: Path) -> None:
@@ -159,7 +174,10 @@ def test_the_template_holds_an_importable_example_and_a_guide_to_every_column(tm
     result = read_sheet(tmp_path / "template.xlsx")
     assert result.errors == []
     assert result.entries == [bulk.example_entry(2026)]
+    assert result.entries[0].email == "minhkhai@example.vn"  # the example shows where certificates go
     workbook = load_workbook(tmp_path / "template.xlsx")
+    headers = next(workbook[bulk.LIST_SHEET].iter_rows(min_row=3, max_row=3, values_only=True))
+    assert "Thư điện tử\n(E-mail)" in headers
     assert workbook.sheetnames == [bulk.LIST_SHEET, bulk.GUIDE_SHEET]
     guide = [row[0] for row in workbook[bulk.GUIDE_SHEET].iter_rows(values_only=True)]
     assert {column.header_vi for column in bulk.COLUMNS} | {"Xếp loại <năm>"} <= set(guide)

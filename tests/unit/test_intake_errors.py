@@ -39,6 +39,8 @@ PUBLISHED = {
 }
 """The codes intake answers (those before its refusals had a catalogue, then each new one):
 integrators branch on them, so none is renamed or removed."""
+REFERENCE = {"invalid-date", "award-not-found", "organisation-not-found"}
+"""The lookups of the award catalogue and the organisation registry (``reference.py``, issue 20)."""
 
 
 def _sources() -> list[Path]:
@@ -46,7 +48,7 @@ def _sources() -> list[Path]:
 
 
 def test_the_catalogue_holds_the_published_codes() -> None:
-    assert {spec.code for spec in CATALOGUE} == PUBLISHED
+    assert {spec.code for spec in CATALOGUE} == PUBLISHED | REFERENCE
 
 
 def test_every_error_code_the_package_names_is_in_the_catalogue() -> None:
