@@ -199,6 +199,12 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
             body={"author_name": "Nguyễn Văn Dân", "contact": "xã Tân Tiến", "text": "Ý kiến"},
         ),
     ]
+    public += [  # the law and the organisations, on a day: public
+        Probe("intake", "GET", "/v1/awards", "/v1/awards"),
+        Probe("intake", "GET", "/v1/awards/{code}", "/v1/awards/BKTTG"),
+        Probe("intake", "GET", "/v1/organisations", "/v1/organisations"),
+        Probe("intake", "GET", "/v1/organisations/{code}", f"/v1/organisations/{OWN}"),
+    ]
     for probe in public:  # a 404 here is about the resource, not the caller
         await matrix.expect(probe, None, True, "nobody", denials=(401, 403))
     async with httpx.AsyncClient() as http:  # tokens come from the identity provider only
@@ -429,6 +435,12 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
                     f"notices to {seen}"
                 )
     await matrix.expect(read, matrix.officer(OWN, "clerk"), True, "an officer (their own marks)")
+
+    # --- the eligibility pre-check: an integrating system's, like a submission --------------------
+    precheck = Probe("intake", "POST", "/v1/eligibility", "/v1/eligibility", body=demo_dossier())
+    await matrix.expect(precheck, own_client, True, "its integrator")
+    await matrix.expect(precheck, None, False, "nobody")
+    await matrix.expect(precheck, staff, False, "an officer (not an integrating system)")
 
     # --- the staff directory: every officer reads their own organisation's ------------------------
     directory = Probe("review", "GET", "/v1/staff", "/v1/staff")
