@@ -156,7 +156,8 @@ def _level_approved(event: LevelApproved, names: HistoryNames) -> Line:
     return (
         event.data.level,
         event.data.approved_by,
-        f"{_capital(where.vi)} đồng ý / approved at the {where.en}",
+        f"{_capital(where.vi)} đồng ý / approved at the {where.en}"
+        + _by(event.data.approved_by_name, event.data.approved_by_title),
     )
 
 
@@ -246,6 +247,7 @@ def _completed(data: ReviewTaskCompletedData, names: HistoryNames) -> str:
     action = both(ACTIONS, data.action)
     step = both(STEPS, data.step) if data.step else Label("Xét duyệt", "Review")
     summary = f"{step.vi}: {action.vi}, {where.vi} / {step.en}: {action.en}, {where.en}"
+    summary += _by(data.actor_name, data.actor_title)
     if data.struck_entries:
         struck = ", ".join(names.nominee(entry.entry_id, entry.nominee_name) for entry in data.struck_entries)
         summary += f" — không đề nghị tiếp / struck: {struck}"
@@ -265,7 +267,16 @@ def _completed(data: ReviewTaskCompletedData, names: HistoryNames) -> str:
 
 def _closed(vi: str, en: str, data: DossierClosedData, names: HistoryNames) -> str:
     where = names.where(data.level)
-    return f"{vi} ở {where.vi} / {en} at the {where.en}: {data.reason}"
+    return (
+        f"{vi} ở {where.vi} / {en} at the {where.en}{_by(data.actor_name, data.actor_title)}: {data.reason}"
+    )
+
+
+def _by(name: str | None, title: str | None) -> str:
+    """Who acted, as people read it: " (Trần Thị Hoa, Hiệu trưởng)" — events from before identities
+    carried names have none, and their lines keep the login in ``actor`` only."""
+    who = ", ".join(part for part in (name, title) if part)
+    return f" ({who})" if who else ""
 
 
 def _capital(text: str) -> str:

@@ -28,6 +28,7 @@ from services.review.errors import (
     PUBLIC_COMMENT_CLOSED,
     REVIEW_NOT_RUNNING,
     ROLE_NOT_PERMITTED,
+    SAME_PERSON,
     TASK_ALREADY_CLAIMED,
     TASK_ASSIGNED_TO_ANOTHER,
     TASK_NOT_CLAIMED_BY_YOU,
@@ -142,6 +143,7 @@ async def get_task(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -
 ACTION_ERRORS = _documented(
     ROLE_NOT_PERMITTED,
     SIGNER_NOT_NAMED,
+    SAME_PERSON,
     TASK_NOT_FOUND,
     TASK_ASSIGNED_TO_ANOTHER,
     REVIEW_NOT_RUNNING,

@@ -39,7 +39,7 @@ def _beside(script: str, pipeline: Pipeline) -> str:
 
 def test_the_readme_walks_through_the_services_with_shell_commands() -> None:
     blocks = walkthroughs()
-    assert len(blocks) == 3, "by hand, decisions, notifications"
+    assert len(blocks) == 5, "by hand, the law and the registry, the pre-check, decisions, notifications"
     assert not [b for b in blocks if re.search(r"<[a-z_]+>", b)], "placeholders a reader cannot run"
 
 
