@@ -70,7 +70,7 @@ async def test_a_signed_in_reviewer_reads_the_dossier_of_their_chain_and_acts_on
         dossier: dict[str, Any] = read.json()
         assert dossier["submission"]["entries"][0]["record"]["ratings"], "every fact the school submitted"
         assert dossier["entries"][0]["eligibility"]["criteria"], "eligibility per criterion"
-        checklist = {item["code"]: item for item in dossier["documents"]}
+        checklist = {item["document_code"]: item for item in dossier["documents"]}
         assert checklist["BAO_CAO_THANH_TICH"]["attachment_ids"] and checklist["TO_TRINH"]["missing"]
         signed_off = [
             item for item in dossier["history"] if item["type"] == "vn.tdkt.review.level.approved.v1"
