@@ -119,6 +119,29 @@ async def test_the_officer_who_appraised_does_not_sign_off_the_same_level(
     )
 
 
+async def test_an_organisation_that_turns_separation_off_lets_one_person_appraise_and_sign(
+    stack_env: dict[str, str],
+    task_queue: str,
+    clock: ManualClock,
+    temporal: WorkflowEnvironment,
+    monkeypatch: pytest.MonkeyPatch,
+    tokens: Tokens,
+) -> None:
+    monkeypatch.setenv(
+        "TDKT_REVIEW_SEPARATION_OF_DUTIES", "[]"
+    )  # the rule is data, the default a product choice
+    async with running_review(clock, temporal) as review:
+        dossier_id, receipt = await start(review, tokens)
+        assert (await act(review, tokens, receipt, "accept", "clerk")).status_code == 200
+        both = tokens.staff(
+            UNIT, "officer", "leader", subject="hieu-truong", name="Lê Thị Mai", title="Hiệu trưởng"
+        )
+        for step, action in ((ReviewStepKind.APPRAISAL, "recommend"), (ReviewStepKind.SIGN_OFF, "approve")):
+            task = await open_task(review, tokens, dossier_id, step)
+            acted = await review.http.post(f"/v1/tasks/{task['task_id']}/{action}", json={}, headers=both)
+            assert acted.status_code == 200, acted.text
+
+
 async def test_who_signs_off_is_a_named_person_whose_name_and_title_the_approval_carries(
     review: Review, tokens: Tokens
 ) -> None:
