@@ -400,6 +400,47 @@ class ObjectionRecorded(CloudEvent):
     data: ObjectionRecordedData
 
 
+class NoteKind(StrEnum):
+    COMMENT = "comment"
+    FILE = "file"
+
+
+class SharedFile(EventData):
+    """What the submitter learns of a file a reviewer shared: its name, size and description; the
+    bytes stay with the reviewing organisations."""
+
+    file_name: str
+    size_bytes: int = Field(ge=0)
+    media_type: str
+    description: str | None = None
+
+
+class NoteSharedData(EventData):
+    """A reviewer's comment or file on a task, marked for the submitter (its other notes stay in
+    review): who wrote it, by name and title, for which organisation, at which level."""
+
+    note_id: str
+    dossier_id: str
+    level: PassedOnLevel
+    step: ReviewStepKind | None = None
+    kind: NoteKind
+    author: str = Field(description="The login of the officer who wrote it")
+    author_name: str | None = Field(default=None, description="Their full name, from their identity")
+    author_title: str | None = Field(default=None, description="Their title (chức vụ)")
+    organisation: str = Field(description="The organisation they wrote for")
+    organisation_name: str | None = Field(default=None, description="Its name, as people read it")
+    text: str | None = Field(default=None, description="The comment (kind `comment`)")
+    file: SharedFile | None = Field(
+        default=None, description="The file (kind `file`): name, size, description"
+    )
+    shared_at: datetime
+
+
+class NoteShared(CloudEvent):
+    type: Literal["vn.tdkt.review.note.shared.v1"] = "vn.tdkt.review.note.shared.v1"
+    data: NoteSharedData
+
+
 class LevelApprovedData(EventData):
     dossier_id: str
     level: PassedOnLevel
@@ -668,6 +709,7 @@ ReviewEvent = Annotated[
     | ReviewTaskEscalated
     | PublicCommentOpened
     | ObjectionRecorded
+    | NoteShared
     | LevelApproved
     | DossierApproved
     | DossierRejected
@@ -688,6 +730,7 @@ ALL_EVENT_TYPES: tuple[type[CloudEvent], ...] = (
     ReviewTaskEscalated,
     PublicCommentOpened,
     ObjectionRecorded,
+    NoteShared,
     LevelApproved,
     DossierApproved,
     DossierRejected,

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from servicekit.auth import AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
+from servicekit.files import ContentStore
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.intake import flows, reference, staff_views, views
 from services.intake.clients import ClientRegistry
@@ -15,7 +16,6 @@ from services.intake.domain.catalogue import default_catalogue
 from services.intake.domain.organisations import default_registry, review_profile
 from services.intake.handlers import IntakeContext
 from services.intake.settings import SERVICE_NAME, IntakeSettings
-from services.intake.storage import AttachmentStore
 from services.intake.validation import DossierValidator
 
 DESCRIPTION = """Tiếp nhận hồ sơ đề nghị khen thưởng — the intake API for integrating systems.
@@ -50,7 +50,7 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
             review_profile(settings.review_profile) if settings.review_profile else None,
             [quota.setting() for quota in settings.quotas],
         ),
-        store=AttachmentStore(
+        store=ContentStore(
             settings.attachments_dir or runtime.kit.data_dir / "attachments",
             settings.max_attachment_bytes,
             settings.attachment_types,

@@ -1,4 +1,4 @@
-"""A dossier's attachments as rows: what was stored (``storage.AttachmentStore`` keeps the bytes),
+"""A dossier's attachments as rows: what was stored (``servicekit.files.ContentStore`` keeps the bytes),
 for which version, of which document type, and the client's own attachment to download."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from datetime import datetime
 from sqlmodel import Session
 
 from contracts.views import AttachmentView
+from servicekit.files import StoredFile
 from services.intake.domain.catalogue import OTHER_DOCUMENT, Catalogue, DocumentType
 from services.intake.dossiers import own_dossier
 from services.intake.errors import ATTACHMENT_NOT_FOUND, UNKNOWN_DOCUMENT_CODE
 from services.intake.models import Attachment
-from services.intake.storage import StoredFile
 
 
 def document_type(catalogue: Catalogue, document_code: str | None) -> DocumentType:

@@ -28,6 +28,7 @@ from contracts.envelope import CloudEvent
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
 from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_WRITE_SCOPE, Principal, TokenService
 from servicekit.db import run_in_session
+from servicekit.files import ContentStore, TooLarge, TypeNotAllowed
 from servicekit.refusals import INVALID_TOKEN
 from servicekit.service import ServiceRuntime
 from services.intake import attachments, dossiers, lifecycle, queries, recording, revocations
@@ -38,7 +39,6 @@ from services.intake.errors import (
     UNKNOWN_CLIENT,
 )
 from services.intake.settings import IntakeSettings
-from services.intake.storage import AttachmentStore, TooLarge, TypeNotAllowed
 from services.intake.validation import DossierValidator, RevokedTitle
 
 SUBMIT_SCOPE = INTEGRATOR_WRITE_SCOPE
@@ -56,7 +56,7 @@ class IntakeContext:
     clients: ClientRegistry
     tokens: TokenService
     validator: DossierValidator
-    store: AttachmentStore
+    store: ContentStore
 
     def submission_day(self, now: datetime) -> date:
         """A submission's date is Vietnam's date (``TDKT_INTAKE_TIMEZONE``) at ``now``."""

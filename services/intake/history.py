@@ -27,6 +27,8 @@ from contracts.events import (
     DossierWithdrawalRequested,
     DossierWithdrawn,
     LevelApproved,
+    NoteKind,
+    NoteShared,
     NotificationDelivered,
     NotificationSent,
     ObjectionRecorded,
@@ -133,6 +135,39 @@ def _objection(event: ObjectionRecorded, names: HistoryNames) -> Line:
     return None, None, "Có ý kiến phản ánh về hồ sơ / an objection to the dossier was received"
 
 
+def _note(event: NoteShared, names: HistoryNames) -> Line:
+    """A reviewer's comment or file marked for the submitter: who wrote it, for which organisation,
+    by name; a file by its name, size and description (its bytes stay with the reviewers). The
+    text comes once, after both languages, as a reason does; a comment longer than the line holds
+    ends with "…" (the whole of it stays in review)."""
+    data = event.data
+    organisation = data.organisation_name or names.reviewers.get(data.level) or data.organisation
+    signed = ", ".join(part for part in (data.author_name or data.author, data.author_title) if part)
+    by = f"{organisation} ({signed})"
+    if data.kind == NoteKind.FILE and data.file is not None:
+        file = data.file
+        size = _size(file.size_bytes)
+        about = f" — {file.description}" if file.description else ""
+        head = f"Tệp của {by}, {size.vi} / file from {by}, {size.en}: "
+        return data.level, data.author, _fitted(head, f"{file.file_name}{about}")
+    return data.level, data.author, _fitted(f"Ý kiến của {by} / comment from {by}: ", data.text or "")
+
+
+def _fitted(head: str, text: str) -> str:
+    room = SUMMARY_LENGTH - len(head)
+    return head + (text if len(text) <= room else text[: max(room - 1, 0)] + "…")
+
+
+def _size(size_bytes: int) -> Label:
+    if size_bytes < 1024:
+        return Label(f"{size_bytes} byte", f"{size_bytes} bytes")
+    if size_bytes < 1024 * 1024:
+        kilobytes = f"{size_bytes / 1024:.0f}"
+        return Label(f"{kilobytes} KB", f"{kilobytes} KB")
+    megabytes = f"{size_bytes / (1024 * 1024):.1f}"
+    return Label(f"{megabytes.replace('.', ',')} MB", f"{megabytes} MB")
+
+
 def _deadline(event: ReviewTaskReminded | ReviewTaskEscalated, names: HistoryNames) -> Line:
     data = event.data
     where = names.where(data.level, data.organisation_name)
@@ -211,6 +246,7 @@ _DESCRIBERS: dict[type[CloudEvent], Callable[[Any, HistoryNames], Line]] = {
     ReviewTaskCompleted: _task_completed,
     PublicCommentOpened: _public_comment,
     ObjectionRecorded: _objection,
+    NoteShared: _note,
     ReviewTaskReminded: _deadline,
     ReviewTaskEscalated: _deadline,
     LevelApproved: _level_approved,

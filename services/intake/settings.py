@@ -4,19 +4,13 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.files import DOCUMENT_TYPES
 from servicekit.settings import ServiceSettings
 from services.intake.domain.eligibility import QuotaSetting
 
 SERVICE_NAME = "intake"
 
-DEFAULT_ATTACHMENT_TYPES = (
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.oasis.opendocument.text",
-)
+DEFAULT_ATTACHMENT_TYPES = DOCUMENT_TYPES
 
 
 class QuotaConfig(BaseModel):

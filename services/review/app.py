@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from servicekit.auth import REVIEW_AUDIENCE, AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
+from servicekit.files import ContentStore
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.review import flows, views
 from services.review.handlers import ReviewContext
@@ -36,6 +37,11 @@ def build(
         settings=settings,
         workflows=workflows or ReviewWorkflows(runtime.kit),
         tokens=TokenService(AuthSettings(), audience=REVIEW_AUDIENCE, clock=runtime.clock),
+        store=ContentStore(
+            settings.note_files_dir or runtime.kit.data_dir / "review-files",
+            settings.max_note_file_bytes,
+            settings.note_file_types,
+        ),
     )
 
     async def check_configuration() -> None:
@@ -45,4 +51,5 @@ def build(
     flows.register_subscribers(runtime, ctx)
     app = create_app(runtime, [views.router], title="TĐKT Review API", description=DESCRIPTION)
     app.state.context = ctx
+    views.describe_limits(app, settings)
     return app, runtime

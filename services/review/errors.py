@@ -123,6 +123,56 @@ UNKNOWN_NOMINEE = ErrorCode(
 )
 
 
+# --- notes: reviewers' comments and files on a task -----------------------------------------------
+
+DOSSIER_NOT_FOUND = ErrorCode(
+    "dossier-not-found",
+    Refusal.NOT_FOUND,
+    "Không tìm thấy hồ sơ '{dossier_id}' trong các hồ sơ đơn vị bạn xét duyệt.",
+    "No dossier '{dossier_id}' among those your organisation reviews.",
+    meaning="The dossier's notes are read by the organisations that have (or had) a task for it; "
+    "to anyone else it answers as missing.",
+)
+COMMENT_EMPTY = ErrorCode(
+    "comment-empty",
+    Refusal.INVALID,
+    "Ý kiến không được để trống.",
+    "A comment cannot be empty.",
+    meaning="The comment's text is empty or only spaces (at most 4000 characters).",
+)
+REVIEW_ENDED = ErrorCode(
+    "review-ended",
+    Refusal.CONFLICT,
+    "Việc xét duyệt hồ sơ {dossier_id} đã kết thúc (không chấp thuận, hoặc đã duyệt ở cấp cuối); "
+    "không thêm được ý kiến hay tệp.",
+    "The review of dossier {dossier_id} has ended (rejected, or approved at its last level); "
+    "no comment or file can be added.",
+    meaning="Comments and files are added while the dossier's review runs: not once it was rejected or "
+    "approved at its last level.",
+)
+NOTE_FILE_TOO_LARGE = ErrorCode(
+    "note-file-too-large",
+    Refusal.TOO_LARGE,
+    "Tệp vượt quá {limit} byte.",
+    "The file exceeds {limit} bytes.",
+    meaning="The limit is TDKT_REVIEW_MAX_NOTE_FILE_BYTES; nothing of the upload is kept.",
+)
+NOTE_FILE_TYPE_NOT_ALLOWED = ErrorCode(
+    "note-file-type-not-allowed",
+    Refusal.UNSUPPORTED,
+    "Loại tệp '{detected}' không được chấp nhận; các loại được nhận: {accepted}.",
+    "This type of file ('{detected}') is not accepted; accepted: {accepted}.",
+    meaning="The type is judged from the content, not the name (TDKT_REVIEW_NOTE_FILE_TYPES).",
+)
+NOTE_FILE_NOT_FOUND = ErrorCode(
+    "note-file-not-found",
+    Refusal.NOT_FOUND,
+    "Không tìm thấy tệp '{file_id}' của hồ sơ {dossier_id}.",
+    "No file '{file_id}' on dossier {dossier_id}.",
+    meaning="No such file among the dossier's notes (the dossier itself is one the caller may read).",
+)
+
+
 # --- the review engine (Temporal) --------------------------------------------------------------
 
 REVIEW_NOT_RUNNING = ErrorCode(
@@ -196,6 +246,12 @@ CATALOGUE = Catalogue(
     NO_PUBLIC_COMMENT,
     PUBLIC_COMMENT_CLOSED,
     UNKNOWN_NOMINEE,
+    DOSSIER_NOT_FOUND,
+    COMMENT_EMPTY,
+    REVIEW_ENDED,
+    NOTE_FILE_TOO_LARGE,
+    NOTE_FILE_TYPE_NOT_ALLOWED,
+    NOTE_FILE_NOT_FOUND,
     REVIEW_NOT_RUNNING,
     WORKFLOW_ENGINE_UNAVAILABLE,
     *WORKFLOW_REFUSALS.values(),

@@ -18,7 +18,11 @@ from services.review.handlers import ReviewContext
 
 
 def register_subscribers(runtime: ServiceRuntime, ctx: ReviewContext) -> None:
-    runtime.publishes(Topic.REVIEW_EVENTS, ReviewEvent, "Public objections to published nominees (outbox).")
+    runtime.publishes(
+        Topic.REVIEW_EVENTS,
+        ReviewEvent,
+        "Public objections to published nominees, and reviewers' notes marked for the submitter (outbox).",
+    )
 
     @runtime.subscribe(Topic.INTAKE_EVENTS)
     async def on_intake_event(event: IntakeEvent) -> None:

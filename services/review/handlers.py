@@ -10,8 +10,10 @@ carry. A handler is the same whether HTTP or Kafka reached it.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session
 
@@ -26,11 +28,19 @@ from contracts.events import (
 from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
 from servicekit.auth import TokenService
 from servicekit.db import run_in_session
+from servicekit.files import ContentStore, TooLarge, TypeNotAllowed
 from servicekit.service import ServiceRuntime
-from services.review import authz, service
+from services.review import authz, notes, service
 from services.review.authz import Reviewer, ReviewerRole
-from services.review.errors import WorkflowRefused
+from services.review.errors import (
+    COMMENT_EMPTY,
+    NOTE_FILE_TOO_LARGE,
+    NOTE_FILE_TYPE_NOT_ALLOWED,
+    WorkflowRefused,
+)
 from services.review.models import (
+    CommentBody,
+    NoteView,
     ObjectionBody,
     ObjectionView,
     PublicCommentView,
@@ -54,6 +64,8 @@ class ReviewContext:
     workflows: ReviewWorkflows
     tokens: TokenService
     """Checks reviewers' tokens (the identity provider issues them)."""
+    store: ContentStore
+    """Keeps the bytes of reviewers' files on tasks."""
     seen: dict[str, tuple[tuple[object, ...], datetime]] = field(default_factory=dict)
     """Who this process recorded in the staff directory, as what and when (``remember``)."""
 
@@ -93,11 +105,18 @@ async def list_staff(ctx: ReviewContext, reviewer: Reviewer, role: str | None) -
 
 
 async def list_tasks(ctx: ReviewContext, reviewer: Reviewer, query: TaskQuery, now: datetime) -> TaskPage:
-    """The reviewer's organisation's tasks, filtered, sorted and paged, with the counts (one
-    read-only transaction); asking for another organisation's is refused."""
+    """The reviewer's organisation's tasks, filtered, sorted and paged, with the counts and each
+    task's dossier's notes counted (one read-only transaction); asking for another organisation's
+    is refused."""
     authz.check_organisation(reviewer, query.organisation)
     own = query.model_copy(update={"organisation": reviewer.organisation})
-    return await run_in_session(ctx.runtime.engine, lambda session: service.list_tasks(session, own, now))
+
+    def read(session: Session) -> TaskPage:
+        page = service.list_tasks(session, own, now)
+        notes.count_notes(session, page.items)
+        return page
+
+    return await run_in_session(ctx.runtime.engine, read)
 
 
 async def get_task(ctx: ReviewContext, reviewer: Reviewer, task_id: str, now: datetime) -> TaskView:
@@ -108,6 +127,7 @@ async def get_task(ctx: ReviewContext, reviewer: Reviewer, task_id: str, now: da
         task = authz.visible(reviewer, service.get_task(session, task_id))
         view = service.to_view(task, now)
         view.objections = service.objections_for(session, task.dossier_id)
+        notes.count_notes(session, [view])
         return view
 
     return await run_in_session(ctx.runtime.engine, read)
@@ -168,7 +188,9 @@ async def _reassign(
 
     def work(session: Session) -> TaskView:
         task = authz.visible(reviewer, service.get_task(session, task_id, lock=True))
-        return service.to_view(change(session, task), now)
+        view = service.to_view(change(session, task), now)
+        notes.count_notes(session, [view])
+        return view
 
     return await run_in_session(ctx.runtime.engine, work)
 
@@ -215,6 +237,113 @@ async def assign_task(
         lambda session, task: service.assign(session, task, reviewer.subject, assignee),
         now,
     )
+
+
+# --- notes: comments and files on a task ------------------------------------------------------
+
+FILE_NAME_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class NoteFile:
+    path: Path
+    media_type: str
+    file_name: str
+
+
+async def add_comment(
+    ctx: ReviewContext, reviewer: Reviewer, task_id: str, body: CommentBody, now: datetime
+) -> NoteView:
+    """A reviewer's comment on a task of their organisation while the dossier's review runs (any
+    role: the whole organisation works the dossier); announced if marked for the submitter, in
+    the same transaction."""
+    text = body.text.strip()
+    if not text:
+        raise COMMENT_EMPTY()
+
+    def add(session: Session) -> NoteView:
+        task = authz.visible(reviewer, service.get_task(session, task_id))
+        notes.check_review_runs(session, task)
+        return notes.add_note(
+            session,
+            task,
+            reviewer,
+            now=now,
+            source=ctx.runtime.source,
+            for_submitter=body.for_submitter,
+            text=text,
+        )
+
+    return await ctx.runtime.write(add)
+
+
+async def add_file(
+    ctx: ReviewContext,
+    reviewer: Reviewer,
+    task_id: str,
+    chunks: AsyncIterator[bytes],
+    file_name: str | None,
+    description: str | None,
+    for_submitter: bool,
+    now: datetime,
+) -> NoteView:
+    """A file (an appraisal report, the council's minutes) on a task, under the same rule as a
+    comment. The task is checked before the bytes are read, the bytes kept (content-addressed)
+    only once their size and type pass, and the row written after, checking the task again."""
+
+    def writable(session: Session) -> None:
+        notes.check_review_runs(session, authz.visible(reviewer, service.get_task(session, task_id)))
+
+    await run_in_session(ctx.runtime.engine, writable)
+    try:
+        stored = await ctx.store.put(chunks)
+    except TooLarge as error:
+        raise NOTE_FILE_TOO_LARGE(limit=ctx.store.max_bytes) from error
+    except TypeNotAllowed as error:
+        raise NOTE_FILE_TYPE_NOT_ALLOWED(
+            detected=error.detected or "unknown", accepted=", ".join(ctx.settings.note_file_types)
+        ) from error
+    name = (file_name or "tep-dinh-kem")[:FILE_NAME_LENGTH]
+    described = (description or "").strip() or None
+
+    def add(session: Session) -> NoteView:
+        task = authz.visible(reviewer, service.get_task(session, task_id))
+        notes.check_review_runs(session, task)
+        return notes.add_note(
+            session,
+            task,
+            reviewer,
+            now=now,
+            source=ctx.runtime.source,
+            for_submitter=for_submitter,
+            stored=stored,
+            file_name=name,
+            description=described,
+        )
+
+    return await ctx.runtime.write(add)
+
+
+async def list_notes(ctx: ReviewContext, reviewer: Reviewer, dossier_id: str) -> list[NoteView]:
+    """Every comment and file of every level of the dossier, oldest first, for an organisation
+    that has or had a task for it."""
+
+    def read(session: Session) -> list[NoteView]:
+        notes.check_reader(session, dossier_id, reviewer.organisation)
+        return notes.notes_of(session, dossier_id)
+
+    return await run_in_session(ctx.runtime.engine, read)
+
+
+async def note_file(ctx: ReviewContext, reviewer: Reviewer, dossier_id: str, file_id: str) -> NoteFile:
+    """Where a file of the dossier's notes is kept, with its type and name, under the notes' rule."""
+
+    def find(session: Session) -> NoteFile:
+        notes.check_reader(session, dossier_id, reviewer.organisation)
+        note = notes.find_file(session, dossier_id, file_id)
+        return NoteFile(ctx.store.path_of(note.sha256 or ""), note.media_type or "", note.file_name or "")
+
+    return await run_in_session(ctx.runtime.engine, find)
 
 
 # --- public comment ----------------------------------------------------------------------------

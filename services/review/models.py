@@ -17,6 +17,7 @@ from sqlmodel import Session, SQLModel
 from contracts.events import (
     CouncilTally,
     EntrySummary,
+    NoteKind,
     PassedOnLevel,
     ReviewAction,
     ReviewLevel,
@@ -223,6 +224,11 @@ class TaskView(BaseModel):
     objections: list[ObjectionView] = Field(
         default_factory=list, description="Public objections to this dossier's nominees, for the council"
     )
+    notes_count: int = Field(
+        default=0,
+        description="Reviewers' comments and files on this dossier, at every level "
+        "(GET /v1/dossiers/{dossier_id}/notes)",
+    )
 
 
 class TaskSort(StrEnum):
@@ -336,3 +342,98 @@ class TaskActionBody(BaseModel):
 
 class AssignBody(BaseModel):
     assignee: str = Field(min_length=1, max_length=200, description="Subject (user id) of a reviewer")
+
+
+# --- notes: reviewers' comments and files on a task -----------------------------------------------
+
+
+class ReviewNote(SQLModel, table=True):
+    """A comment or a file a reviewer left on a task. It belongs to the dossier: every organisation
+    that has (or had) a task for it reads it, so later levels see what earlier ones wrote; only
+    one marked ``for_submitter`` leaves review (``note.shared``). Who wrote it is kept as their
+    token named them then, with the organisation's name, so the notes read by names."""
+
+    __tablename__ = "review_note"
+    __table_args__ = (Index("ix_review_note_dossier", "dossier_id", "created_at"),)
+
+    id: str = ColumnField(primary_key=True, max_length=64)
+    dossier_id: str = ColumnField(max_length=64)
+    task_id: str = ColumnField(max_length=120)
+    level: str = ColumnField(max_length=30)
+    step: str | None = ColumnField(default=None, max_length=30)
+    organisation: str = ColumnField(max_length=50)
+    organisation_name: str | None = ColumnField(default=None, max_length=300)
+    author: str = ColumnField(max_length=200)
+    author_name: str | None = ColumnField(default=None, max_length=200)
+    author_title: str | None = ColumnField(default=None, max_length=200)
+    kind: str = ColumnField(max_length=20)
+    text: str | None = ColumnField(default=None, sa_column=Column(Text, nullable=True))
+    file_name: str | None = ColumnField(default=None, max_length=255)
+    media_type: str | None = ColumnField(default=None, max_length=120)
+    size_bytes: int | None = None
+    sha256: str | None = ColumnField(default=None, max_length=64)
+    description: str | None = ColumnField(default=None, max_length=1000)
+    for_submitter: bool = False
+    created_at: datetime
+
+
+class OrganisationName(SQLModel, table=True):
+    """A reviewing organisation's name as the workflow last announced it with a task (notes show
+    who wrote them by name, not by code)."""
+
+    __tablename__ = "review_organisation_name"
+
+    organisation: str = ColumnField(primary_key=True, max_length=50)
+    name: str = ColumnField(max_length=300)
+
+
+class EndOutcome(StrEnum):
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+    APPROVED = "approved"
+
+
+class ReviewEnded(SQLModel, table=True):
+    """A dossier whose review is over — withdrawn, rejected, or approved at its last level — as the
+    workflow announced it: no comment or file is added to its tasks after that."""
+
+    __tablename__ = "review_ended"
+
+    dossier_id: str = ColumnField(primary_key=True, max_length=64)
+    outcome: str = ColumnField(max_length=20)
+    ended_at: datetime
+
+
+class CommentBody(BaseModel):
+    text: str = Field(max_length=4000, description="The comment (1–4000 characters)")
+    for_submitter: bool = Field(
+        default=False, description="Shown to the submitting organisation too (in its dossier's history)"
+    )
+
+
+class NoteFileView(BaseModel):
+    file_id: str
+    file_name: str
+    media_type: str
+    size_bytes: int
+    sha256: str
+    description: str | None
+    download: str = Field(description="Where to read it (served inline with its type)")
+
+
+class NoteView(BaseModel):
+    note_id: str
+    dossier_id: str
+    task_id: str
+    kind: NoteKind
+    level: PassedOnLevel
+    step: ReviewStepKind | None
+    organisation: str
+    organisation_name: str | None = Field(description="The organisation's name where review knows it")
+    author: str = Field(description="The login of the officer who wrote it")
+    author_name: str | None
+    author_title: str | None
+    text: str | None = Field(description="The comment (kind `comment`)")
+    file: NoteFileView | None = Field(description="The file (kind `file`)")
+    for_submitter: bool
+    created_at: datetime

@@ -13,6 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from contracts.events import (
+    DossierApproved,
+    DossierRejected,
     DossierWithdrawn,
     ObjectionRecorded,
     ObjectionRecordedData,
@@ -41,11 +43,14 @@ from services.review.errors import (
 )
 from services.review.models import (
     NO_VALUE,
+    EndOutcome,
     Objection,
     ObjectionBody,
     ObjectionView,
+    OrganisationName,
     PublicCommentPeriod,
     PublicCommentView,
+    ReviewEnded,
     ReviewTask,
     StaffMember,
     StaffView,
@@ -64,6 +69,7 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
     """Keep the inbox current; events are idempotent by nature (keyed by task id)."""
     match event:
         case ReviewTaskOpened(data=data):
+            _remember_name(session, data.organisation, data.organisation_name)
             if session.get(ReviewTask, data.task_id) is None:
                 session.add(
                     ReviewTask(
@@ -111,6 +117,33 @@ def apply_review_event(session: Session, event: ReviewEvent) -> None:
             )
             for task in session.exec(open_tasks).all():
                 _complete(session, task, ReviewAction.WITHDRAWN, data.actor, data.at, TaskState.CANCELLED)
+    _record_end(session, event)
+
+
+def _remember_name(session: Session, organisation: str | None, name: str | None) -> None:
+    if organisation and name:
+        known = session.get(OrganisationName, organisation)
+        if known is None:
+            session.add(OrganisationName(organisation=organisation, name=name))
+        elif known.name != name:
+            known.name = name
+            session.add(known)
+
+
+def _record_end(session: Session, event: ReviewEvent) -> None:
+    """The dossier's review is over: its tasks take no more notes (the first outcome stands)."""
+    match event:
+        case DossierWithdrawn(data=data):
+            ended = (data.dossier_id, EndOutcome.WITHDRAWN, data.at)
+        case DossierRejected(data=data):
+            ended = (data.dossier_id, EndOutcome.REJECTED, data.at)
+        case DossierApproved(data=data):
+            ended = (data.dossier_id, EndOutcome.APPROVED, data.approved_at)
+        case _:
+            return
+    dossier_id, outcome, at = ended
+    if session.get(ReviewEnded, dossier_id) is None:
+        session.add(ReviewEnded(dossier_id=dossier_id, outcome=outcome, ended_at=at))
 
 
 def record_action(session: Session, result: TaskActionResult, actor: str) -> None:

@@ -6,11 +6,12 @@ Each endpoint parses, calls one handler (``services.review.handlers``) and retur
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Form, Query, Request, UploadFile, status
+from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from contracts.events import ReviewAction
@@ -23,9 +24,15 @@ from services.review import examples, handlers
 from services.review.authz import REVIEWER_SCOPE, Reviewer, ReviewerRole
 from services.review.errors import (
     ASSIGNEE_LACKS_ROLE,
+    COMMENT_EMPTY,
+    DOSSIER_NOT_FOUND,
     NO_PUBLIC_COMMENT,
+    NOTE_FILE_NOT_FOUND,
+    NOTE_FILE_TOO_LARGE,
+    NOTE_FILE_TYPE_NOT_ALLOWED,
     OTHER_ORGANISATION,
     PUBLIC_COMMENT_CLOSED,
+    REVIEW_ENDED,
     REVIEW_NOT_RUNNING,
     ROLE_NOT_PERMITTED,
     SAME_PERSON,
@@ -42,6 +49,8 @@ from services.review.errors import (
 from services.review.handlers import ReviewContext
 from services.review.models import (
     AssignBody,
+    CommentBody,
+    NoteView,
     ObjectionBody,
     ObjectionView,
     PublicCommentView,
@@ -51,6 +60,7 @@ from services.review.models import (
     TaskQuery,
     TaskView,
 )
+from services.review.settings import ReviewSettings
 
 ACTION_ROUTES: tuple[tuple[str, ReviewAction, str], ...] = (
     ("accept", ReviewAction.ACCEPT, "Receipt (tiếp nhận, clerk): the dossier is complete enough to appraise"),
@@ -259,3 +269,104 @@ async def delegate(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentRe
 )
 async def assign(task_id: str, body: AssignBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -> TaskView:
     return await handlers.assign_task(ctx, reviewer, task_id, body.assignee, at)
+
+
+# --- notes: comments and files on a task ------------------------------------------------------
+
+UPLOAD_CHUNK = 1024 * 1024
+FILES_PATH = "/tasks/{task_id}/files"
+
+
+@router.post(
+    "/tasks/{task_id}/comments",
+    tags=["notes"],
+    status_code=status.HTTP_201_CREATED,
+    summary="Leave a comment on a task (any officer of its organisation, while the review runs)",
+    description="Every organisation reviewing the dossier, now or later, reads it "
+    "(`GET /v1/dossiers/{dossier_id}/notes`); `for_submitter` also puts it in the dossier's history "
+    "the submitter reads (event `vn.tdkt.review.note.shared.v1`).",
+    responses=_documented(
+        TASK_NOT_FOUND, COMMENT_EMPTY, WORKFLOW_REFUSALS["dossier-withdrawn"], REVIEW_ENDED
+    ),
+)
+async def add_comment(
+    task_id: str, body: CommentBody, ctx: Ctx, reviewer: CurrentReviewer, at: Now
+) -> NoteView:
+    return await handlers.add_comment(ctx, reviewer, task_id, body, at)
+
+
+@router.post(
+    FILES_PATH,
+    tags=["notes"],
+    status_code=status.HTTP_201_CREATED,
+    summary="Attach a file to a task (an appraisal report, the council's minutes), under the comments' rule",
+    responses=_documented(
+        TASK_NOT_FOUND,
+        WORKFLOW_REFUSALS["dossier-withdrawn"],
+        REVIEW_ENDED,
+        NOTE_FILE_TOO_LARGE,
+        NOTE_FILE_TYPE_NOT_ALLOWED,
+    ),
+)
+async def add_file(
+    task_id: str,
+    file: UploadFile,
+    ctx: Ctx,
+    reviewer: CurrentReviewer,
+    at: Now,
+    description: Annotated[str | None, Form(max_length=1000, description="What the file is")] = None,
+    for_submitter: Annotated[
+        bool, Form(description="The submitter learns of it (name, size, description; not the file)")
+    ] = False,
+) -> NoteView:
+    return await handlers.add_file(
+        ctx, reviewer, task_id, _chunks(file), file.filename, description, for_submitter, at
+    )
+
+
+@router.get(
+    "/dossiers/{dossier_id}/notes",
+    tags=["notes"],
+    summary="Every comment and file of every level of the dossier, oldest first",
+    description="For the officers of any organisation that has (or had) a task for the dossier.",
+    responses=_documented(DOSSIER_NOT_FOUND),
+)
+async def list_notes(dossier_id: str, ctx: Ctx, reviewer: CurrentReviewer) -> list[NoteView]:
+    return await handlers.list_notes(ctx, reviewer, dossier_id)
+
+
+@router.get(
+    "/dossiers/{dossier_id}/files/{file_id}",
+    tags=["notes"],
+    summary="A file of the dossier's notes, served inline with its type",
+    response_class=FileResponse,
+    responses=_documented(DOSSIER_NOT_FOUND, NOTE_FILE_NOT_FOUND),
+)
+async def download_file(dossier_id: str, file_id: str, ctx: Ctx, reviewer: CurrentReviewer) -> FileResponse:
+    found = await handlers.note_file(ctx, reviewer, dossier_id, file_id)
+    return FileResponse(
+        found.path, media_type=found.media_type, filename=found.file_name, content_disposition_type="inline"
+    )
+
+
+def describe_limits(app: FastAPI, settings: ReviewSettings) -> None:
+    """The upload's description names this deployment's accepted types and size limit (settings,
+    known when the app is built; FastAPI's way: replace ``app.openapi``)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            generate()["paths"][f"{router.prefix}{FILES_PATH}"]["post"]["description"] = (
+                f"Accepted types (judged from the content): {', '.join(settings.note_file_types)}; "
+                f"at most {settings.max_note_file_bytes} bytes. Read like the comments: every "
+                "organisation reviewing the dossier; `for_submitter` tells the submitter its name, size "
+                "and description."
+            )
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+async def _chunks(file: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await file.read(UPLOAD_CHUNK):
+        yield chunk

@@ -267,6 +267,20 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
             Probe("review", "POST", "/v1/tasks/{task_id}/accept", f"{tasks}/accept", body={}),
             own_with("clerk"),
         ),
+        "comment": (
+            Probe(
+                "review",
+                "POST",
+                "/v1/tasks/{task_id}/comments",
+                f"{tasks}/comments",
+                body={"text": "Ý kiến thử"},
+            ),
+            own_any,
+        ),
+        "file": (
+            Probe("review", "POST", "/v1/tasks/{task_id}/files", f"{tasks}/files", files=attachment),
+            own_any,
+        ),
         "preferences of the organisation": (
             Probe("notifications", "GET", "/v1/preferences/{recipient}", f"/v1/preferences/{OWN}"),
             own_with("leader"),
@@ -441,6 +455,25 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
     await matrix.expect(precheck, own_client, True, "its integrator")
     await matrix.expect(precheck, None, False, "nobody")
     await matrix.expect(precheck, staff, False, "an officer (not an integrating system)")
+
+    # --- notes: the organisations that have (or had) a task for the dossier; here, its first level --
+    async with httpx.AsyncClient() as http:
+        note = await http.post(
+            f"{review}{tasks}/files", files=attachment, headers=matrix.officer(OWN, "officer")
+        )
+    assert note.status_code == 201, note.text
+    for probe in (
+        Probe("review", "GET", "/v1/dossiers/{dossier_id}/notes", f"/v1/dossiers/{dossier}/notes"),
+        Probe(
+            "review",
+            "GET",
+            "/v1/dossiers/{dossier_id}/files/{file_id}",
+            f"/v1/dossiers/{dossier}/files/{note.json()['note_id']}",
+        ),
+    ):
+        await matrix.staff_grid(probe, own_any)
+        await matrix.expect(probe, None, False, "nobody")
+        await matrix.expect(probe, own_client, False, "an integrator (a client token)")
 
     # --- the staff directory: every officer reads their own organisation's ------------------------
     directory = Probe("review", "GET", "/v1/staff", "/v1/staff")

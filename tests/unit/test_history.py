@@ -23,6 +23,9 @@ from contracts.events import (
     EntryVote,
     LevelApproved,
     LevelApprovedData,
+    NoteKind,
+    NoteShared,
+    NoteSharedData,
     NotificationDelivered,
     NotificationDeliveredData,
     NotificationSent,
@@ -40,6 +43,7 @@ from contracts.events import (
     ReviewTaskOpened,
     ReviewTaskOpenedData,
     ReviewTaskReminded,
+    SharedFile,
     StruckEntry,
 )
 from contracts.labels import Label
@@ -207,6 +211,32 @@ def _every_event() -> list[CloudEvent]:
                 delivered_at=AT,
             ),
         ),
+        *(
+            _review(
+                NoteShared,
+                NoteSharedData(
+                    note_id="n-1",
+                    dossier_id=D,
+                    level=ReviewLevel.DISTRICT,
+                    step=ReviewStepKind.APPRAISAL,
+                    author="officer.1",
+                    author_name="Trần Văn An",
+                    author_title="Chuyên viên",
+                    organisation="AH-DS",  # no name in the event: the chain's
+                    shared_at=AT,
+                    **note,
+                ),
+            )
+            for note in (
+                {"kind": NoteKind.COMMENT, "text": "Đề nghị bổ sung bản sao bằng khen"},
+                {
+                    "kind": NoteKind.FILE,
+                    "file": SharedFile(
+                        file_name="bien-ban.pdf", size_bytes=5000, media_type="application/pdf"
+                    ),
+                },
+            )
+        ),
     ]
 
 
@@ -238,6 +268,13 @@ def test_history_lines_read_as_a_person_expects() -> None:
     )
     assert lines[16].startswith("Đã thông báo Ủy ban nhân dân xã Tân Tiến trong ứng dụng")
     assert lines[17].startswith("Đã gửi e-mail tới Trần Văn Ơn")
+    assert lines[18] == (
+        "Ý kiến của Ủy ban nhân dân huyện Đông Sơn (Trần Văn An, Chuyên viên) / comment from Ủy ban nhân dân "
+        "huyện Đông Sơn (Trần Văn An, Chuyên viên): Đề nghị bổ sung bản sao bằng khen"
+    )
+    assert lines[19].startswith(
+        "Tệp của Ủy ban nhân dân huyện Đông Sơn (Trần Văn An, Chuyên viên), 5 KB / file from"
+    )
 
 
 def test_an_older_event_without_names_falls_back_to_the_code() -> None:

@@ -174,6 +174,7 @@ async def test_one_task_is_shown_to_its_organisation_only(inbox: Review, tokens:
         "actor": None,
         "assignee": None,
         "objections": [],
+        "notes_count": 0,
     }
     for task_id, organisation in [(IDS[5], UNIT), (IDS[0], OTHER), ("nope", UNIT)]:
         hidden = await inbox.http.get(f"/v1/tasks/{task_id}", headers=tokens.staff(organisation, "clerk"))

@@ -1,4 +1,6 @@
-"""Local, content-addressed file storage for attachments (``<root>/<sha256[:2]>/<sha256>``).
+"""Local, content-addressed file storage (``<root>/<sha256[:2]>/<sha256>``): intake's attachments
+to a dossier and review's files on a task (an appraisal report, the council's minutes) — one way to
+keep an upload, so both services refuse the same things the same way.
 
 Uploads are streamed to a temporary file with a hard size cap, typed from their content with
 ``filetype`` (the client's declared type and file name are not trusted), and only then moved
@@ -17,6 +19,16 @@ import anyio
 import filetype
 
 SNIFF_BYTES = 8192
+DOCUMENT_TYPES = (
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.oasis.opendocument.text",
+)
+"""The documents a dossier's paperwork comes as by default (PDF, scans, DOCX/XLSX/ODT), judged from
+the content; each service's settings may change its own list."""
 
 
 class TooLarge(Exception):
@@ -36,7 +48,7 @@ class StoredFile:
     media_type: str
 
 
-class AttachmentStore:
+class ContentStore:
     def __init__(self, root: Path, max_bytes: int, allowed_types: tuple[str, ...]) -> None:
         self.root = root
         self.max_bytes = max_bytes
