@@ -42,6 +42,7 @@ from services.review.models import (
     CommentBody,
     NoteView,
     ObjectionBody,
+    ObjectionPage,
     ObjectionView,
     PublicCommentView,
     ReviewTask,
@@ -331,6 +332,19 @@ async def list_notes(ctx: ReviewContext, reviewer: Reviewer, dossier_id: str) ->
     def read(session: Session) -> list[NoteView]:
         notes.check_reader(session, dossier_id, reviewer.organisation)
         return notes.notes_of(session, dossier_id)
+
+    return await run_in_session(ctx.runtime.engine, read)
+
+
+async def list_objections(
+    ctx: ReviewContext, reviewer: Reviewer, dossier_id: str, limit: int, offset: int
+) -> ObjectionPage:
+    """The public's objections to the dossier, a page at a time, for the organisations that have
+    or had a task for it (the notes' rule)."""
+
+    def read(session: Session) -> ObjectionPage:
+        notes.check_reader(session, dossier_id, reviewer.organisation)
+        return service.objection_page(session, dossier_id, limit, offset)
 
     return await run_in_session(ctx.runtime.engine, read)
 

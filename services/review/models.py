@@ -307,6 +307,15 @@ class ObjectionView(BaseModel):
     received_at: datetime
 
 
+class ObjectionPage(BaseModel):
+    """A page of the public's objections to a dossier, oldest first."""
+
+    items: list[ObjectionView]
+    total: int
+    limit: int
+    offset: int
+
+
 class PublicCommentView(BaseModel):
     dossier_id: str
     level: ReviewLevel

@@ -46,6 +46,7 @@ from services.review.models import (
     EndOutcome,
     Objection,
     ObjectionBody,
+    ObjectionPage,
     ObjectionView,
     OrganisationName,
     PublicCommentPeriod,
@@ -453,6 +454,21 @@ def objections_for(session: Session, dossier_id: str) -> list[ObjectionView]:
         select(Objection).where(Objection.dossier_id == dossier_id).order_by(col(Objection.received_at))
     ).all()
     return [_objection_view(row) for row in rows]
+
+
+def objection_page(session: Session, dossier_id: str, limit: int, offset: int) -> ObjectionPage:
+    where = Objection.dossier_id == dossier_id
+    total = session.exec(select(func.count()).select_from(Objection).where(where)).one()
+    rows = session.exec(
+        select(Objection)
+        .where(where)
+        .order_by(col(Objection.received_at), col(Objection.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return ObjectionPage(
+        items=[_objection_view(row) for row in rows], total=total, limit=limit, offset=offset
+    )
 
 
 def _objection_view(objection: Objection) -> ObjectionView:

@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from contracts.events import ReviewAction
 from contracts.workflow import TaskActionResult
 from servicekit.auth import STAFF_TOKEN_SCHEME
+from servicekit.db import MAX_PAGE_OFFSET
 from servicekit.errors import ErrorCode
 from servicekit.problems import error_responses
 from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
@@ -52,6 +53,7 @@ from services.review.models import (
     CommentBody,
     NoteView,
     ObjectionBody,
+    ObjectionPage,
     ObjectionView,
     PublicCommentView,
     StaffView,
@@ -333,6 +335,23 @@ async def add_file(
 )
 async def list_notes(dossier_id: str, ctx: Ctx, reviewer: CurrentReviewer) -> list[NoteView]:
     return await handlers.list_notes(ctx, reviewer, dossier_id)
+
+
+@router.get(
+    "/dossiers/{dossier_id}/objections",
+    tags=["public comment"],
+    summary="The public's objections to the dossier, oldest first, a page at a time",
+    description="For the officers of any organisation that has (or had) a task for the dossier.",
+    responses=_documented(DOSSIER_NOT_FOUND),
+)
+async def list_objections(
+    dossier_id: str,
+    ctx: Ctx,
+    reviewer: CurrentReviewer,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_PAGE_OFFSET)] = 0,
+) -> ObjectionPage:
+    return await handlers.list_objections(ctx, reviewer, dossier_id, limit, offset)
 
 
 @router.get(

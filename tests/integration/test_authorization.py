@@ -464,6 +464,7 @@ async def test_every_endpoint_by_every_kind_of_caller(pipeline: Pipeline) -> Non
     assert note.status_code == 201, note.text
     for probe in (
         Probe("review", "GET", "/v1/dossiers/{dossier_id}/notes", f"/v1/dossiers/{dossier}/notes"),
+        Probe("review", "GET", "/v1/dossiers/{dossier_id}/objections", f"/v1/dossiers/{dossier}/objections"),
         Probe(
             "review",
             "GET",

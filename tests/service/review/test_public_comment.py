@@ -10,7 +10,7 @@ from typing import Any
 from contracts.events import EntrySummary, PublicCommentOpened, PublicCommentOpenedData, ReviewLevel
 from contracts.topics import Topic
 from tests.service.conftest import START, Tokens
-from tests.service.review.conftest import NOMINEES, UNIT, Review, task_opened
+from tests.service.review.conftest import NOMINEES, OTHER, UNIT, Review, task_opened
 
 DOSSIER = "d-pc"
 CLOSES = START + timedelta(days=14)  # 09:00 in Hà Nội, 16 March 2026
@@ -108,3 +108,28 @@ async def test_an_objection_is_refused_for_each_cause(review: Review) -> None:
     assert late.json()["message_en"].endswith("ended at 09:00 on 16/03/2026 (Vietnam time).")
     await review.relayed()
     assert review.events(Topic.REVIEW_EVENTS, "vn.tdkt.review.objection.recorded.v1") == []
+
+
+async def test_the_objections_are_read_a_page_at_a_time_by_the_dossiers_reviewers_only(
+    review: Review, tokens: Tokens
+) -> None:
+    await _published(review)
+    await review.deliver(
+        Topic.REVIEW_EVENTS, task_opened(f"{DOSSIER}.2.province.council", role="council_member")
+    )
+    sent = []
+    for n in range(3):
+        review.clock.advance(timedelta(minutes=1))
+        sent.append((await _object(review, text=f"Ý kiến số {n}.")).json()["objection_id"])
+    url = f"/v1/dossiers/{DOSSIER}/objections"
+    member = tokens.staff(UNIT, "council_member")
+    first = (await review.http.get(url, params={"limit": 2}, headers=member)).json()
+    rest = (await review.http.get(url, params={"limit": 2, "offset": 2}, headers=member)).json()
+    assert (first["total"], rest["total"]) == (3, 3)
+    assert [item["objection_id"] for item in first["items"] + rest["items"]] == sent, (
+        "oldest first, each once"
+    )
+    stranger = await review.http.get(url, headers=tokens.staff(OTHER, "council_member"))
+    assert (stranger.status_code, stranger.json()["code"]) == (404, "dossier-not-found")
+    too_many = await review.http.get(url, params={"limit": 1000}, headers=member)
+    assert (too_many.status_code, too_many.json()["code"]) == (422, "validation-failed")
