@@ -36,6 +36,13 @@ def _known_level_or_code(value: Any) -> ReviewLevel | str:
         return value
 
 
+DossierId = Annotated[str, Field(max_length=64)]
+"""A dossier's id, as long as every service's column for it (``varchar(64)``): a longer one is an
+invalid event, dead-lettered as such, not a database error retried on its partition."""
+TaskId = Annotated[str, Field(max_length=120)]
+EntryId = Annotated[str, Field(max_length=120)]
+"""An entry's id (``<dossier id>.<n>``); the columns that keep it hold 120."""
+
 PassedOnLevel = Annotated[
     ReviewLevel | str,
     PlainValidator(_known_level_or_code),
@@ -77,7 +84,7 @@ class StruckEntry(EventData):
     """An entry taken out of the dossier by a reviewer or by the council, with the reason the
     submitter sees."""
 
-    entry_id: str
+    entry_id: EntryId
     reason: str = Field(min_length=1, max_length=2000)
     level: PassedOnLevel | None = None
     nominee_name: str | None = Field(
@@ -86,7 +93,7 @@ class StruckEntry(EventData):
 
 
 class EntryVote(EventData):
-    entry_id: str
+    entry_id: EntryId
     votes_for: int = Field(ge=0)
 
 
@@ -165,7 +172,7 @@ class HeldTitle(EventData):
 
 
 class EntrySummary(EventData):
-    entry_id: str
+    entry_id: EntryId
     nominee_name: str
     nominee_kind: NomineeKind
     eligibility: EligibilityOutcome | None = Field(
@@ -225,12 +232,12 @@ class ReviewStep(EventData):
 class NomineeContact(EventData):
     """How a nominee is reached; only the notifications service reads it."""
 
-    entry_id: str
+    entry_id: EntryId
     email: str
 
 
 class DossierSubmittedData(EventData):
-    dossier_id: str
+    dossier_id: DossierId
     version: int = Field(ge=1)
     submitting_organisation: str
     award_code: str
@@ -268,7 +275,7 @@ class DossierSubmitted(CloudEvent):
 
 
 class WithdrawalRequestedData(EventData):
-    dossier_id: str
+    dossier_id: DossierId
     requested_by: str = Field(description="The client (integrating system) that asked")
     reason: str
     at: datetime
@@ -290,8 +297,8 @@ class DossierAmended(CloudEvent):
 
 
 class ReviewTaskOpenedData(EventData):
-    task_id: str
-    dossier_id: str
+    task_id: TaskId
+    dossier_id: DossierId
     workflow_id: str
     level: PassedOnLevel
     level_index: int = Field(ge=0)
@@ -315,8 +322,8 @@ class ReviewTaskOpened(CloudEvent):
 
 
 class ReviewTaskCompletedData(EventData):
-    task_id: str
-    dossier_id: str
+    task_id: TaskId
+    dossier_id: DossierId
     level: PassedOnLevel
     action: ReviewAction
     actor: str
@@ -343,8 +350,8 @@ class ReviewTaskCompleted(CloudEvent):
 class ReviewTaskDeadlineData(EventData):
     """A task's reminder (75% of its limit gone) or escalation (overdue, to the organisation's leader)."""
 
-    task_id: str
-    dossier_id: str
+    task_id: TaskId
+    dossier_id: DossierId
     level: PassedOnLevel
     organisation: str | None = None
     due_at: datetime
@@ -370,7 +377,7 @@ class ReviewTaskEscalated(CloudEvent):
 class PublicCommentOpenedData(EventData):
     """Nominees published for public comment (lấy ý kiến nhân dân) before the council meets."""
 
-    dossier_id: str
+    dossier_id: DossierId
     level: PassedOnLevel
     organisation: str | None = None
     award_code: str
@@ -388,8 +395,8 @@ class PublicCommentOpened(CloudEvent):
 
 class ObjectionRecordedData(EventData):
     objection_id: str
-    dossier_id: str
-    entry_id: str | None = None
+    dossier_id: DossierId
+    entry_id: EntryId | None = None
     author_name: str
     text: str
     received_at: datetime
@@ -420,7 +427,7 @@ class NoteSharedData(EventData):
     review): who wrote it, by name and title, for which organisation, at which level."""
 
     note_id: str
-    dossier_id: str
+    dossier_id: DossierId
     level: PassedOnLevel
     step: ReviewStepKind | None = None
     kind: NoteKind
@@ -442,7 +449,7 @@ class NoteShared(CloudEvent):
 
 
 class LevelApprovedData(EventData):
-    dossier_id: str
+    dossier_id: DossierId
     level: PassedOnLevel
     next_level: PassedOnLevel | None
     approved_by: str
@@ -459,7 +466,7 @@ class LevelApproved(CloudEvent):
 
 
 class DossierApprovedData(EventData):
-    dossier_id: str
+    dossier_id: DossierId
     version: int = Field(ge=1)
     award_code: str
     submitting_organisation: str
@@ -489,7 +496,7 @@ class DossierApproved(CloudEvent):
 class DossierClosedData(EventData):
     """A dossier that leaves review without approval at ``level``."""
 
-    dossier_id: str
+    dossier_id: DossierId
     submitting_organisation: str
     level: PassedOnLevel
     actor: str
@@ -522,7 +529,7 @@ class DossierWithdrawn(CloudEvent):
 
 
 class EntryReward(EventData):
-    entry_id: str
+    entry_id: EntryId
     amount_vnd: int | None = Field(
         description="Rounded up to 10,000 VND; None where the multiple is UNCONFIRMED"
     )
@@ -555,7 +562,7 @@ class DecisionReward(EventData):
 
 class DecisionIssuedData(EventData):
     decision_id: str
-    dossier_id: str
+    dossier_id: DossierId
     number: str = Field(description="As printed on the decision, e.g. 01/QĐ-TTg")
     sequence: int = Field(ge=1, description="Position in the issuer's register for the year")
     year: int
@@ -611,8 +618,8 @@ class DecisionRevokedData(EventData):
     original_decision_id: str
     original_number: str
     original_issued_on: date
-    dossier_id: str
-    entry_id: str
+    dossier_id: DossierId
+    entry_id: EntryId
     line_number: int = Field(ge=1, description="Số sổ vàng of the revoked line")
     nominee_name: str
     award_code: str
@@ -649,7 +656,7 @@ def nominee_recipient(entry_id: str) -> str:
 
 class NotificationSentData(EventData):
     notification_id: str
-    dossier_id: str
+    dossier_id: DossierId
     recipient: str = Field(description="Organisation code or user id of the recipient")
     channel: Literal["in_app"] = "in_app"
     cause_event_id: str = Field(description="The event this notification answers")
@@ -675,7 +682,7 @@ class DeliveryChannel(StrEnum):
 class NotificationDeliveredData(EventData):
     delivery_id: str
     notification_id: str = Field(description="The notice delivered (one per cause event and audience)")
-    dossier_id: str
+    dossier_id: DossierId
     channel: DeliveryChannel
     recipient: str = Field(description="The audience: organisation, role, nominee line or client")
     cause_event_id: str

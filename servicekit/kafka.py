@@ -6,8 +6,13 @@ been processed, a few times a second (:class:`OffsetCommitter`); a crash or a re
 at most that fraction of a second, which the consumers drop as repeats. A record
 that can never be processed (not JSON, not a valid event of a known type, or refused by the
 handler with :class:`PoisonEvent`) goes to ``<topic>.dlq`` with the reason in headers and is then
-committed; any other error is retried in place with backoff, so nothing accepted is lost and one
-dossier's events keep their order.
+committed. Any other error is retried in place with backoff, so nothing accepted is lost and one
+dossier's events keep their order — but only a *transient* one forever (:func:`is_transient`: the
+database or broker unreachable, a timeout, a dependency answering "unavailable"); an error that
+fails the same way every time (a value too long for its column, an integrity violation, a bug)
+would hold every record behind it on the partition, so after ``MAX_HANDLER_ATTEMPTS`` it is
+dead-lettered as ``handler-failed`` with the error, and a partition held by a transient failure
+says so in the log (``partition stalled``) at every retry past that count.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from faststream.middlewares import AckPolicy
 from faststream.specification import AsyncAPI
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from contracts.envelope import CloudEvent, kafka_headers
 from contracts.topics import (
@@ -44,6 +51,9 @@ from servicekit.settings import KitSettings
 logger = logging.getLogger(__name__)
 
 MAX_RETRY_BACKOFF_SECONDS = 30.0
+MAX_HANDLER_ATTEMPTS = 5
+"""Attempts of a record whose handler fails with an error that is not transient, before the record
+is dead-lettered (a race lost to another instance succeeds on its second attempt)."""
 COMMIT_INTERVAL_SECONDS = 0.2
 DRAIN_TIMEOUT_SECONDS = 8.0
 """How long a stopping process lets the records in hand finish. With uvicorn's 10 s for open HTTP
@@ -214,7 +224,7 @@ class DeadLetterMiddleware(BaseMiddleware):
         try:
             try:
                 result = await call_next(msg)
-            except (ValidationError, json.JSONDecodeError, UnicodeDecodeError) as error:
+            except (ValidationError, json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
                 await self._dead_letter(msg, _invalid_reason(error), str(error))
                 result = None
             except PoisonEvent as error:
@@ -225,11 +235,29 @@ class DeadLetterMiddleware(BaseMiddleware):
                     raise  # a dependency away: retried in place like any failure
                 await self._dead_letter(msg, error.code, _refusal_detail(error))
                 result = None
-        except Exception:  # the handler failed, or dead-lettering did (the broker away): again later
+        except Exception as error:  # the handler failed, or dead-lettering did (the broker away)
             attempt = _retry_attempts.get(position, 0) + 1
             _retry_attempts[position] = attempt
+            if not is_transient(error) and attempt >= MAX_HANDLER_ATTEMPTS:
+                try:
+                    await self._dead_letter(msg, "handler-failed", _failure_detail(error, attempt))
+                except Exception:
+                    logger.exception("dead-lettering %s failed; retrying", position)
+                else:
+                    _retry_attempts.pop(position, None)
+                    self.committer.handled(msg)
+                    return None
             delay = min(MAX_RETRY_BACKOFF_SECONDS, 0.2 * 2 ** (attempt - 1))
             logger.exception("handling %s failed (attempt %d); retrying in %.1fs", position, attempt, delay)
+            if attempt >= MAX_HANDLER_ATTEMPTS:
+                logger.error(
+                    "partition stalled: %s[%d] holds at offset %d, failing for %d attempts (%s)",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    attempt,
+                    type(error).__name__,
+                )
             await asyncio.sleep(delay)
             await msg.nack()  # rewind: the record is fetched and handled again, never skipped
             raise
@@ -259,6 +287,29 @@ class DeadLetterMiddleware(BaseMiddleware):
             key=record.key,
             headers={str(k): str(v) for k, v in headers.items()},
         )
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether trying again later may succeed: a dependency away or slow (the database's connection,
+    the broker, the workflow engine, a timeout) — unlike a value the database refuses, an integrity
+    violation or a bug, which fail the same way every time."""
+    if isinstance(error, DomainError):
+        return error.kind is Refusal.UNAVAILABLE
+    if isinstance(error, OperationalError | DisconnectionError | PoolTimeout):
+        return True
+    if isinstance(error, DBAPIError):
+        return bool(error.connection_invalidated)
+    if isinstance(error, ConnectionError | TimeoutError | OSError):
+        return True
+    module = type(error).__module__
+    return module.startswith(("aiokafka", "temporalio", "httpx", "aiosmtplib"))
+
+
+def _failure_detail(error: BaseException, attempts: int) -> str:
+    return json.dumps(
+        {"error": type(error).__name__, "message": str(error)[:_ERROR_DETAIL_LIMIT], "attempts": attempts},
+        ensure_ascii=False,
+    )
 
 
 def _refusal_detail(error: DomainError) -> str:

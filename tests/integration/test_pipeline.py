@@ -210,6 +210,31 @@ async def test_bad_events_go_to_the_dead_letter_topic_with_a_reason(pipeline: Pi
                 "data": {},
             }
         ).encode(): "invalid-event",
+        # issue 21's poison, which once held the partition forever: JSON nested past the decoder's
+        # recursion limit, and an id one character longer than every column that keeps it
+        b"[" * 5000 + b"]" * 5000: "malformed-record",
+        json.dumps(
+            {
+                "specversion": "1.0",
+                "type": "vn.tdkt.review.task.opened.v1",
+                "id": "z",
+                "source": "/t",
+                "subject": "s",
+                "time": "2026-03-02T02:00:00Z",
+                "data": {
+                    "task_id": "t-1",
+                    "dossier_id": "d" * 65,
+                    "workflow_id": "w",
+                    "level": "unit",
+                    "level_index": 0,
+                    "levels_total": 1,
+                    "organisation": "AH-DS-TT-THCS",
+                    "award_code": "BKTTG",
+                    "submitting_organisation": "AH-DS-TT-THCS",
+                    "opened_at": "2026-03-02T02:00:00Z",
+                },
+            }
+        ).encode(): "invalid-event",
     }
     for value in bad:
         await _publish_raw(pipeline, topic, value, key)
@@ -229,7 +254,9 @@ async def test_bad_events_go_to_the_dead_letter_topic_with_a_reason(pipeline: Pi
         assert {headers["x-dlq-original-topic"] for headers in copies} == {topic}
         assert len({headers["x-dlq-consumer-group"] for headers in copies}) == REVIEW_TOPIC_CONSUMERS, copies
         assert all(headers["x-dlq-error"] for headers in copies)
-    # the partition is not blocked: the pipeline still works after the poison records
+    # the partition is not blocked: every consumer got past the poison, and the pipeline still works
+    for service in ("intake", "review", "decisions", "notifications"):
+        await pipeline.caught_up(service, Topic.REVIEW_EVENTS)
     result = await run_demo(pipeline.endpoints, pipeline.credentials, say=lambda _line: None)
     assert result.decision_number
 

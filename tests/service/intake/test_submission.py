@@ -85,7 +85,9 @@ async def test_a_retry_with_the_same_key_answers_the_first_dossier_and_another_b
 
     await service.relayed()
     announced = [e for e in service.events(Topic.INTAKE_EVENTS, SUBMITTED)]
-    assert [e["subject"] for e in announced] == [first.json()["dossier_id"]]
+    # one event, whatever the relay did: it publishes at least once (the test's own relaying and the
+    # background relay may both send a row before either marks it), and consumers drop repeats by id
+    assert {(e["id"], e["subject"]) for e in announced} == {(announced[0]["id"], first.json()["dossier_id"])}
 
 
 async def test_a_duplicate_racing_the_first_answers_the_first_dossier(

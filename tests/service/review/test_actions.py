@@ -371,7 +371,7 @@ async def test_the_workflow_refuses_whom_the_inbox_wrongly_lets_through(
 ) -> None:
     """An inbox row that disagrees with the workflow (another organisation, another role) does
     not let an action through: the workflow checks again."""
-    dossier_id = f"d-{code}-{uuid.uuid4()}"
+    dossier_id = f"d-{code}-{uuid.uuid4().hex[:12]}"
     receipt_id = review_task_id(dossier_id, 0, ReviewLevel.UNIT, 1, ReviewStepKind.RECEIPT)
     await review.deliver(Topic.REVIEW_EVENTS, task_opened(receipt_id, **seen))  # type: ignore[arg-type]
     await review.deliver(Topic.INTAKE_EVENTS, submitted(dossier_id))
