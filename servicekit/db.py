@@ -25,6 +25,9 @@ def lock_for_transaction(session: Session, key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
+MAX_INTEGER = 2_147_483_647
+"""The largest value an ``integer`` column holds (PostgreSQL's, 32 bits): a number a request names
+(a version, a line) is refused above it as invalid, rather than overflowing in the database (500)."""
 MAX_PAGE_OFFSET = 10_000_000
 """The largest ``offset`` a paged query takes: beyond any table here, and far inside a 64-bit
 integer, which SQLite and PostgreSQL refuse to exceed."""

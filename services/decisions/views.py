@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, UploadFile, status
 from fastapi.security import HTTPAuthorizationCredentials
 
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_SCHEME, Staff
+from servicekit.db import MAX_INTEGER
 from servicekit.problems import error_responses
 from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.decisions import examples, handlers
@@ -134,7 +135,11 @@ async def certificates_pdf(ctx: Ctx, decision_id: str) -> Response:
         ),
     },
 )
-async def certificate_pdf(ctx: Ctx, decision_id: str, line_number: int) -> Response:
+async def certificate_pdf(
+    ctx: Ctx,
+    decision_id: str,
+    line_number: Annotated[int, Path(ge=1, le=MAX_INTEGER, description="Số sổ vàng")],
+) -> Response:
     content = await handlers.certificate(ctx, decision_id, line_number)
     return pdf_response(content, f"giay-chung-nhan-{decision_id}-{line_number}.pdf")
 

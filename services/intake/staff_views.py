@@ -18,7 +18,7 @@ from servicekit.problems import error_responses
 from servicekit.refusals import STAFF_AUTHENTICATION
 from services.intake import staff_handlers
 from services.intake.errors import ATTACHMENT_NOT_FOUND, DOSSIER_NOT_FOUND, VERSION_NOT_FOUND
-from services.intake.views import Ctx
+from services.intake.views import Ctx, VersionNumber
 
 router = APIRouter(prefix="/v1/staff", tags=["staff"])
 DECLARED = Depends(STAFF_TOKEN_SCHEME)
@@ -52,7 +52,7 @@ async def get_dossier(ctx: Ctx, dossier_id: str, staff: Officer) -> StaffDossier
     description=READ_RULE,
     responses=error_responses(DOSSIER_NOT_FOUND, VERSION_NOT_FOUND, *STAFF_AUTHENTICATION),
 )
-async def get_version(ctx: Ctx, dossier_id: str, version: int, staff: Officer) -> DossierSubmission:
+async def get_version(ctx: Ctx, dossier_id: str, version: VersionNumber, staff: Officer) -> DossierSubmission:
     return await staff_handlers.get_version(ctx, staff, dossier_id, version)
 
 

@@ -16,6 +16,7 @@ from fastapi import (
     FastAPI,
     Form,
     Header,
+    Path,
     Query,
     Request,
     Response,
@@ -27,7 +28,7 @@ from fastapi.responses import FileResponse
 from contracts.dossiers import DossierSubmission
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
 from servicekit.auth import INTAKE_AUDIENCE, INTEGRATOR_TOKEN_SCHEME
-from servicekit.db import MAX_PAGE_OFFSET
+from servicekit.db import MAX_INTEGER, MAX_PAGE_OFFSET
 from servicekit.problems import error_responses
 from servicekit.refusals import AUTHENTICATION
 from servicekit.telemetry import current_trace_id
@@ -54,6 +55,7 @@ TOKEN_AUDIENCE = INTAKE_AUDIENCE
 TOKEN_SCHEME = INTEGRATOR_TOKEN_SCHEME
 DECLARED = Depends(TOKEN_SCHEME)
 UPLOAD_CHUNK = 1024 * 1024
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_INTEGER, description="The version's number, from 1")]
 
 router = APIRouter(prefix="/v1")
 UPLOAD_PATH = "/dossiers/{dossier_id}/attachments"
@@ -187,7 +189,9 @@ async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, client_id: W
     summary="A version of a dossier exactly as it was submitted",
     responses=error_responses(DOSSIER_NOT_FOUND, VERSION_NOT_FOUND, *AUTHENTICATION),
 )
-async def get_version(ctx: Ctx, dossier_id: str, version: int, client_id: Reader) -> DossierSubmission:
+async def get_version(
+    ctx: Ctx, dossier_id: str, version: VersionNumber, client_id: Reader
+) -> DossierSubmission:
     return await handlers.get_version(ctx, client_id, dossier_id, version)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, EmailStr
+from pydantic import AnyHttpUrl, BaseModel, EmailStr, UrlConstraints
 from pydantic import Field as PydanticField
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -137,11 +137,14 @@ class DeliveryLogEntry(SQLModel, table=True):
     at: datetime
 
 
+WEBHOOK_URL_LENGTH = 2000
+
+
 class WebhookSubscription(SQLModel, table=True):
     __tablename__ = "webhook_subscription"
 
     client_id: str = Field(primary_key=True, max_length=200)
-    url: str = Field(max_length=2000)
+    url: str = Field(max_length=WEBHOOK_URL_LENGTH)
     secret: str = Field(max_length=200)
     """Kept as it is: the HMAC needs it. Shown to the client once, when made or rotated."""
     language: str = Field(default="vi", max_length=10)
@@ -284,7 +287,9 @@ class PreferenceUpdate(BaseModel):
 
 
 class SubscriptionRequest(BaseModel):
-    url: AnyHttpUrl = PydanticField(description="Where notices are POSTed")
+    url: Annotated[AnyHttpUrl, UrlConstraints(max_length=WEBHOOK_URL_LENGTH)] = PydanticField(
+        description="Where notices are POSTed (at most 2,000 characters, its column's width)"
+    )
     language: NoticeLanguage = "vi"
     active: bool = True
 

@@ -158,3 +158,18 @@ async def test_a_decision_issued_before_the_registry_kept_documents_has_none_to_
         response.json()["message_en"]
         == "Decision 01/QĐ-UBND was issued before this registry kept its documents."
     )
+
+
+async def test_a_line_number_beyond_any_column_is_refused_not_a_500(service: Any, tokens: Tokens) -> None:
+    """Issue 21: a line number past 64 bits once overflowed in the database (text/plain 500)."""
+    decision = await issue(service, approval("hs-1", "Tổ Toán - Tin"))
+    url = f"/v1/decisions/{decision['decision_id']}"
+    for huge in (2**31, 2**70):
+        certificate = await service.http.get(f"{url}/certificates/{huge}")
+        assert (certificate.status_code, certificate.json()["code"]) == (422, "validation-failed"), huge
+        revocation = await service.http.post(
+            f"{url}/revocations",
+            json={"line_number": huge, "ground": "b", "reason": "Khai sai thành tích theo kết luận."},
+            headers=tokens.staff(PROVINCE, "leader"),
+        )
+        assert (revocation.status_code, revocation.json()["code"]) == (422, "validation-failed"), huge

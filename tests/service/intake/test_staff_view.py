@@ -124,3 +124,16 @@ async def test_an_attachment_is_served_inline_with_its_real_type_to_the_chain_on
         f"/v1/staff/dossiers/{dossier_id}/attachments/nope", headers=tokens.staff(SCHOOL, "clerk")
     )
     refused(missing, 404, "attachment-not-found")
+
+
+async def test_a_version_number_beyond_any_column_is_refused_not_a_500(
+    service: InProcess, tokens: Tokens
+) -> None:
+    """Issue 21: a version past 64 bits once overflowed in the database (text/plain 500)."""
+    view = await submitted(service, tokens)
+    for huge in (2**31, 2**70):
+        for url, headers in (
+            (f"/v1/dossiers/{view['dossier_id']}/versions/{huge}", tokens.client()),
+            (f"/v1/staff/dossiers/{view['dossier_id']}/versions/{huge}", tokens.staff(SCHOOL, "clerk")),
+        ):
+            refused(await service.http.get(url, headers=headers), 422, "validation-failed")

@@ -158,3 +158,14 @@ async def test_the_delivery_log_shows_the_clients_webhooks_and_a_redelivery_send
     problem = under_way.json()
     assert (problem["code"], problem["detail"]) == ("delivery-under-way", "pending")
     assert delivery_id in problem["message_vi"]
+
+
+async def test_a_webhook_url_longer_than_its_column_is_refused_not_a_500(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    """Issue 21: a URL of 2,001 characters once reached the database and answered text/plain 500."""
+    url = "https://hook.example.vn/" + "a" * (2001 - len("https://hook.example.vn/"))
+    refused = await notifier.http.put(SUBSCRIPTION, json={"url": url}, headers=tokens.client(write=False))
+    assert (refused.status_code, refused.json()["code"]) == (422, "validation-failed")
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert any("url" in error["loc"] for error in refused.json()["errors"]), refused.json()
