@@ -173,6 +173,9 @@ def create_app(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         response = await call_next(request)
+        # a browser takes each answer as the type it is declared, never sniffs (an attachment
+        # served inline as a PDF stays a PDF; issue 21 §5)
+        response.headers["X-Content-Type-Options"] = "nosniff"
         trace_id = current_trace_id()
         if trace_id:
             response.headers[TRACE_ID_HEADER] = trace_id

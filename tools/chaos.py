@@ -58,6 +58,8 @@ CHAOS_PORTS = {
     "TDKT_TEMPORAL_UI_PORT": "18233",
     "TDKT_POSTGRES_PORT": "55433",
     "TDKT_MAIL_PORT": "10026",
+    "TDKT_KEYCLOAK_PORT": "28180",
+    "TDKT_KEYCLOAK_MANAGEMENT_PORT": "28181",
 }
 VICTIMS = ("intake", "review", "decisions", "notifications", "worker", "kafka", "temporal")
 STEP_ACTIONS = {"receipt": "accept", "appraisal": "recommend", "sign_off": "approve"}

@@ -73,14 +73,20 @@ class Stack:
         infra.down()
 
 
+def use_ports(ports: dict[str, str]) -> None:
+    """This stack's ports, set — not defaulted: a shell that exported the live stack's ports must
+    not put a stack that kills and wipes what it runs on them (issue 21 §5)."""
+    for variable, value in ports.items():
+        os.environ[variable] = value
+
+
 def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | None = None) -> Stack:
     """Infrastructure under ``.stack/<name>`` on ``ports`` (``TDKT_*_PORT`` variables), then the
     platform processes with ``overrides`` on top of the defaults; the Maildir starts empty."""
     stack_dir = REPOSITORY / ".stack" / name
     os.environ["TDKT_STACK_DIR"] = str(stack_dir)
     os.environ.setdefault("TDKT_KAFKA_LIBS", str(REPOSITORY / ".stack" / "kafka" / "libs"))
-    for variable, value in ports.items():
-        os.environ.setdefault(variable, value)
+    use_ports(ports)
     # an empty Temporal store per run: the dev server's SQLite file would otherwise keep every
     # earlier run's histories, and the server slows as it grows (BENCHMARKS.md, "The first 5,000 load")
     infra.empty_temporal_store()

@@ -35,6 +35,8 @@ BENCH_PORTS = {
     "TDKT_TEMPORAL_UI_PORT": "28233",
     "TDKT_POSTGRES_PORT": "55434",
     "TDKT_MAIL_PORT": "10027",
+    "TDKT_KEYCLOAK_PORT": "38180",
+    "TDKT_KEYCLOAK_MANAGEMENT_PORT": "38181",
 }
 PIPELINE_PROCESSES = (*report.PLATFORM_PROCESSES, "kafka", "temporal", "postgres")
 """Every process of the pipeline (PostgreSQL with its backends); the load generator is measured too."""

@@ -120,6 +120,7 @@ async def test_an_attachment_is_served_inline_with_its_real_type_to_the_chain_on
         "typed from the content: a browser previews it"
     )
     assert served.headers["content-disposition"].startswith("inline")
+    assert served.headers["x-content-type-options"] == "nosniff", "a browser never sniffs another type"
     missing = await service.http.get(
         f"/v1/staff/dossiers/{dossier_id}/attachments/nope", headers=tokens.staff(SCHOOL, "clerk")
     )
