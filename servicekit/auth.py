@@ -132,6 +132,13 @@ class Principal:
     name: str | None = None
     title: str | None = None
 
+    def client(self) -> str:
+        """The integrating system the token names (``azp``, or the claim ``TDKT_AUTH_CLIENT_CLAIM``
+        names); a token naming none is invalid for an integrator's operation."""
+        if self.client_id is None:
+            raise _unauthorised(INVALID_TOKEN, "the token names no client (azp)")
+        return self.client_id
+
 
 @dataclass(frozen=True)
 class Staff:

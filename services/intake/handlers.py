@@ -26,10 +26,9 @@ from sqlmodel import Session
 from contracts.dossiers import DossierSubmission
 from contracts.envelope import CloudEvent
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
-from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_WRITE_SCOPE, Principal, TokenService
+from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_WRITE_SCOPE, TokenService
 from servicekit.db import run_in_session
 from servicekit.files import ContentStore, TooLarge, TypeNotAllowed
-from servicekit.refusals import INVALID_TOKEN
 from servicekit.service import ServiceRuntime
 from services.intake import attachments, dossiers, lifecycle, queries, recording, revocations
 from services.intake.clients import ClientRegistry, RegisteredClient
@@ -78,14 +77,6 @@ class Download:
 
 
 # --- the client a token names -------------------------------------------------------------------
-
-
-def client_of(principal: Principal) -> str:
-    """The integrating system a token names: its client id (``azp``, the claim
-    ``TDKT_AUTH_CLIENT_CLAIM`` names)."""
-    if principal.client_id is None:
-        raise INVALID_TOKEN(detail="the token names no client (azp)")
-    return principal.client_id
 
 
 def registered(ctx: IntakeContext, client_id: str) -> RegisteredClient:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from contracts.dossiers import DossierSubmission
 from servicekit.problems import error_responses
 from servicekit.refusals import AUTHENTICATION
-from services.intake import examples, handlers, reference_handlers
+from services.intake import examples, reference_handlers
 from services.intake.errors import (
     AWARD_NOT_FOUND,
     INVALID_DATE,
@@ -56,7 +56,7 @@ On = Annotated[
 def _integrator(request: Request, ctx: Ctx, _declared: Any = DECLARED) -> str:
     """The caller of a pre-check: a token with either integrator scope — a reader may check what
     it could not submit, and a writer need not ask for the read scope too."""
-    return handlers.client_of(ctx.tokens.authenticator(READ_SCOPE, SUBMIT_SCOPE)(request))
+    return ctx.tokens.authenticator(READ_SCOPE, SUBMIT_SCOPE)(request).client()
 
 
 Integrator = Annotated[str, Depends(_integrator)]

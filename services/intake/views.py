@@ -74,7 +74,7 @@ def _authenticated(scope: str) -> Callable[..., str]:
     each operation, for the OpenAPI document."""
 
     def client_id(request: Request, ctx: Ctx, _declared: Any = DECLARED) -> str:
-        return handlers.client_of(ctx.tokens.authenticator(scope)(request))
+        return ctx.tokens.authenticator(scope)(request).client()
 
     return client_id
 

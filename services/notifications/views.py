@@ -11,7 +11,7 @@ from contracts.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, DossierNotice
 from servicekit.auth import INTEGRATOR_TOKEN_SCHEME, STAFF_TOKEN_SCHEME, Staff
 from servicekit.db import MAX_PAGE_OFFSET
 from servicekit.problems import error_responses
-from servicekit.refusals import AUTHENTICATION, INVALID_TOKEN, STAFF_AUTHENTICATION
+from servicekit.refusals import AUTHENTICATION, STAFF_AUTHENTICATION
 from services.notifications import examples
 from services.notifications.context import NotificationsContext
 from services.notifications.errors import (
@@ -62,10 +62,7 @@ def officer(request: Request, ctx: Ctx, _scheme: Annotated[Any, Depends(STAFF_TO
 
 
 def client_id(request: Request, ctx: Ctx, _scheme: Annotated[Any, Depends(INTEGRATOR_TOKEN_SCHEME)]) -> str:
-    principal = ctx.authenticate_client(request)
-    if principal.client_id is None:
-        raise INVALID_TOKEN(detail="the token names no client (azp)")
-    return principal.client_id
+    return ctx.authenticate_client(request).client()
 
 
 Officer = Annotated[Staff, Depends(officer)]
