@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, create_engine
@@ -85,3 +87,9 @@ async def run_in_session(engine: Engine, work: Callable[[Session], T]) -> T:
             return in_transaction()
 
     return await anyio.to_thread.run_sync(with_one_reconnect)
+
+
+def insert_on_conflict(session: Session) -> Any:
+    """The ``insert`` of the session's database that knows ``ON CONFLICT`` (PostgreSQL's or SQLite's):
+    a row created if missing, or upserted, without a race between instances."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

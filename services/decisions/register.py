@@ -8,11 +8,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from contracts.events import DecisionParticulars
+from servicekit.db import insert_on_conflict
 from services.decisions.domain import format_decision_number
 from services.decisions.models import Decision, DecisionKind, DecisionRegister
 from services.decisions.settings import SignerSetting
@@ -80,10 +79,8 @@ def next_sequence(session: Session, organisation_code: str, year: int) -> int:
     a race (``INSERT … ON CONFLICT DO NOTHING``), then locked (PostgreSQL ``FOR UPDATE``; SQLite's
     ``BEGIN IMMEDIATE`` already serialises writers) for the rest of the transaction that stores the
     decision, so a number is taken only by a decision that is committed with it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     session.execute(
-        insert(DecisionRegister)
+        insert_on_conflict(session)(DecisionRegister)
         .values(organisation_code=organisation_code, year=year, last_sequence=0)
         .on_conflict_do_nothing()
     )

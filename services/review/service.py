@@ -8,8 +8,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, not_
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from contracts.events import (
@@ -26,6 +24,7 @@ from contracts.events import (
 )
 from contracts.topics import Topic
 from contracts.workflow import TaskActionResult
+from servicekit.db import insert_on_conflict
 from servicekit.outbox import add_to_outbox
 from services.review.errors import (
     ASSIGNEE_LACKS_ROLE,
@@ -259,8 +258,7 @@ def remember_staff(
         "roles": sorted(roles),
         "last_seen_at": now,
     }
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(StaffMember).values(**values)
+    statement = insert_on_conflict(session)(StaffMember).values(**values)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["subject"], set_={key: value for key, value in values.items() if key != "subject"}
