@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import signal
 import sys
@@ -24,7 +23,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from deploy import apps, devsecrets, infra
-from deploy.infra.keycloak_secrets import write_private
 
 DEV_MAILBOXES = infra.DEPLOY_DIR / "dev-mailboxes.json"
 
@@ -37,9 +35,12 @@ def demo_client_file() -> Path:
 def write_demo_client() -> None:
     """The demo integrator's id, the secret Keycloak holds for it and the issuer, for the tools
     (demo, bulk Excel, bench) as any integrator keeps its own."""
-    secrets = json.loads((infra.keycloak_secrets_dir() / "clients.json").read_text())
-    body = {"client_id": devsecrets.DEMO_CLIENT_ID, "client_secret": secrets[devsecrets.DEMO_CLIENT_ID]}
-    write_private(demo_client_file(), json.dumps({**body, "issuer": infra.keycloak_issuer()}))
+    from tools.people import demo_credentials  # the tools' own reading of the realm's secrets
+
+    credentials = demo_credentials(
+        infra.keycloak_secrets_dir(), devsecrets.DEMO_CLIENT_ID, infra.keycloak_issuer()
+    )
+    credentials.save(demo_client_file())
 
 
 def app_environment() -> dict[str, str]:

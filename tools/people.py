@@ -58,10 +58,12 @@ class People:
 
 
 def demo_credentials(
-    secrets_dir: Path | None = None, client_id: str = "demo-integrator"
+    secrets_dir: Path | None = None, client_id: str = "demo-integrator", issuer: str | None = None
 ) -> ClientCredentials:
     """An integrating system of the local realm: its id, the secret Keycloak holds for it (the
-    stack's ``secrets/keycloak/clients.json``) and the issuer."""
+    stack's ``secrets/keycloak/clients.json``) and the issuer (by default the running stack's)."""
     folder = secrets_dir or stack_dir() / "secrets" / "keycloak"
     secrets = json.loads((folder / "clients.json").read_text())
-    return ClientCredentials(client_id, secrets[client_id], setting("TDKT_AUTH_ISSUER", keycloak_issuer()))
+    return ClientCredentials(
+        client_id, secrets[client_id], issuer or setting("TDKT_AUTH_ISSUER", keycloak_issuer())
+    )
