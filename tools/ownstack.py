@@ -17,6 +17,7 @@ from pathlib import Path
 
 from clients.intake import ClientCredentials
 from deploy import apps, devsecrets, infra
+from deploy.infra.kafka_access import apply_access
 from deploy.keycloak import realm
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
@@ -65,6 +66,7 @@ class Stack:
     def kit(self) -> KitSettings:
         return KitSettings(
             kafka_bootstrap_servers=self.env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
+            kafka_credentials_file=self.env["TDKT_KAFKA_CREDENTIALS_FILE"],
             topic_prefix=self.env["TDKT_TOPIC_PREFIX"],
         )
 
@@ -104,7 +106,7 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
     env.update(secret_files)
     env.update(
         {
-            "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+            **apps.bus_environment(),
             "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
             "TDKT_DATA_DIR": str(state_dir / "data"),
             "TDKT_AUTH_ISSUER": infra.keycloak_issuer(),
@@ -135,5 +137,6 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
         run_id=run_id,
     )
     asyncio.run(ensure_topics(stack.kit))
+    apply_access(env["TDKT_TOPIC_PREFIX"])  # the run's topics get the bus's ACLs
     apps.start_all(list(processes.values()))
     return stack

@@ -15,7 +15,9 @@ data, logs and pid files live under one folder, ``$TDKT_STACK_DIR`` (default
 started: the pid in ``.stack/pids/<component>.pid`` is signalled only when
 ``/proc/<pid>/cmdline`` still is our command line (which contains our own stack
 paths).  Keycloak's generated secrets (admin, clients, sample users) are in
-``.stack/secrets/keycloak/`` (see ``deploy/infra/keycloak_secrets.py``).
+``.stack/secrets/keycloak/`` (see ``deploy/infra/keycloak_secrets.py``); the bus's principals'
+(one SCRAM identity per service, the worker, each integrator and the operators) in
+``.stack/secrets/kafka/`` (see ``deploy/infra/kafka_access.py``).
 
 Environment (all optional):
 
@@ -23,7 +25,7 @@ Environment (all optional):
 variable                        default             meaning
 ==============================  ==================  ==========================================
 TDKT_STACK_DIR                  <repo>/.stack       data, logs, pid files
-TDKT_KAFKA_PORT                 19092               broker listener (PLAINTEXT)
+TDKT_KAFKA_PORT                 19092               broker listener (SASL: SCRAM-SHA-512, PLAIN)
 TDKT_KAFKA_CONTROLLER_PORT      19093               KRaft controller listener
 TDKT_KAFKA_PARTITIONS           3                   ``num.partitions`` for new topics
 TDKT_KAFKA_LIBS                 .stack/kafka/libs   jar cache filled by Maven from deploy/kafka/pom.xml
@@ -65,6 +67,7 @@ from deploy.infra.config import (
     kafka_bootstrap,
     kafka_controller_port,
     kafka_port,
+    kafka_secrets_dir,
     keycloak_issuer,
     keycloak_management_port,
     keycloak_port,
@@ -107,6 +110,7 @@ __all__ = [
     "kafka_controller_port",
     "kafka_port",
     "kafka_probe",
+    "kafka_secrets_dir",
     "keycloak_issuer",
     "keycloak_management_port",
     "keycloak_port",

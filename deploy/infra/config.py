@@ -112,6 +112,13 @@ def keycloak_secrets_dir() -> Path:
     return stack_dir() / "secrets" / "keycloak"
 
 
+def kafka_secrets_dir() -> Path:
+    """One ``<principal>.json`` per principal of the local bus (files 0600): the services', the
+    worker's, the integrators', ``admin.json`` (operators, tests) and ``broker.json`` (the broker's
+    own identity); see ``deploy/infra/kafka_access.py``."""
+    return stack_dir() / "secrets" / "kafka"
+
+
 def mail_dir() -> Path:
     """The Maildir the mail catcher keeps every message in (``new/`` holds them)."""
     return stack_dir() / "mail" / "Maildir"

@@ -16,6 +16,36 @@ DECISION_NOT_FOUND = ErrorCode(
     meaning="No decision of the registry has this id.",
 )
 
+# --- approvals from the bus (defence in depth: issue 21) ----------------------------------------
+
+APPROVAL_UNMATCHED = ErrorCode(
+    "approval-unmatched",
+    Refusal.INVALID,
+    "Không ra quyết định cho hồ sơ '{dossier_id}': chưa thấy hồ sơ này được xét duyệt trên hệ thống.",
+    "No decision for dossier '{dossier_id}': no review of this dossier was seen on the bus.",
+    meaning="A `dossier.approved` event for a dossier whose review (the workflow's tasks, on the "
+    "same partition before any approval) this service never saw — forged, or from another "
+    "environment: dead-lettered, nothing numbered.",
+)
+APPROVAL_DIFFERS = ErrorCode(
+    "approval-differs",
+    Refusal.INVALID,
+    "Không ra quyết định cho hồ sơ '{dossier_id}': phê duyệt khác hồ sơ đã trình ở {field}: "
+    "'{approved}' thay vì '{submitted}'.",
+    "No decision for dossier '{dossier_id}': the approval differs from the submitted dossier in "
+    "{field}: '{approved}' instead of '{submitted}'.",
+    meaning="The approval names another award, submitting organisation or nominee than intake "
+    "published for the dossier: dead-lettered, nothing numbered.",
+)
+SUBMISSION_UNSEEN = ErrorCode(
+    "submission-unseen",
+    Refusal.UNAVAILABLE,
+    "Chưa nhận được hồ sơ '{dossier_id}' từ bộ phận tiếp nhận; chờ rồi thử lại.",
+    "Dossier '{dossier_id}' has not arrived from intake yet; waiting to try again.",
+    meaning="An approval whose review was seen but whose submission intake's topic has not brought "
+    "yet: retried in place for a bounded time, then dead-lettered.",
+)
+
 # --- documents ----------------------------------------------------------------------------------
 
 DOCUMENT_NOT_READY = ErrorCode(
@@ -111,6 +141,9 @@ FILE_TOO_LARGE = ErrorCode(
 
 CATALOGUE = Catalogue(
     "decisions",
+    APPROVAL_UNMATCHED,
+    APPROVAL_DIFFERS,
+    SUBMISSION_UNSEEN,
     DECISION_NOT_FOUND,
     DOCUMENT_NOT_READY,
     DOCUMENT_NOT_AVAILABLE,

@@ -18,11 +18,11 @@ from opentelemetry import trace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from contracts.events import DossierApproved
+from contracts.events import DossierAmended, DossierApproved, DossierSubmitted, ReviewTaskOpened
 from servicekit.auth import Staff
 from servicekit.db import run_in_session
 from servicekit.telemetry import continued_trace, trace_carrier
-from services.decisions import errors, issuing, registry, revocation, verification
+from services.decisions import errors, issuing, provenance, registry, revocation, verification
 from services.decisions.context import DecisionsContext
 from services.decisions.documents import pipeline, store
 from services.decisions.documents.signing import verify
@@ -45,14 +45,32 @@ MAX_VERIFY_BYTES = 50 * 1024 * 1024
 # --- consumed events ---------------------------------------------------------------------------
 
 
+async def dossier_submitted(ctx: DecisionsContext, event: DossierSubmitted | DossierAmended) -> None:
+    """What intake accepted: kept to match the dossier's approval against (``provenance``)."""
+    now = ctx.now()
+    await run_in_session(
+        ctx.runtime.engine, lambda session: provenance.record_submission(session, event.data, now)
+    )
+
+
+async def review_task_opened(ctx: DecisionsContext, event: ReviewTaskOpened) -> None:
+    """The review workflow opened a task: the dossier's review has begun (``provenance``)."""
+    now = ctx.now()
+    await run_in_session(
+        ctx.runtime.engine, lambda session: provenance.record_review(session, event.data.dossier_id, now)
+    )
+
+
 async def dossier_approved(ctx: DecisionsContext, event: DossierApproved) -> str | None:
-    """``dossier.approved``: keep the approval once — a second delivery changes nothing — and, in
-    the same transaction, number its decision unless a batch rule gathers it into its period's
+    """``dossier.approved``: matched with the dossier's submission and review as seen on the bus
+    (else refused: ``provenance``), kept once — a second delivery changes nothing — and, in the
+    same transaction, its decision numbered unless a batch rule gathers it into its period's
     decision; the desk then renders, signs and announces it. Returns the numbered decision's id."""
     carrier, today, now = trace_carrier(), ctx.today(), ctx.now()
     settings = ctx.settings
 
     def record(session: Session) -> str | None:
+        provenance.check_approval(session, event.data)
         decision = issuing.record_approval(
             session, event, settings.batches, settings.signers, today, now, carrier
         )

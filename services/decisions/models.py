@@ -89,6 +89,24 @@ class Approval(SQLModel, table=True):
     received_at: datetime
 
 
+class DossierSeen(SQLModel, table=True):
+    """What this service has seen of a dossier on the bus — its submission (and amendments) from
+    intake, the start of its review — against which an approval is matched before anything is
+    numbered (``provenance.py``)."""
+
+    __tablename__ = "dossier_seen"
+
+    dossier_id: str = Field(primary_key=True, max_length=64)
+    award_code: str | None = Field(default=None, max_length=50)
+    submitting_organisation: str | None = Field(default=None, max_length=50)
+    latest_version: int | None = None
+    """The newest version intake published (None: no submission seen yet)."""
+    nominees: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """``{entry_id: nominee name}`` of every version submitted."""
+    submitted_at: datetime | None = None
+    review_seen_at: datetime | None = None
+
+
 class DecisionEntry(SQLModel, table=True):
     """One awardee line of a decision; ``line_number`` is its số sổ vàng (DOMAIN.md §4.3)."""
 

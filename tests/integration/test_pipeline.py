@@ -18,6 +18,7 @@ from contracts.envelope import kafka_headers
 from contracts.events import DossierSubmitted
 from contracts.topics import Topic, dead_letter_topic, topic_name
 from contracts.workflow import review_workflow_id
+from servicekit.kafka import client_options
 from servicekit.temporal import connect_temporal
 from tests.integration.conftest import Pipeline
 from tools.demo import DEMO_ORGANISATION, demo_dossier, run_demo
@@ -154,7 +155,7 @@ async def test_one_trace_covers_every_process_as_one_tree(pipeline: Pipeline) ->
 
 
 async def _publish_raw(pipeline: Pipeline, topic: str, value: bytes, key: bytes) -> tuple[int, int]:
-    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**client_options(pipeline.kit))
     await producer.start()
     try:
         headers = [(name, header.encode()) for name, header in kafka_headers().items()]

@@ -27,6 +27,10 @@ PUBLISHED_CODES = {
     "decision-not-revocable",
     "already-revoked",
     "file-too-large",
+    # issue 21: approvals matched with what was seen on the bus (dead-letter reasons)
+    "approval-unmatched",
+    "approval-differs",
+    "submission-unseen",
 }
 """The codes the service answered before the catalogue existed: they may not change."""
 

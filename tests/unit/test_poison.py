@@ -163,3 +163,17 @@ def test_an_id_longer_than_its_columns_is_an_invalid_event_not_a_database_error(
                 "opened_at": "2026-03-02T02:00:00Z",
             }
         )
+
+
+async def test_a_record_awaiting_another_waits_longer_than_a_failure_then_is_dead_lettered_with_its_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An approval whose submission has not come (``AwaitingRecord``) is retried in place past
+    ``MAX_HANDLER_ATTEMPTS``, but not for ever: after ``MAX_AWAIT_ATTEMPTS`` it goes to the
+    dead-letter topic with the refusal's code."""
+    error = kafka.AwaitingRecord(UNAVAILABLE())
+    broker, committed, message = await _attempts(error, kafka.MAX_AWAIT_ATTEMPTS + 3, monkeypatch)
+    assert kafka.MAX_AWAIT_ATTEMPTS > kafka.MAX_HANDLER_ATTEMPTS
+    assert message.nacked == kafka.MAX_AWAIT_ATTEMPTS - 1
+    ((_, _, headers),) = broker.published
+    assert headers[DeadLetterHeader.REASON] == "engine-away" and committed == [message]

@@ -15,7 +15,7 @@ from contracts.topics import Topic
 from services.decisions.documents import pipeline
 from services.decisions.models import DecisionDocument, DocumentKind
 from tests.service.conftest import Tokens
-from tests.service.decisions.conftest import PROVINCE, approval, issue, issued_event, revoke, verify
+from tests.service.decisions.conftest import PROVINCE, approval, approve, issue, issued_event, revoke, verify
 from tests.service.harness import InProcess
 
 
@@ -121,7 +121,7 @@ async def test_while_a_decision_is_being_signed_its_documents_are_not_ready(
 
     monkeypatch.setattr(pipeline, "decision_documents", held)
     try:
-        await service.deliver(Topic.REVIEW_EVENTS, approval("hs-1", "Tổ Toán - Tin"))
+        await approve(service, approval("hs-1", "Tổ Toán - Tin"))
         [decision] = (await service.http.get("/v1/decisions", params={"dossier_id": "hs-1"})).json()
         assert (decision["status"], decision["document_sha256"]) == ("numbered", None)
         url = f"/v1/decisions/{decision['decision_id']}"
