@@ -7,7 +7,10 @@ identity provider's (``deploy.infra.keycloak``, which keeps its own secrets unde
 - ``TDKT_INTAKE_CLIENTS_FILE``: the integrating systems intake knows and the organisations each may
   submit for (``deploy/intake-clients.json``, no secrets: Keycloak holds those);
 - ``TDKT_DECISIONS_SIGNING_DEV_CA_DIR``: where the decisions service creates its local development
-  CA and the certificate it signs decision PDFs with (``folder/signing``).
+  CA and the certificate it signs decision PDFs with (``folder/signing``);
+- ``TDKT_TEMPORAL_PAYLOAD_KEYS_FILE``: the keyring that encrypts Temporal payloads
+  (``servicekit.payloads``), created with one random key if missing
+  (``folder/temporal-payload-keys.json``); every process that connects to Temporal reads it.
 """
 
 from __future__ import annotations
@@ -32,9 +35,16 @@ def client_organisations(client_id: str) -> list[str]:
 DEMO_ORGANISATIONS = tuple(client_organisations(DEMO_CLIENT_ID))
 
 
+PAYLOAD_KEYS_FILE = "temporal-payload-keys.json"
+
+
 def ensure_dev_secrets(folder: Path) -> dict[str, str]:
-    """The environment variables that point at the files (nothing to create for them today)."""
+    """The environment variables that point at the files, creating the payload keyring."""
+    from servicekit.payloads import KEYS_FILE_VARIABLE, ensure_keyring  # not needed before `uv sync`
+
+    ensure_keyring(folder / PAYLOAD_KEYS_FILE)
     return {
         "TDKT_INTAKE_CLIENTS_FILE": str(INTAKE_CLIENTS_FILE),
         "TDKT_DECISIONS_SIGNING_DEV_CA_DIR": str(folder / "signing"),
+        KEYS_FILE_VARIABLE: str(folder / PAYLOAD_KEYS_FILE),
     }

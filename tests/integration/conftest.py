@@ -17,13 +17,16 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
+from temporalio.client import Client
 
 from clients.intake import ClientCredentials, access_token
 from contracts.topics import Topic, topic_name
 from deploy import apps, devsecrets, infra
 from deploy.infra import kafka_access
 from servicekit.kafka import client_options, ensure_topics, partition_offsets
+from servicekit.payloads import KEYS_FILE_VARIABLE, read_keyring
 from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
 from tests.support.identity import Identity
 from tests.support.mail import MailCatcher
 from tests.support.otlp import SpanCollector
@@ -82,6 +85,10 @@ class Pipeline:
     state_dir: Path
     """The pipeline's stack folder (``TDKT_STACK_DIR`` of a command run beside it): pids, logs,
     secrets and the record of what it started (``stack.env``)."""
+
+    async def temporal(self) -> Client:
+        """A Temporal client reading the pipeline's payloads with its processes' payload keys."""
+        return await connect_temporal(self.kit, read_keyring(Path(self.env[KEYS_FILE_VARIABLE])))
 
     def database_url(self, service: str) -> str:
         default = f"sqlite:///{self.env['TDKT_DATA_DIR']}/{service}.db"

@@ -32,6 +32,7 @@ from servicekit.kafka import (
     make_broker,
     partition_offsets,
 )
+from servicekit.payloads import KEYS_FILE_VARIABLE, ensure_keyring, read_keyring
 from servicekit.settings import KitSettings
 from servicekit.temporal import connect_temporal
 from tests.support import events
@@ -160,8 +161,10 @@ async def worker(infrastructure: None, tmp_path: Path) -> AsyncIterator[tuple[ap
         "TDKT_TOPIC_PREFIX": kit.topic_prefix,
         "TDKT_TEMPORAL_TASK_QUEUE": kit.temporal_task_queue,
         "TDKT_DATA_DIR": str(tmp_path / "data"),
+        KEYS_FILE_VARIABLE: str(tmp_path / "payload-keys.json"),
         spec.port_variable: str(apps.free_port()),
     }
+    ensure_keyring(tmp_path / "payload-keys.json")
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     process = apps.AppProcess(spec, env, tmp_path)
     await asyncio.to_thread(process.ensure_up)
@@ -197,7 +200,7 @@ async def test_a_worker_told_to_stop_lets_the_activity_under_way_finish(
     worker: tuple[apps.AppProcess, KitSettings],
 ) -> None:
     process, kit = worker
-    client = await connect_temporal(kit)
+    client = await connect_temporal(kit, read_keyring(Path(process.env[KEYS_FILE_VARIABLE])))
     dossier = f"d-{uuid.uuid4().hex[:8]}"
     handle = await client.start_workflow(
         REVIEW_WORKFLOW,

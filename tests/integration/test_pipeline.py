@@ -19,7 +19,6 @@ from contracts.events import DossierSubmitted
 from contracts.topics import Topic, dead_letter_topic, topic_name
 from contracts.workflow import review_workflow_id
 from servicekit.kafka import client_options
-from servicekit.temporal import connect_temporal
 from tests.integration.conftest import Pipeline
 from tools.demo import DEMO_ORGANISATION, demo_dossier, run_demo
 from tools.waiting import eventually
@@ -116,7 +115,7 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
     assert kinds[0] == "decided" and sorted(kinds[1:]) == ["received", "task_opened"], kinds
     assert {item["recipient"] for item in feed["items"]} == {DEMO_ORGANISATION, f"{DEMO_ORGANISATION}#clerk"}
 
-    temporal = await connect_temporal(pipeline.kit)
+    temporal = await pipeline.temporal()
     described = await temporal.get_workflow_handle(review_workflow_id(result.dossier_id)).describe()
     assert described.status is not None and described.status.name == "COMPLETED"
 
@@ -169,7 +168,7 @@ async def test_a_redelivered_submission_starts_no_second_review(pipeline: Pipeli
     async with httpx.AsyncClient(headers=await pipeline.integrator_headers()) as http:
         created = (await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json=demo_dossier())).json()
     dossier_id = created["dossier_id"]
-    temporal = await connect_temporal(pipeline.kit)
+    temporal = await pipeline.temporal()
     handle = temporal.get_workflow_handle(review_workflow_id(dossier_id))
 
     async def first_run() -> str | None:

@@ -18,10 +18,12 @@ from typing import Any
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
-from temporalio.client import Client
 
 from deploy import apps, infra
 from servicekit.kafka import client_options
+from servicekit.payloads import KEYS_FILE_VARIABLE, read_keyring
+from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
 from tools.bench import __doc__ as bench_doc
 from tools.bench import bare_kafka, bare_temporal, profiling, report
 from tools.bench.measure import Meter, percentiles
@@ -103,7 +105,8 @@ async def bare_workflows(stack: Stack, count: int, concurrency: int) -> dict[str
         "bare-worker",
         ["tools.bench.bare_temporal", "worker", "--address", address, "--task-queue", queue],
     ):
-        client = await Client.connect(address)
+        keyring = read_keyring(Path(stack.env[KEYS_FILE_VARIABLE]))
+        client = await connect_temporal(KitSettings(temporal_address=address), keyring)
         started = time.time()
         runs = await bare_temporal.drive(client, queue, count, concurrency, uuid.uuid4().hex[:6])
         seconds = max(run.finished for run in runs) - started

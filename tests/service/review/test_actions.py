@@ -9,8 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RetryConfig
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,8 +17,9 @@ from contracts.topics import Topic
 from contracts.workflow import ReviewState, review_task_id
 from servicekit.clock import ManualClock
 from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
 from services.review.workflow_client import ReviewWorkflows
-from tests.service.conftest import Tokens
+from tests.service.conftest import PAYLOAD_KEYS, Tokens
 from tests.service.review.conftest import (
     NOMINEES,
     OTHER,
@@ -285,9 +284,9 @@ async def test_an_engine_that_does_not_answer_is_a_503_to_retry(
     gone = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=venv_executable("temporal-test-server")
     )
-    away = await Client.connect(
-        gone.client.service_client.config.target_host,
-        data_converter=pydantic_data_converter,
+    away = await connect_temporal(
+        KitSettings(temporal_address=gone.client.service_client.config.target_host),
+        PAYLOAD_KEYS,
         retry_config=RetryConfig(initial_interval_millis=10, max_interval_millis=20, max_retries=1),
     )
     await gone.shutdown()
