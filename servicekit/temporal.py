@@ -9,6 +9,7 @@ every process — review's client, the worker, operators' tools, the tests — e
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
@@ -51,3 +52,8 @@ async def connect_temporal(
         interceptors=[TracingInterceptor()],
         retry_config=retry_config,
     )
+
+
+async def engine_answers(client: Client) -> bool:
+    """Whether the Temporal frontend answers its health check now (readiness probes)."""
+    return await client.service_client.check_health(timeout=timedelta(seconds=2))

@@ -48,6 +48,7 @@ def build(
         ctx.tokens.check_configured()
 
     runtime.on_start.extend([check_configuration, ctx.workflows.connect])
+    runtime.readiness["temporal"] = ctx.workflows.reachable
     flows.register_subscribers(runtime, ctx)
     app = create_app(runtime, [views.router], title="TĐKT Review API", description=DESCRIPTION)
     app.state.context = ctx
