@@ -43,6 +43,13 @@ APPS: tuple[AppSpec, ...] = (
     AppSpec("worker", "workflows.worker", 8005),
 )
 SERVICES_WITH_DATABASE = ("intake", "review", "decisions", "notifications")
+
+
+def database_role(service: str) -> str:
+    """The PostgreSQL role that owns ``service``'s databases (the stack's, a test run's)."""
+    return f"tdkt_{service}"
+
+
 KAFKA_CREDENTIALS_DIR = "TDKT_KAFKA_CREDENTIALS_DIR"
 """The folder of the bus's secrets: each process takes its own ``<name>.json`` from it."""
 

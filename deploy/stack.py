@@ -63,7 +63,8 @@ def app_environment() -> dict[str, str]:
     env.setdefault("TDKT_NOTIFICATIONS_DECISIONS_URL", f"http://{infra.HOST}:{decisions_port}")
     if env.get("TDKT_STACK_DATABASE", "postgres") == "postgres":
         for name in apps.SERVICES_WITH_DATABASE:
-            env.setdefault(f"TDKT_{name.upper()}_DATABASE_URL", infra.postgres_url(f"tdkt_{name}"))
+            role = apps.database_role(name)
+            env.setdefault(f"TDKT_{name.upper()}_DATABASE_URL", infra.database_url(f"tdkt_{name}", role))
     return env
 
 
@@ -80,7 +81,7 @@ def up() -> list[apps.AppProcess]:
     env = app_environment()
     if env.get("TDKT_STACK_DATABASE", "postgres") == "postgres":
         for name in apps.SERVICES_WITH_DATABASE:
-            infra.ensure_postgres_database(f"tdkt_{name}")
+            infra.ensure_postgres_database(f"tdkt_{name}", owner=apps.database_role(name))
     kit = KitSettings(
         kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
         kafka_credentials_file=env["TDKT_KAFKA_CREDENTIALS_FILE"],

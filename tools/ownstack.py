@@ -122,7 +122,7 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
     run_id = uuid.uuid4().hex[:6]
     for service in apps.SERVICES_WITH_DATABASE:
         env[f"TDKT_{service.upper()}_DATABASE_URL"] = infra.ensure_postgres_database(
-            f"{name}_{run_id}_{service}"
+            f"{name}_{run_id}_{service}", owner=apps.database_role(service)
         )
     env["TDKT_TOPIC_PREFIX"] = f"{name}-{run_id}."
     env["TDKT_TEMPORAL_TASK_QUEUE"] = f"{name}-{run_id}.review"

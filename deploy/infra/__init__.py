@@ -33,7 +33,7 @@ TDKT_KAFKA_HEAP_OPTS            -Xms256m -Xmx512m   JVM heap options of the brok
 TDKT_TEMPORAL_PORT              7233                Temporal frontend gRPC
 TDKT_TEMPORAL_UI_PORT           8233                Temporal Web UI
 TDKT_TEMPORAL_BIN               (auto)              ``temporal`` CLI (default: .venv/bin, then PATH)
-TDKT_POSTGRES_PORT              55432               PostgreSQL (user ``tdkt``, trust auth)
+TDKT_POSTGRES_PORT              55432               PostgreSQL (SCRAM passwords; a role per service)
 TDKT_POSTGRES_BIN_DIR           (auto)              directory with initdb/pg_ctl/psql
 TDKT_MAIL_PORT                  10025               mail catcher SMTP (aiosmtpd, from the venv)
 TDKT_KEYCLOAK_PORT              18080               Keycloak HTTP; issuer ``http://127.0.0.1:<port>/realms/tdkt``
@@ -86,7 +86,13 @@ from deploy.infra.config import (
 from deploy.infra.kafka import _Kafka, kafka_probe
 from deploy.infra.keycloak import _Keycloak, keycloak_probe
 from deploy.infra.mail import _MailCatcher
-from deploy.infra.postgres import _Postgres, drop_postgres_database, ensure_postgres_database
+from deploy.infra.postgres import (
+    _Postgres,
+    database_url,
+    drop_postgres_database,
+    ensure_postgres_database,
+    ensure_postgres_role,
+)
 from deploy.infra.process import Component, _stack_lock, tail
 from deploy.infra.temporal import _Temporal
 
@@ -102,10 +108,12 @@ __all__ = [
     "Component",
     "InfraError",
     "component",
+    "database_url",
     "down",
     "drop_postgres_database",
     "empty_temporal_store",
     "ensure_postgres_database",
+    "ensure_postgres_role",
     "kafka_bootstrap",
     "kafka_controller_port",
     "kafka_port",

@@ -216,7 +216,7 @@ async def pipeline(
     if backend == "postgres":
         for name, database in zip(apps.SERVICES_WITH_DATABASE, databases, strict=True):
             env[f"TDKT_{name.upper()}_DATABASE_URL"] = await asyncio.to_thread(
-                infra.ensure_postgres_database, database
+                infra.ensure_postgres_database, database, apps.database_role(name)
             )
     kit = KitSettings(
         kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
