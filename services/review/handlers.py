@@ -25,6 +25,7 @@ from contracts.events import (
     ReviewAction,
     ReviewEvent,
 )
+from contracts.text import is_blank
 from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
 from servicekit.auth import TokenService
 from servicekit.db import run_in_session
@@ -146,7 +147,7 @@ async def act_on_task(
     row lock that long); if the second fails, the workflow's ``task.completed`` closes the task."""
     try:
         # the workflow's rule, checked first so that a reason-less action costs no round trip
-        require_reason(action, body.comment)
+        require_reason(action, None if is_blank(body.comment) else body.comment)
     except ReviewRefused as refused:
         raise WorkflowRefused(refused) from refused
 
@@ -259,7 +260,7 @@ async def add_comment(
     role: the whole organisation works the dossier); announced if marked for the submitter, in
     the same transaction."""
     text = body.text.strip()
-    if not text:
+    if is_blank(text):
         raise COMMENT_EMPTY()
 
     def add(session: Session) -> NoteView:
@@ -305,7 +306,7 @@ async def add_file(
             detected=error.detected or "unknown", accepted=", ".join(ctx.settings.note_file_types)
         ) from error
     name = (file_name or "tep-dinh-kem")[:FILE_NAME_LENGTH]
-    described = (description or "").strip() or None
+    described = None if is_blank(description) else (description or "").strip()
 
     def add(session: Session) -> NoteView:
         task = authz.visible(reviewer, service.get_task(session, task_id))

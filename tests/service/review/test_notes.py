@@ -163,7 +163,12 @@ async def test_a_note_is_refused_for_each_cause(review: Review, tokens: Tokens) 
         "Ý kiến không được để trống.",
         "A comment cannot be empty.",
     )
+    _refused(await _comment(review, _officer(tokens), "\u200b\u2060 "), 422, "comment-empty")
     _refused(await _comment(review, _officer(tokens), "x" * 4001), 422, "validation-failed")
+    reordered = _refused(
+        await _comment(review, _officer(tokens), "Đồng ý \u2067ý đồng gnôhk\u2069"), 422, "text-bidi-control"
+    )
+    assert "text" in reordered["message_vi"] and "text" in reordered["message_en"]
 
     wrong = _refused(
         await _file(review, _officer(tokens), b"just some text, not a document"),
