@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_SCHEME, Staff
 from servicekit.db import MAX_INTEGER
+from servicekit.files import content_disposition
 from servicekit.problems import error_responses
 from servicekit.refusals import HUMAN_TEXT, SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.decisions import examples, handlers
@@ -71,7 +72,7 @@ def pdf_response(content: bytes, filename: str) -> Response:
         content,
         media_type=PDF,
         headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
+            "Content-Disposition": content_disposition("inline", filename),
             "ETag": f'"{hashlib.sha256(content).hexdigest()}"',
         },
     )

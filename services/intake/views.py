@@ -29,6 +29,7 @@ from contracts.dossiers import DossierSubmission
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
 from servicekit.auth import INTAKE_AUDIENCE, INTEGRATOR_TOKEN_SCHEME
 from servicekit.db import MAX_INTEGER, MAX_PAGE_OFFSET
+from servicekit.files import file_response
 from servicekit.problems import error_responses
 from servicekit.refusals import AUTHENTICATION, HUMAN_TEXT
 from servicekit.telemetry import current_trace_id
@@ -239,7 +240,7 @@ async def upload(
 )
 async def download(ctx: Ctx, dossier_id: str, attachment_id: str, client_id: Reader) -> FileResponse:
     found = await handlers.download(ctx, client_id, dossier_id, attachment_id)
-    return FileResponse(found.path, media_type=found.media_type, filename=found.file_name)
+    return file_response(found.path, found.media_type, found.file_name)
 
 
 def describe_limits(app: FastAPI, settings: IntakeSettings) -> None:

@@ -29,7 +29,7 @@ from contracts.text import is_blank
 from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
 from servicekit.auth import TokenService
 from servicekit.db import run_in_session
-from servicekit.files import ContentStore, TooLarge, TypeNotAllowed
+from servicekit.files import ContentStore, TooLarge, TypeNotAllowed, safe_file_name
 from servicekit.service import ServiceRuntime
 from services.review import authz, notes, service
 from services.review.authz import Reviewer, ReviewerRole
@@ -243,8 +243,6 @@ async def assign_task(
 
 # --- notes: comments and files on a task ------------------------------------------------------
 
-FILE_NAME_LENGTH = 255
-
 
 @dataclass(frozen=True)
 class NoteFile:
@@ -305,7 +303,7 @@ async def add_file(
         raise NOTE_FILE_TYPE_NOT_ALLOWED(
             detected=error.detected or "unknown", accepted=", ".join(ctx.settings.note_file_types)
         ) from error
-    name = (file_name or "tep-dinh-kem")[:FILE_NAME_LENGTH]
+    name = safe_file_name(file_name, "tep-dinh-kem")
     described = None if is_blank(description) else (description or "").strip()
 
     def add(session: Session) -> NoteView:

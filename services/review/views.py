@@ -20,6 +20,7 @@ from contracts.workflow import TaskActionResult
 from servicekit.auth import STAFF_TOKEN_SCHEME
 from servicekit.db import MAX_PAGE_OFFSET
 from servicekit.errors import ErrorCode
+from servicekit.files import file_response
 from servicekit.problems import error_responses
 from servicekit.refusals import HUMAN_TEXT, SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.review import examples, handlers
@@ -368,9 +369,7 @@ async def list_objections(
 )
 async def download_file(dossier_id: str, file_id: str, ctx: Ctx, reviewer: CurrentReviewer) -> FileResponse:
     found = await handlers.note_file(ctx, reviewer, dossier_id, file_id)
-    return FileResponse(
-        found.path, media_type=found.media_type, filename=found.file_name, content_disposition_type="inline"
-    )
+    return file_response(found.path, found.media_type, found.file_name, "inline")
 
 
 def describe_limits(app: FastAPI, settings: ReviewSettings) -> None:

@@ -219,7 +219,9 @@ async def test_the_notes_are_read_by_every_level_and_by_no_one_else(review: Revi
         )
         assert download.status_code == 200 and download.content == PDF
         assert download.headers["content-type"] == "application/pdf"
-        assert download.headers["content-disposition"].startswith("inline")
+        assert download.headers["content-disposition"] == (
+            "inline; filename=\"bao-cao-tham-dinh.pdf\"; filename*=UTF-8''bao-cao-tham-dinh.pdf"
+        )
 
     stranger = _officer(tokens, UNRELATED, "leader")
     problem = _refused(
