@@ -2,7 +2,13 @@
 addresses, dates of birth and addresses given with their label are masked in every log record
 (a record factory, so uvicorn's access log too) and in every exported span (an exporter
 wrapper). Events carry personal data only where a consumer needs it (nominee contacts, for the
-notifications service), and never these."""
+notifications service), and never these.
+
+The same factory keeps a record on its line: control characters (CR, LF, NUL, the rest of C0 and
+C1), Unicode line and paragraph separators and bidirectional controls in its message and arguments
+are written as escapes (``\\n``, ``\\x00``, ``\\u202e``) after URL-decoding, so a request for
+``/v1/x%0d%0aFAKE LOG LINE`` cannot add a line of its own to the access log, nor a NUL a raw byte to
+a log file. A traceback (``exc_text``) stays on its lines."""
 
 from __future__ import annotations
 
@@ -42,6 +48,21 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = 
 )
 
 
+_FORGING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` on one line, showing what it held: a control character, a line or paragraph
+    separator or a bidirectional control as its escape (``\\r\\n``, ``\\x00``, ``\\u202e``)."""
+    return _FORGING.sub(_escape, text)
+
+
 def mask(text: str, *, decode: bool = True) -> str:
     """``text`` with personal data replaced; URL-encoded text (a logged query string) is decoded
     first, so ``%20`` cannot glue an identity number to its neighbours (not a format string:
@@ -53,35 +74,42 @@ def mask(text: str, *, decode: bool = True) -> str:
     return text
 
 
-def _masked(value: Any) -> Any:
+def _masked(value: Any, *, one_line: bool = False) -> Any:
+    """``value`` with personal data masked, and for a log record (``one_line``) its control
+    characters escaped (a span's attributes keep their lines: a stack trace is one)."""
     if isinstance(value, str):
-        return mask(value)
+        return escape_controls(mask(value)) if one_line else mask(value)
     if isinstance(value, tuple) and hasattr(value, "_fields"):  # a named tuple (TopicPartition…)
-        return type(value)(*(_masked(item) for item in value))
+        return type(value)(*(_masked(item, one_line=one_line) for item in value))
     if isinstance(value, tuple | list):
-        return type(value)(_masked(item) for item in value)
+        return type(value)(_masked(item, one_line=one_line) for item in value)
     if isinstance(value, dict):
-        return {key: _masked(item) for key, item in value.items()}
+        return {key: _masked(item, one_line=one_line) for key, item in value.items()}
     if value is None or isinstance(value, int | float | bool | bytes):
         return value
-    return mask(str(value))  # an exception, a model: its text is what the log would show
+    return _masked(str(value), one_line=one_line)  # an exception, a model: its text is what is shown
 
 
 def install_log_masking() -> None:
-    """Mask every log record's message and arguments as it is made (once per process)."""
+    """Mask every log record's message and arguments as it is made, and keep it on one line (once
+    per process)."""
     make_record = logging.getLogRecordFactory()
     if getattr(make_record, "masks_personal_data", False):
         return
 
     def masking_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = make_record(*args, **kwargs)
-        if isinstance(record.msg, str):
-            record.msg = mask(record.msg, decode=False)  # a format string: its % are directives
+        try:
+            # a format string: its % are directives, not URL escapes
+            record.msg = escape_controls(mask(str(record.msg), decode=False))
+        except Exception:  # never let masking fail the caller (it killed aiokafka's sender once)
+            record.msg = "(a log message that cannot be shown)"
         if record.args:
             try:
-                record.args = _masked(record.args)
-            except Exception:  # never let masking fail the caller (it killed aiokafka's sender once)
-                record.msg, record.args = mask(f"{record.msg} {record.args!r}", decode=False), None
+                record.args = _masked(record.args, one_line=True)
+            except Exception:
+                shown = escape_controls(mask(f"{record.msg} {record.args!r}", decode=False))
+                record.msg, record.args = shown, None
         if record.exc_info and record.exc_info[0] is not None:
             # the formatter uses exc_text when set: the traceback is masked like the message
             record.exc_text = mask("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))

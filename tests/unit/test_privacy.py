@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
@@ -108,3 +109,69 @@ def test_named_tuples_and_odd_arguments_never_make_logging_raise(caplog: pytest.
         logger.warning("odd %s", Unbuildable("a", "b"))
     assert "TopicPartition(topic='t', partition=2)" in caplog.text and "001203004567" not in caplog.text
     assert "odd" in caplog.text
+
+
+def _formatted(caplog: pytest.LogCaptureFixture) -> list[str]:
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return [formatter.format(record) for record in caplog.records]
+
+
+def test_an_encoded_line_break_in_a_request_cannot_forge_an_access_log_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """uvicorn logs the path percent-encoded and the query as sent; masking decodes both (so that
+    ``%20`` cannot hide an identity number) and must not let the decoded CR LF through."""
+    from uvicorn.protocols.utils import get_path_with_query_string
+
+    install_log_masking()
+    scope: Any = {"path": "/v1/x\r\nFAKE LOG LINE", "query_string": b"q=%0d%0a2026-12-06 INFO forged&n=%00"}
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", get_path_with_query_string(scope), "1.1", 404
+        )
+    [line] = _formatted(caplog)
+    assert "\n" not in line and "\r" not in line and "\x00" not in line
+    assert line.endswith('"GET /v1/x\\r\\nFAKE LOG LINE?q=\\r\\n2026-12-06 INFO forged&n=\\x00 HTTP/1.1" 404')
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("a\x00b", "a\\x00b"),
+        ("a\x1b[31mred", "a\\x1b[31mred"),
+        ("a\x85b\u2028c", "a\\x85b\\u2028c"),
+        ("tên \u202egpj.exe", "tên \\u202egpj.exe"),
+        ("tab\there", "tab\\there"),
+        ("Nguyễn Văn An", "Nguyễn Văn An"),
+    ],
+)
+def test_control_characters_are_escaped_in_messages_and_arguments(
+    caplog: pytest.LogCaptureFixture, sent: str, shown: str
+) -> None:
+    install_log_masking()
+    logger = logging.getLogger("tdkt.test.escape")
+    with caplog.at_level(logging.INFO, logger="tdkt.test.escape"):
+        logger.info("argument %s", sent)
+        logger.info(f"message {sent}")
+        logger.info({"mapping": sent})  # not a string: shown as its text
+    assert caplog.messages[:2] == [f"argument {shown}", f"message {shown}"]
+    assert not [char for char in sent if char not in shown and char in caplog.messages[2]]
+    assert all(line.count("\n") == 0 for line in _formatted(caplog))
+
+
+def test_a_traceback_keeps_its_lines_and_a_span_its_text(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_masking()
+    logger = logging.getLogger("tdkt.test.escape")
+    with caplog.at_level(logging.INFO, logger="tdkt.test.escape"):
+        try:
+            raise RuntimeError("refused")
+        except RuntimeError:
+            logger.exception("failed\nFAKE")
+    [line] = _formatted(caplog)
+    assert line.splitlines()[0].endswith("failed\\nFAKE") and "Traceback (most recent call last):" in line
+    exported = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(MaskingSpanExporter(exported)))
+    with provider.get_tracer("t").start_as_current_span("x") as span:
+        span.set_attribute("exception.stacktrace", "line 1\nline 2")
+    assert exported.get_finished_spans()[0].attributes == {"exception.stacktrace": "line 1\nline 2"}
