@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.events import DecisionReward, NomineeKind, RevocationGround
+from contracts.text import HumanText
 from servicekit.db import MAX_INTEGER, MAX_PAGE_OFFSET
 
 
@@ -241,7 +242,7 @@ class EntryPage(BaseModel):
 class RevocationRequest(BaseModel):
     line_number: int = PydanticField(ge=1, le=MAX_INTEGER, description="Số sổ vàng of the line to revoke")
     ground: RevocationGround = PydanticField(description="Luật TĐKT 2022 Điều 93 k2, point a–d")
-    reason: str = PydanticField(min_length=10, max_length=2000, description="The facts, in Vietnamese")
+    reason: HumanText = PydanticField(min_length=10, max_length=2000, description="The facts, in Vietnamese")
 
 
 class VerificationProblem(BaseModel):

@@ -12,8 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_SCHEME, Staff
 from servicekit.db import MAX_INTEGER
+from servicekit.files import content_disposition
 from servicekit.problems import error_responses
-from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
+from servicekit.refusals import HUMAN_TEXT, SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.decisions import examples, handlers
 from services.decisions.context import DecisionsContext
 from services.decisions.errors import (
@@ -71,7 +72,7 @@ def pdf_response(content: bytes, filename: str) -> Response:
         content,
         media_type=PDF,
         headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
+            "Content-Disposition": content_disposition("inline", filename),
             "ETag": f'"{hashlib.sha256(content).hexdigest()}"',
         },
     )
@@ -157,6 +158,7 @@ async def certificate_pdf(
         DECISION_NOT_REVOCABLE,
         ALREADY_REVOKED,
         SIGNER_NOT_NAMED,
+        *HUMAN_TEXT,
         *STAFF_AUTHENTICATION,
     ),
 )

@@ -25,10 +25,11 @@ from contracts.events import (
     ReviewAction,
     ReviewEvent,
 )
+from contracts.text import is_blank
 from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
 from servicekit.auth import TokenService
 from servicekit.db import run_in_session
-from servicekit.files import ContentStore, TooLarge, TypeNotAllowed
+from servicekit.files import ContentStore, TooLarge, TypeNotAllowed, safe_file_name
 from servicekit.service import ServiceRuntime
 from services.review import authz, notes, service
 from services.review.authz import Reviewer, ReviewerRole
@@ -146,7 +147,7 @@ async def act_on_task(
     row lock that long); if the second fails, the workflow's ``task.completed`` closes the task."""
     try:
         # the workflow's rule, checked first so that a reason-less action costs no round trip
-        require_reason(action, body.comment)
+        require_reason(action, None if is_blank(body.comment) else body.comment)
     except ReviewRefused as refused:
         raise WorkflowRefused(refused) from refused
 
@@ -242,8 +243,6 @@ async def assign_task(
 
 # --- notes: comments and files on a task ------------------------------------------------------
 
-FILE_NAME_LENGTH = 255
-
 
 @dataclass(frozen=True)
 class NoteFile:
@@ -259,7 +258,7 @@ async def add_comment(
     role: the whole organisation works the dossier); announced if marked for the submitter, in
     the same transaction."""
     text = body.text.strip()
-    if not text:
+    if is_blank(text):
         raise COMMENT_EMPTY()
 
     def add(session: Session) -> NoteView:
@@ -304,8 +303,8 @@ async def add_file(
         raise NOTE_FILE_TYPE_NOT_ALLOWED(
             detected=error.detected or "unknown", accepted=", ".join(ctx.settings.note_file_types)
         ) from error
-    name = (file_name or "tep-dinh-kem")[:FILE_NAME_LENGTH]
-    described = (description or "").strip() or None
+    name = safe_file_name(file_name, "tep-dinh-kem")
+    described = None if is_blank(description) else (description or "").strip()
 
     def add(session: Session) -> NoteView:
         task = authz.visible(reviewer, service.get_task(session, task_id))

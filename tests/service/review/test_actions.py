@@ -229,6 +229,19 @@ async def test_a_rejection_or_return_without_a_reason_is_refused_before_anything
         problem = refused(answered, 422, "reason-required")
         assert problem["message_en"] == f"A reason (comment) is required to {en} a dossier."
         assert problem["message_vi"] == f"Phải nêu lý do (comment) khi {vi} hồ sơ."
+        invisible = {"comment": "\u200b\ufeff"}  # shows nothing, though str.strip keeps it
+        answered = await act(review, tokens, {"task_id": "no-such-task"}, action, "leader", invisible)
+        refused(answered, 422, "reason-required")
+
+
+async def test_a_struck_entry_whose_reason_reorders_its_text_is_refused(
+    review: Review, tokens: Tokens
+) -> None:
+    struck = {"struck_entries": [{"entry_id": "d.1", "reason": "Chưa đủ \u202eneiked uềiđ"}]}
+    answered = await act(review, tokens, {"task_id": "no-such-task"}, "recommend", "officer", struck)
+    problem = refused(answered, 422, "text-bidi-control")
+    assert "struck_entries[0].reason" in problem["message_vi"]
+    assert "struck_entries[0].reason" in problem["message_en"]
 
 
 async def test_a_task_not_of_the_reviewers_organisation_is_not_found(review: Review, tokens: Tokens) -> None:

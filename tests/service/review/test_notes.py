@@ -163,7 +163,12 @@ async def test_a_note_is_refused_for_each_cause(review: Review, tokens: Tokens) 
         "Ý kiến không được để trống.",
         "A comment cannot be empty.",
     )
+    _refused(await _comment(review, _officer(tokens), "\u200b\u2060 "), 422, "comment-empty")
     _refused(await _comment(review, _officer(tokens), "x" * 4001), 422, "validation-failed")
+    reordered = _refused(
+        await _comment(review, _officer(tokens), "Đồng ý \u2067ý đồng gnôhk\u2069"), 422, "text-bidi-control"
+    )
+    assert "text" in reordered["message_vi"] and "text" in reordered["message_en"]
 
     wrong = _refused(
         await _file(review, _officer(tokens), b"just some text, not a document"),
@@ -214,7 +219,9 @@ async def test_the_notes_are_read_by_every_level_and_by_no_one_else(review: Revi
         )
         assert download.status_code == 200 and download.content == PDF
         assert download.headers["content-type"] == "application/pdf"
-        assert download.headers["content-disposition"].startswith("inline")
+        assert download.headers["content-disposition"] == (
+            "inline; filename=\"bao-cao-tham-dinh.pdf\"; filename*=UTF-8''bao-cao-tham-dinh.pdf"
+        )
 
     stranger = _officer(tokens, UNRELATED, "leader")
     problem = _refused(

@@ -99,6 +99,15 @@ async def test_an_objection_is_refused_for_each_cause(review: Review) -> None:
     assert (unsigned.status_code, unsigned.json()["code"]) == (422, "validation-failed")
     assert {error["loc"][-1] for error in unsigned.json()["errors"]} == {"author_name", "contact"}
 
+    for body, code, field in (
+        ({"author_name": "   "}, "text-blank", "author_name"),
+        ({"author_name": "Lê\u200bVăn Dân"}, "text-invisible-character", "author_name"),
+        ({"text": "Sai \u202ecáhk"}, "text-bidi-control", "text"),
+    ):
+        problem = (await _object(review, **body)).json()
+        assert (problem["status"], problem["code"]) == (422, code), problem
+        assert field in problem["message_vi"] and field in problem["message_en"]
+
     review.clock.set(CLOSES)
     late = await _object(review)
     assert (late.status_code, late.json()["code"]) == (409, "public-comment-closed")
