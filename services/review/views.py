@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Body, Depends, FastAPI, Form, Path, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -42,6 +42,8 @@ from services.review.errors import (
     TASK_NOT_CLAIMED_BY_YOU,
     TASK_NOT_FOUND,
     TASK_NOT_OPEN,
+    TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+    TOO_MANY_OBJECTIONS_TO_DOSSIER,
     UNKNOWN_ASSIGNEE,
     UNKNOWN_NOMINEE,
     WORKFLOW_ENGINE_UNAVAILABLE,
@@ -107,6 +109,13 @@ async def now(ctx: Ctx) -> datetime:
 
 
 Now = Annotated[datetime, Depends(now)]
+
+
+def client_address(request: Request) -> str:
+    """The TCP peer's address. Behind a proxy that is the proxy's: ``X-Forwarded-For`` is not read,
+    since any client can write it; a deployment behind one runs uvicorn with
+    ``--forwarded-allow-ips`` naming it, which puts the forwarded address here."""
+    return request.client.host if request.client else "unknown"
 
 
 async def current_reviewer(
@@ -204,10 +213,26 @@ async def public_comments(ctx: Ctx, at: Now) -> list[PublicCommentView]:
     tags=["public comment"],
     status_code=201,
     summary="Send an objection about a published dossier (signed with a name and contact)",
-    responses=_documented(NO_PUBLIC_COMMENT, PUBLIC_COMMENT_CLOSED, UNKNOWN_NOMINEE, signed_in=False),
+    description="No sign-in: each client address may send a few objections an hour and each "
+    "dossier take a bounded number (429 with `Retry-After`; settings "
+    "`TDKT_REVIEW_OBJECTIONS_PER_ADDRESS`, `…_PER_DOSSIER`, `TDKT_REVIEW_OBJECTION_WINDOW_SECONDS`).",
+    responses=_documented(
+        NO_PUBLIC_COMMENT,
+        PUBLIC_COMMENT_CLOSED,
+        UNKNOWN_NOMINEE,
+        TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+        TOO_MANY_OBJECTIONS_TO_DOSSIER,
+        signed_in=False,
+    ),
 )
-async def object_to(dossier_id: str, body: ObjectionBody, ctx: Ctx, at: Now) -> ObjectionView:
-    return await handlers.record_objection(ctx, dossier_id, body, at)
+async def object_to(
+    dossier_id: Annotated[str, Path(max_length=64)],
+    body: ObjectionBody,
+    ctx: Ctx,
+    at: Now,
+    address: Annotated[str, Depends(client_address)],
+) -> ObjectionView:
+    return await handlers.record_objection(ctx, dossier_id, body, at, address)
 
 
 # --- the staff directory -----------------------------------------------------------------------
