@@ -127,7 +127,8 @@ TOO_MANY_OBJECTIONS_FROM_ADDRESS = ErrorCode(
     "Địa chỉ mạng của bạn đã gửi {limit} ý kiến trong {minutes} phút qua; vui lòng gửi lại sau {seconds} giây.",
     "Your network address sent {limit} objections in the last {minutes} minutes; send again in {seconds} "
     "seconds.",
-    meaning="Each client address (the TCP peer: X-Forwarded-For is not trusted) may send "
+    meaning="Each client address (the TCP peer; X-Forwarded-For only from a proxy in uvicorn's "
+    "FORWARDED_ALLOW_IPS) may send "
     "TDKT_REVIEW_OBJECTIONS_PER_ADDRESS objections per TDKT_REVIEW_OBJECTION_WINDOW_SECONDS; "
     "`Retry-After` says when it may send again.",
 )

@@ -112,9 +112,10 @@ Now = Annotated[datetime, Depends(now)]
 
 
 def client_address(request: Request) -> str:
-    """The TCP peer's address. Behind a proxy that is the proxy's: ``X-Forwarded-For`` is not read,
-    since any client can write it; a deployment behind one runs uvicorn with
-    ``--forwarded-allow-ips`` naming it, which puts the forwarded address here."""
+    """The TCP peer's address: this code never reads ``X-Forwarded-For``, which any client can
+    write. uvicorn (``servicekit.service.main``) puts the forwarded address here only when the peer
+    is a proxy listed in ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by default); behind any other proxy,
+    every client has the proxy's address and shares its allowance — list the proxy there."""
     return request.client.host if request.client else "unknown"
 
 
