@@ -46,7 +46,7 @@ class DecisionsSettings(ServiceSettings):
     verify_memory_bytes: int = Field(default=768 * MIB, ge=256 * MIB)
     """The child's address space (``RLIMIT_AS``): interpreter, libraries and a 50 MB upload fit."""
     verify_max_objects: int = Field(default=200_000, ge=1)
-    """Objects an upload may declare (a decision of 500 lines declares a few thousand)."""
+    """Objects an upload may declare (the registry's documents declare far fewer)."""
     verify_max_stream_bytes: int = Field(default=32 * MIB, ge=MIB)
     """Bytes one stream of an upload may decode to."""
     verify_max_decoded_bytes: int = Field(default=128 * MIB, ge=MIB)
