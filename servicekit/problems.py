@@ -34,6 +34,7 @@ HTTP_STATUS: dict[Refusal, int] = {
     Refusal.TOO_LARGE: 413,
     Refusal.UNSUPPORTED: 415,
     Refusal.INVALID: 422,
+    Refusal.TOO_MANY: 429,
     Refusal.UNAVAILABLE: 503,
 }
 """The one place a kind of refusal becomes an HTTP status."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 
 import anyio
+from cryptography.hazmat.primitives import serialization
 from opentelemetry import trace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -21,11 +22,14 @@ from sqlmodel import Session
 from contracts.events import DossierAmended, DossierApproved, DossierSubmitted, ReviewTaskOpened
 from servicekit.auth import Staff
 from servicekit.db import run_in_session
+from servicekit.errors import DomainError
+from servicekit.sandbox import Busy, Stop, Stopped
 from servicekit.telemetry import continued_trace, trace_carrier
 from services.decisions import errors, issuing, provenance, registry, revocation, verification
 from services.decisions.context import DecisionsContext
-from services.decisions.documents import pipeline, store
-from services.decisions.documents.signing import verify
+from services.decisions.documents import inspection, pipeline, store
+from services.decisions.documents.inspection import Excess, OverLimits
+from services.decisions.documents.signing import Verification
 from services.decisions.domain.authority import is_leader
 from services.decisions.models import (
     DecisionEntryView,
@@ -39,7 +43,8 @@ from services.decisions.models import (
 
 tracer = trace.get_tracer(__name__)
 
-MAX_VERIFY_BYTES = 50 * 1024 * 1024
+MIB = 1024 * 1024
+MAX_VERIFY_BYTES = 50 * MIB
 """The largest file ``verify_pdf`` reads."""
 
 # --- consumed events ---------------------------------------------------------------------------
@@ -242,12 +247,43 @@ async def _certificate_file(ctx: DecisionsContext, decision_id: str, line_number
 
 async def verify_pdf(ctx: DecisionsContext, content: bytes) -> VerificationView:
     """Is ``content`` an unaltered document of this registry, which, and does its award stand? The
-    signature is checked outside any transaction, then the registry is read (one)."""
+    file is read and its signature checked in a confined child process (``sandbox``), outside any
+    transaction; then the registry is read (one)."""
     if len(content) > MAX_VERIFY_BYTES:
-        raise errors.FILE_TOO_LARGE(megabytes=MAX_VERIFY_BYTES // (1024 * 1024))
-    at = ctx.now()
-    result = await anyio.to_thread.run_sync(lambda: verify(content, ctx.seal.signer, at))
+        raise errors.FILE_TOO_LARGE(megabytes=MAX_VERIFY_BYTES // MIB)
+    result = await _verified(ctx, content)
     held = await run_in_session(
         ctx.runtime.engine, lambda session: verification.holding(session, result.document_sha256)
     )
     return verification.verdict(result, held)
+
+
+async def _verified(ctx: DecisionsContext, content: bytes) -> Verification:
+    """``inspection.inspect`` in the sandbox, its refusals the catalogue's."""
+    settings = ctx.settings
+    roots = tuple(root.public_bytes(serialization.Encoding.DER) for root in ctx.seal.signer.trust_roots)
+    try:
+        found = await ctx.sandbox.run(inspection.inspect, content, roots, ctx.now(), ctx.parse_limits)
+    except Busy:
+        busy = errors.VERIFICATION_BUSY(seconds=settings.verify_retry_after_seconds)
+        busy.headers["Retry-After"] = str(settings.verify_retry_after_seconds)
+        raise busy from None
+    except Stopped as stopped:
+        raise _stopped(ctx, stopped) from None
+    if isinstance(found, OverLimits):
+        limits = ctx.parse_limits
+        if found.excess == Excess.OBJECTS:
+            raise errors.PDF_TOO_MANY_OBJECTS(objects=found.declared, limit=limits.max_objects)
+        raise errors.PDF_TOO_MUCH_DATA(
+            stream_megabytes=limits.max_stream_bytes // MIB, total_megabytes=limits.max_decoded_bytes // MIB
+        )
+    verified: Verification = found
+    return verified
+
+
+def _stopped(ctx: DecisionsContext, stopped: Stopped) -> DomainError:
+    if stopped.stop == Stop.TIMED_OUT:
+        return errors.PDF_TOOK_TOO_LONG(
+            seconds=f"{ctx.settings.verify_timeout_seconds:g}", detail=stopped.detail
+        )
+    return errors.PDF_TOO_COMPLEX(megabytes=ctx.settings.verify_memory_bytes // MIB, detail=str(stopped))

@@ -30,6 +30,11 @@ from services.decisions.errors import (
     LINE_REVOKED,
     NO_CERTIFICATES,
     NOT_ISSUING_AUTHORITY,
+    PDF_TOO_COMPLEX,
+    PDF_TOO_MANY_OBJECTS,
+    PDF_TOO_MUCH_DATA,
+    PDF_TOOK_TOO_LONG,
+    VERIFICATION_BUSY,
 )
 from services.decisions.models import (
     DecisionEntryView,
@@ -192,8 +197,18 @@ async def issue_batches(
     "revoked line's certificate, or a decision whose lines were all revoked, is authentic but "
     "`revoked`, with `revocations` naming each revocation decision (number, date, ground, số sổ "
     "vàng, nominee); some lines revoked: problem `partly-revoked`. `problems` keeps the codes; "
-    "`problem_details` gives each with `message_vi` and `message_en`.",
-    responses=error_responses(FILE_TOO_LARGE),
+    "`problem_details` gives each with `message_vi` and `message_en`.\n\n"
+    "The file is read in a short-lived child process under limits of objects, decoded data, memory "
+    "and time (422 with the limit it exceeds); a few files are read at once, and one more is "
+    "answered 503 `verification-busy` with `Retry-After`.",
+    responses=error_responses(
+        FILE_TOO_LARGE,
+        PDF_TOO_MANY_OBJECTS,
+        PDF_TOO_MUCH_DATA,
+        PDF_TOO_COMPLEX,
+        PDF_TOOK_TOO_LONG,
+        VERIFICATION_BUSY,
+    ),
 )
 async def verify_pdf(ctx: Ctx, file: UploadFile) -> VerificationView:
     return await handlers.verify_pdf(ctx, await file.read(handlers.MAX_VERIFY_BYTES + 1))

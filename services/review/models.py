@@ -223,7 +223,15 @@ class TaskView(BaseModel):
     actor: str | None
     assignee: str | None
     objections: list[ObjectionView] = Field(
-        default_factory=list, description="Public objections to this dossier's nominees, for the council"
+        default_factory=list,
+        description="The latest public objections to this dossier's nominees (at most "
+        "TDKT_REVIEW_TASK_OBJECTIONS_SHOWN, 20 by default), oldest first; `objections_url` pages "
+        "through them all",
+    )
+    objections_total: int = Field(default=0, description="How many objections the dossier has received")
+    objections_url: str | None = Field(
+        default=None,
+        description="Where all of them are read a page at a time: /v1/dossiers/{dossier_id}/objections",
     )
     notes_count: int = Field(
         default=0,

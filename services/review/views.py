@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Body, Depends, FastAPI, Form, Path, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
@@ -44,6 +44,8 @@ from services.review.errors import (
     TASK_NOT_CLAIMED_BY_YOU,
     TASK_NOT_FOUND,
     TASK_NOT_OPEN,
+    TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+    TOO_MANY_OBJECTIONS_TO_DOSSIER,
     UNKNOWN_ASSIGNEE,
     UNKNOWN_NOMINEE,
     WORKFLOW_ENGINE_UNAVAILABLE,
@@ -109,6 +111,14 @@ async def now(ctx: Ctx) -> datetime:
 
 
 Now = Annotated[datetime, Depends(now)]
+
+
+def client_address(request: Request) -> str:
+    """The TCP peer's address: this code never reads ``X-Forwarded-For``, which any client can
+    write. uvicorn (``servicekit.service.main``) puts the forwarded address here only when the peer
+    is a proxy listed in ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by default); behind any other proxy,
+    every client has the proxy's address and shares its allowance — list the proxy there."""
+    return request.client.host if request.client else "unknown"
 
 
 async def current_reviewer(
@@ -207,12 +217,27 @@ async def public_comments(ctx: Ctx, at: Now) -> list[PublicCommentView]:
     tags=["public comment"],
     status_code=201,
     summary="Send an objection about a published dossier (signed with a name and contact)",
+    description="No sign-in: each client address may send a few objections an hour and each "
+    "dossier take a bounded number (429 with `Retry-After`; settings "
+    "`TDKT_REVIEW_OBJECTIONS_PER_ADDRESS`, `…_PER_DOSSIER`, `TDKT_REVIEW_OBJECTION_WINDOW_SECONDS`).",
     responses=_documented(
-        NO_PUBLIC_COMMENT, PUBLIC_COMMENT_CLOSED, UNKNOWN_NOMINEE, *HUMAN_TEXT, signed_in=False
+        NO_PUBLIC_COMMENT,
+        PUBLIC_COMMENT_CLOSED,
+        UNKNOWN_NOMINEE,
+        TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+        TOO_MANY_OBJECTIONS_TO_DOSSIER,
+        *HUMAN_TEXT,
+        signed_in=False,
     ),
 )
-async def object_to(dossier_id: str, body: ObjectionBody, ctx: Ctx, at: Now) -> ObjectionView:
-    return await handlers.record_objection(ctx, dossier_id, body, at)
+async def object_to(
+    dossier_id: Annotated[str, Path(max_length=64)],
+    body: ObjectionBody,
+    ctx: Ctx,
+    at: Now,
+    address: Annotated[str, Depends(client_address)],
+) -> ObjectionView:
+    return await handlers.record_objection(ctx, dossier_id, body, at, address)
 
 
 # --- the staff directory -----------------------------------------------------------------------

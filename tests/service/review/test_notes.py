@@ -7,18 +7,15 @@ else finds no dossier; only a note marked for the submitter leaves review, once,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from contracts.events import DossierRejected, DossierWithdrawn, ReviewLevel, ReviewStepKind, ReviewTaskOpened
 from contracts.topics import Topic
-from servicekit.clock import ManualClock
 from tests.service.conftest import START, Tokens
-from tests.service.review.conftest import OTHER, UNIT, Review, running_review, task_opened
+from tests.service.review.conftest import OTHER, UNIT, Review, task_opened
 from tests.support import events
 
 LIMIT = 4096
@@ -33,16 +30,8 @@ SHARED = "vn.tdkt.review.note.shared.v1"
 
 
 @pytest.fixture
-async def review(
-    stack_env: dict[str, str],
-    task_queue: str,
-    clock: ManualClock,
-    temporal: WorkflowEnvironment,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[Review]:
-    monkeypatch.setenv("TDKT_REVIEW_MAX_NOTE_FILE_BYTES", str(LIMIT))
-    async with running_review(clock, temporal) as service:
-        yield service
+def review_env() -> dict[str, str]:
+    return {"MAX_NOTE_FILE_BYTES": str(LIMIT)}
 
 
 def _opened(
