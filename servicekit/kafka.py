@@ -12,7 +12,9 @@ database or broker unreachable, a timeout, a dependency answering "unavailable")
 fails the same way every time (a value too long for its column, an integrity violation, a bug)
 would hold every record behind it on the partition, so after ``MAX_HANDLER_ATTEMPTS`` it is
 dead-lettered as ``handler-failed`` with the error, and a partition held by a transient failure
-says so in the log (``partition stalled``) at every retry past that count.
+says so in the log (``partition stalled``) at every retry past that count and in the metric
+``tdkt.consumer.stalled_partitions`` (with ``tdkt.consumer.retries`` and
+``tdkt.consumer.dead_letters``, exported over OTLP with the traces).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,7 @@ from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.security import BaseSecurity, SASLPlaintext, SASLScram512
 from faststream.specification import AsyncAPI
+from opentelemetry import metrics
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
@@ -276,6 +279,43 @@ async def publish_record(
 _retry_attempts: dict[tuple[str, int, int], int] = {}
 """Failed attempts per record position, kept across redeliveries to grow the backoff."""
 
+_meter = metrics.get_meter("tdkt.kafka")
+RETRIES = _meter.create_counter(
+    "tdkt.consumer.retries",
+    unit="{attempt}",
+    description="Failed attempts at a record, retried in place (by topic and error kind)",
+)
+DEAD_LETTERS = _meter.create_counter(
+    "tdkt.consumer.dead_letters",
+    unit="{record}",
+    description="Records diverted to their topic's dead-letter twin (by topic and reason)",
+)
+
+
+def stalled_partitions() -> dict[tuple[str, int], int]:
+    """Partitions held by a record that has failed ``MAX_HANDLER_ATTEMPTS`` times or more (a
+    transient failure that lasts, or a record awaiting another): ``{(topic, partition): attempts}``."""
+    stalled: dict[tuple[str, int], int] = {}
+    for (topic, partition, _), attempts in list(_retry_attempts.items()):
+        if attempts >= MAX_HANDLER_ATTEMPTS:
+            stalled[(topic, partition)] = max(attempts, stalled.get((topic, partition), 0))
+    return stalled
+
+
+def _observe_stalled(_options: metrics.CallbackOptions) -> Iterable[metrics.Observation]:
+    counts: dict[str, int] = {}
+    for topic, _ in stalled_partitions():
+        counts[topic] = counts.get(topic, 0) + 1
+    return [metrics.Observation(count, {"topic": topic}) for topic, count in counts.items()]
+
+
+STALLED = _meter.create_observable_gauge(
+    "tdkt.consumer.stalled_partitions",
+    callbacks=[_observe_stalled],
+    unit="{partition}",
+    description="Partitions whose next record has failed MAX_HANDLER_ATTEMPTS times or more (by topic)",
+)
+
 
 class DeadLetterMiddleware(BaseMiddleware):
     """Diverts poison records to the dead-letter topic; backs off and rewinds before an in-place
@@ -318,6 +358,14 @@ class DeadLetterMiddleware(BaseMiddleware):
                 self.committer.handled(msg)
                 return None
             delay = min(MAX_RETRY_BACKOFF_SECONDS, 0.2 * 2 ** (attempt - 1))
+            kind = (
+                "awaiting"
+                if isinstance(error, AwaitingRecord)
+                else "transient"
+                if is_transient(error)
+                else "error"
+            )
+            RETRIES.add(1, {"topic": record.topic, "kind": kind})
             _log_retry(record, error, attempt, delay)
             await asyncio.sleep(delay)
             await msg.nack()  # rewind: the record is fetched and handled again, never skipped
@@ -360,6 +408,7 @@ class DeadLetterMiddleware(BaseMiddleware):
             }
         )
         logger.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+        DEAD_LETTERS.add(1, {"topic": record.topic, "reason": reason})
         await self.broker.publish(
             record.value or b"",
             dead_letter_topic(record.topic),
