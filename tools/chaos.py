@@ -82,6 +82,9 @@ run settles in minutes."""
 # --- the killer ------------------------------------------------------------------------------
 
 
+RESTART_ATTEMPTS = 5
+
+
 @dataclass
 class Killer:
     stack: Stack
@@ -96,11 +99,24 @@ class Killer:
             return
         os.kill(pid, signal.SIGKILL)
         deadline = time.monotonic() + 30
-        while component.find_pid(clean=False) is not None and time.monotonic() < deadline:
-            time.sleep(0.1)  # the kernel reaps it: polled, with a deadline
+        # gone: no longer our process, and its ports closed (a dying process loses its memory,
+        # and so its command line, before its sockets: a large JVM's ports outlive it a moment)
+        while (
+            component.find_pid(clean=False) is not None
+            or any(infra.port_open(port) for port, _ in component.ports_to_check())
+        ) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the kernel tears it down: polled, with a deadline
         self.kills[name] += 1
         time.sleep(self.rng.uniform(0.2, 2.0))  # down for a random while: this is the chaos
-        component.ensure_up()
+        for attempt in range(1, RESTART_ATTEMPTS + 1):
+            try:
+                component.ensure_up()
+                return
+            except infra.InfraError as error:  # said, and tried again: a stack left down hangs the run
+                print(f"[chaos] restarting {name} failed (attempt {attempt}): {error}", flush=True)
+                if attempt == RESTART_ATTEMPTS:
+                    raise
+                time.sleep(5)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -244,8 +260,16 @@ async def drive(stack: Stack, count: int, concurrency: int, killer: Killer) -> D
                 if done % 50 == 0:
                     print(f"[chaos] {done}/{count} dossiers through", flush=True)
 
-        try:
+        async def every_dossier() -> None:
             await asyncio.gather(*(guarded(number) for number in range(1, count + 1)))
+
+        dossiers = asyncio.create_task(every_dossier())
+        try:
+            await asyncio.wait([dossiers, chaos], return_when=asyncio.FIRST_COMPLETED)
+            if chaos.done() and not dossiers.done():  # the killer could not bring a victim back
+                dossiers.cancel()
+                chaos.result()  # raises what stopped it
+            await dossiers
         finally:
             stop.set()
             await chaos

@@ -93,8 +93,10 @@ from deploy.infra.postgres import (
     ensure_postgres_database,
     ensure_postgres_role,
 )
-from deploy.infra.process import Component, _stack_lock, tail
+from deploy.infra.process import Component, _port_open, _stack_lock, tail
 from deploy.infra.temporal import _Temporal
+
+port_open = _port_open
 
 __all__ = [
     "COMPONENTS",
@@ -128,6 +130,7 @@ __all__ = [
     "mail_dir",
     "mail_port",
     "main",
+    "port_open",
     "postgres_port",
     "postgres_url",
     "run_all",
