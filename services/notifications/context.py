@@ -32,6 +32,7 @@ from servicekit.doorbell import Doorbell
 from services.notifications.channels.base import ChannelRegistry
 from services.notifications.dispatch import RetryPolicy
 from services.notifications.notices import NoticeDesk
+from services.notifications.receivers import ReceiverLimits
 from services.notifications.rendering import Renderer
 from services.notifications.settings import SERVICE_NAME, NotificationsSettings
 
@@ -76,6 +77,7 @@ class NotificationsContext:
     settings: NotificationsSettings
     desk: NoticeDesk
     policy: RetryPolicy
+    limits: ReceiverLimits
     authenticate_staff: Callable[[Request], Principal]
     authenticate_client: Callable[[Request], Principal]
     doorbell: Doorbell = field(default_factory=Doorbell)
@@ -107,6 +109,11 @@ def build_context(
             stale_after=timedelta(hours=settings.stale_after_hours),
         ),
         policy=RetryPolicy(settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds),
+        limits=ReceiverLimits(
+            concurrency=settings.receiver_concurrency,
+            failures=settings.breaker_failures,
+            cooldown=timedelta(seconds=settings.breaker_cooldown_seconds),
+        ),
         authenticate_staff=tokens.authenticator(STAFF_SCOPE),
         authenticate_client=tokens.authenticator(INTEGRATOR_READ_SCOPE),
     )

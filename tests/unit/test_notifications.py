@@ -77,6 +77,7 @@ from services.notifications.models import (
     SubscriptionRequest,
 )
 from services.notifications.notices import NoticeDesk
+from services.notifications.receivers import ReceiverLimits
 from services.notifications.rendering import TEMPLATE_DIR, Links, Renderer
 from tests.support import events
 
@@ -389,6 +390,7 @@ def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine
 
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=10)
+LIMITS = ReceiverLimits(concurrency=4, failures=5, cooldown=timedelta(minutes=5))
 CHANNELS = _channels()
 
 
@@ -404,9 +406,11 @@ def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_r
     now = NOW + timedelta(days=1)
     for attempt in range(1, 4):
         with Session(engine) as session:
-            (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
+            (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS)
             assert claim.attempt == attempt
-            assert dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS) == [], "claimed once"
+            assert dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS) == [], (
+                "claimed once"
+            )
             dispatch.record_failed(session, claim, "SMTP: 451 try later", now, POLICY, rng)
             session.commit()
         (delivery,) = _rows(engine, Delivery)
@@ -420,7 +424,7 @@ def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_r
         dead = session.get_one(Delivery, delivery.id)
         assert dispatch.redeliver(session, [dead], "operator", now) == [delivery.id]
         session.commit()
-        (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
+        (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS)
         assert claim.attempt == 1
         dispatch.record_delivered(session, claim, "SMTP: 250 OK", now, "/tdkt/notifications")
         session.commit()
@@ -435,7 +439,7 @@ def test_a_rounds_outcomes_are_recorded_together_each_in_its_attempts_trace(engi
     with Session(engine) as session:
         claims = {
             claim.channel: claim
-            for claim in dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
+            for claim in dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS)
         }
         session.commit()
     email_trace, webhook_trace = "1" * 32, "2" * 32
@@ -448,7 +452,7 @@ def test_a_rounds_outcomes_are_recorded_together_each_in_its_attempts_trace(engi
         ),
     ]
     with Session(engine) as session:
-        dispatch.record_outcomes(session, outcomes, "/tdkt/notifications", POLICY, random.Random(1))
+        dispatch.record_outcomes(session, outcomes, "/tdkt/notifications", POLICY, random.Random(1), LIMITS)
         session.commit()
     status = {delivery.channel: delivery.status for delivery in _rows(engine, Delivery)}
     assert status == {"email": DeliveryStatus.DELIVERED, "webhook": DeliveryStatus.PENDING}
@@ -471,14 +475,14 @@ def test_a_claim_whose_sender_died_is_sent_once_more_and_the_log_says_so(engine:
     now = NOW + timedelta(days=1)
     lease = timedelta(seconds=60)
     with Session(engine) as session:
-        (first,) = dispatch.claim_due(session, now, 10, lease, CHANNELS)
+        (first,) = dispatch.claim_due(session, now, 10, lease, CHANNELS, LIMITS)
         session.commit()
     # the sender dies here: no outcome is recorded for ``first``
     with Session(engine) as session:
         assert dispatch.recover_interrupted(session, now + lease / 2) == 0, "not while the lease holds"
         assert dispatch.recover_interrupted(session, now + lease * 2) == 1
         session.commit()
-        (second,) = dispatch.claim_due(session, now + lease * 2, 10, lease, CHANNELS)
+        (second,) = dispatch.claim_due(session, now + lease * 2, 10, lease, CHANNELS, LIMITS)
         dispatch.record_delivered(session, second, "SMTP: 250 OK", now + lease * 2, "/tdkt/notifications")
         # the dead sender's late report changes nothing but the log
         dispatch.record_failed(session, first, "late", now + lease * 3, POLICY, random.Random())

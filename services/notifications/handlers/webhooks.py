@@ -73,6 +73,8 @@ async def deliveries(
 ) -> list[DeliveryView]:
     """The client's webhook deliveries, oldest first, each with every attempt's outcome."""
 
+    now = ctx.runtime.clock.now()
+
     def found(session: Session) -> list[DeliveryView]:
         rows = dispatch.find_deliveries(
             session,
@@ -83,7 +85,7 @@ async def deliveries(
             limit=limit,
             offset=offset,
         )
-        return dispatch.delivery_views(session, rows)
+        return dispatch.delivery_views(session, rows, now, ctx.limits)
 
     return await run_in_session(ctx.runtime.engine, found)
 

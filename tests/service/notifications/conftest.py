@@ -9,6 +9,7 @@ digests, leases) falls due when the test moves the clock.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -69,18 +70,23 @@ class FakeMailer:
 @dataclass
 class Web:
     """The HTTP world the service talks to: webhook receivers (answering ``statuses[path]``, 204 by
-    default) and the decisions registry (serving ``CERTIFICATE``, or ``certificate_status``)."""
+    default; those of ``hanging`` paths not before ``release`` is set) and the decisions registry
+    (serving ``CERTIFICATE``, or ``certificate_status``)."""
 
     requests: list[httpx.Request] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     certificate_status: int = 200
+    hanging: set[str] = field(default_factory=set)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    async def handle(self, request: httpx.Request) -> httpx.Response:
         if str(request.url).startswith(DECISIONS):
             if self.certificate_status != 200:
                 return httpx.Response(self.certificate_status, json={"code": "document-not-ready"})
             return httpx.Response(200, content=CERTIFICATE, headers={"content-type": "application/pdf"})
         self.requests.append(request)
+        if request.url.path in self.hanging:
+            await self.release.wait()
         return httpx.Response(self.statuses.get(request.url.path, 204))
 
     def received(self, path: str) -> list[httpx.Request]:
