@@ -3,10 +3,12 @@ and the delivery bookkeeping on the embedded database (claims, interruptions, de
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import random
 import re
+import socket
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from aiosmtplib.email import flatten_message
 from jinja2 import DictLoader
@@ -55,7 +58,7 @@ from services.notifications import dispatch, feed, notices, preferences, subscri
 from services.notifications.channels.base import ChannelChoice, ChannelRegistry, Subscriber
 from services.notifications.channels.email import EmailChannel, OutgoingEmail, build_message, load_directory
 from services.notifications.channels.feed import FeedChannel
-from services.notifications.channels.webhook import WebhookChannel
+from services.notifications.channels.webhook import WebhookChannel, failure_reason
 from services.notifications.dispatch import RetryPolicy
 from services.notifications.domain import (
     NoticeDraft,
@@ -890,3 +893,31 @@ def test_a_withdrawn_dossier_settles_its_open_task(engine: Engine) -> None:
     assert _feed(engine, "van-thu.1", "clerk").unread == 1
     _handle(engine, events.closed(DossierWithdrawn, "d-1", "Đơn vị rút"))
     assert [item.kind for item in _feed(engine, "van-thu.1", "clerk").items if not item.read] == ["withdrawn"]
+
+
+async def test_a_webhooks_failure_reason_is_stable_and_names_no_address() -> None:
+    """Real refusals by the network (a closed port, TLS to a plain-HTTP server) give the delivery
+    log its stable reason, not the error's text with the address it tried."""
+
+    async def plain_http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(plain_http, "127.0.0.1", 0)
+    plain_port = server.sockets[0].getsockname()[1]
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            for url, reason in (
+                (f"http://127.0.0.1:{closed_port}/hook", "connection refused"),
+                (f"https://127.0.0.1:{plain_port}/hook", "TLS error"),
+            ):
+                with pytest.raises(httpx.HTTPError) as raised:
+                    await http.post(url)
+                assert failure_reason(raised.value) == reason
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -38,7 +38,15 @@ logger = logging.getLogger(__name__)
 
 
 class SendFailed(Exception):
-    """The attempt failed; the message is what the delivery log records."""
+    """The attempt failed. Its message is the *reason* the delivery log records and clients read:
+    short and stable ("timeout", "connection refused", "HTTP 503"…), never the receiver's, the
+    network's or a resolver's own words, which can name internal addresses; those go in
+    ``detail``, for the service's log only."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)

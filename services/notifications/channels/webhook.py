@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +45,35 @@ def resolves_to_public_addresses(host: str) -> bool:
     except OSError:
         return False
     return bool(addresses) and all(ipaddress.ip_address(address).is_global for address in addresses)
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """``error`` and what caused it (httpx wraps httpcore's error, which wraps the socket's)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def failure_reason(error: httpx.HTTPError) -> str:
+    """What the delivery log says of a request that got no answer: one of a few stable reasons,
+    none of the error's own text (which names addresses, ports, resolvers)."""
+    chain = _chain(error)
+    if any(isinstance(cause, httpx.TimeoutException | TimeoutError) for cause in chain):
+        return "timeout"
+    if any(isinstance(cause, ssl.SSLError) for cause in chain):
+        return "TLS error"
+    if any(isinstance(cause, ConnectionRefusedError) for cause in chain):
+        return "connection refused"
+    if any(isinstance(cause, socket.gaierror) for cause in chain):
+        return "name not resolved"
+    if isinstance(error, httpx.ConnectError):
+        return "connection failed"
+    if isinstance(error, httpx.TransportError):
+        return "connection lost"
+    return "request failed"
 
 
 class WebhookChannel(OutboundChannel):
@@ -109,7 +139,7 @@ class WebhookChannel(OutboundChannel):
         try:
             response = await self._http.post(outgoing.route["url"], content=body, headers=headers)
         except httpx.HTTPError as error:
-            raise SendFailed(f"{type(error).__name__}: {error}") from error
+            raise SendFailed(failure_reason(error), f"{type(error).__name__}: {error}") from error
         if not response.is_success:  # the body is not kept: it could be anything the URL serves
             raise SendFailed(f"HTTP {response.status_code}")
         return f"HTTP {response.status_code}"

@@ -19,6 +19,11 @@ from services.notifications.context import NotificationsContext
 from services.notifications.dispatch import AttemptOutcome, Claim
 
 logger = logging.getLogger(__name__)
+
+TIMEOUT = "timeout"
+BROKE = "internal error"
+"""What the delivery log says of an attempt that failed by a fault of ours (the service's log has
+the exception): its text could be anything, the other side's words included."""
 tracer = trace.get_tracer(__name__)
 
 
@@ -64,12 +69,21 @@ async def attempt(ctx: NotificationsContext, claim: Claim) -> AttemptOutcome:
         detail, failure = "", None
         try:
             detail = await asyncio.wait_for(_send(ctx, claim), timeout=ctx.settings.send_timeout_seconds)
-        except (SendFailed, TimeoutError) as error:
-            failure = str(error) or "timed out"
+        except SendFailed as error:  # the log keeps its reason; its detail is for this log only
+            failure = error.reason
+            logger.info(
+                "delivery %s attempt %d failed: %s (%s)",
+                claim.delivery_id,
+                claim.attempt,
+                failure,
+                error.detail,
+            )
+        except TimeoutError:
+            failure = TIMEOUT
             logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, failure)
-        except Exception as error:  # a bug or bad data: counted and dead-lettered like any failure
+        except Exception:  # a bug or bad data: counted and dead-lettered like any failure
             logger.exception("delivery %s attempt %d broke", claim.delivery_id, claim.attempt)
-            failure = f"{type(error).__name__}: {error}"
+            failure = BROKE
         return AttemptOutcome(claim, ctx.runtime.clock.now(), trace_carrier(), detail=detail, error=failure)
 
 

@@ -78,6 +78,8 @@ class Web:
     certificate_status: int = 200
     hanging: set[str] = field(default_factory=set)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    errors: dict[str, httpx.HTTPError] = field(default_factory=dict)
+    """Paths whose requests get no answer but this error."""
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         if str(request.url).startswith(DECISIONS):
@@ -85,6 +87,8 @@ class Web:
                 return httpx.Response(self.certificate_status, json={"code": "document-not-ready"})
             return httpx.Response(200, content=CERTIFICATE, headers={"content-type": "application/pdf"})
         self.requests.append(request)
+        if request.url.path in self.errors:
+            raise self.errors[request.url.path]
         if request.url.path in self.hanging:
             await self.release.wait()
         return httpx.Response(self.statuses.get(request.url.path, 204))

@@ -4,8 +4,11 @@ secret shown once), rotates its secret, reads its delivery log, redelivers, unsu
 from __future__ import annotations
 
 import json
+import socket
+import ssl
 from datetime import timedelta
 
+import httpx
 import pytest
 
 from contracts.events import DossierRejected
@@ -169,3 +172,56 @@ async def test_a_webhook_url_longer_than_its_column_is_refused_not_a_500(
     assert (refused.status_code, refused.json()["code"]) == (422, "validation-failed")
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert any("url" in error["loc"] for error in refused.json()["errors"]), refused.json()
+
+
+def _caused(error: httpx.HTTPError, cause: BaseException) -> httpx.HTTPError:
+    error.__cause__ = cause
+    return error
+
+
+INTERNAL = "10.20.30.40"
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (
+            _caused(
+                httpx.ConnectError(f"[Errno 111] Connect call failed ('{INTERNAL}', 8443)"),
+                ConnectionRefusedError(111, f"Connect call failed ('{INTERNAL}', 8443)"),
+            ),
+            "connection refused",
+        ),
+        (
+            _caused(
+                httpx.ConnectError(f"certificate is not valid for '{INTERNAL}'"),
+                ssl.SSLCertVerificationError(f"Hostname mismatch, certificate is not valid for '{INTERNAL}'"),
+            ),
+            "TLS error",
+        ),
+        (httpx.ReadTimeout(f"timed out reading from {INTERNAL}"), "timeout"),
+        (
+            _caused(
+                httpx.ConnectError(f"[Errno -2] Name or service not known (resolver {INTERNAL})"),
+                socket.gaierror(-2, "Name or service not known"),
+            ),
+            "name not resolved",
+        ),
+        (httpx.RemoteProtocolError(f"peer {INTERNAL} closed the connection"), "connection lost"),
+    ],
+)
+async def test_the_delivery_log_gives_a_stable_reason_not_the_networks_words(
+    notifier: Notifications, tokens: Tokens, error: httpx.HTTPError, reason: str
+) -> None:
+    client = tokens.client(write=False)
+    await notifier.subscribe(client)
+    notifier.web.errors["/hook"] = error
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1"))
+    await notifier.settle()
+    answer = await notifier.http.get("/v1/webhooks/deliveries", headers=client)
+    (delivery,) = answer.json()
+    assert delivery["last_error"] == reason
+    assert [entry["detail"].split(" — ")[0] for entry in delivery["log"] if entry["outcome"] == "failed"] == [
+        reason
+    ]
+    assert INTERNAL not in answer.text
