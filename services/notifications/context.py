@@ -8,7 +8,7 @@ tests give a ``ManualClock``); adapters pass none.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol, TypeVar
@@ -83,6 +83,8 @@ class NotificationsContext:
     doorbell: Doorbell = field(default_factory=Doorbell)
     rng: random.Random = field(default_factory=random.Random)
     """The jitter of retries."""
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
+    """The addresses of a webhook's host (the system's resolver when None)."""
 
     @property
     def channels(self) -> ChannelRegistry:
@@ -94,7 +96,11 @@ class NotificationsContext:
 
 
 def build_context(
-    runtime: Runtime, settings: NotificationsSettings, channels: ChannelRegistry, renderer: Renderer
+    runtime: Runtime,
+    settings: NotificationsSettings,
+    channels: ChannelRegistry,
+    renderer: Renderer,
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None,
 ) -> NotificationsContext:
     tokens = TokenService(AuthSettings(), NOTIFICATIONS_AUDIENCE, runtime.clock)
     return NotificationsContext(
@@ -116,4 +122,5 @@ def build_context(
         ),
         authenticate_staff=tokens.authenticator(STAFF_SCOPE),
         authenticate_client=tokens.authenticator(INTEGRATOR_READ_SCOPE),
+        resolver=resolver,
     )

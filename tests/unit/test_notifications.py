@@ -557,12 +557,25 @@ def test_a_decision_line_without_a_number_still_renders_for_the_nominee() -> Non
 
 @pytest.mark.parametrize(
     ("host", "public"),
-    [("127.0.0.1", False), ("10.1.2.3", False), ("169.254.169.254", False), ("8.8.8.8", True)],
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("224.0.0.1", False),
+        ("240.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("ff0e::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("8.8.8.8", True),
+        ("2606:4700::1111", True),
+    ],
 )
 def test_webhooks_go_only_to_public_addresses(host: str, public: bool) -> None:
-    from services.notifications.channels.webhook import resolves_to_public_addresses
+    from services.notifications.channels.webhook import is_public
 
-    assert resolves_to_public_addresses(host) is public
+    assert is_public(host) is public
 
 
 # --- names, not codes ----------------------------------------------------------------------

@@ -20,7 +20,7 @@ dead-letters. Nothing outside a channel's module names a channel to decide what 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -204,6 +204,10 @@ class ChannelSetup:
     http: httpx.AsyncClient
     mailer: Mailer | None = None
     """Sends e-mail; SMTP with the settings' server when None."""
+    webhook_http: httpx.AsyncClient | None = None
+    """The client webhooks are sent with (``http`` when None)."""
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
+    """The addresses of a host name, for a port; the system's resolver when None."""
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,12 @@ delivery log, and redelivery."""
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlmodel import Session
 
 from servicekit.db import run_in_session
 from services.notifications import dispatch, subscriptions
 from services.notifications.channels.webhook import NAME as WEBHOOK
-from services.notifications.channels.webhook import resolves_to_public_addresses
+from services.notifications.channels.webhook import NotPublic, public_address, system_resolver
 from services.notifications.context import NotificationsContext
 from services.notifications.errors import DELIVERY_UNDER_WAY, INSECURE_WEBHOOK_URL, WEBHOOK_URL_NOT_PUBLIC
 from services.notifications.models import DeliveryStatus, DeliveryView, SubscriptionRequest, SubscriptionView
@@ -18,14 +16,17 @@ from services.notifications.models import DeliveryStatus, DeliveryView, Subscrip
 
 async def _check_url(ctx: NotificationsContext, request: SubscriptionRequest) -> None:
     """Notices go over https to public addresses only (plain http and local receivers where the
-    settings allow them: development and tests)."""
+    settings allow them: development and tests). The channel checks the address again at each
+    attempt, and connects to the one it checked."""
     if ctx.settings.webhook_allow_http:
         return
     url, host = str(request.url), request.url.host or ""
     if request.url.scheme != "https":
         raise INSECURE_WEBHOOK_URL(url=url)
-    if not await asyncio.to_thread(resolves_to_public_addresses, host):
-        raise WEBHOOK_URL_NOT_PUBLIC(url=url, host=host)
+    try:
+        await public_address(ctx.resolver or system_resolver, host, request.url.port or 443)
+    except NotPublic as refused:
+        raise WEBHOOK_URL_NOT_PUBLIC(url=url, host=host) from refused
 
 
 async def subscribe(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -98,12 +99,28 @@ class Web:
 
 
 @dataclass
+class Dns:
+    """The names webhook hosts resolve to (``names``; an unknown name is not found), and every
+    lookup made. Addresses need no lookup."""
+
+    names: dict[str, list[str]] = field(default_factory=dict)
+    lookups: list[str] = field(default_factory=list)
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        if host not in self.names:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return list(self.names[host])
+
+
+@dataclass
 class Notifications:
     """The running service and the fakes around it."""
 
     service: InProcess
     mail: FakeMailer
     web: Web
+    dns: Dns
 
     @property
     def ctx(self) -> NotificationsContext:
@@ -202,7 +219,9 @@ def notifications_env(
 
 @pytest.fixture
 async def notifier(notifications_env: dict[str, str], clock: ManualClock) -> AsyncIterator[Notifications]:
-    mail, web = FakeMailer(), Web()
-    app, runtime = notifications.build(clock, http_transport=httpx.MockTransport(web.handle), mailer=mail)
+    mail, web, dns = FakeMailer(), Web(), Dns()
+    app, runtime = notifications.build(
+        clock, http_transport=httpx.MockTransport(web.handle), mailer=mail, resolver=dns.resolve
+    )
     async with InProcess(app, runtime, clock) as service:
-        yield Notifications(service, mail, web)
+        yield Notifications(service, mail, web, dns)

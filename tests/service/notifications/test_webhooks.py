@@ -94,11 +94,15 @@ async def test_an_inactive_subscription_is_sent_nothing(notifier: Notifications,
         ("http://8.8.8.8/hook", "insecure-webhook-url", None),
         ("https://127.0.0.1/hook", "webhook-url-not-public", "127.0.0.1"),
         ("https://10.1.2.3/hook", "webhook-url-not-public", "10.1.2.3"),
+        ("https://224.0.0.1/hook", "webhook-url-not-public", "224.0.0.1"),
+        ("https://intranet.example/hook", "webhook-url-not-public", "intranet.example"),
+        ("https://nowhere.example/hook", "webhook-url-not-public", "nowhere.example"),
     ],
 )
 async def test_a_webhook_url_must_be_https_and_public(
     notifier: Notifications, tokens: Tokens, url: str, code: str, host: str | None
 ) -> None:
+    notifier.dns.names["intranet.example"] = ["93.184.215.14", "10.1.2.3"]
     response = await notifier.http.put(SUBSCRIPTION, json={"url": url}, headers=tokens.client(write=False))
     assert response.status_code == 422
     problem = response.json()
@@ -225,3 +229,44 @@ async def test_the_delivery_log_gives_a_stable_reason_not_the_networks_words(
         reason
     ]
     assert INTERNAL not in answer.text
+
+
+PUBLIC = "93.184.215.14"
+
+
+async def test_a_name_rebound_to_a_private_address_after_subscribing_is_not_sent_to(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    client = tokens.client(write=False)
+    notifier.dns.names["hooks.example"] = [PUBLIC]
+    subscribed = await notifier.http.put(
+        SUBSCRIPTION, json={"url": "https://hooks.example/hook"}, headers=client
+    )
+    assert subscribed.status_code == 201
+
+    privates = ("10.0.0.5", "127.0.0.1", "169.254.169.254", "::1")  # what the attacker's DNS says next
+    for number, private in enumerate(privates):
+        notifier.dns.names["hooks.example"] = [private]
+        await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted(f"d-{number}"))
+        await notifier.settle()
+        assert notifier.web.received("/hook") == [], private
+    shown = (await notifier.http.get("/v1/webhooks/deliveries", headers=client)).json()
+    assert {view["last_error"] for view in shown} == {"address not public"}
+    assert len(shown) == len(privates)
+    assert not any(private in json.dumps(shown) for private in ("10.0.0.5", "169.254.169.254"))
+
+
+async def test_a_webhook_goes_to_the_address_checked_with_its_name_kept_for_tls(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    client = tokens.client(write=False)
+    notifier.dns.names["hooks.example"] = [PUBLIC]
+    await notifier.http.put(SUBSCRIPTION, json={"url": "https://hooks.example:8443/hook"}, headers=client)
+    notifier.dns.lookups.clear()
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1"))
+    await notifier.settle()
+    (request,) = notifier.web.received("/hook")
+    assert notifier.dns.lookups == ["hooks.example"], "one lookup, checked, and no other"
+    assert (request.url.host, request.url.port) == (PUBLIC, 8443), "connected to the address checked"
+    assert request.headers["Host"] == "hooks.example:8443"
+    assert request.extensions["sni_hostname"] == "hooks.example", "TLS names and verifies the host"
