@@ -7,12 +7,17 @@ identity provider's (``deploy.infra.keycloak``, which keeps its own secrets unde
 - ``TDKT_INTAKE_CLIENTS_FILE``: the integrating systems intake knows and the organisations each may
   submit for (``deploy/intake-clients.json``, no secrets: Keycloak holds those);
 - ``TDKT_DECISIONS_SIGNING_DEV_CA_DIR``: where the decisions service creates its local development
-  CA and the certificate it signs decision PDFs with (``folder/signing``).
+  CA and the certificate it signs decision PDFs with (``folder/signing``);
+- ``TDKT_NOTIFICATIONS_SECRETS_KEY``: the key notifications seals webhook secrets with in its
+  database, generated once into ``folder/notifications/secrets.key`` (kept: the stack's database
+  needs the same key at every start).
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 from pathlib import Path
 
 DEPLOY_DIR = Path(__file__).resolve().parent
@@ -32,9 +37,21 @@ def client_organisations(client_id: str) -> list[str]:
 DEMO_ORGANISATIONS = tuple(client_organisations(DEMO_CLIENT_ID))
 
 
+def _notifications_secrets_key(folder: Path) -> str:
+    """Base64 of 32 random bytes, made once and kept (readable by its owner only)."""
+    key_file = folder / "notifications" / "secrets.key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(base64.urlsafe_b64encode(os.urandom(32)).decode("ascii"))
+    return key_file.read_text().strip()
+
+
 def ensure_dev_secrets(folder: Path) -> dict[str, str]:
-    """The environment variables that point at the files (nothing to create for them today)."""
+    """The environment variables that point at the files, and the generated secrets."""
     return {
         "TDKT_INTAKE_CLIENTS_FILE": str(INTAKE_CLIENTS_FILE),
         "TDKT_DECISIONS_SIGNING_DEV_CA_DIR": str(folder / "signing"),
+        "TDKT_NOTIFICATIONS_SECRETS_KEY": _notifications_secrets_key(folder),
     }

@@ -16,6 +16,7 @@ from services.notifications.channels.base import ChannelSetup, Mailer
 from services.notifications.channels.webhook import Resolver
 from services.notifications.context import build_context
 from services.notifications.rendering import Links, Renderer
+from services.notifications.secretbox import KEY_SETTING, SecretBox
 from services.notifications.settings import SERVICE_NAME, NotificationsSettings
 
 DESCRIPTION = (
@@ -23,6 +24,16 @@ DESCRIPTION = (
     "dossiers: an in-app feed, e-mail, and signed webhooks (see the `webhooks` section and "
     "docs/WEBHOOKS.md)."
 )
+
+
+def secret_box(settings: NotificationsSettings) -> SecretBox:
+    """What seals webhook secrets in the database; the service does not start without its key."""
+    if settings.secrets_key is None:
+        raise RuntimeError(
+            f"No key to seal webhook secrets with: set {KEY_SETTING} to base64 of 32 random bytes "
+            "(`openssl rand -base64 32`; `make up` generates one)."
+        )
+    return SecretBox(settings.secrets_key.get_secret_value())
 
 
 def build(
@@ -36,6 +47,7 @@ def build(
     outside world too: the HTTP transport (webhook receivers, the decisions registry), the
     mailer (instead of SMTP) and the resolver of webhook hosts (instead of the system's)."""
     settings = NotificationsSettings()
+    secrets = secret_box(settings) if settings.secrets_key is not None else None
     runtime = build_runtime(SERVICE_NAME, settings, Path(__file__).parent / "migrations", clock)
     renderer = Renderer(Links(settings.decisions_url.rstrip("/")))
     http = httpx.AsyncClient(
@@ -49,10 +61,15 @@ def build(
         transport=http_transport
         or httpx.AsyncHTTPTransport(limits=httpx.Limits(max_keepalive_connections=0)),
     )
-    channels = discover(ChannelSetup(settings, renderer, http, mailer, webhook_http, resolver))
-    ctx = build_context(runtime, settings, channels, renderer, resolver)
+    channels = discover(ChannelSetup(settings, renderer, http, mailer, webhook_http, resolver, secrets))
+    ctx = build_context(runtime, settings, channels, renderer, resolver, secrets)
     dispatcher = flows.Dispatcher(ctx)
     flows.register_subscribers(runtime, ctx)
+
+    async def refuse_without_key() -> None:
+        secret_box(settings)  # a missing key stops the process here, with the reason
+
+    runtime.on_start.append(refuse_without_key)
     runtime.on_start.append(channels.say_what_runs)
     runtime.on_start.append(dispatcher.start)
     runtime.on_stop.append(http.aclose)

@@ -34,6 +34,7 @@ from services.notifications.dispatch import RetryPolicy
 from services.notifications.notices import NoticeDesk
 from services.notifications.receivers import ReceiverLimits
 from services.notifications.rendering import Renderer
+from services.notifications.secretbox import SecretBox
 from services.notifications.settings import SERVICE_NAME, NotificationsSettings
 
 T = TypeVar("T")
@@ -85,6 +86,8 @@ class NotificationsContext:
     """The jitter of retries."""
     resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
     """The addresses of a webhook's host (the system's resolver when None)."""
+    secrets: SecretBox | None = None
+    """Seals webhook secrets (the service has one; the operators' commands need none)."""
 
     @property
     def channels(self) -> ChannelRegistry:
@@ -101,6 +104,7 @@ def build_context(
     channels: ChannelRegistry,
     renderer: Renderer,
     resolver: Callable[[str, int], Awaitable[list[str]]] | None = None,
+    secrets: SecretBox | None = None,
 ) -> NotificationsContext:
     tokens = TokenService(AuthSettings(), NOTIFICATIONS_AUDIENCE, runtime.clock)
     return NotificationsContext(
@@ -123,4 +127,5 @@ def build_context(
         authenticate_staff=tokens.authenticator(STAFF_SCOPE),
         authenticate_client=tokens.authenticator(INTEGRATOR_READ_SCOPE),
         resolver=resolver,
+        secrets=secrets,
     )

@@ -162,7 +162,8 @@ class WebhookSubscription(SQLModel, table=True):
     client_id: str = Field(primary_key=True, max_length=200)
     url: str = Field(max_length=WEBHOOK_URL_LENGTH)
     secret: str = Field(max_length=200)
-    """Kept as it is: the HMAC needs it. Shown to the client once, when made or rotated."""
+    """Sealed (``secretbox``: AES-GCM under ``TDKT_NOTIFICATIONS_SECRETS_KEY``); the HMAC needs
+    it back, so it is encrypted, not hashed. Shown to the client once, when made or rotated."""
     language: str = Field(default="vi", max_length=10)
     active: bool = True
     created_at: datetime

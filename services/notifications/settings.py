@@ -55,6 +55,11 @@ class NotificationsSettings(ServiceSettings):
     stale_after_hours: float = Field(default=72.0, gt=0)
     """Events older than this are put in the feed but not e-mailed or sent by webhook: a consumer
     that starts from the beginning of a topic (a new deployment) must not mail the past."""
+    secrets_key: SecretStr | None = None
+    """The key webhook signing secrets are sealed with in the database (``secretbox``): base64 of
+    32 bytes (``openssl rand -base64 32``); several, comma separated, while rotating (the first
+    seals, all open). Required by the service; ``make up`` generates one under
+    ``.stack/secrets/notifications``."""
     webhook_allow_http: bool = False
     """Accept ``http://`` webhook URLs and local addresses (development and tests); otherwise a
     URL must be https and resolve to public addresses only."""

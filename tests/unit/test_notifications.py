@@ -82,6 +82,7 @@ from services.notifications.models import (
 from services.notifications.notices import NoticeDesk
 from services.notifications.receivers import ReceiverLimits
 from services.notifications.rendering import TEMPLATE_DIR, Links, Renderer
+from services.notifications.secretbox import SecretBox, new_key
 from tests.support import events
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -331,7 +332,11 @@ def _rows(engine: Engine, model: Any, *where: Any) -> list[Any]:
 def _subscribe(engine: Engine, client: str = "demo-integrator") -> None:
     with Session(engine) as session:
         subscriptions.subscribe(
-            session, client, SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"}), NOW
+            session,
+            client,
+            SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"}),
+            NOW,
+            SecretBox(new_key()),
         )
         session.commit()
 

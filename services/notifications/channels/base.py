@@ -32,6 +32,7 @@ from contracts.events import DeliveryChannel
 from contracts.webhooks import NoticeKind
 from services.notifications.domain import NoticeDraft
 from services.notifications.rendering import Renderer
+from services.notifications.secretbox import SecretBox
 from services.notifications.settings import NotificationsSettings
 
 logger = logging.getLogger(__name__)
@@ -208,6 +209,8 @@ class ChannelSetup:
     """The client webhooks are sent with (``http`` when None)."""
     resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
     """The addresses of a host name, for a port; the system's resolver when None."""
+    secrets: SecretBox | None = None
+    """Opens the webhook secrets sealed in the database."""
 
 
 @dataclass(frozen=True)

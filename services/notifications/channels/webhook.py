@@ -32,6 +32,7 @@ from services.notifications.channels.base import (
 )
 from services.notifications.domain import NoticeDraft, client_of
 from services.notifications.rendering import Links, wording
+from services.notifications.secretbox import SecretBox, SecretsKeyError
 
 NAME = "webhook"
 USER_AGENT = "tdkt-notifications/1"
@@ -119,10 +120,13 @@ class WebhookChannel(OutboundChannel):
         resolve: Resolver = system_resolver,
         *,
         allow_local: bool = False,
+        secrets: SecretBox | None = None,
     ) -> None:
         self._http = http
         self._links = links
         self._resolve = resolve
+        self._secrets = secrets
+        """Opens the secrets sealed in the database (None: they are stored in clear)."""
         self._allow_local = allow_local
         """Send to local and private addresses too (``webhook_allow_http``: development, tests)."""
 
@@ -165,11 +169,18 @@ class WebhookChannel(OutboundChannel):
         subscriber = book.subscriber(target)
         if subscriber is None or not subscriber.active:
             return NoRoute(NOT_SUBSCRIBED)
-        return {"url": subscriber.url, "secret": subscriber.secret}
+        if self._secrets is None:
+            return {"url": subscriber.url, "secret": subscriber.secret}
+        try:
+            return {"url": subscriber.url, "secret": self._secrets.open(subscriber.secret, target)}
+        except SecretsKeyError as error:  # the attempt fails (and says so); the others go on
+            return {"url": subscriber.url, "secret": None, "unreadable": str(error)}
 
     async def send(self, outgoing: Outgoing) -> str:
         if self._http is None:
             raise SendFailed("no HTTP client")
+        if outgoing.route["secret"] is None:
+            raise SendFailed("signing secret unreadable", outgoing.route["unreadable"])
         body = outgoing.body.encode()
         headers = {
             "Content-Type": "application/json",
@@ -209,4 +220,5 @@ def build(setup: ChannelSetup) -> WebhookChannel:
         setup.renderer.links,
         setup.resolver or system_resolver,
         allow_local=setup.settings.webhook_allow_http,
+        secrets=setup.secrets,
     )

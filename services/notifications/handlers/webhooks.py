@@ -12,6 +12,7 @@ from services.notifications.channels.webhook import NotPublic, public_address, s
 from services.notifications.context import NotificationsContext
 from services.notifications.errors import DELIVERY_UNDER_WAY, INSECURE_WEBHOOK_URL, WEBHOOK_URL_NOT_PUBLIC
 from services.notifications.models import DeliveryStatus, DeliveryView, SubscriptionRequest, SubscriptionView
+from services.notifications.secretbox import SecretBox
 
 
 async def _check_url(ctx: NotificationsContext, request: SubscriptionRequest) -> None:
@@ -29,6 +30,12 @@ async def _check_url(ctx: NotificationsContext, request: SubscriptionRequest) ->
         raise WEBHOOK_URL_NOT_PUBLIC(url=url, host=host) from refused
 
 
+def _box(ctx: NotificationsContext) -> SecretBox:
+    if ctx.secrets is None:  # the service refuses to start without; an operator's command has none
+        raise RuntimeError("no key to seal webhook secrets with (TDKT_NOTIFICATIONS_SECRETS_KEY)")
+    return ctx.secrets
+
+
 async def subscribe(
     ctx: NotificationsContext, client_id: str, request: SubscriptionRequest
 ) -> tuple[SubscriptionView, bool]:
@@ -36,7 +43,8 @@ async def subscribe(
     await _check_url(ctx, request)
     now = ctx.runtime.clock.now()
     return await run_in_session(
-        ctx.runtime.engine, lambda session: subscriptions.subscribe(session, client_id, request, now)
+        ctx.runtime.engine,
+        lambda session: subscriptions.subscribe(session, client_id, request, now, _box(ctx)),
     )
 
 
@@ -59,7 +67,7 @@ async def rotate_secret(ctx: NotificationsContext, client_id: str) -> Subscripti
     """A new signing secret, in the answer; the deliveries still to come are signed with it."""
     now = ctx.runtime.clock.now()
     return await run_in_session(
-        ctx.runtime.engine, lambda session: subscriptions.rotate_secret(session, client_id, now)
+        ctx.runtime.engine, lambda session: subscriptions.rotate_secret(session, client_id, now, _box(ctx))
     )
 
 

@@ -10,11 +10,15 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlmodel import Session
 
 from contracts.events import DossierRejected
 from contracts.topics import Topic
 from contracts.webhooks import SIGNATURE_HEADER, SignatureError, verify_signature
-from services.notifications.models import Delivery, DeliveryStatus
+from deploy.devsecrets import DEMO_CLIENT_ID, SECOND_CLIENT_ID
+from servicekit.db import run_in_session
+from services.notifications.models import Delivery, DeliveryStatus, WebhookSubscription
+from services.notifications.secretbox import SecretBox, new_key
 from tests.service.conftest import Tokens
 from tests.service.notifications.conftest import RECEIVER, Notifications
 from tests.support import events
@@ -270,3 +274,47 @@ async def test_a_webhook_goes_to_the_address_checked_with_its_name_kept_for_tls(
     assert (request.url.host, request.url.port) == (PUBLIC, 8443), "connected to the address checked"
     assert request.headers["Host"] == "hooks.example:8443"
     assert request.extensions["sni_hostname"] == "hooks.example", "TLS names and verifies the host"
+
+
+async def test_the_secret_is_stored_sealed_and_still_signs(notifier: Notifications, tokens: Tokens) -> None:
+    client = tokens.client(write=False)
+
+    async def stored() -> str:
+        def read(session: Session) -> str:
+            return session.get_one(WebhookSubscription, DEMO_CLIENT_ID).secret
+
+        return await run_in_session(notifier.service.runtime.engine, read)
+
+    secret = await notifier.subscribe(client)
+    sealed = await stored()
+    assert sealed.startswith("aesgcm:") and secret not in sealed and "whsec_" not in sealed
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1"))
+    await notifier.settle()
+    (request,) = notifier.web.received("/hook")
+    verify_signature(
+        secret, request.headers[SIGNATURE_HEADER], request.content, now=notifier.clock.now().timestamp()
+    )
+
+    rotated = (await notifier.http.post(f"{SUBSCRIPTION}/secret", headers=client)).json()["secret"]
+    assert rotated not in await stored() and (await stored()) != sealed
+    assert (await notifier.http.get(SUBSCRIPTION, headers=client)).json()["secret"] is None
+
+
+async def test_a_secret_that_does_not_open_fails_its_attempts_only(
+    notifier: Notifications, tokens: Tokens
+) -> None:
+    await notifier.subscribe(tokens.client(DEMO_CLIENT_ID, write=False))
+    await notifier.subscribe(tokens.client(SECOND_CLIENT_ID, write=False), "/second")
+
+    def reseal_under_another_key(session: Session) -> None:
+        subscription = session.get_one(WebhookSubscription, DEMO_CLIENT_ID)
+        subscription.secret = SecretBox(new_key()).seal("whatever", DEMO_CLIENT_ID)
+        session.add(subscription)
+
+    await run_in_session(notifier.service.runtime.engine, reseal_under_another_key)
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-1", DEMO_CLIENT_ID))
+    await notifier.deliver(Topic.INTAKE_EVENTS, events.submitted("d-2", SECOND_CLIENT_ID))
+    await notifier.settle()
+    (unsigned,) = await notifier.deliveries(Delivery.channel == "webhook", Delivery.target == DEMO_CLIENT_ID)
+    assert (unsigned.status, unsigned.last_error) == (DeliveryStatus.PENDING, "signing secret unreadable")
+    assert notifier.web.received("/hook") == [] and len(notifier.web.received("/second")) == 1
