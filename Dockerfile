@@ -2,8 +2,9 @@
 #
 # One image for every Python process of the platform: the four HTTP services
 # (python -m services.intake|review|decisions|notifications), the Temporal
-# worker (python -m workflows.worker) and the one-shot topic bootstrap
-# (python -m servicekit.bootstrap). docker-compose.yml picks the process with
+# worker (python -m workflows.worker), the one-shot topic bootstrap
+# (python -m servicekit.bootstrap) and the operators' payload tool
+# (python -m tools.payloads: the compose file's `secrets` step, decoding). docker-compose.yml picks the process with
 # `command:`; the default CMD below is only a fallback.
 #
 #   docker build -t tdkt-platform .
@@ -37,6 +38,7 @@ COPY contracts/ ./contracts/
 COPY servicekit/ ./servicekit/
 COPY services/ ./services/
 COPY workflows/ ./workflows/
+COPY tools/ ./tools/
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev
 
@@ -54,7 +56,8 @@ ENV PATH=/app/.venv/bin:$PATH \
 
 RUN groupadd --system --gid 10001 tdkt \
     && useradd --system --uid 10001 --gid tdkt --home-dir /app --no-create-home --shell /usr/sbin/nologin tdkt \
-    && install -d -o tdkt -g tdkt -m 0750 /var/lib/tdkt
+    && install -d -o tdkt -g tdkt -m 0750 /var/lib/tdkt \
+    && install -d -o tdkt -g tdkt -m 0700 /var/lib/tdkt-secrets
 
 WORKDIR /app
 COPY --from=builder --chown=root:root /app /app

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from contracts.envelope import CloudEvent
 from contracts.events import NomineeKind
 from contracts.nominee import NomineeRecord
+from contracts.text import HumanText, PersonName
 
 MAX_ENTRIES_PER_DOSSIER = 500
 
@@ -18,9 +19,11 @@ class NomineeSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: NomineeKind = NomineeKind.INDIVIDUAL
-    full_name: str = Field(min_length=1, max_length=300, description="Họ tên cá nhân hoặc tên tập thể")
-    position_title: str | None = Field(default=None, max_length=300, description="Chức vụ, đơn vị công tác")
-    achievement_summary: str = Field(default="", max_length=20_000, description="Tóm tắt thành tích")
+    full_name: PersonName = Field(min_length=1, max_length=300, description="Họ tên cá nhân hoặc tên tập thể")
+    position_title: PersonName | None = Field(
+        default=None, max_length=300, description="Chức vụ, đơn vị công tác"
+    )
+    achievement_summary: HumanText = Field(default="", max_length=20_000, description="Tóm tắt thành tích")
     email: EmailStr | None = Field(
         default=None,
         max_length=254,

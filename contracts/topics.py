@@ -7,6 +7,7 @@ that receives records a consumer could not accept, with the reason in headers.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -20,6 +21,40 @@ class Topic(StrEnum):
 
 
 DEAD_LETTER_SUFFIX = ".dlq"
+
+
+@dataclass(frozen=True)
+class BusAccess:
+    """What one principal of the bus may do: write the topics it owns, read the ones it consumes
+    (and write their dead-letter twins, where its consumers divert poison)."""
+
+    writes: tuple[Topic, ...]
+    reads: tuple[Topic, ...] = ()
+
+
+PRINCIPALS: dict[str, BusAccess] = {
+    "intake": BusAccess(
+        writes=(Topic.INTAKE_EVENTS,),
+        reads=(Topic.INTAKE_INBOUND, Topic.REVIEW_EVENTS, Topic.DECISION_EVENTS, Topic.NOTIFICATION_EVENTS),
+    ),
+    "review": BusAccess(
+        writes=(Topic.REVIEW_EVENTS,),
+        reads=(Topic.INTAKE_EVENTS, Topic.REVIEW_EVENTS, Topic.DECISION_EVENTS),
+    ),
+    "worker": BusAccess(writes=(Topic.REVIEW_EVENTS,)),
+    "decisions": BusAccess(writes=(Topic.DECISION_EVENTS,), reads=(Topic.INTAKE_EVENTS, Topic.REVIEW_EVENTS)),
+    "notifications": BusAccess(
+        writes=(Topic.NOTIFICATION_EVENTS,),
+        reads=(Topic.INTAKE_EVENTS, Topic.REVIEW_EVENTS, Topic.DECISION_EVENTS),
+    ),
+}
+"""The platform's own principals on the bus — each service and the review worker — by the name
+its process gives the broker (``KitSettings.kafka_credentials_file`` holds its secret). The
+brokers' ACLs are made from this table (``deploy/infra/kafka_access.py``); a unit test checks
+that every service subscribes and publishes exactly what it says here."""
+
+INTEGRATOR_ACCESS = BusAccess(writes=(Topic.INTAKE_INBOUND,))
+"""An integrating system on the bus may write dossiers to the inbound topic, and nothing else."""
 
 
 def topic_name(topic: Topic, prefix: str = "") -> str:

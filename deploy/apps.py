@@ -45,6 +45,26 @@ APPS: tuple[AppSpec, ...] = (
 SERVICES_WITH_DATABASE = ("intake", "review", "decisions", "notifications")
 
 
+def database_role(service: str) -> str:
+    """The PostgreSQL role that owns ``service``'s databases (the stack's, a test run's)."""
+    return f"tdkt_{service}"
+
+
+KAFKA_CREDENTIALS_DIR = "TDKT_KAFKA_CREDENTIALS_DIR"
+"""The folder of the bus's secrets: each process takes its own ``<name>.json`` from it."""
+
+
+def bus_environment() -> dict[str, str]:
+    """The local bus's address and identities: the processes' folder, and the operators' (and
+    the tests') own super user for the commands that read the stack's record."""
+    folder = infra.kafka_secrets_dir()
+    return {
+        "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+        KAFKA_CREDENTIALS_DIR: str(folder),
+        "TDKT_KAFKA_CREDENTIALS_FILE": str(folder / "admin.json"),
+    }
+
+
 class AppProcess(infra.Component):
     """One platform process. ``env`` is its whole environment; ``state_dir`` holds pid and log."""
 
@@ -84,10 +104,20 @@ class AppProcess(infra.Component):
         except OSError as error:
             return False, str(error)
 
+    def process_env(self) -> dict[str, str]:
+        """The environment it starts with: with ``TDKT_KAFKA_CREDENTIALS_DIR`` (the bus's
+        secrets), its own identity on the bus is ``<dir>/<name>.json``, whatever file the
+        operators' record names."""
+        env = dict(self.env)
+        folder = env.get(KAFKA_CREDENTIALS_DIR)
+        if folder:
+            env["TDKT_KAFKA_CREDENTIALS_FILE"] = str(Path(folder) / f"{self.spec.name}.json")
+        return env
+
     def start(self) -> int:
         # The trailing --state-dir marks the process as ours (see matches); the programs ignore it.
         argv = [sys.executable, "-m", self.spec.module, f"--state-dir={self.state_dir}"]
-        return self._spawn(argv, cwd=infra.REPO_ROOT, env=self.env)
+        return self._spawn(argv, cwd=infra.REPO_ROOT, env=self.process_env())
 
 
 def free_port() -> int:

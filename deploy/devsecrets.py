@@ -11,6 +11,9 @@ identity provider's (``deploy.infra.keycloak``, which keeps its own secrets unde
 - ``TDKT_NOTIFICATIONS_SECRETS_KEY``: the key notifications seals webhook secrets with in its
   database, generated once into ``folder/notifications/secrets.key`` (kept: the stack's database
   needs the same key at every start).
+- ``TDKT_TEMPORAL_PAYLOAD_KEYS_FILE``: the keyring that encrypts Temporal payloads
+  (``servicekit.payloads``), created with one random key if missing
+  (``folder/temporal-payload-keys.json``); every process that connects to Temporal reads it.
 """
 
 from __future__ import annotations
@@ -48,10 +51,18 @@ def _notifications_secrets_key(folder: Path) -> str:
     return key_file.read_text().strip()
 
 
+PAYLOAD_KEYS_FILE = "temporal-payload-keys.json"
+
+
 def ensure_dev_secrets(folder: Path) -> dict[str, str]:
-    """The environment variables that point at the files, and the generated secrets."""
+    """The environment variables that point at the files, and the generated secrets (the
+    notifications key, the payload keyring)."""
+    from servicekit.payloads import KEYS_FILE_VARIABLE, ensure_keyring  # not needed before `uv sync`
+
+    ensure_keyring(folder / PAYLOAD_KEYS_FILE)
     return {
         "TDKT_INTAKE_CLIENTS_FILE": str(INTAKE_CLIENTS_FILE),
         "TDKT_DECISIONS_SIGNING_DEV_CA_DIR": str(folder / "signing"),
         "TDKT_NOTIFICATIONS_SECRETS_KEY": _notifications_secrets_key(folder),
+        KEYS_FILE_VARIABLE: str(folder / PAYLOAD_KEYS_FILE),
     }

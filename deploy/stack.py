@@ -47,7 +47,8 @@ def app_environment() -> dict[str, str]:
     env = dict(os.environ)
     for name, value in devsecrets.ensure_dev_secrets(infra.stack_dir() / "secrets").items():
         env.setdefault(name, value)
-    env.setdefault("TDKT_KAFKA_BOOTSTRAP_SERVERS", infra.kafka_bootstrap())
+    for name, value in apps.bus_environment().items():
+        env.setdefault(name, value)
     env.setdefault("TDKT_TEMPORAL_ADDRESS", infra.temporal_address())
     env.setdefault("TDKT_DATA_DIR", str(infra.stack_dir() / "data"))
     env.setdefault("TDKT_AUTH_ISSUER", infra.keycloak_issuer())  # the stack's Keycloak, realm tdkt
@@ -62,7 +63,8 @@ def app_environment() -> dict[str, str]:
     env.setdefault("TDKT_NOTIFICATIONS_DECISIONS_URL", f"http://{infra.HOST}:{decisions_port}")
     if env.get("TDKT_STACK_DATABASE", "postgres") == "postgres":
         for name in apps.SERVICES_WITH_DATABASE:
-            env.setdefault(f"TDKT_{name.upper()}_DATABASE_URL", infra.postgres_url(f"tdkt_{name}"))
+            role = apps.database_role(name)
+            env.setdefault(f"TDKT_{name.upper()}_DATABASE_URL", infra.database_url(f"tdkt_{name}", role))
     return env
 
 
@@ -79,8 +81,11 @@ def up() -> list[apps.AppProcess]:
     env = app_environment()
     if env.get("TDKT_STACK_DATABASE", "postgres") == "postgres":
         for name in apps.SERVICES_WITH_DATABASE:
-            infra.ensure_postgres_database(f"tdkt_{name}")
-    kit = KitSettings(kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"])
+            infra.ensure_postgres_database(f"tdkt_{name}", owner=apps.database_role(name))
+    kit = KitSettings(
+        kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
+        kafka_credentials_file=env["TDKT_KAFKA_CREDENTIALS_FILE"],
+    )
     created = asyncio.run(ensure_topics(kit))
     print(f"[topics] {len(created)} created" if created else "[topics] all present")
     started = processes()

@@ -24,6 +24,7 @@ No service issues tokens.
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -307,8 +308,12 @@ class TokenService:
         settings = self._settings
         scope = claims.get("scope", "")
         subject = _claim(claims, settings.subject_claim) or claims["sub"]
-        if not isinstance(scope, str) or not isinstance(subject, str):
-            raise _unauthorised(INVALID_TOKEN, "scope and sub must be strings")
+        if not isinstance(scope, str):
+            # RFC 9068 §2.2.3 / RFC 8693 §4.2: one string of space-separated scopes, as Keycloak
+            # issues it; a list or a number is a token this platform's issuer did not mean
+            raise _unauthorised(INVALID_TOKEN, "scope must be a string of space-separated scopes")
+        if not isinstance(subject, str):
+            raise _unauthorised(INVALID_TOKEN, f"{settings.subject_claim} and sub must be strings")
         roles = _claim(claims, settings.roles_claim)
         if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
             raise _unauthorised(INVALID_TOKEN, f"{settings.roles_claim} must be a list of strings")
@@ -327,10 +332,8 @@ class TokenService:
         now = self._clock.now().timestamp()
         leeway = self._settings.leeway_seconds
         expires, issued, not_before = claims["exp"], claims["iat"], claims.get("nbf", 0)
-        if not all(
-            isinstance(t, int | float) and not isinstance(t, bool) for t in (expires, issued, not_before)
-        ):
-            raise _unauthorised(INVALID_TOKEN, "exp, iat and nbf must be numbers")
+        if not all(_instant(t) for t in (expires, issued, not_before)):
+            raise _unauthorised(INVALID_TOKEN, "exp, iat and nbf must be finite numbers")
         if expires <= now - leeway:
             raise _unauthorised(TOKEN_EXPIRED)
         if issued > now + leeway:
@@ -359,6 +362,14 @@ class TokenService:
             return principal
 
         return authenticate
+
+
+def _instant(value: object) -> bool:
+    """A NumericDate: a number, and not NaN or infinite (JSON parsers read ``NaN``, which compares
+    false with everything: ``exp: NaN`` would never expire)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return not isinstance(value, float) or math.isfinite(value)
 
 
 def _claim(claims: dict[str, Any], path: str) -> Any:

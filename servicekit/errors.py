@@ -38,6 +38,8 @@ class Refusal(StrEnum):
     """A kind of content that is not accepted (415)."""
     INVALID = "invalid"
     """Well-formed, but the rules refuse its content (422)."""
+    TOO_MANY = "too-many"
+    """Too many requests of this caller or about this thing in a while; retry later (429)."""
     UNAVAILABLE = "unavailable"
     """Something this service depends on does not answer; try again later (503)."""
 

@@ -12,7 +12,9 @@ database or broker unreachable, a timeout, a dependency answering "unavailable")
 fails the same way every time (a value too long for its column, an integrity violation, a bug)
 would hold every record behind it on the partition, so after ``MAX_HANDLER_ATTEMPTS`` it is
 dead-lettered as ``handler-failed`` with the error, and a partition held by a transient failure
-says so in the log (``partition stalled``) at every retry past that count.
+says so in the log (``partition stalled``) at every retry past that count and in the metric
+``tdkt.consumer.stalled_partitions`` (with ``tdkt.consumer.retries`` and
+``tdkt.consumer.dead_letters``, exported over OTLP with the traces).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -31,7 +34,9 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
+from faststream.security import BaseSecurity, SASLPlaintext, SASLScram512
 from faststream.specification import AsyncAPI
+from opentelemetry import metrics
 from opentelemetry.sdk.trace import TracerProvider
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
@@ -69,6 +74,21 @@ class PoisonEvent(Exception):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
+
+
+class AwaitingRecord(Exception):
+    """Raised by a handler whose record needs another one, from another topic, that has not come
+    yet: retried in place like a transient failure, but only ``MAX_AWAIT_ATTEMPTS`` times (a few
+    minutes), then dead-lettered with ``error``'s code — a record that never comes cannot hold
+    the partition for ever."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+MAX_AWAIT_ATTEMPTS = 12
+"""0.2 s doubling to 30 s between attempts: about three minutes of waiting."""
 
 
 class OffsetCommitter:
@@ -115,6 +135,63 @@ class OffsetCommitter:
             self._task = asyncio.create_task(self._commit_soon(), name="offset-commit")
 
 
+@dataclass(frozen=True)
+class BusCredentials:
+    username: str
+    password: str = field(repr=False)
+    mechanism: str = "SCRAM-SHA-512"
+
+
+MECHANISMS = ("SCRAM-SHA-512", "PLAIN")
+
+
+def bus_credentials(kit: KitSettings) -> BusCredentials | None:
+    """The process's identity on the bus, from ``kit.kafka_credentials_file`` (None when unset);
+    a file that cannot be read or does not say who the process is stops it here, naming the file."""
+    path = kit.kafka_credentials_file
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        credentials = BusCredentials(
+            str(data["username"]), str(data["password"]), str(data.get("mechanism", MECHANISMS[0]))
+        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise RuntimeError(
+            f"cannot read the Kafka credentials in {path} (TDKT_KAFKA_CREDENTIALS_FILE): {error}"
+        ) from error
+    if credentials.mechanism not in MECHANISMS:
+        raise RuntimeError(
+            f"{path}: mechanism {credentials.mechanism!r} is not one of {', '.join(MECHANISMS)}"
+        )
+    return credentials
+
+
+def client_options(kit: KitSettings) -> dict[str, Any]:
+    """Keyword arguments of any aiokafka client (producer, consumer, admin) of this process:
+    the bootstrap servers and, when it has one, its SASL identity."""
+    options: dict[str, Any] = {"bootstrap_servers": kit.kafka_bootstrap_servers}
+    credentials = bus_credentials(kit)
+    if credentials is not None:
+        options.update(
+            security_protocol="SASL_PLAINTEXT",
+            sasl_mechanism=credentials.mechanism,
+            sasl_plain_username=credentials.username,
+            sasl_plain_password=credentials.password,
+        )
+    return options
+
+
+def broker_security(kit: KitSettings) -> BaseSecurity | None:
+    """The same identity for FastStream's broker."""
+    credentials = bus_credentials(kit)
+    if credentials is None:
+        return None
+    if credentials.mechanism == "PLAIN":
+        return SASLPlaintext(username=credentials.username, password=credentials.password)
+    return SASLScram512(username=credentials.username, password=credentials.password)
+
+
 def make_broker(
     kit: KitSettings,
     service_name: str,
@@ -125,6 +202,7 @@ def make_broker(
     it before the broker stops)."""
     broker = KafkaBroker(
         kit.kafka_bootstrap_servers,
+        security=broker_security(kit),
         client_id=service_name,
         enable_idempotence=True,
         ack_policy=AckPolicy.MANUAL,
@@ -201,6 +279,43 @@ async def publish_record(
 _retry_attempts: dict[tuple[str, int, int], int] = {}
 """Failed attempts per record position, kept across redeliveries to grow the backoff."""
 
+_meter = metrics.get_meter("tdkt.kafka")
+RETRIES = _meter.create_counter(
+    "tdkt.consumer.retries",
+    unit="{attempt}",
+    description="Failed attempts at a record, retried in place (by topic and error kind)",
+)
+DEAD_LETTERS = _meter.create_counter(
+    "tdkt.consumer.dead_letters",
+    unit="{record}",
+    description="Records diverted to their topic's dead-letter twin (by topic and reason)",
+)
+
+
+def stalled_partitions() -> dict[tuple[str, int], int]:
+    """Partitions held by a record that has failed ``MAX_HANDLER_ATTEMPTS`` times or more (a
+    transient failure that lasts, or a record awaiting another): ``{(topic, partition): attempts}``."""
+    stalled: dict[tuple[str, int], int] = {}
+    for (topic, partition, _), attempts in list(_retry_attempts.items()):
+        if attempts >= MAX_HANDLER_ATTEMPTS:
+            stalled[(topic, partition)] = max(attempts, stalled.get((topic, partition), 0))
+    return stalled
+
+
+def _observe_stalled(_options: metrics.CallbackOptions) -> Iterable[metrics.Observation]:
+    counts: dict[str, int] = {}
+    for topic, _ in stalled_partitions():
+        counts[topic] = counts.get(topic, 0) + 1
+    return [metrics.Observation(count, {"topic": topic}) for topic, count in counts.items()]
+
+
+STALLED = _meter.create_observable_gauge(
+    "tdkt.consumer.stalled_partitions",
+    callbacks=[_observe_stalled],
+    unit="{partition}",
+    description="Partitions whose next record has failed MAX_HANDLER_ATTEMPTS times or more (by topic)",
+)
+
 
 class DeadLetterMiddleware(BaseMiddleware):
     """Diverts poison records to the dead-letter topic; backs off and rewinds before an in-place
@@ -238,32 +353,44 @@ class DeadLetterMiddleware(BaseMiddleware):
         except Exception as error:  # the handler failed, or dead-lettering did (the broker away)
             attempt = _retry_attempts.get(position, 0) + 1
             _retry_attempts[position] = attempt
-            if not is_transient(error) and attempt >= MAX_HANDLER_ATTEMPTS:
-                try:
-                    await self._dead_letter(msg, "handler-failed", _failure_detail(error, attempt))
-                except Exception:
-                    logger.exception("dead-lettering %s failed; retrying", position)
-                else:
-                    _retry_attempts.pop(position, None)
-                    self.committer.handled(msg)
-                    return None
+            if await self._gave_up(msg, error, attempt):
+                _retry_attempts.pop(position, None)
+                self.committer.handled(msg)
+                return None
             delay = min(MAX_RETRY_BACKOFF_SECONDS, 0.2 * 2 ** (attempt - 1))
-            logger.exception("handling %s failed (attempt %d); retrying in %.1fs", position, attempt, delay)
-            if attempt >= MAX_HANDLER_ATTEMPTS:
-                logger.error(
-                    "partition stalled: %s[%d] holds at offset %d, failing for %d attempts (%s)",
-                    record.topic,
-                    record.partition,
-                    record.offset,
-                    attempt,
-                    type(error).__name__,
-                )
+            kind = (
+                "awaiting"
+                if isinstance(error, AwaitingRecord)
+                else "transient"
+                if is_transient(error)
+                else "error"
+            )
+            RETRIES.add(1, {"topic": record.topic, "kind": kind})
+            _log_retry(record, error, attempt, delay)
             await asyncio.sleep(delay)
             await msg.nack()  # rewind: the record is fetched and handled again, never skipped
             raise
         _retry_attempts.pop(position, None)
         self.committer.handled(msg)
         return result
+
+    async def _gave_up(self, msg: StreamMessage[Any], error: Exception, attempt: int) -> bool:
+        """Dead-letter a record that failed ``attempt`` times, if that is enough: an error that
+        is not transient ``MAX_HANDLER_ATTEMPTS`` times, an awaited record ``MAX_AWAIT_ATTEMPTS``."""
+        if isinstance(error, AwaitingRecord):
+            if attempt < MAX_AWAIT_ATTEMPTS:
+                return False
+            reason, detail = error.error.code, _refusal_detail(error.error)
+        elif is_transient(error) or attempt < MAX_HANDLER_ATTEMPTS:
+            return False
+        else:
+            reason, detail = "handler-failed", _failure_detail(error, attempt)
+        try:
+            await self._dead_letter(msg, reason, detail)
+        except Exception:
+            logger.exception("dead-lettering %s[%d]@%d failed; retrying", *_where(msg))
+            return False
+        return True
 
     async def _dead_letter(self, msg: StreamMessage[Any], reason: str, detail: str) -> None:
         record = msg.raw_message
@@ -281,11 +408,34 @@ class DeadLetterMiddleware(BaseMiddleware):
             }
         )
         logger.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+        DEAD_LETTERS.add(1, {"topic": record.topic, "reason": reason})
         await self.broker.publish(
             record.value or b"",
             dead_letter_topic(record.topic),
             key=record.key,
             headers={str(k): str(v) for k, v in headers.items()},
+        )
+
+
+def _where(msg: StreamMessage[Any]) -> tuple[str, int, int]:
+    record = msg.raw_message
+    return record.topic, record.partition, record.offset
+
+
+def _log_retry(record: Any, error: Exception, attempt: int, delay: float) -> None:
+    position = (record.topic, record.partition, record.offset)
+    if isinstance(error, AwaitingRecord):
+        logger.info("%s waits (attempt %d, again in %.1fs): %s", position, attempt, delay, error)
+    else:
+        logger.exception("handling %s failed (attempt %d); retrying in %.1fs", position, attempt, delay)
+    if attempt >= MAX_HANDLER_ATTEMPTS:
+        logger.error(
+            "partition stalled: %s[%d] holds at offset %d, failing for %d attempts (%s)",
+            record.topic,
+            record.partition,
+            record.offset,
+            attempt,
+            type(error).__name__,
         )
 
 
@@ -295,6 +445,8 @@ def is_transient(error: BaseException) -> bool:
     violation or a bug, which fail the same way every time."""
     if isinstance(error, DomainError):
         return error.kind is Refusal.UNAVAILABLE
+    if isinstance(error, AwaitingRecord):
+        return True
     if isinstance(error, OperationalError | DisconnectionError | PoolTimeout):
         return True
     if isinstance(error, DBAPIError):
@@ -338,7 +490,7 @@ def _invalid_reason(error: Exception) -> str:
 
 async def ensure_topics(kit: KitSettings) -> list[str]:
     """Create every topic the system uses (idempotent); returns the ones it created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=kit.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(kit))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -352,14 +504,12 @@ async def ensure_topics(kit: KitSettings) -> list[str]:
         await admin.close()
 
 
-async def partition_offsets(
-    bootstrap_servers: str, topics: Sequence[str]
-) -> dict[TopicPartition, tuple[int, int]]:
+async def partition_offsets(kit: KitSettings, topics: Sequence[str]) -> dict[TopicPartition, tuple[int, int]]:
     """(first, next) offset of every partition of ``topics``, from the cluster's metadata — a
     consumer's own metadata knows only the topics it subscribed to, so it would find none."""
     if not topics:
         return {}
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(kit))
     await admin.start()
     try:
         described = await admin.describe_topics(list(topics))
@@ -368,7 +518,7 @@ async def partition_offsets(
     partitions = [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
     if not partitions:  # none of the topics exists
         return {}
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
+    consumer = AIOKafkaConsumer(**client_options(kit))
     await consumer.start()
     try:
         starts = await consumer.beginning_offsets(partitions)

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 
-async def serve_health(host: str, port: int, is_ready: Callable[[], bool]) -> asyncio.Server:
+async def serve_health(host: str, port: int, is_ready: Callable[[], Awaitable[bool]]) -> asyncio.Server:
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             request_line = (await reader.readline()).decode("latin-1").split()
@@ -21,7 +21,10 @@ async def serve_health(host: str, port: int, is_ready: Callable[[], bool]) -> as
             if path == "/health/live":
                 status, body = 200, {"status": "ok"}
             elif path == "/health/ready":
-                ready = is_ready()
+                try:
+                    ready = await asyncio.wait_for(is_ready(), timeout=5.0)
+                except Exception:  # a dependency check that fails: not ready
+                    ready = False
                 status, body = (200, {"status": "ready"}) if ready else (503, {"status": "not ready"})
             else:
                 status, body = 404, {"status": "not found"}

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from servicekit.errors import DomainError, ErrorCode, Refusal
-from servicekit.refusals import VALIDATION_FAILED
+from servicekit.refusals import HUMAN_TEXT, VALIDATION_FAILED
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "urn:tdkt:problem:"
@@ -34,6 +34,7 @@ HTTP_STATUS: dict[Refusal, int] = {
     Refusal.TOO_LARGE: 413,
     Refusal.UNSUPPORTED: 415,
     Refusal.INVALID: 422,
+    Refusal.TOO_MANY: 429,
     Refusal.UNAVAILABLE: 503,
 }
 """The one place a kind of refusal becomes an HTTP status."""
@@ -124,6 +125,25 @@ def error_responses(*codes: ErrorCode, also: tuple[int, ...] = ()) -> dict[int |
     return responses
 
 
+_TEXT_CODES = {spec.code: spec for spec in HUMAN_TEXT}
+
+
+def field_name(loc: list[Any]) -> str:
+    """``["body", "entries", 0, "full_name"]`` as people read it: ``entries[0].full_name``."""
+    named = ""
+    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "form") else loc:
+        named += f"[{part}]" if isinstance(part, int) else f".{part}" if named else str(part)
+    return named or "?"
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> DomainError:
+    """``validation-failed`` listing ``errors``; when every error is text that people type refused
+    for what it holds (``contracts.text``), the first one's refusal, naming its field."""
+    if errors and all(error["type"] in _TEXT_CODES for error in errors):
+        return _TEXT_CODES[errors[0]["type"]](field=field_name(errors[0]["loc"]), errors=errors)
+    return VALIDATION_FAILED(errors=errors)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, ProblemError)
@@ -139,7 +159,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             {"loc": list(item.get("loc", ())), "msg": item.get("msg"), "type": item.get("type")}
             for item in error.errors()
         ]
-        return problem_response(problem_of(VALIDATION_FAILED(errors=errors)))
+        return problem_response(problem_of(validation_problem(errors)))
 
     async def on_http_error(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, StarletteHTTPException)

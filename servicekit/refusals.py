@@ -4,6 +4,7 @@ and document these beside them (``AUTHENTICATION`` for an operation that needs a
 
 from __future__ import annotations
 
+from contracts.text import BIDI_CONTROL, BLANK, CONTROL_CHARACTER, INVISIBLE_CHARACTER, TextRefusal
 from servicekit.errors import Catalogue, ErrorCode, Refusal
 
 MISSING_TOKEN = ErrorCode(
@@ -65,6 +66,26 @@ VALIDATION_FAILED = ErrorCode(
     "The request body or parameters are invalid.",
     meaning="A field is missing, of the wrong type or out of range; `errors` lists each one.",
 )
+
+
+def _text_refusal(refusal: TextRefusal, meaning: str) -> ErrorCode:
+    return ErrorCode(refusal.code, Refusal.INVALID, refusal.message_vi, refusal.message_en, meaning=meaning)
+
+
+TEXT_BIDI_CONTROL = _text_refusal(
+    BIDI_CONTROL, "A text people read holds a character that reorders how it displays (contracts.text)."
+)
+TEXT_BLANK = _text_refusal(BLANK, "A text people read shows nothing: spaces or invisible characters only.")
+TEXT_INVISIBLE_CHARACTER = _text_refusal(
+    INVISIBLE_CHARACTER, "A name or a title holds a zero-width or other invisible character."
+)
+TEXT_CONTROL_CHARACTER = _text_refusal(
+    CONTROL_CHARACTER, "A text holds a control character (in a name or a title, a line break too)."
+)
+HUMAN_TEXT = (TEXT_BIDI_CONTROL, TEXT_BLANK, TEXT_INVISIBLE_CHARACTER, TEXT_CONTROL_CHARACTER)
+"""What an operation whose body holds text people type can answer (``contracts.text``): the
+validation error of that one field, named with its cause; ``validation-failed`` when other fields
+fail too."""
 BODY_TOO_LARGE = ErrorCode(
     "body-too-large",
     Refusal.TOO_LARGE,
@@ -97,6 +118,7 @@ CATALOGUE = Catalogue(
     NO_ORGANISATION,
     SIGNER_NOT_NAMED,
     VALIDATION_FAILED,
+    *HUMAN_TEXT,
     BODY_TOO_LARGE,
     NUL_CHARACTER,
     NOT_READY,

@@ -31,7 +31,7 @@ from aiokafka.errors import KafkaError
 
 from contracts.topics import DEAD_LETTER_SUFFIX, DeadLetterHeader
 from servicekit.commands import Refused, refuse
-from servicekit.kafka import partition_offsets
+from servicekit.kafka import client_options, partition_offsets
 from servicekit.settings import KitSettings, describe_resolution, for_command
 
 REPLAYED_FROM_HEADER = "x-replayed-from"
@@ -105,10 +105,7 @@ async def replay(
     # Up to the end as it is now: a replayed record that is refused again comes back to the
     # dead-letter topic, and must wait for the next run rather than loop.
     ends = {
-        partition: end
-        for partition, (_, end) in (
-            await partition_offsets(kit.kafka_bootstrap_servers, [dead_letter_topic])
-        ).items()
+        partition: end for partition, (_, end) in (await partition_offsets(kit, [dead_letter_topic])).items()
     }
     if not ends:
         raise Refused(
@@ -117,12 +114,12 @@ async def replay(
             describe_resolution(),
         )
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=kit.kafka_bootstrap_servers,
+        **client_options(kit),
         group_id=f"tdkt-replay.{dead_letter_topic}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=kit.kafka_bootstrap_servers, enable_idempotence=True)
+    producer = AIOKafkaProducer(**client_options(kit), enable_idempotence=True)
     await consumer.start()
     await producer.start()
     replayed: list[Replayed] = []

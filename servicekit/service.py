@@ -7,6 +7,7 @@ the broker's life cycle and the relay, and serves it with uvicorn.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -75,6 +76,9 @@ class ServiceRuntime:
     """The time every handler of the service reads (tests set a ``ManualClock``)."""
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    readiness: dict[str, Callable[[], Awaitable[bool]]] = field(default_factory=dict)
+    """Dependencies besides the database and the broker that ``/health/ready`` asks, by name
+    (review: the workflow engine); each answers whether it is reachable now."""
 
     def subscribe(self, topic: Topic) -> Callable[[Handler], Handler]:
         """Decorator registering a handler for ``topic`` with the kit's consumer defaults."""
@@ -197,13 +201,20 @@ def _health_router(runtime: ServiceRuntime) -> APIRouter:
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/ready", summary="The database and the broker answer")
+    @router.get("/ready", summary="The database, the broker and every other dependency answer")
     async def ready() -> dict[str, str]:
         try:
             await run_in_session(runtime.engine, lambda session: session.exec(text("SELECT 1")))  # type: ignore[call-overload]
-            await runtime.broker.ping(timeout=2.0)
         except Exception as error:
-            raise NOT_READY(detail=str(error)) from error
+            raise NOT_READY(detail=f"database: {error}") from error
+        checks = {"kafka": lambda: runtime.broker.ping(timeout=2.0), **runtime.readiness}
+        for name, answers in checks.items():
+            try:
+                reachable = await asyncio.wait_for(answers(), timeout=3.0)
+            except Exception as error:  # a check that fails is a dependency away
+                raise NOT_READY(detail=f"{name}: {type(error).__name__}: {error}") from error
+            if not reachable:  # FastStream's ping answers False, not an error, when Kafka is away
+                raise NOT_READY(detail=f"{name} does not answer")
         return {"status": "ready"}
 
     return router

@@ -94,6 +94,10 @@ class KitSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TDKT_", extra="ignore")
 
     kafka_bootstrap_servers: str = f"{LOCAL_HOST}:19092"
+    kafka_credentials_file: Path | None = None
+    """This process's identity on the bus: a JSON file ``{"username", "password", "mechanism"}``
+    (``SCRAM-SHA-512``, or ``PLAIN``), as ``deploy/infra/kafka_access.py`` writes them. Unset, the
+    process connects unauthenticated, which the stack's broker refuses."""
     kafka_partitions: int = Field(default=3, ge=1)
     topic_prefix: str = ""
     temporal_address: str = f"{LOCAL_HOST}:7233"

@@ -37,14 +37,33 @@ def setup_tracing(service_name: str) -> TracerProvider:
         )
 
         provider.add_span_processor(BatchSpanProcessor(MaskingSpanExporter(OTLPSpanExporter())))
+        _export_metrics(provider.resource)
     trace.set_tracer_provider(provider)
     return provider
 
 
+def _export_metrics(resource: Resource) -> None:
+    """The process's metrics (``servicekit.kafka``'s consumer counters and gauge) go where its
+    spans go, over OTLP/HTTP, every ``OTEL_METRIC_EXPORT_INTERVAL`` (60 s by default)."""
+    from opentelemetry import metrics
+    from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+
+    reader = PeriodicExportingMetricReader(OTLPMetricExporter())
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=[reader]))
+
+
 def shutdown_tracing() -> None:
+    from opentelemetry import metrics
+    from opentelemetry.sdk.metrics import MeterProvider
+
     provider = trace.get_tracer_provider()
     if isinstance(provider, TracerProvider):
         provider.shutdown()
+    meters = metrics.get_meter_provider()
+    if isinstance(meters, MeterProvider):
+        meters.shutdown()
 
 
 def current_trace_id() -> str | None:

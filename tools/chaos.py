@@ -45,7 +45,7 @@ from sqlalchemy.engine import Engine
 from clients.intake import access_token
 from clients.oidc import OidcError
 from deploy import infra
-from servicekit.kafka import partition_offsets
+from servicekit.kafka import client_options, partition_offsets
 from servicekit.settings import KitSettings
 from tools.demo import demo_dossier
 from tools.ownstack import RenewedToken, Stack, start_stack
@@ -292,11 +292,11 @@ def _rows(url: str, sql: str, **params: Any) -> list[Any]:
 
 async def _lag(kit: KitSettings) -> tuple[int, int]:
     """(records not yet consumed by a consumer group, records in dead-letter topics)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=kit.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(kit))
     await admin.start()
     try:
         topics = [name for name in await admin.list_topics() if name.startswith(kit.topic_prefix)]
-        offsets = await partition_offsets(kit.kafka_bootstrap_servers, topics)
+        offsets = await partition_offsets(kit, topics)
         dead = sum(end - first for tp, (first, end) in offsets.items() if tp.topic.endswith(".dlq"))
         lag = 0
         for group, _ in await admin.list_consumer_groups():

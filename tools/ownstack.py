@@ -17,6 +17,7 @@ from pathlib import Path
 
 from clients.intake import ClientCredentials
 from deploy import apps, devsecrets, infra
+from deploy.infra.kafka_access import apply_access
 from deploy.keycloak import realm
 from servicekit.kafka import ensure_topics
 from servicekit.settings import KitSettings
@@ -65,6 +66,7 @@ class Stack:
     def kit(self) -> KitSettings:
         return KitSettings(
             kafka_bootstrap_servers=self.env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
+            kafka_credentials_file=self.env["TDKT_KAFKA_CREDENTIALS_FILE"],
             topic_prefix=self.env["TDKT_TOPIC_PREFIX"],
         )
 
@@ -104,7 +106,7 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
     env.update(secret_files)
     env.update(
         {
-            "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+            **apps.bus_environment(),
             "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
             "TDKT_DATA_DIR": str(state_dir / "data"),
             "TDKT_AUTH_ISSUER": infra.keycloak_issuer(),
@@ -120,7 +122,7 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
     run_id = uuid.uuid4().hex[:6]
     for service in apps.SERVICES_WITH_DATABASE:
         env[f"TDKT_{service.upper()}_DATABASE_URL"] = infra.ensure_postgres_database(
-            f"{name}_{run_id}_{service}"
+            f"{name}_{run_id}_{service}", owner=apps.database_role(service)
         )
     env["TDKT_TOPIC_PREFIX"] = f"{name}-{run_id}."
     env["TDKT_TEMPORAL_TASK_QUEUE"] = f"{name}-{run_id}.review"
@@ -135,5 +137,6 @@ def start_stack(name: str, ports: dict[str, str], overrides: dict[str, str] | No
         run_id=run_id,
     )
     asyncio.run(ensure_topics(stack.kit))
+    apply_access(env["TDKT_TOPIC_PREFIX"])  # the run's topics get the bus's ACLs
     apps.start_all(list(processes.values()))
     return stack

@@ -24,7 +24,7 @@ from servicekit.kafka import declare_publication, make_broker
 from servicekit.probe import serve_health
 from servicekit.settings import KitSettings
 from servicekit.telemetry import setup_tracing, shutdown_tracing
-from servicekit.temporal import connect_temporal
+from servicekit.temporal import connect_temporal, engine_answers
 from workflows.review.activities import DeadlinePlanner, ReviewActivities
 from workflows.review.calendar import CalendarSettings
 from workflows.review.workflows import ReviewWorkflow
@@ -75,7 +75,14 @@ async def run() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     polling = False
-    health = await serve_health(kit.http_host, settings.http_port, lambda: polling and not stop.is_set())
+
+    async def ready() -> bool:
+        """Polling, and both what it needs answer: Kafka (its activities publish there) and Temporal."""
+        if not polling or stop.is_set():
+            return False
+        return await broker.ping(timeout=2.0) and await engine_answers(client)
+
+    health = await serve_health(kit.http_host, settings.http_port, ready)
     logger.info("worker polling task queue %s at %s", kit.temporal_task_queue, kit.temporal_address)
     async with worker:
         polling = True

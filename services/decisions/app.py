@@ -11,10 +11,12 @@ from fastapi import FastAPI
 from servicekit.auth import DECISIONS_AUDIENCE, AuthSettings, TokenService
 from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.doorbell import Doorbell
+from servicekit.sandbox import ProcessLimits, Sandbox
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.decisions import flows, views
 from services.decisions.context import DecisionsContext, Seal
 from services.decisions.desk import DocumentDesk
+from services.decisions.documents import inspection
 from services.decisions.documents.signing import (
     DocumentSigner,
     SigningMaterial,
@@ -48,6 +50,17 @@ def signing_material(settings: DecisionsSettings, now: datetime) -> SigningMater
     )
 
 
+def verification_sandbox(settings: DecisionsSettings) -> Sandbox:
+    """Children that have imported pyHanko once (the forkserver's), so that each upload's child
+    starts in milliseconds."""
+    limits = ProcessLimits(
+        seconds=settings.verify_timeout_seconds,
+        memory_bytes=settings.verify_memory_bytes,
+        concurrency=settings.verify_concurrency,
+    )
+    return Sandbox(limits, preload=[inspection.__name__])
+
+
 def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
     """The service's app and runtime, reading ``clock`` (tests give theirs)."""
     settings = DecisionsSettings()
@@ -58,6 +71,12 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
         tokens=TokenService(AuthSettings(), audience=DECISIONS_AUDIENCE, clock=runtime.clock),
         seal=Seal(lambda: DocumentSigner(signing_material(settings, runtime.clock.now()))),
         doorbell=Doorbell(),
+        sandbox=verification_sandbox(settings),
+        parse_limits=inspection.ParseLimits(
+            max_objects=settings.verify_max_objects,
+            max_stream_bytes=settings.verify_max_stream_bytes,
+            max_decoded_bytes=settings.verify_max_decoded_bytes,
+        ),
     )
     desk = DocumentDesk(ctx)
     flows.register_subscribers(ctx)

@@ -1,5 +1,6 @@
 """What the decisions handlers work with, built once by ``app.py``: the runtime (database, bus,
-clock), the settings, the staff tokens, the signing key and the desk's doorbell."""
+clock), the settings, the staff tokens, the signing key, the desk's doorbell and the sandbox that
+reads uploaded PDFs."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import anyio
 from servicekit.auth import TokenService
 from servicekit.clock import local_date
 from servicekit.doorbell import Doorbell
+from servicekit.sandbox import Sandbox
 from servicekit.service import ServiceRuntime
+from services.decisions.documents.inspection import ParseLimits
 from services.decisions.documents.signing import DocumentSigner
 from services.decisions.settings import DecisionsSettings
 
@@ -44,6 +47,9 @@ class DecisionsContext:
     """Officers' staff tokens (the reviewers' own, with ``organisation`` and ``roles`` claims)."""
     seal: Seal
     doorbell: Doorbell
+    sandbox: Sandbox
+    """Where uploads to ``POST /v1/verify`` are read: confined children, a few at a time."""
+    parse_limits: ParseLimits
 
     def now(self) -> datetime:
         return self.runtime.clock.now()

@@ -16,6 +16,36 @@ DECISION_NOT_FOUND = ErrorCode(
     meaning="No decision of the registry has this id.",
 )
 
+# --- approvals from the bus (defence in depth: issue 21) ----------------------------------------
+
+APPROVAL_UNMATCHED = ErrorCode(
+    "approval-unmatched",
+    Refusal.INVALID,
+    "Không ra quyết định cho hồ sơ '{dossier_id}': chưa thấy hồ sơ này được xét duyệt trên hệ thống.",
+    "No decision for dossier '{dossier_id}': no review of this dossier was seen on the bus.",
+    meaning="A `dossier.approved` event for a dossier whose review (the workflow's tasks, on the "
+    "same partition before any approval) this service never saw — forged, or from another "
+    "environment: dead-lettered, nothing numbered.",
+)
+APPROVAL_DIFFERS = ErrorCode(
+    "approval-differs",
+    Refusal.INVALID,
+    "Không ra quyết định cho hồ sơ '{dossier_id}': phê duyệt khác hồ sơ đã trình ở {field}: "
+    "'{approved}' thay vì '{submitted}'.",
+    "No decision for dossier '{dossier_id}': the approval differs from the submitted dossier in "
+    "{field}: '{approved}' instead of '{submitted}'.",
+    meaning="The approval names another award, submitting organisation or nominee than intake "
+    "published for the dossier: dead-lettered, nothing numbered.",
+)
+SUBMISSION_UNSEEN = ErrorCode(
+    "submission-unseen",
+    Refusal.UNAVAILABLE,
+    "Chưa nhận được hồ sơ '{dossier_id}' từ bộ phận tiếp nhận; chờ rồi thử lại.",
+    "Dossier '{dossier_id}' has not arrived from intake yet; waiting to try again.",
+    meaning="An approval whose review was seen but whose submission intake's topic has not brought "
+    "yet: retried in place for a bounded time, then dead-lettered.",
+)
+
 # --- documents ----------------------------------------------------------------------------------
 
 DOCUMENT_NOT_READY = ErrorCode(
@@ -108,9 +138,59 @@ FILE_TOO_LARGE = ErrorCode(
     "The file exceeds {megabytes} MB.",
     meaning="`POST /v1/verify` reads PDFs up to this size; the registry's documents are far smaller.",
 )
+PDF_TOO_MANY_OBJECTS = ErrorCode(
+    "pdf-too-many-objects",
+    Refusal.INVALID,
+    "Tệp PDF khai báo {objects} đối tượng, nhiều hơn mức {limit} mà hệ thống kiểm tra; văn bản do hệ "
+    "thống phát hành có ít hơn nhiều.",
+    "The PDF declares {objects} objects, more than the {limit} verification reads; the registry's "
+    "documents hold far fewer.",
+    meaning="A trailer or cross-reference stream declares more objects than "
+    "TDKT_DECISIONS_VERIFY_MAX_OBJECTS: the file is refused before it is parsed.",
+)
+PDF_TOO_MUCH_DATA = ErrorCode(
+    "pdf-too-much-data",
+    Refusal.INVALID,
+    "Dữ liệu nén trong tệp PDF giải nén ra quá nhiều: quá {stream_megabytes} MB cho một luồng dữ liệu "
+    "hoặc quá {total_megabytes} MB cho cả tệp.",
+    "The PDF's compressed data inflates too far: past {stream_megabytes} MB for one stream or "
+    "{total_megabytes} MB for the whole file.",
+    meaning="A compression bomb: TDKT_DECISIONS_VERIFY_MAX_STREAM_BYTES and "
+    "TDKT_DECISIONS_VERIFY_MAX_DECODED_BYTES bound what its streams may decode to.",
+)
+PDF_TOO_COMPLEX = ErrorCode(
+    "pdf-too-complex",
+    Refusal.INVALID,
+    "Tệp PDF quá phức tạp để kiểm tra: việc đọc tệp cần quá {megabytes} MB bộ nhớ, hoặc cấu trúc của tệp "
+    "lồng nhau quá sâu.",
+    "The PDF is too complex to verify: reading it needs more than {megabytes} MB of memory, or its "
+    "structures nest too deeply.",
+    meaning="The process that reads the file ran out of its memory (TDKT_DECISIONS_VERIFY_MEMORY_BYTES) "
+    "or of stack; `detail` says which.",
+)
+PDF_TOOK_TOO_LONG = ErrorCode(
+    "pdf-took-too-long",
+    Refusal.INVALID,
+    "Việc kiểm tra tệp PDF cần quá {seconds} giây và đã bị dừng; văn bản do hệ thống phát hành được "
+    "kiểm tra trong chưa đầy một giây.",
+    "Verifying the PDF took more than {seconds} seconds and was stopped; the registry's documents "
+    "verify in under a second.",
+    meaning="The process that reads the file is killed after TDKT_DECISIONS_VERIFY_TIMEOUT_SECONDS.",
+)
+VERIFICATION_BUSY = ErrorCode(
+    "verification-busy",
+    Refusal.UNAVAILABLE,
+    "Hệ thống đang kiểm tra nhiều tệp cùng lúc; vui lòng thử lại sau {seconds} giây.",
+    "The registry is verifying as many files as it can at once; retry in {seconds} seconds.",
+    meaning="At most TDKT_DECISIONS_VERIFY_CONCURRENCY files are verified at once; one more is "
+    "refused at once (503 with `Retry-After`), not queued.",
+)
 
 CATALOGUE = Catalogue(
     "decisions",
+    APPROVAL_UNMATCHED,
+    APPROVAL_DIFFERS,
+    SUBMISSION_UNSEEN,
     DECISION_NOT_FOUND,
     DOCUMENT_NOT_READY,
     DOCUMENT_NOT_AVAILABLE,
@@ -123,4 +203,9 @@ CATALOGUE = Catalogue(
     DECISION_NOT_REVOCABLE,
     ALREADY_REVOKED,
     FILE_TOO_LARGE,
+    PDF_TOO_MANY_OBJECTS,
+    PDF_TOO_MUCH_DATA,
+    PDF_TOO_COMPLEX,
+    PDF_TOOK_TOO_LONG,
+    VERIFICATION_BUSY,
 )

@@ -14,18 +14,22 @@ from __future__ import annotations
 import functools
 
 import anyio
+from cryptography.hazmat.primitives import serialization
 from opentelemetry import trace
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from contracts.events import DossierApproved
+from contracts.events import DossierAmended, DossierApproved, DossierSubmitted, ReviewTaskOpened
 from servicekit.auth import Staff
 from servicekit.db import run_in_session
+from servicekit.errors import DomainError
+from servicekit.sandbox import Busy, Stop, Stopped
 from servicekit.telemetry import continued_trace, trace_carrier
-from services.decisions import errors, issuing, registry, revocation, verification
+from services.decisions import errors, issuing, provenance, registry, revocation, verification
 from services.decisions.context import DecisionsContext
-from services.decisions.documents import pipeline, store
-from services.decisions.documents.signing import verify
+from services.decisions.documents import inspection, pipeline, store
+from services.decisions.documents.inspection import Excess, OverLimits
+from services.decisions.documents.signing import Verification
 from services.decisions.domain.authority import is_leader
 from services.decisions.models import (
     DecisionEntryView,
@@ -39,20 +43,39 @@ from services.decisions.models import (
 
 tracer = trace.get_tracer(__name__)
 
-MAX_VERIFY_BYTES = 50 * 1024 * 1024
+MIB = 1024 * 1024
+MAX_VERIFY_BYTES = 50 * MIB
 """The largest file ``verify_pdf`` reads."""
 
 # --- consumed events ---------------------------------------------------------------------------
 
 
+async def dossier_submitted(ctx: DecisionsContext, event: DossierSubmitted | DossierAmended) -> None:
+    """What intake accepted: kept to match the dossier's approval against (``provenance``)."""
+    now = ctx.now()
+    await run_in_session(
+        ctx.runtime.engine, lambda session: provenance.record_submission(session, event.data, now)
+    )
+
+
+async def review_task_opened(ctx: DecisionsContext, event: ReviewTaskOpened) -> None:
+    """The review workflow opened a task: the dossier's review has begun (``provenance``)."""
+    now = ctx.now()
+    await run_in_session(
+        ctx.runtime.engine, lambda session: provenance.record_review(session, event.data.dossier_id, now)
+    )
+
+
 async def dossier_approved(ctx: DecisionsContext, event: DossierApproved) -> str | None:
-    """``dossier.approved``: keep the approval once — a second delivery changes nothing — and, in
-    the same transaction, number its decision unless a batch rule gathers it into its period's
+    """``dossier.approved``: matched with the dossier's submission and review as seen on the bus
+    (else refused: ``provenance``), kept once — a second delivery changes nothing — and, in the
+    same transaction, its decision numbered unless a batch rule gathers it into its period's
     decision; the desk then renders, signs and announces it. Returns the numbered decision's id."""
     carrier, today, now = trace_carrier(), ctx.today(), ctx.now()
     settings = ctx.settings
 
     def record(session: Session) -> str | None:
+        provenance.check_approval(session, event.data)
         decision = issuing.record_approval(
             session, event, settings.batches, settings.signers, today, now, carrier
         )
@@ -224,12 +247,43 @@ async def _certificate_file(ctx: DecisionsContext, decision_id: str, line_number
 
 async def verify_pdf(ctx: DecisionsContext, content: bytes) -> VerificationView:
     """Is ``content`` an unaltered document of this registry, which, and does its award stand? The
-    signature is checked outside any transaction, then the registry is read (one)."""
+    file is read and its signature checked in a confined child process (``sandbox``), outside any
+    transaction; then the registry is read (one)."""
     if len(content) > MAX_VERIFY_BYTES:
-        raise errors.FILE_TOO_LARGE(megabytes=MAX_VERIFY_BYTES // (1024 * 1024))
-    at = ctx.now()
-    result = await anyio.to_thread.run_sync(lambda: verify(content, ctx.seal.signer, at))
+        raise errors.FILE_TOO_LARGE(megabytes=MAX_VERIFY_BYTES // MIB)
+    result = await _verified(ctx, content)
     held = await run_in_session(
         ctx.runtime.engine, lambda session: verification.holding(session, result.document_sha256)
     )
     return verification.verdict(result, held)
+
+
+async def _verified(ctx: DecisionsContext, content: bytes) -> Verification:
+    """``inspection.inspect`` in the sandbox, its refusals the catalogue's."""
+    settings = ctx.settings
+    roots = tuple(root.public_bytes(serialization.Encoding.DER) for root in ctx.seal.signer.trust_roots)
+    try:
+        found = await ctx.sandbox.run(inspection.inspect, content, roots, ctx.now(), ctx.parse_limits)
+    except Busy:
+        busy = errors.VERIFICATION_BUSY(seconds=settings.verify_retry_after_seconds)
+        busy.headers["Retry-After"] = str(settings.verify_retry_after_seconds)
+        raise busy from None
+    except Stopped as stopped:
+        raise _stopped(ctx, stopped) from None
+    if isinstance(found, OverLimits):
+        limits = ctx.parse_limits
+        if found.excess == Excess.OBJECTS:
+            raise errors.PDF_TOO_MANY_OBJECTS(objects=found.declared, limit=limits.max_objects)
+        raise errors.PDF_TOO_MUCH_DATA(
+            stream_megabytes=limits.max_stream_bytes // MIB, total_megabytes=limits.max_decoded_bytes // MIB
+        )
+    verified: Verification = found
+    return verified
+
+
+def _stopped(ctx: DecisionsContext, stopped: Stopped) -> DomainError:
+    if stopped.stop == Stop.TIMED_OUT:
+        return errors.PDF_TOOK_TOO_LONG(
+            seconds=f"{ctx.settings.verify_timeout_seconds:g}", detail=stopped.detail
+        )
+    return errors.PDF_TOO_COMPLEX(megabytes=ctx.settings.verify_memory_bytes // MIB, detail=str(stopped))

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from contracts.events import DecisionReward, NomineeKind, RevocationGround
+from contracts.text import HumanText
 from servicekit.db import MAX_INTEGER, MAX_PAGE_OFFSET
 
 
@@ -87,6 +88,24 @@ class Approval(SQLModel, table=True):
     """``DossierApprovedData`` as received."""
     trace_carrier: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
     received_at: datetime
+
+
+class DossierSeen(SQLModel, table=True):
+    """What this service has seen of a dossier on the bus — its submission (and amendments) from
+    intake, the start of its review — against which an approval is matched before anything is
+    numbered (``provenance.py``)."""
+
+    __tablename__ = "dossier_seen"
+
+    dossier_id: str = Field(primary_key=True, max_length=64)
+    award_code: str | None = Field(default=None, max_length=50)
+    submitting_organisation: str | None = Field(default=None, max_length=50)
+    latest_version: int | None = None
+    """The newest version intake published (None: no submission seen yet)."""
+    nominees: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    """``{entry_id: nominee name}`` of every version submitted."""
+    submitted_at: datetime | None = None
+    review_seen_at: datetime | None = None
 
 
 class DecisionEntry(SQLModel, table=True):
@@ -223,7 +242,7 @@ class EntryPage(BaseModel):
 class RevocationRequest(BaseModel):
     line_number: int = PydanticField(ge=1, le=MAX_INTEGER, description="Số sổ vàng of the line to revoke")
     ground: RevocationGround = PydanticField(description="Luật TĐKT 2022 Điều 93 k2, point a–d")
-    reason: str = PydanticField(min_length=10, max_length=2000, description="The facts, in Vietnamese")
+    reason: HumanText = PydanticField(min_length=10, max_length=2000, description="The facts, in Vietnamese")
 
 
 class VerificationProblem(BaseModel):

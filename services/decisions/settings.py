@@ -7,6 +7,7 @@ from servicekit.settings import ServiceSettings
 from services.decisions.domain import BatchRule
 
 SERVICE_NAME = "decisions"
+MIB = 1024 * 1024
 
 
 class SignerSetting(BaseModel):
@@ -39,3 +40,18 @@ class DecisionsSettings(ServiceSettings):
     signing_dev_ca_dir: Path | None = None
     """Development only: create (once) a local CA and signing certificate here and sign with it
     when no key and certificate are configured. ``make up`` and the tests set it."""
+    verify_timeout_seconds: float = Field(default=10.0, gt=0)
+    """``POST /v1/verify`` reads each upload in a child process, killed after this long (its
+    registry documents take well under a second)."""
+    verify_memory_bytes: int = Field(default=768 * MIB, ge=256 * MIB)
+    """The child's address space (``RLIMIT_AS``): interpreter, libraries and a 50 MB upload fit."""
+    verify_max_objects: int = Field(default=200_000, ge=1)
+    """Objects an upload may declare (the registry's documents declare far fewer)."""
+    verify_max_stream_bytes: int = Field(default=32 * MIB, ge=MIB)
+    """Bytes one stream of an upload may decode to."""
+    verify_max_decoded_bytes: int = Field(default=128 * MIB, ge=MIB)
+    """Bytes all the streams of an upload may decode to together."""
+    verify_concurrency: int = Field(default=2, ge=1)
+    """Uploads verified at once; one more is answered 503 ``verification-busy``."""
+    verify_retry_after_seconds: int = Field(default=5, ge=1)
+    """The ``Retry-After`` of ``verification-busy``."""

@@ -12,8 +12,9 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_SCHEME, Staff
 from servicekit.db import MAX_INTEGER
+from servicekit.files import content_disposition
 from servicekit.problems import error_responses
-from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
+from servicekit.refusals import HUMAN_TEXT, SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.decisions import examples, handlers
 from services.decisions.context import DecisionsContext
 from services.decisions.errors import (
@@ -29,6 +30,11 @@ from services.decisions.errors import (
     LINE_REVOKED,
     NO_CERTIFICATES,
     NOT_ISSUING_AUTHORITY,
+    PDF_TOO_COMPLEX,
+    PDF_TOO_MANY_OBJECTS,
+    PDF_TOO_MUCH_DATA,
+    PDF_TOOK_TOO_LONG,
+    VERIFICATION_BUSY,
 )
 from services.decisions.models import (
     DecisionEntryView,
@@ -71,7 +77,7 @@ def pdf_response(content: bytes, filename: str) -> Response:
         content,
         media_type=PDF,
         headers={
-            "Content-Disposition": f'inline; filename="{filename}"',
+            "Content-Disposition": content_disposition("inline", filename),
             "ETag": f'"{hashlib.sha256(content).hexdigest()}"',
         },
     )
@@ -157,6 +163,7 @@ async def certificate_pdf(
         DECISION_NOT_REVOCABLE,
         ALREADY_REVOKED,
         SIGNER_NOT_NAMED,
+        *HUMAN_TEXT,
         *STAFF_AUTHENTICATION,
     ),
 )
@@ -190,8 +197,18 @@ async def issue_batches(
     "revoked line's certificate, or a decision whose lines were all revoked, is authentic but "
     "`revoked`, with `revocations` naming each revocation decision (number, date, ground, số sổ "
     "vàng, nominee); some lines revoked: problem `partly-revoked`. `problems` keeps the codes; "
-    "`problem_details` gives each with `message_vi` and `message_en`.",
-    responses=error_responses(FILE_TOO_LARGE),
+    "`problem_details` gives each with `message_vi` and `message_en`.\n\n"
+    "The file is read in a short-lived child process under limits of objects, decoded data, memory "
+    "and time (422 with the limit it exceeds); a few files are read at once, and one more is "
+    "answered 503 `verification-busy` with `Retry-After`.",
+    responses=error_responses(
+        FILE_TOO_LARGE,
+        PDF_TOO_MANY_OBJECTS,
+        PDF_TOO_MUCH_DATA,
+        PDF_TOO_COMPLEX,
+        PDF_TOOK_TOO_LONG,
+        VERIFICATION_BUSY,
+    ),
 )
 async def verify_pdf(ctx: Ctx, file: UploadFile) -> VerificationView:
     return await handlers.verify_pdf(ctx, await file.read(handlers.MAX_VERIFY_BYTES + 1))

@@ -28,7 +28,7 @@ from contracts.envelope import CloudEvent
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
 from servicekit.auth import INTEGRATOR_READ_SCOPE, INTEGRATOR_WRITE_SCOPE, TokenService
 from servicekit.db import run_in_session
-from servicekit.files import ContentStore, TooLarge, TypeNotAllowed
+from servicekit.files import ContentStore, TooLarge, TypeNotAllowed, safe_file_name
 from servicekit.service import ServiceRuntime
 from services.intake import attachments, dossiers, lifecycle, queries, recording, revocations
 from services.intake.clients import ClientRegistry, RegisteredClient
@@ -42,8 +42,6 @@ from services.intake.validation import DossierValidator, RevokedTitle
 
 SUBMIT_SCOPE = INTEGRATOR_WRITE_SCOPE
 READ_SCOPE = INTEGRATOR_READ_SCOPE
-FILE_NAME_LENGTH = 255
-"""The longest file name an attachment keeps (the column's)."""
 
 
 @dataclass(frozen=True)
@@ -275,7 +273,7 @@ async def upload(
             detected=error.detected or "unknown",
             detail=f"detected: {error.detected or 'unknown'}; accepted: {', '.join(ctx.settings.attachment_types)}",
         ) from error
-    name = (file_name or "attachment")[:FILE_NAME_LENGTH]
+    name = safe_file_name(file_name, "attachment")
     now = ctx.runtime.clock.now()
     return await run_in_session(
         ctx.runtime.engine,

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from contracts.text import HumanText
 from contracts.views import DossierStatus
 from services.intake.domain.catalogue import OTHER_DOCUMENT
 
@@ -127,7 +128,7 @@ class DossierHistory(SQLModel, table=True):
 
 
 class WithdrawalBody(BaseModel):
-    reason: str = Field(min_length=1, max_length=4000, description="Lý do rút hồ sơ")
+    reason: HumanText = Field(min_length=1, max_length=4000, description="Lý do rút hồ sơ")
 
 
 class RevokedAward(SQLModel, table=True):

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 
 from contracts.dossiers import DossierSubmission
 from servicekit.problems import error_responses
-from servicekit.refusals import AUTHENTICATION
+from servicekit.refusals import AUTHENTICATION, HUMAN_TEXT
 from services.intake import examples, reference_handlers
 from services.intake.errors import (
     AWARD_NOT_FOUND,
@@ -128,7 +128,7 @@ async def get_organisation(
     "(all entries ineligible: 422 `all-entries-ineligible`) — answering each entry's eligibility as "
     "the dossier would store it, and its review chain. Nothing is stored and no event is published. "
     "Needs the integrator's token with `dossiers:read` or `dossiers:write`.",
-    responses=error_responses(UNKNOWN_CLIENT, *VALIDATION_REFUSALS, *AUTHENTICATION),
+    responses=error_responses(UNKNOWN_CLIENT, *VALIDATION_REFUSALS, *HUMAN_TEXT, *AUTHENTICATION),
 )
 async def check_eligibility(
     ctx: Ctx,

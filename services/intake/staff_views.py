@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from contracts.dossiers import DossierSubmission
 from contracts.views import StaffDossierView, VersionChanges
 from servicekit.auth import STAFF_SCOPE, STAFF_TOKEN_SCHEME, Staff
+from servicekit.files import file_response
 from servicekit.problems import error_responses
 from servicekit.refusals import STAFF_AUTHENTICATION
 from services.intake import staff_handlers
@@ -81,6 +82,4 @@ async def get_changes(
 )
 async def download(ctx: Ctx, dossier_id: str, attachment_id: str, staff: Officer) -> FileResponse:
     found = await staff_handlers.download(ctx, staff, dossier_id, attachment_id)
-    return FileResponse(
-        found.path, media_type=found.media_type, filename=found.file_name, content_disposition_type="inline"
-    )
+    return file_response(found.path, found.media_type, found.file_name, "inline")

@@ -29,8 +29,9 @@ from contracts.dossiers import DossierSubmission
 from contracts.views import AttachmentView, DossierPage, DossierStatus, DossierView
 from servicekit.auth import INTAKE_AUDIENCE, INTEGRATOR_TOKEN_SCHEME
 from servicekit.db import MAX_INTEGER, MAX_PAGE_OFFSET
+from servicekit.files import file_response
 from servicekit.problems import error_responses
-from servicekit.refusals import AUTHENTICATION
+from servicekit.refusals import AUTHENTICATION, HUMAN_TEXT
 from servicekit.telemetry import current_trace_id
 from services.intake import examples, handlers
 from services.intake.errors import (
@@ -95,7 +96,9 @@ Reader = Annotated[str, Depends(_authenticated(READ_SCOPE))]
         "retry with the same body returns the same dossier (200); a different body is a 409."
     ),
     responses={
-        **error_responses(UNKNOWN_CLIENT, IDEMPOTENCY_KEY_REUSED, *VALIDATION_REFUSALS, *AUTHENTICATION),
+        **error_responses(
+            UNKNOWN_CLIENT, IDEMPOTENCY_KEY_REUSED, *VALIDATION_REFUSALS, *HUMAN_TEXT, *AUTHENTICATION
+        ),
         200: {"description": "An idempotent replay"},
     },
 )
@@ -164,6 +167,7 @@ async def get_dossier(ctx: Ctx, dossier_id: str, client_id: Reader) -> DossierVi
         DOSSIER_NOT_AMENDABLE,
         AMENDMENT_CHANGES_IDENTITY,
         *VALIDATION_REFUSALS,
+        *HUMAN_TEXT,
         *AUTHENTICATION,
     ),
 )
@@ -177,7 +181,9 @@ async def amend(ctx: Ctx, dossier_id: str, submission: DossierSubmission, client
     status_code=status.HTTP_202_ACCEPTED,
     summary="Withdraw the dossier (rút hồ sơ) before the last level approves it",
     description="Accepted at once; the review ends and the status becomes `withdrawn` when it confirms.",
-    responses=error_responses(UNKNOWN_CLIENT, DOSSIER_NOT_FOUND, DOSSIER_NOT_WITHDRAWABLE, *AUTHENTICATION),
+    responses=error_responses(
+        UNKNOWN_CLIENT, DOSSIER_NOT_FOUND, DOSSIER_NOT_WITHDRAWABLE, *HUMAN_TEXT, *AUTHENTICATION
+    ),
 )
 async def withdraw(ctx: Ctx, dossier_id: str, body: WithdrawalBody, client_id: Writer) -> DossierView:
     return await handlers.withdraw(ctx, client_id, dossier_id, body.reason)
@@ -234,7 +240,7 @@ async def upload(
 )
 async def download(ctx: Ctx, dossier_id: str, attachment_id: str, client_id: Reader) -> FileResponse:
     found = await handlers.download(ctx, client_id, dossier_id, attachment_id)
-    return FileResponse(found.path, media_type=found.media_type, filename=found.file_name)
+    return file_response(found.path, found.media_type, found.file_name)
 
 
 def describe_limits(app: FastAPI, settings: IntakeSettings) -> None:

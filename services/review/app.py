@@ -11,7 +11,7 @@ from servicekit.clock import SYSTEM_CLOCK, Clock
 from servicekit.files import ContentStore
 from servicekit.service import ServiceRuntime, build_runtime, create_app
 from services.review import flows, views
-from services.review.handlers import ReviewContext
+from services.review.handlers import ObjectionLimits, ReviewContext
 from services.review.settings import SERVICE_NAME, ReviewSettings
 from services.review.workflow_client import ReviewWorkflows
 
@@ -42,12 +42,14 @@ def build(
             settings.max_note_file_bytes,
             settings.note_file_types,
         ),
+        objection_limits=ObjectionLimits(settings),
     )
 
     async def check_configuration() -> None:
         ctx.tokens.check_configured()
 
     runtime.on_start.extend([check_configuration, ctx.workflows.connect])
+    runtime.readiness["temporal"] = ctx.workflows.reachable
     flows.register_subscribers(runtime, ctx)
     app = create_app(runtime, [views.router], title="TĐKT Review API", description=DESCRIPTION)
     app.state.context = ctx

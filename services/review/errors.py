@@ -121,6 +121,26 @@ UNKNOWN_NOMINEE = ErrorCode(
     "No nominee '{entry_id}' in the published list of dossier {dossier_id}.",
     meaning="An objection names an entry that is not among the published nominees.",
 )
+TOO_MANY_OBJECTIONS_FROM_ADDRESS = ErrorCode(
+    "too-many-objections-from-address",
+    Refusal.TOO_MANY,
+    "Địa chỉ mạng của bạn đã gửi {limit} ý kiến trong {minutes} phút qua; vui lòng gửi lại sau {seconds} giây.",
+    "Your network address sent {limit} objections in the last {minutes} minutes; send again in {seconds} "
+    "seconds.",
+    meaning="Each client address (the TCP peer; X-Forwarded-For only from a proxy in uvicorn's "
+    "FORWARDED_ALLOW_IPS) may send "
+    "TDKT_REVIEW_OBJECTIONS_PER_ADDRESS objections per TDKT_REVIEW_OBJECTION_WINDOW_SECONDS; "
+    "`Retry-After` says when it may send again.",
+)
+TOO_MANY_OBJECTIONS_TO_DOSSIER = ErrorCode(
+    "too-many-objections-to-dossier",
+    Refusal.TOO_MANY,
+    "Hồ sơ {dossier_id} đã nhận {limit} ý kiến trong {minutes} phút qua; vui lòng gửi lại sau {seconds} giây.",
+    "Dossier {dossier_id} received {limit} objections in the last {minutes} minutes; send again in "
+    "{seconds} seconds.",
+    meaning="A dossier takes at most TDKT_REVIEW_OBJECTIONS_PER_DOSSIER objections per "
+    "TDKT_REVIEW_OBJECTION_WINDOW_SECONDS, from all addresses together; `Retry-After` says when.",
+)
 
 
 # --- notes: reviewers' comments and files on a task -----------------------------------------------
@@ -246,6 +266,8 @@ CATALOGUE = Catalogue(
     NO_PUBLIC_COMMENT,
     PUBLIC_COMMENT_CLOSED,
     UNKNOWN_NOMINEE,
+    TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+    TOO_MANY_OBJECTIONS_TO_DOSSIER,
     DOSSIER_NOT_FOUND,
     COMMENT_EMPTY,
     REVIEW_ENDED,

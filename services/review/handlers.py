@@ -25,10 +25,13 @@ from contracts.events import (
     ReviewAction,
     ReviewEvent,
 )
+from contracts.text import is_blank
 from contracts.workflow import ReviewRefused, TaskActionRequest, TaskActionResult, require_reason
 from servicekit.auth import TokenService
 from servicekit.db import run_in_session
-from servicekit.files import ContentStore, TooLarge, TypeNotAllowed
+from servicekit.errors import DomainError
+from servicekit.files import ContentStore, TooLarge, TypeNotAllowed, safe_file_name
+from servicekit.ratelimit import SlidingWindow
 from servicekit.service import ServiceRuntime
 from services.review import authz, notes, service
 from services.review.authz import Reviewer, ReviewerRole
@@ -36,6 +39,8 @@ from services.review.errors import (
     COMMENT_EMPTY,
     NOTE_FILE_TOO_LARGE,
     NOTE_FILE_TYPE_NOT_ALLOWED,
+    TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+    TOO_MANY_OBJECTIONS_TO_DOSSIER,
     WorkflowRefused,
 )
 from services.review.models import (
@@ -67,8 +72,44 @@ class ReviewContext:
     """Checks reviewers' tokens (the identity provider issues them)."""
     store: ContentStore
     """Keeps the bytes of reviewers' files on tasks."""
+    objection_limits: ObjectionLimits
     seen: dict[str, tuple[tuple[object, ...], datetime]] = field(default_factory=dict)
     """Who this process recorded in the staff directory, as what and when (``remember``)."""
+
+
+class ObjectionLimits:
+    """How many objections the public may send (``POST /v1/public-comments/{dossier_id}/objections``
+    needs no sign-in): per client address, every attempt counts; per dossier, each one recorded.
+    In this process's memory (``servicekit.ratelimit``): with several replicas, each counts its own."""
+
+    def __init__(self, settings: ReviewSettings) -> None:
+        window = timedelta(seconds=settings.objection_window_seconds)
+        self.by_address = SlidingWindow(settings.objections_per_address, window)
+        self.by_dossier = SlidingWindow(settings.objections_per_dossier, window)
+
+    def admit(self, address: str, dossier_id: str, now: datetime) -> None:
+        """Count the attempt from ``address``, or refuse it; refuse if the dossier had its fill."""
+        minutes = int(self.by_address.window.total_seconds()) // 60
+        wait = self.by_address.wait(address, now)
+        if wait is not None:
+            raise _retry_after(
+                TOO_MANY_OBJECTIONS_FROM_ADDRESS(limit=self.by_address.limit, minutes=minutes, seconds=wait),
+                wait,
+            )
+        self.by_address.record(address, now)
+        wait = self.by_dossier.wait(dossier_id, now)
+        if wait is not None:
+            raise _retry_after(
+                TOO_MANY_OBJECTIONS_TO_DOSSIER(
+                    dossier_id=dossier_id, limit=self.by_dossier.limit, minutes=minutes, seconds=wait
+                ),
+                wait,
+            )
+
+
+def _retry_after(error: DomainError, seconds: int) -> DomainError:
+    error.headers["Retry-After"] = str(seconds)
+    return error
 
 
 # --- the staff directory -----------------------------------------------------------------------
@@ -121,13 +162,15 @@ async def list_tasks(ctx: ReviewContext, reviewer: Reviewer, query: TaskQuery, n
 
 
 async def get_task(ctx: ReviewContext, reviewer: Reviewer, task_id: str, now: datetime) -> TaskView:
-    """One task of the reviewer's organisation with the public's objections to its dossier, read
-    in one transaction."""
+    """One task of the reviewer's organisation with the latest of the public's objections to its
+    dossier and how many there are, read in one transaction."""
 
     def read(session: Session) -> TaskView:
         task = authz.visible(reviewer, service.get_task(session, task_id))
         view = service.to_view(task, now)
-        view.objections = service.objections_for(session, task.dossier_id)
+        shown = service.objection_page(session, task.dossier_id, ctx.settings.task_objections_shown, None)
+        view.objections, view.objections_total = shown.items, shown.total
+        view.objections_url = f"/v1/dossiers/{task.dossier_id}/objections"
         notes.count_notes(session, [view])
         return view
 
@@ -146,7 +189,7 @@ async def act_on_task(
     row lock that long); if the second fails, the workflow's ``task.completed`` closes the task."""
     try:
         # the workflow's rule, checked first so that a reason-less action costs no round trip
-        require_reason(action, body.comment)
+        require_reason(action, None if is_blank(body.comment) else body.comment)
     except ReviewRefused as refused:
         raise WorkflowRefused(refused) from refused
 
@@ -242,8 +285,6 @@ async def assign_task(
 
 # --- notes: comments and files on a task ------------------------------------------------------
 
-FILE_NAME_LENGTH = 255
-
 
 @dataclass(frozen=True)
 class NoteFile:
@@ -259,7 +300,7 @@ async def add_comment(
     role: the whole organisation works the dossier); announced if marked for the submitter, in
     the same transaction."""
     text = body.text.strip()
-    if not text:
+    if is_blank(text):
         raise COMMENT_EMPTY()
 
     def add(session: Session) -> NoteView:
@@ -304,8 +345,8 @@ async def add_file(
         raise NOTE_FILE_TYPE_NOT_ALLOWED(
             detected=error.detected or "unknown", accepted=", ".join(ctx.settings.note_file_types)
         ) from error
-    name = (file_name or "tep-dinh-kem")[:FILE_NAME_LENGTH]
-    described = (description or "").strip() or None
+    name = safe_file_name(file_name, "tep-dinh-kem")
+    described = None if is_blank(description) else (description or "").strip()
 
     def add(session: Session) -> NoteView:
         task = authz.visible(reviewer, service.get_task(session, task_id))
@@ -371,13 +412,17 @@ async def list_public_comments(ctx: ReviewContext, now: datetime) -> list[Public
 
 
 async def record_objection(
-    ctx: ReviewContext, dossier_id: str, body: ObjectionBody, now: datetime
+    ctx: ReviewContext, dossier_id: str, body: ObjectionBody, now: datetime, address: str
 ) -> ObjectionView:
     """A signed objection to a published dossier, kept and announced (``objection.recorded``
-    staged in the outbox in the same transaction)."""
-    return await ctx.runtime.write(
+    staged in the outbox in the same transaction), within what ``address`` and the dossier may
+    send in a while (``ObjectionLimits``)."""
+    ctx.objection_limits.admit(address, dossier_id, now)
+    objection = await ctx.runtime.write(
         lambda session: service.record_objection(session, dossier_id, body, now, ctx.runtime.source)
     )
+    ctx.objection_limits.by_dossier.record(dossier_id, now)
+    return objection
 
 
 # --- consumed events ---------------------------------------------------------------------------

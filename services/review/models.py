@@ -24,6 +24,7 @@ from contracts.events import (
     ReviewStepKind,
     StruckEntry,
 )
+from contracts.text import FreeText, HumanText, PersonName
 from servicekit.db import MAX_PAGE_OFFSET
 
 
@@ -222,7 +223,15 @@ class TaskView(BaseModel):
     actor: str | None
     assignee: str | None
     objections: list[ObjectionView] = Field(
-        default_factory=list, description="Public objections to this dossier's nominees, for the council"
+        default_factory=list,
+        description="The latest public objections to this dossier's nominees (at most "
+        "TDKT_REVIEW_TASK_OBJECTIONS_SHOWN, 20 by default), oldest first; `objections_url` pages "
+        "through them all",
+    )
+    objections_total: int = Field(default=0, description="How many objections the dossier has received")
+    objections_url: str | None = Field(
+        default=None,
+        description="Where all of them are read a page at a time: /v1/dossiers/{dossier_id}/objections",
     )
     notes_count: int = Field(
         default=0,
@@ -330,20 +339,29 @@ class PublicCommentView(BaseModel):
 class ObjectionBody(BaseModel):
     """Comments must be signed with a name and contact details (DOMAIN.md §3.4)."""
 
-    author_name: str = Field(min_length=1, max_length=200)
-    contact: str = Field(min_length=3, max_length=300, description="Address, phone or e-mail")
+    author_name: PersonName = Field(min_length=1, max_length=200)
+    contact: PersonName = Field(min_length=3, max_length=300, description="Address, phone or e-mail")
     entry_id: str | None = Field(default=None, max_length=120, description="The nominee concerned, if one")
-    text: str = Field(min_length=1, max_length=10_000)
+    text: HumanText = Field(min_length=1, max_length=10_000)
+
+
+class StruckEntryBody(StruckEntry):
+    """An entry a reviewer strikes, with the reason they type (``contracts.text``)."""
+
+    reason: HumanText = Field(min_length=1, max_length=2000)
+    nominee_name: PersonName | None = Field(
+        default=None, description="The nominee, as submitted (for people to read)"
+    )
 
 
 class TaskActionBody(BaseModel):
-    comment: str | None = Field(
+    comment: FreeText | None = Field(
         default=None, max_length=4000, description="The reason; required to reject or return a dossier"
     )
     version: int | None = Field(
         default=None, ge=1, description="The dossier version the reviewer acted on; refused (409) if stale"
     )
-    struck_entries: list[StruckEntry] = Field(
+    struck_entries: list[StruckEntryBody] = Field(
         default_factory=list, description="Appraisal (recommend): entries taken out, each with the reason"
     )
     tally: CouncilTally | None = Field(default=None, description="Council (vote): the recorded vote")
@@ -414,7 +432,7 @@ class ReviewEnded(SQLModel, table=True):
 
 
 class CommentBody(BaseModel):
-    text: str = Field(max_length=4000, description="The comment (1–4000 characters)")
+    text: FreeText = Field(max_length=4000, description="The comment (1–4000 characters)")
     for_submitter: bool = Field(
         default=False, description="Shown to the submitting organisation too (in its dossier's history)"
     )

@@ -447,16 +447,12 @@ def record_objection(
     return _objection_view(objection)
 
 
-def objections_for(session: Session, dossier_id: str) -> list[ObjectionView]:
-    rows = session.exec(
-        select(Objection).where(Objection.dossier_id == dossier_id).order_by(col(Objection.received_at))
-    ).all()
-    return [_objection_view(row) for row in rows]
-
-
-def objection_page(session: Session, dossier_id: str, limit: int, offset: int) -> ObjectionPage:
+def objection_page(session: Session, dossier_id: str, limit: int, offset: int | None) -> ObjectionPage:
+    """The dossier's objections from ``offset``, oldest first; ``offset=None``: the latest ``limit``."""
     where = Objection.dossier_id == dossier_id
     total = session.exec(select(func.count()).select_from(Objection).where(where)).one()
+    if offset is None:
+        offset = max(0, total - limit)
     rows = session.exec(
         select(Objection)
         .where(where)

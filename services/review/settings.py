@@ -36,3 +36,12 @@ class ReviewSettings(ServiceSettings):
     max_note_file_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
     note_file_types: tuple[str, ...] = DOCUMENT_TYPES
     """Media types accepted for reviewers' files, judged from the content, not the name."""
+    objections_per_address: int = Field(default=10, ge=1)
+    """Objections one client address (the TCP peer) may send per window."""
+    objections_per_dossier: int = Field(default=100, ge=1)
+    """Objections one dossier takes per window, from all addresses."""
+    objection_window_seconds: int = Field(default=3600, ge=1)
+    """The sliding window of both limits (in this process's memory: ``servicekit.ratelimit``)."""
+    task_objections_shown: int = Field(default=20, ge=0, le=200)
+    """The latest objections one task's view embeds; the rest are read a page at a time
+    (``GET /v1/dossiers/{dossier_id}/objections``)."""

@@ -10,17 +10,19 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Form, Query, Request, UploadFile, status
+from fastapi import APIRouter, Body, Depends, FastAPI, Form, Path, Query, Request, UploadFile, status
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from contracts.events import ReviewAction
+from contracts.text import FreeText
 from contracts.workflow import TaskActionResult
 from servicekit.auth import STAFF_TOKEN_SCHEME
 from servicekit.db import MAX_PAGE_OFFSET
 from servicekit.errors import ErrorCode
+from servicekit.files import file_response
 from servicekit.problems import error_responses
-from servicekit.refusals import SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
+from servicekit.refusals import HUMAN_TEXT, SIGNER_NOT_NAMED, STAFF_AUTHENTICATION
 from services.review import examples, handlers
 from services.review.authz import REVIEWER_SCOPE, Reviewer, ReviewerRole
 from services.review.errors import (
@@ -42,6 +44,8 @@ from services.review.errors import (
     TASK_NOT_CLAIMED_BY_YOU,
     TASK_NOT_FOUND,
     TASK_NOT_OPEN,
+    TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+    TOO_MANY_OBJECTIONS_TO_DOSSIER,
     UNKNOWN_ASSIGNEE,
     UNKNOWN_NOMINEE,
     WORKFLOW_ENGINE_UNAVAILABLE,
@@ -109,6 +113,14 @@ async def now(ctx: Ctx) -> datetime:
 Now = Annotated[datetime, Depends(now)]
 
 
+def client_address(request: Request) -> str:
+    """The TCP peer's address: this code never reads ``X-Forwarded-For``, which any client can
+    write. uvicorn (``servicekit.service.main``) puts the forwarded address here only when the peer
+    is a proxy listed in ``FORWARDED_ALLOW_IPS`` (127.0.0.1 by default); behind any other proxy,
+    every client has the proxy's address and shares its allowance — list the proxy there."""
+    return request.client.host if request.client else "unknown"
+
+
 async def current_reviewer(
     request: Request,
     ctx: Ctx,
@@ -153,6 +165,7 @@ async def get_task(task_id: str, ctx: Ctx, reviewer: CurrentReviewer, at: Now) -
 # --- actions -----------------------------------------------------------------------------------
 
 ACTION_ERRORS = _documented(
+    *HUMAN_TEXT,
     ROLE_NOT_PERMITTED,
     SIGNER_NOT_NAMED,
     SAME_PERSON,
@@ -204,10 +217,27 @@ async def public_comments(ctx: Ctx, at: Now) -> list[PublicCommentView]:
     tags=["public comment"],
     status_code=201,
     summary="Send an objection about a published dossier (signed with a name and contact)",
-    responses=_documented(NO_PUBLIC_COMMENT, PUBLIC_COMMENT_CLOSED, UNKNOWN_NOMINEE, signed_in=False),
+    description="No sign-in: each client address may send a few objections an hour and each "
+    "dossier take a bounded number (429 with `Retry-After`; settings "
+    "`TDKT_REVIEW_OBJECTIONS_PER_ADDRESS`, `…_PER_DOSSIER`, `TDKT_REVIEW_OBJECTION_WINDOW_SECONDS`).",
+    responses=_documented(
+        NO_PUBLIC_COMMENT,
+        PUBLIC_COMMENT_CLOSED,
+        UNKNOWN_NOMINEE,
+        TOO_MANY_OBJECTIONS_FROM_ADDRESS,
+        TOO_MANY_OBJECTIONS_TO_DOSSIER,
+        *HUMAN_TEXT,
+        signed_in=False,
+    ),
 )
-async def object_to(dossier_id: str, body: ObjectionBody, ctx: Ctx, at: Now) -> ObjectionView:
-    return await handlers.record_objection(ctx, dossier_id, body, at)
+async def object_to(
+    dossier_id: Annotated[str, Path(max_length=64)],
+    body: ObjectionBody,
+    ctx: Ctx,
+    at: Now,
+    address: Annotated[str, Depends(client_address)],
+) -> ObjectionView:
+    return await handlers.record_objection(ctx, dossier_id, body, at, address)
 
 
 # --- the staff directory -----------------------------------------------------------------------
@@ -288,7 +318,7 @@ FILES_PATH = "/tasks/{task_id}/files"
     "(`GET /v1/dossiers/{dossier_id}/notes`); `for_submitter` also puts it in the dossier's history "
     "the submitter reads (event `vn.tdkt.review.note.shared.v1`).",
     responses=_documented(
-        TASK_NOT_FOUND, COMMENT_EMPTY, WORKFLOW_REFUSALS["dossier-withdrawn"], REVIEW_ENDED
+        TASK_NOT_FOUND, COMMENT_EMPTY, WORKFLOW_REFUSALS["dossier-withdrawn"], REVIEW_ENDED, *HUMAN_TEXT
     ),
 )
 async def add_comment(
@@ -308,6 +338,7 @@ async def add_comment(
         REVIEW_ENDED,
         NOTE_FILE_TOO_LARGE,
         NOTE_FILE_TYPE_NOT_ALLOWED,
+        *HUMAN_TEXT,
     ),
 )
 async def add_file(
@@ -316,7 +347,7 @@ async def add_file(
     ctx: Ctx,
     reviewer: CurrentReviewer,
     at: Now,
-    description: Annotated[str | None, Form(max_length=1000, description="What the file is")] = None,
+    description: Annotated[FreeText | None, Form(max_length=1000, description="What the file is")] = None,
     for_submitter: Annotated[
         bool, Form(description="The submitter learns of it (name, size, description; not the file)")
     ] = False,
@@ -363,9 +394,7 @@ async def list_objections(
 )
 async def download_file(dossier_id: str, file_id: str, ctx: Ctx, reviewer: CurrentReviewer) -> FileResponse:
     found = await handlers.note_file(ctx, reviewer, dossier_id, file_id)
-    return FileResponse(
-        found.path, media_type=found.media_type, filename=found.file_name, content_disposition_type="inline"
-    )
+    return file_response(found.path, found.media_type, found.file_name, "inline")
 
 
 def describe_limits(app: FastAPI, settings: ReviewSettings) -> None:

@@ -37,7 +37,13 @@ from contracts.workflow import (
 )
 from servicekit.errors import DomainError
 from servicekit.settings import KitSettings
-from servicekit.temporal import SEARCH_DOSSIER_ID, SEARCH_ORGANISATION, SEARCH_STATE, connect_temporal
+from servicekit.temporal import (
+    SEARCH_DOSSIER_ID,
+    SEARCH_ORGANISATION,
+    SEARCH_STATE,
+    connect_temporal,
+    engine_answers,
+)
 from services.review.errors import REVIEW_NOT_RUNNING, WorkflowRefused, engine_unavailable
 
 ENGINE_AWAY = frozenset({RPCStatusCode.UNAVAILABLE, RPCStatusCode.UNKNOWN})
@@ -75,6 +81,10 @@ class ReviewWorkflows:
     def client(self) -> Client:
         assert self._client is not None, "connect() first"
         return self._client
+
+    async def reachable(self) -> bool:
+        """Whether the workflow engine answers now (``/health/ready``)."""
+        return await engine_answers(self.client)
 
     async def start_review(self, event: DossierSubmitted) -> None:
         """Idempotent: a redelivered event finds the running (or finished) review and starts nothing."""

@@ -17,12 +17,16 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
+from temporalio.client import Client
 
 from clients.intake import ClientCredentials, access_token
 from contracts.topics import Topic, topic_name
 from deploy import apps, devsecrets, infra
-from servicekit.kafka import ensure_topics, partition_offsets
+from deploy.infra import kafka_access
+from servicekit.kafka import client_options, ensure_topics, partition_offsets
+from servicekit.payloads import KEYS_FILE_VARIABLE, read_keyring
 from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
 from tests.support.identity import Identity
 from tests.support.mail import MailCatcher
 from tests.support.otlp import SpanCollector
@@ -82,6 +86,10 @@ class Pipeline:
     """The pipeline's stack folder (``TDKT_STACK_DIR`` of a command run beside it): pids, logs,
     secrets and the record of what it started (``stack.env``)."""
 
+    async def temporal(self) -> Client:
+        """A Temporal client reading the pipeline's payloads with its processes' payload keys."""
+        return await connect_temporal(self.kit, read_keyring(Path(self.env[KEYS_FILE_VARIABLE])))
+
     def database_url(self, service: str) -> str:
         default = f"sqlite:///{self.env['TDKT_DATA_DIR']}/{service}.db"
         return self.env.get(f"TDKT_{service.upper()}_DATABASE_URL", default)
@@ -102,9 +110,14 @@ class Pipeline:
 
     async def find_record(self, topic: str, predicate: Callable[[Any], bool]) -> bytes:
         """The value of the first record on ``topic`` (read from the start) that ``predicate`` accepts."""
+        value: bytes = (await self.find_record_with_headers(topic, predicate)).value
+        return value
+
+    async def find_record_with_headers(self, topic: str, predicate: Callable[[Any], bool]) -> Any:
+        """The first record on ``topic`` (read from the start) that ``predicate`` accepts."""
         consumer = AIOKafkaConsumer(
             topic,
-            bootstrap_servers=self.kit.kafka_bootstrap_servers,
+            **client_options(self.kit),
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             group_id=None,
@@ -120,14 +133,12 @@ class Pipeline:
                             return record
                 return None
 
-            record = await eventually(matching, timeout=30, what=f"a matching record on {topic}")
-            value: bytes = record.value
-            return value
+            return await eventually(matching, timeout=30, what=f"a matching record on {topic}")
         finally:
             await consumer.stop()
 
     async def committed_offsets(self, group: str, topic: str) -> dict[int, int]:
-        admin = AIOKafkaAdminClient(bootstrap_servers=self.kit.kafka_bootstrap_servers)
+        admin = AIOKafkaAdminClient(**client_options(self.kit))
         await admin.start()
         try:
             offsets = await admin.list_consumer_group_offsets(group)
@@ -139,7 +150,7 @@ class Pipeline:
         """Wait until ``service`` has handled every record ``topic`` holds now (offsets are
         committed after handling)."""
         name = topic_name(topic, self.kit.topic_prefix)
-        offsets = await partition_offsets(self.kit.kafka_bootstrap_servers, [name])
+        offsets = await partition_offsets(self.kit, [name])
         ends = {partition.partition: end for partition, (_, end) in offsets.items()}
         assert ends, f"{name} has no partitions"
         group = f"{self.kit.topic_prefix}{service}.{topic.value}"
@@ -168,7 +179,7 @@ async def pipeline(
     env = dict(os.environ)
     env.update(
         {
-            "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+            **apps.bus_environment(),
             "TDKT_TEMPORAL_ADDRESS": infra.temporal_address(),
             "TDKT_TOPIC_PREFIX": prefix,
             "TDKT_TEMPORAL_TASK_QUEUE": f"{prefix}review",
@@ -205,10 +216,15 @@ async def pipeline(
     if backend == "postgres":
         for name, database in zip(apps.SERVICES_WITH_DATABASE, databases, strict=True):
             env[f"TDKT_{name.upper()}_DATABASE_URL"] = await asyncio.to_thread(
-                infra.ensure_postgres_database, database
+                infra.ensure_postgres_database, database, apps.database_role(name)
             )
-    kit = KitSettings(kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"], topic_prefix=prefix)
+    kit = KitSettings(
+        kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
+        kafka_credentials_file=env["TDKT_KAFKA_CREDENTIALS_FILE"],
+        topic_prefix=prefix,
+    )
     await ensure_topics(kit)
+    await asyncio.to_thread(kafka_access.apply_access, prefix)
     processes = apps.app_processes(env, state_dir)
     try:
         await asyncio.to_thread(apps.start_all, processes)
@@ -232,6 +248,7 @@ async def pipeline(
         state_dir=state_dir,
     )
     await asyncio.to_thread(apps.stop_all, processes)
+    await asyncio.to_thread(kafka_access.revoke_access, prefix)
     collector.stop()
     mail.stop()
     identity.close()

@@ -1,5 +1,6 @@
 """The database layer against the real PostgreSQL: pooled connections that died with a database
-restart cost no failed transaction (no ping before each one)."""
+restart cost no failed transaction (no ping before each one); every connection needs its role's
+password, and each service's role reaches its own database only (issue 21 §5)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from deploy import infra
+from deploy import apps, infra
 from servicekit.db import make_engine, run_in_session
 
 
@@ -34,7 +36,7 @@ async def test_a_transaction_on_a_connection_the_database_dropped_runs_again_on_
     engine: Engine,
 ) -> None:
     first = await run_in_session(engine, _backend_pid)  # the pool now holds this connection
-    admin = make_engine(infra.postgres_url("postgres"))
+    admin = make_engine(infra.database_url("postgres"))
     try:
         with admin.connect() as connection:
             ended = connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": first}).scalar()
@@ -44,3 +46,39 @@ async def test_a_transaction_on_a_connection_the_database_dropped_runs_again_on_
 
     second = await run_in_session(engine, _backend_pid)
     assert second != first  # ran, on a fresh connection
+
+
+def _connects(url: str) -> str:
+    """ "ok", or the refusal's message."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return "ok"
+    except OperationalError as error:
+        return str(error.orig)
+    finally:
+        engine.dispose()
+
+
+async def test_a_services_role_reaches_its_own_database_only_and_nobody_connects_without_a_password(
+    infrastructure: None,
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    mine, theirs = f"tdkt_test_{run}_intake", f"tdkt_test_{run}_review"
+    try:
+        own = await asyncio.to_thread(infra.ensure_postgres_database, mine, apps.database_role("intake"))
+        await asyncio.to_thread(infra.ensure_postgres_database, theirs, apps.database_role("review"))
+        assert await asyncio.to_thread(_connects, own) == "ok"
+        intake_into_review = infra.database_url(theirs, apps.database_role("intake"))
+        assert "permission denied for database" in await asyncio.to_thread(_connects, intake_into_review)
+        for who in (infra.POSTGRES_USER, apps.database_role("intake")):
+            refused = await asyncio.to_thread(_connects, infra.postgres_url(mine, who))
+            assert "password" in refused, f"{who} without a password: {refused}"
+        guessed = await asyncio.to_thread(
+            _connects, infra.postgres_url(mine, apps.database_role("intake"), "guess")
+        )
+        assert "password authentication failed" in guessed
+    finally:
+        for name in (mine, theirs):
+            await asyncio.to_thread(infra.drop_postgres_database, name)

@@ -13,7 +13,6 @@ import pypdfium2 as pdfium
 from contracts.events import DecisionIssued, DecisionRevoked
 from contracts.topics import Topic, topic_name
 from contracts.workflow import review_workflow_id
-from servicekit.temporal import connect_temporal
 from tests.integration.conftest import BATCHED_AWARD, Pipeline
 from tools.demo import DEMO_ORGANISATION, run_demo, submit_and_review, wait_decided
 from tools.waiting import eventually
@@ -200,7 +199,7 @@ async def test_approvals_of_a_batched_award_wait_for_one_decision_of_the_period(
         amounts = {line["amount_vnd"] for line in lines}
         assert amounts == {710_000}, "LĐTT pays 0.3 × 2,340,000 rounded up to 10,000 VND"
 
-    temporal = await connect_temporal(pipeline.kit)
+    temporal = await pipeline.temporal()
     for dossier_id in dossier_ids:
         described = await temporal.get_workflow_handle(review_workflow_id(dossier_id)).describe()
         assert described.status is not None and described.status.name == "COMPLETED"

@@ -22,14 +22,17 @@ from contracts.envelope import kafka_headers
 from contracts.topics import Topic, topic_name
 from contracts.workflow import REVIEW_WORKFLOW, review_workflow_id
 from deploy import apps, infra
+from deploy.infra import kafka_access
 from servicekit.kafka import (
     OffsetCommitter,
+    client_options,
     consumer_options,
     drain_consumers,
     ensure_topics,
     make_broker,
     partition_offsets,
 )
+from servicekit.payloads import KEYS_FILE_VARIABLE, ensure_keyring, read_keyring
 from servicekit.settings import KitSettings
 from servicekit.temporal import connect_temporal
 from tests.support import events
@@ -40,8 +43,10 @@ CONSUMER = "drain-test"
 
 
 def _kit(prefix: str) -> KitSettings:
+    bus = apps.bus_environment()
     return KitSettings(
-        kafka_bootstrap_servers=infra.kafka_bootstrap(),
+        kafka_bootstrap_servers=bus["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
+        kafka_credentials_file=bus["TDKT_KAFKA_CREDENTIALS_FILE"],
         temporal_address=infra.temporal_address(),
         topic_prefix=prefix,
         temporal_task_queue=f"{prefix}review",
@@ -66,7 +71,7 @@ async def _publish_same_dossier(kit: KitSettings, count: int) -> list[str]:
     """``count`` events of one dossier (one key, so one partition, in order); returns their ids."""
     dossier = f"d-{uuid.uuid4().hex[:8]}"
     published = [events.submitted(dossier) for _ in range(count)]
-    producer = AIOKafkaProducer(bootstrap_servers=kit.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**client_options(kit))
     await producer.start()
     try:
         for event in published:
@@ -82,7 +87,7 @@ async def _publish_same_dossier(kit: KitSettings, count: int) -> list[str]:
 
 
 async def _committed(kit: KitSettings, group: str) -> dict[TopicPartition, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=kit.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(kit))
     await admin.start()
     try:
         offsets = await admin.list_consumer_group_offsets(group)
@@ -148,31 +153,31 @@ async def worker(infrastructure: None, tmp_path: Path) -> AsyncIterator[tuple[ap
     """A worker process whose Kafka topics do not exist yet: its first publication waits for them."""
     kit = _kit(f"test-{uuid.uuid4().hex[:8]}.")
     spec = next(spec for spec in apps.APPS if spec.name == "worker")
+    await asyncio.to_thread(kafka_access.apply_access, kit.topic_prefix)
     env = {
         **os.environ,
-        "TDKT_KAFKA_BOOTSTRAP_SERVERS": kit.kafka_bootstrap_servers,
+        **apps.bus_environment(),
         "TDKT_TEMPORAL_ADDRESS": kit.temporal_address,
         "TDKT_TOPIC_PREFIX": kit.topic_prefix,
         "TDKT_TEMPORAL_TASK_QUEUE": kit.temporal_task_queue,
         "TDKT_DATA_DIR": str(tmp_path / "data"),
+        KEYS_FILE_VARIABLE: str(tmp_path / "payload-keys.json"),
         spec.port_variable: str(apps.free_port()),
     }
+    ensure_keyring(tmp_path / "payload-keys.json")
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
     process = apps.AppProcess(spec, env, tmp_path)
     await asyncio.to_thread(process.ensure_up)
     yield process, kit
     await asyncio.to_thread(process.ensure_down)
+    await asyncio.to_thread(kafka_access.revoke_access, kit.topic_prefix)
 
 
 async def _records(kit: KitSettings, topic: Topic) -> list[bytes]:
     """Every record ``topic`` holds now."""
     name = topic_name(topic, kit.topic_prefix)
-    ends = {
-        tp: end for tp, (_, end) in (await partition_offsets(kit.kafka_bootstrap_servers, [name])).items()
-    }
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=kit.kafka_bootstrap_servers, enable_auto_commit=False, group_id=None
-    )
+    ends = {tp: end for tp, (_, end) in (await partition_offsets(kit, [name])).items()}
+    consumer = AIOKafkaConsumer(**client_options(kit), enable_auto_commit=False, group_id=None)
     await consumer.start()
     values: list[bytes] = []
     try:
@@ -195,7 +200,7 @@ async def test_a_worker_told_to_stop_lets_the_activity_under_way_finish(
     worker: tuple[apps.AppProcess, KitSettings],
 ) -> None:
     process, kit = worker
-    client = await connect_temporal(kit)
+    client = await connect_temporal(kit, read_keyring(Path(process.env[KEYS_FILE_VARIABLE])))
     dossier = f"d-{uuid.uuid4().hex[:8]}"
     handle = await client.start_workflow(
         REVIEW_WORKFLOW,

@@ -22,6 +22,7 @@ from contracts.dossiers import INBOUND_SOURCE_PREFIX, DossierSubmission, Dossier
 from contracts.envelope import kafka_headers
 from contracts.topics import Topic, dead_letter_topic, topic_name
 from deploy import infra
+from servicekit.kafka import client_options
 from tests.integration.conftest import MAX_ATTACHMENT_BYTES, Pipeline
 from tools.demo import DEMO_ORGANISATION, demo_dossier, run_demo
 from tools.waiting import eventually
@@ -238,7 +239,7 @@ async def test_attachments(pipeline: Pipeline) -> None:
 
 
 async def _publish(pipeline: Pipeline, event: DossierSubmissionRequested | bytes, key: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**client_options(pipeline.kit))
     await producer.start()
     try:
         value = event if isinstance(event, bytes) else event.to_kafka_value()
@@ -280,9 +281,9 @@ async def _wait_for_dead_letter_or_commit(pipeline: Pipeline) -> None:
 
     topic = topic_name(Topic.INTAKE_INBOUND, pipeline.kit.topic_prefix)
     group = f"{pipeline.kit.topic_prefix}intake.{Topic.INTAKE_INBOUND.value}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(pipeline.kit))
     await admin.start()
-    consumer = AIOKafkaConsumer(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    consumer = AIOKafkaConsumer(**client_options(pipeline.kit))
     await consumer.start()
     try:
         partitions = [tp for tp in await _partitions(consumer, topic)]
@@ -334,7 +335,7 @@ async def _dead_letters(pipeline: Pipeline, key: bytes) -> list[dict[str, str]]:
     topic = dead_letter_topic(topic_name(Topic.INTAKE_INBOUND, pipeline.kit.topic_prefix))
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=pipeline.kit.kafka_bootstrap_servers,
+        **client_options(pipeline.kit),
         auto_offset_reset="earliest",
         group_id=None,
     )

@@ -33,7 +33,8 @@ from contracts.events import DossierReturned, ReviewTaskReminded
 from contracts.topics import Topic, topic_name
 from contracts.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, verify_signature
 from deploy import apps, devsecrets, infra
-from servicekit.kafka import ensure_topics
+from deploy.infra import kafka_access
+from servicekit.kafka import client_options, ensure_topics
 from servicekit.settings import KitSettings
 from tests.integration.conftest import MAILBOXES, Pipeline
 from tests.support import events
@@ -68,7 +69,7 @@ class Notifier:
     async def publish(self, topic: Topic, *published: CloudEvent) -> None:
         """Publish ``published`` as happening now: the service reads the real clock, and an event
         older than its ``stale_after_hours`` reaches the feed only."""
-        producer = AIOKafkaProducer(bootstrap_servers=self.kit.kafka_bootstrap_servers)
+        producer = AIOKafkaProducer(**client_options(self.kit))
         await producer.start()
         try:
             for stamped in published:
@@ -138,7 +139,7 @@ async def notifier(infrastructure: None, tmp_path_factory: pytest.TempPathFactor
         **os.environ,
         **secret_files,
         "TDKT_AUTH_ISSUER": infra.keycloak_issuer(),
-        "TDKT_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap(),
+        **apps.bus_environment(),
         "TDKT_TOPIC_PREFIX": prefix,
         "TDKT_DATA_DIR": str(state_dir / "data"),
         spec.port_variable: str(apps.free_port()),
@@ -154,8 +155,13 @@ async def notifier(infrastructure: None, tmp_path_factory: pytest.TempPathFactor
         "TDKT_NOTIFICATIONS_DISPATCH_POLL_SECONDS": "0.2",
     }
     env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
-    kit = KitSettings(kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"], topic_prefix=prefix)
+    kit = KitSettings(
+        kafka_bootstrap_servers=env["TDKT_KAFKA_BOOTSTRAP_SERVERS"],
+        kafka_credentials_file=env["TDKT_KAFKA_CREDENTIALS_FILE"],
+        topic_prefix=prefix,
+    )
     await ensure_topics(kit)
+    await asyncio.to_thread(kafka_access.apply_access, prefix)
     process = apps.AppProcess(spec, env, state_dir)
     identity = Identity()
     await asyncio.to_thread(process.ensure_up)
@@ -168,6 +174,7 @@ async def notifier(infrastructure: None, tmp_path_factory: pytest.TempPathFactor
         identity=identity,
     )
     await asyncio.to_thread(process.ensure_down)
+    await asyncio.to_thread(kafka_access.revoke_access, prefix)
     identity.close()
     receiver.stop()
     mail.stop()

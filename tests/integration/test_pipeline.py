@@ -18,7 +18,7 @@ from contracts.envelope import kafka_headers
 from contracts.events import DossierSubmitted
 from contracts.topics import Topic, dead_letter_topic, topic_name
 from contracts.workflow import review_workflow_id
-from servicekit.temporal import connect_temporal
+from servicekit.kafka import client_options
 from tests.integration.conftest import Pipeline
 from tools.demo import DEMO_ORGANISATION, demo_dossier, run_demo
 from tools.waiting import eventually
@@ -115,7 +115,7 @@ async def test_nomination_runs_through_four_levels_to_a_decision_and_a_notificat
     assert kinds[0] == "decided" and sorted(kinds[1:]) == ["received", "task_opened"], kinds
     assert {item["recipient"] for item in feed["items"]} == {DEMO_ORGANISATION, f"{DEMO_ORGANISATION}#clerk"}
 
-    temporal = await connect_temporal(pipeline.kit)
+    temporal = await pipeline.temporal()
     described = await temporal.get_workflow_handle(review_workflow_id(result.dossier_id)).describe()
     assert described.status is not None and described.status.name == "COMPLETED"
 
@@ -154,7 +154,7 @@ async def test_one_trace_covers_every_process_as_one_tree(pipeline: Pipeline) ->
 
 
 async def _publish_raw(pipeline: Pipeline, topic: str, value: bytes, key: bytes) -> tuple[int, int]:
-    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**client_options(pipeline.kit))
     await producer.start()
     try:
         headers = [(name, header.encode()) for name, header in kafka_headers().items()]
@@ -168,7 +168,7 @@ async def test_a_redelivered_submission_starts_no_second_review(pipeline: Pipeli
     async with httpx.AsyncClient(headers=await pipeline.integrator_headers()) as http:
         created = (await http.post(f"{pipeline.endpoints.intake}/v1/dossiers", json=demo_dossier())).json()
     dossier_id = created["dossier_id"]
-    temporal = await connect_temporal(pipeline.kit)
+    temporal = await pipeline.temporal()
     handle = temporal.get_workflow_handle(review_workflow_id(dossier_id))
 
     async def first_run() -> str | None:

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from clients import bulk
 from contracts.topics import DeadLetterHeader, Topic, dead_letter_topic, topic_name
 from deploy import infra
+from servicekit.kafka import client_options
 from servicekit.replay import REPLAYED_FROM_HEADER
 from servicekit.settings import STACK_RECORD
 from tests.integration.conftest import Pipeline
@@ -129,7 +130,7 @@ async def test_the_readmes_replay_works_as_written_beside_the_stack(
 ) -> None:
     topic = topic_name(Topic.REVIEW_EVENTS, pipeline.kit.topic_prefix)
     key = f"readme-{uuid.uuid4()}".encode()
-    producer = AIOKafkaProducer(bootstrap_servers=pipeline.kit.kafka_bootstrap_servers)
+    producer = AIOKafkaProducer(**client_options(pipeline.kit))
     await producer.start()
     try:
         await producer.send_and_wait(

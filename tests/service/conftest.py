@@ -15,17 +15,20 @@ from pathlib import Path
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from deploy import devsecrets
 from deploy.infra.config import TEMPORAL_SEARCH_ATTRIBUTES
 from servicekit.clock import ManualClock
+from servicekit.payloads import PayloadKeyring
+from servicekit.temporal import data_converter
 from tests.support import issuer
 from tests.support.binaries import venv_executable
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 """09:00 on Monday 2 March 2026 in Vietnam: every service test starts its clock here."""
+PAYLOAD_KEYS = PayloadKeyring.generate("service-tests")
+"""The payload keyring of the session's Temporal clients and workers (``temporal``)."""
 
 
 @pytest.fixture
@@ -107,12 +110,13 @@ def tokens(stack_env: dict[str, str], clock: ManualClock) -> Tokens:
 async def temporal() -> AsyncIterator[WorkflowEnvironment]:
     """Temporal's time-skipping test server, one for the session (it starts in a fraction of a
     second, but its first workflow takes about a second more), with the search attributes the
-    platform registers and the services' pydantic payloads. Time skips only while a test awaits a
+    platform registers and the platform's data converter (pydantic payloads, encrypted with
+    ``PAYLOAD_KEYS``). Time skips only while a test awaits a
     workflow's result; each test has its own task queue (``task_queue``), so its worker runs only
     its own workflows."""
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=venv_executable("temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(PAYLOAD_KEYS),
     )
     try:
         await environment.client.operator_service.add_search_attributes(

@@ -6,6 +6,10 @@ import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+    ExportMetricsServiceRequest,
+    ExportMetricsServiceResponse,
+)
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
@@ -27,15 +31,19 @@ class CollectedSpan:
 class SpanCollector:
     def __init__(self) -> None:
         self.spans: list[CollectedSpan] = []
+        self.metrics: list[ExportMetricsServiceRequest] = []
         self._lock = threading.Lock()
         collector = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                request = ExportTraceServiceRequest.FromString(body)
-                collector._add(request)
-                reply = ExportTraceServiceResponse().SerializeToString()
+                if self.path.endswith("/v1/metrics"):  # the processes' metrics: kept as they came
+                    collector.metrics.append(ExportMetricsServiceRequest.FromString(body))
+                    reply = ExportMetricsServiceResponse().SerializeToString()
+                else:
+                    collector._add(ExportTraceServiceRequest.FromString(body))
+                    reply = ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
                 self.send_header("Content-Length", str(len(reply)))

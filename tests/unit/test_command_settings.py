@@ -112,7 +112,7 @@ def test_make_ups_environment_resolves_to_its_postgresql_or_sqlite_databases(
     apps.record_stack(stack.app_environment(), stack_dir)
     monkeypatch.delenv("TDKT_KAFKA_PORT")
     monkeypatch.delenv("TDKT_NOTIFICATIONS_HTTP_PORT")
-    assert for_command(IntakeSettings).database_url == infra.postgres_url("tdkt_intake")
+    assert for_command(IntakeSettings).database_url == infra.database_url("tdkt_intake", "tdkt_intake")
     assert "45432" in (for_command(NotificationsSettings).database_url or "")
     assert for_command(KitSettings).kafka_bootstrap_servers == "127.0.0.1:29092"
     assert service_url("notifications", 8004) == "http://127.0.0.1:9004"

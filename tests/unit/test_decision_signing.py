@@ -7,19 +7,21 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from services.decisions.documents import signing
+from services.decisions.documents import inspection, signing
 from services.decisions.documents.signing import (
     DocumentSigner,
     generate_local_ca,
     load_signing_material,
     verify,
 )
+from tests.support import hostile
 
 DECISION_NUMBER = "01/QĐ-UBND"
 NOW = datetime(2026, 3, 2, 1, 30, tzinfo=UTC)
@@ -198,3 +200,26 @@ def test_production_material_must_match(ca_directory: Path, tmp_path_factory: py
     assert loaded == ours
     with pytest.raises(ValueError, match="not the private key"):
         load_signing_material(other.key_file, ours.cert_file, ours.chain_files, ours.trust_root_files)
+
+
+LIMITS = inspection.ParseLimits(max_objects=200_000, max_stream_bytes=32 << 20, max_decoded_bytes=128 << 20)
+
+
+def test_inspection_in_the_child_judges_a_document_as_verify_does(
+    signer: DocumentSigner, signed_pdf: bytes
+) -> None:
+    roots = tuple(root.public_bytes(serialization.Encoding.DER) for root in signer.trust_roots)
+    assert inspection.inspect(signed_pdf, roots, SIGNED_AT, LIMITS) == verify(signed_pdf, signer, SIGNED_AT)
+    assert inspection.declared_objects(signed_pdf) < 100
+
+
+def test_inspection_refuses_what_exceeds_its_limits_before_or_while_parsing() -> None:
+    assert inspection.inspect(hostile.xref_bomb(10_000_000), (), SIGNED_AT, LIMITS) == inspection.OverLimits(
+        inspection.Excess.OBJECTS, 10_000_000
+    )
+    lying = hostile.xref_bomb(10_000_000, declared=10)
+    assert inspection.inspect(lying, (), SIGNED_AT, LIMITS) == inspection.OverLimits(
+        inspection.Excess.DECODED, 10
+    )
+    with pytest.raises(RecursionError):  # the child's to bound: servicekit.sandbox
+        inspection.inspect(hostile.nested(100_000), (), SIGNED_AT, LIMITS)

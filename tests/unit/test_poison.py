@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 from contracts.events import ReviewTaskOpenedData
@@ -163,3 +165,50 @@ def test_an_id_longer_than_its_columns_is_an_invalid_event_not_a_database_error(
                 "opened_at": "2026-03-02T02:00:00Z",
             }
         )
+
+
+async def test_a_record_awaiting_another_waits_longer_than_a_failure_then_is_dead_lettered_with_its_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An approval whose submission has not come (``AwaitingRecord``) is retried in place past
+    ``MAX_HANDLER_ATTEMPTS``, but not for ever: after ``MAX_AWAIT_ATTEMPTS`` it goes to the
+    dead-letter topic with the refusal's code."""
+    error = kafka.AwaitingRecord(UNAVAILABLE())
+    broker, committed, message = await _attempts(error, kafka.MAX_AWAIT_ATTEMPTS + 3, monkeypatch)
+    assert kafka.MAX_AWAIT_ATTEMPTS > kafka.MAX_HANDLER_ATTEMPTS
+    assert message.nacked == kafka.MAX_AWAIT_ATTEMPTS - 1
+    ((_, _, headers),) = broker.published
+    assert headers[DeadLetterHeader.REASON] == "engine-away" and committed == [message]
+
+
+async def test_a_stalled_partition_shows_in_the_metrics(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gauge ``tdkt.consumer.stalled_partitions`` counts, per topic, the partitions whose next
+    record has failed ``MAX_HANDLER_ATTEMPTS`` times; retries and dead letters are counted too."""
+    reader = InMemoryMetricReader()
+    monkeypatch.setattr(kafka, "_meter", MeterProvider(metric_readers=[reader]).get_meter("test"))
+    meter = kafka._meter
+    monkeypatch.setattr(kafka, "RETRIES", meter.create_counter("tdkt.consumer.retries"))
+    monkeypatch.setattr(kafka, "DEAD_LETTERS", meter.create_counter("tdkt.consumer.dead_letters"))
+    meter.create_observable_gauge("tdkt.consumer.stalled_partitions", callbacks=[kafka._observe_stalled])
+
+    def points() -> dict[str, list[tuple[dict[str, Any], Any]]]:
+        data = reader.get_metrics_data()
+        assert data is not None
+        return {
+            metric.name: [
+                (dict(point.attributes or {}), getattr(point, "value", None))
+                for point in metric.data.data_points
+            ]
+            for resource in data.resource_metrics
+            for scope in resource.scope_metrics
+            for metric in scope.metrics
+        }
+
+    await _attempts(ConnectionResetError("away"), kafka.MAX_HANDLER_ATTEMPTS, monkeypatch)
+    seen = points()
+    assert seen["tdkt.consumer.stalled_partitions"] == [({"topic": "t.review.events"}, 1)]
+    assert seen["tdkt.consumer.retries"] == [
+        ({"topic": "t.review.events", "kind": "transient"}, kafka.MAX_HANDLER_ATTEMPTS)
+    ]
+    await _attempts(REFUSED(), 1, monkeypatch)
+    assert points()["tdkt.consumer.dead_letters"] == [({"topic": "t.review.events", "reason": "refused"}, 1)]

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from temporalio import activity
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -48,6 +47,8 @@ from contracts.workflow import (
     WithdrawalSignal,
     review_task_id,
 )
+from servicekit.payloads import PayloadKeyring
+from servicekit.temporal import data_converter
 from tests.support import events
 from tests.support.binaries import venv_executable
 from tools.waiting import eventually
@@ -63,7 +64,7 @@ PLANNER = DeadlinePlanner(CalendarSettings())
 async def _time_skipping_server() -> AsyncIterator[WorkflowEnvironment]:
     environment = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=venv_executable("temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(PayloadKeyring.generate()),
     )
     try:
         yield environment

@@ -18,9 +18,12 @@ from typing import Any
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
-from temporalio.client import Client
 
 from deploy import apps, infra
+from servicekit.kafka import client_options
+from servicekit.payloads import KEYS_FILE_VARIABLE, read_keyring
+from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
 from tools.bench import __doc__ as bench_doc
 from tools.bench import bare_kafka, bare_temporal, profiling, report
 from tools.bench.measure import Meter, percentiles
@@ -102,7 +105,8 @@ async def bare_workflows(stack: Stack, count: int, concurrency: int) -> dict[str
         "bare-worker",
         ["tools.bench.bare_temporal", "worker", "--address", address, "--task-queue", queue],
     ):
-        client = await Client.connect(address)
+        keyring = read_keyring(Path(stack.env[KEYS_FILE_VARIABLE]))
+        client = await connect_temporal(KitSettings(temporal_address=address), keyring)
         started = time.time()
         runs = await bare_temporal.drive(client, queue, count, concurrency, uuid.uuid4().hex[:6])
         seconds = max(run.finished for run in runs) - started
@@ -147,7 +151,7 @@ async def pipeline_load(
     stack: Stack, count: int, concurrency: int | None, rate: float | None, seed: int, profile: Path | None
 ) -> tuple[dict[str, Any], list[bare_kafka.Record]]:
     topics = [t for t in await _topics(stack) if not t.endswith(".dlq") and bare_kafka.TOPIC_MARK not in t]
-    before = await bare_kafka.end_offsets(stack.kit.kafka_bootstrap_servers, topics)
+    before = await bare_kafka.end_offsets(stack.kit, topics)
     pids = measured_pids(stack)
     meter = Meter(pids, with_children=frozenset({"postgres"}))
     meter.start()
@@ -156,8 +160,8 @@ async def pipeline_load(
     with profiling.sampled(platform_pids, profile, f"{count}-{'closed' if rate is None else 'open'}"):
         await run.run()
     processes = meter.finish()
-    after = await bare_kafka.end_offsets(stack.kit.kafka_bootstrap_servers, topics)
-    records = await bare_kafka.records_between(stack.kit.kafka_bootstrap_servers, before, after)
+    after = await bare_kafka.end_offsets(stack.kit, topics)
+    records = await bare_kafka.records_between(stack.kit, before, after)
     result = run.summary()
     result["processes"] = processes
     result["events"] = len(records)
@@ -167,7 +171,7 @@ async def pipeline_load(
 
 
 async def _topics(stack: Stack) -> list[str]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=stack.kit.kafka_bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_options(stack.kit))
     await admin.start()
     try:
         return [name for name in await admin.list_topics() if name.startswith(stack.kit.topic_prefix)]
@@ -189,7 +193,7 @@ async def one_size(
     say(f"{count} dossiers: baseline (b) raw aiokafka, the pipeline's {len(records)} events")
     event_rate = len(records) / pipeline["seconds"] if pipeline["seconds"] else 10.0
     kafka_baseline = await bare_kafka.measure(
-        stack.kit.kafka_bootstrap_servers,
+        stack.kit,
         records,
         f"{stack.kit.topic_prefix}{bare_kafka.TOPIC_MARK}{count}-{uuid.uuid4().hex[:6]}",
         stack.kit.kafka_partitions,

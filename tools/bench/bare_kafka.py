@@ -16,7 +16,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from servicekit.kafka import partition_offsets
+from servicekit.kafka import client_options, partition_offsets
+from servicekit.settings import KitSettings
 from tools.bench.measure import percentiles
 
 PACED_SAMPLE = 500
@@ -31,19 +32,19 @@ class Record:
     headers: list[tuple[str, bytes]]
 
 
-async def end_offsets(bootstrap: str, topics: list[str]) -> dict[TopicPartition, int]:
-    return {tp: end for tp, (_, end) in (await partition_offsets(bootstrap, topics)).items()}
+async def end_offsets(kit: KitSettings, topics: list[str]) -> dict[TopicPartition, int]:
+    return {tp: end for tp, (_, end) in (await partition_offsets(kit, topics)).items()}
 
 
 async def records_between(
-    bootstrap: str, start: dict[TopicPartition, int], end: dict[TopicPartition, int]
+    kit: KitSettings, start: dict[TopicPartition, int], end: dict[TopicPartition, int]
 ) -> list[Record]:
     """The records each partition received between two ``end_offsets`` readings."""
     wanted = {tp: (start.get(tp, 0), stop) for tp, stop in end.items() if stop > start.get(tp, 0)}
     records: list[Record] = []
     if not wanted:
         return records
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_options(kit), enable_auto_commit=False)
     await consumer.start()
     try:
         consumer.assign(list(wanted))
@@ -64,17 +65,17 @@ async def records_between(
 
 
 async def measure(
-    bootstrap: str, records: list[Record], topic: str, partitions: int, paced_rate: float
+    kit: KitSettings, records: list[Record], topic: str, partitions: int, paced_rate: float
 ) -> dict[str, Any]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**client_options(kit))
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True, acks="all")
+    producer = AIOKafkaProducer(**client_options(kit), enable_idempotence=True, acks="all")
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"{topic}.group", auto_offset_reset="earliest"
+        topic, **client_options(kit), group_id=f"{topic}.group", auto_offset_reset="earliest"
     )
     await producer.start()
     await consumer.start()

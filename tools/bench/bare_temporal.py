@@ -1,6 +1,8 @@
 """Baseline (a): a bare Temporal workflow of the review's shape — the same number of activities,
 updates and the closing signal — with no-op bodies, run by a worker process of its own and driven
-like the pipeline (one update per review step, in order, from as many dossiers at once).
+like the pipeline (one update per review step, in order, from as many dossiers at once). Its
+clients use the platform's data converter (``servicekit.temporal``: encrypted payloads), as the
+pipeline's do; the worker reads the stack's payload keys (``TDKT_TEMPORAL_PAYLOAD_KEYS_FILE``).
 
     python -m tools.bench.bare_temporal worker --address HOST:PORT --task-queue QUEUE
 """
@@ -17,6 +19,9 @@ from datetime import timedelta
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
+
+from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
 
 LEVELS = 4
 STEPS_PER_LEVEL = 3
@@ -104,7 +109,7 @@ async def drive(
 
 
 async def serve(address: str, task_queue: str) -> None:
-    client = await Client.connect(address)
+    client = await connect_temporal(KitSettings(temporal_address=address))  # the stack's payload keys
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

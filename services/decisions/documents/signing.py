@@ -27,7 +27,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.decode_limits import DecodeLimits
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
@@ -232,9 +234,20 @@ class Verification:
         )
 
 
-def verify(pdf: bytes, trust: DocumentSigner | Sequence[x509.Certificate], at: dt.datetime) -> Verification:
+OVER_LIMITS = (PdfDecodeLimitError, MemoryError, RecursionError)
+"""What ``verify`` lets through instead of judging: the file exceeds what reading it may cost."""
+
+
+def verify(
+    pdf: bytes,
+    trust: DocumentSigner | Sequence[x509.Certificate],
+    at: dt.datetime,
+    decode_limits: DecodeLimits | None = None,
+) -> Verification:
     """Check the document's last signature against `trust`, its certificates as they stand at ``at``;
-    never raises on bad input, blocks.
+    blocks. Bad input is judged (``problems``), never raised, except input that exceeds what reading
+    it may cost (``OVER_LIMITS``: its streams inflate past ``decode_limits``, pyHanko's defaults for
+    untrusted input when ``None``; memory runs out; it nests too deeply), which is raised.
 
     The last signature is the only one that can cover the whole file, and a decision carries exactly one.
 
@@ -248,11 +261,15 @@ def verify(pdf: bytes, trust: DocumentSigner | Sequence[x509.Certificate], at: d
     digest = hashlib.sha256(pdf).hexdigest()
     trust_roots = trust.trust_roots if isinstance(trust, DocumentSigner) else tuple(trust)
     try:
-        reader = PdfFileReader(BytesIO(pdf))
+        reader = PdfFileReader(BytesIO(pdf), decode_limits=decode_limits)
+    except OVER_LIMITS:
+        raise
     except Exception:  # a reader error of any kind means the upload is not a PDF we can read
         return _unsigned(digest, "not-a-pdf")
     try:
         signatures = reader.embedded_signatures
+    except OVER_LIMITS:
+        raise
     except Exception:  # pyHanko parses each signature's CMS here: a damaged one fails the enumeration
         return _malformed(digest)
     if not signatures:
@@ -266,6 +283,8 @@ def verify(pdf: bytes, trust: DocumentSigner | Sequence[x509.Certificate], at: d
     try:
         # skip_diff: any update after signing already fails the document, so judging it is wasted work.
         status = validate_pdf_signature(signatures[-1], context, skip_diff=True)
+    except OVER_LIMITS:
+        raise
     except Exception:  # unsupported or corrupt CMS structures surface as assorted pyHanko errors
         return _malformed(digest)
     return _judge(status, digest)

@@ -15,6 +15,7 @@ from contracts.events import (
     DecisionParticulars,
     DossierApproved,
     DossierApprovedData,
+    DossierSubmitted,
     EntrySummary,
     IssuingBody,
     NomineeKind,
@@ -26,6 +27,7 @@ from servicekit.clock import ManualClock
 from services.decisions import app as decisions
 from tests.service.conftest import Tokens
 from tests.service.harness import InProcess
+from tests.support import events
 
 PROVINCE = "AH"
 """Ủy ban nhân dân tỉnh An Hà: issues the Bằng khen of the province."""
@@ -100,9 +102,37 @@ async def service(
         yield running
 
 
+def submission_of(event: DossierApproved) -> DossierSubmitted:
+    """What intake published for the dossier the approval approves: same award, organisation and
+    entries (the service matches an approval with it)."""
+    base = events.submitted(event.data.dossier_id)
+    data = base.data.model_copy(
+        update={
+            "award_code": event.data.award_code,
+            "submitting_organisation": event.data.submitting_organisation,
+            "entries": event.data.entries,
+            "version": event.data.version,
+        }
+    )
+    return base.model_copy(update={"data": data})
+
+
+async def announce(service: InProcess, event: DossierApproved) -> None:
+    """What the service sees of a dossier before its approval: intake's submission and the first
+    review task the workflow opened."""
+    await service.deliver(Topic.INTAKE_EVENTS, submission_of(event))
+    await service.deliver(Topic.REVIEW_EVENTS, events.task_opened(event.data.dossier_id))
+
+
+async def approve(service: InProcess, event: DossierApproved) -> None:
+    """Deliver an approval the way it comes on the bus: after its dossier's submission and review."""
+    await announce(service, event)
+    await service.deliver(Topic.REVIEW_EVENTS, event)
+
+
 async def issue(service: InProcess, event: DossierApproved) -> dict[str, Any]:
     """Deliver the approval and wait for its decision's ``decision.issued``; the decision's view."""
-    await service.deliver(Topic.REVIEW_EVENTS, event)
+    await approve(service, event)
     issued = await issued_event(service, event.data.dossier_id)
     response = await service.http.get(f"/v1/decisions/{issued['data']['decision_id']}")
     assert response.status_code == 200, response.text

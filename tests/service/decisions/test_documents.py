@@ -15,7 +15,7 @@ from contracts.topics import Topic
 from services.decisions.documents import pipeline
 from services.decisions.models import DecisionDocument, DocumentKind
 from tests.service.conftest import Tokens
-from tests.service.decisions.conftest import PROVINCE, approval, issue, issued_event, revoke, verify
+from tests.service.decisions.conftest import PROVINCE, approval, approve, issue, issued_event, revoke, verify
 from tests.service.harness import InProcess
 
 
@@ -32,10 +32,8 @@ async def test_the_decision_pdf_is_served_signed_with_its_hash(service: InProces
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     digest = hashlib.sha256(response.content).hexdigest()
     assert (digest, response.headers["etag"]) == (decision["document_sha256"], f'"{digest}"')
-    assert (
-        response.headers["content-disposition"]
-        == f'inline; filename="quyet-dinh-{decision["decision_id"]}.pdf"'
-    )
+    name = f"quyet-dinh-{decision['decision_id']}.pdf"
+    assert response.headers["content-disposition"] == f"inline; filename=\"{name}\"; filename*=UTF-8''{name}"
     pages, text = pdf_text(response.content)
     assert pages == 2, "the decision and its annex"
     assert "Số: 01/QĐ-UBND" in text and "Tổ Toán - Tin" in text and "An Hà, ngày 02 tháng 3 năm 2026" in text
@@ -48,7 +46,7 @@ async def test_certificates_are_rendered_once_then_served_as_stored(service: InP
     url = f"/v1/decisions/{decision['decision_id']}/certificates"
     bundle = await service.http.get(url)
     assert bundle.status_code == 200, bundle.text
-    assert bundle.headers["content-disposition"].endswith(f'giay-chung-nhan-{decision["decision_id"]}.pdf"')
+    assert bundle.headers["content-disposition"].endswith(f"''giay-chung-nhan-{decision['decision_id']}.pdf")
     pages, text = pdf_text(bundle.content)
     assert pages == 2 and "Số sổ vàng: 1" in text and "Số sổ vàng: 2" in text
     assert (await service.http.get(url)).content == bundle.content, "served as stored"
@@ -121,7 +119,7 @@ async def test_while_a_decision_is_being_signed_its_documents_are_not_ready(
 
     monkeypatch.setattr(pipeline, "decision_documents", held)
     try:
-        await service.deliver(Topic.REVIEW_EVENTS, approval("hs-1", "Tổ Toán - Tin"))
+        await approve(service, approval("hs-1", "Tổ Toán - Tin"))
         [decision] = (await service.http.get("/v1/decisions", params={"dossier_id": "hs-1"})).json()
         assert (decision["status"], decision["document_sha256"]) == ("numbered", None)
         url = f"/v1/decisions/{decision['decision_id']}"

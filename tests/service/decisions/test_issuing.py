@@ -7,20 +7,27 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from contracts.events import DossierApproved, NomineeKind
 from contracts.topics import Topic
 from servicekit.clock import ManualClock
+from servicekit.kafka import AwaitingRecord
 from tests.service.conftest import Tokens
 from tests.service.decisions.conftest import (
     BATCHED_AWARD,
     COMMUNE,
     ISSUED,
     PROVINCE_NAME,
+    announce,
     approval,
+    approve,
     issue,
     issued_event,
+    submission_of,
 )
 from tests.service.harness import InProcess
+from tests.support import events
 
 
 async def test_an_approval_becomes_a_numbered_signed_decision_announced_on_the_bus(
@@ -96,7 +103,7 @@ async def test_batched_approvals_wait_for_the_end_of_their_month(
     service: InProcess, clock: ManualClock
 ) -> None:
     for dossier_id, name in (("hs-a", "Lê Văn Tám"), ("hs-b", "Võ Thị Sáu")):
-        await service.deliver(Topic.REVIEW_EVENTS, ldtt(dossier_id, name))
+        await approve(service, ldtt(dossier_id, name))
     await service.relayed()
     assert (await service.http.get("/v1/decisions")).json() == [], "they wait for March's decision"
 
@@ -119,7 +126,7 @@ async def test_batched_approvals_wait_for_the_end_of_their_month(
 
 async def test_a_leader_issues_the_batches_before_the_period_ends(service: InProcess, tokens: Tokens) -> None:
     for dossier_id, name in (("hs-a", "Lê Văn Tám"), ("hs-b", "Võ Thị Sáu")):
-        await service.deliver(Topic.REVIEW_EVENTS, ldtt(dossier_id, name))
+        await approve(service, ldtt(dossier_id, name))
     url = "/v1/decisions/batches/issue"
     assert (await service.http.post(url)).status_code == 401
     refused = await service.http.post(url, headers=tokens.staff(COMMUNE, "officer"))
@@ -145,3 +152,54 @@ async def test_a_leader_issues_the_batches_before_the_period_ends(service: InPro
     await issued_event(service, "hs-b")
     again = await service.http.post(url, headers=tokens.staff(COMMUNE, "leader"))
     assert again.json() == [], "nothing is left waiting"
+
+
+async def _dead_letter_reasons(service: InProcess) -> list[str]:
+    await service.relayed()
+    return [dead["_headers"]["x-dlq-reason"] for dead in service.dead_letters(Topic.REVIEW_EVENTS)]
+
+
+async def test_an_approval_of_a_dossier_whose_review_was_never_seen_is_dead_lettered(
+    service: InProcess,
+) -> None:
+    """Issue 21 §1: a forged approval for a made-up dossier from the review topic's principal —
+    what produced decision 02/QĐ-TTg before — numbers nothing."""
+    await service.deliver(Topic.REVIEW_EVENTS, approval("hs-forged", "Người Không Có Thật"))
+    assert await _dead_letter_reasons(service) == ["approval-unmatched"]
+    [dead] = service.dead_letters(Topic.REVIEW_EVENTS)
+    detail = json.loads(dead["_headers"]["x-dlq-error"])
+    assert "hs-forged" in detail["message_vi"] and "no review" in detail["message_en"]
+    assert (await service.http.get("/v1/decisions")).json() == []
+    assert service.events(Topic.DECISION_EVENTS) == []
+
+
+async def test_an_approval_that_differs_from_the_submission_is_dead_lettered_with_what_differs(
+    service: InProcess,
+) -> None:
+    genuine = approval("hs-1", "Tổ Toán - Tin")
+    await announce(service, genuine)
+    stranger = approval("hs-1", "Tổ Toán - Tin", "Người Được Thêm Vào")
+    await service.deliver(Topic.REVIEW_EVENTS, stranger)
+    other_award = approval("hs-1", "Tổ Toán - Tin", award_code="HCLD3")
+    await service.deliver(Topic.REVIEW_EVENTS, other_award)
+    assert await _dead_letter_reasons(service) == ["approval-differs", "approval-differs"]
+    details = [json.loads(d["_headers"]["x-dlq-error"]) for d in service.dead_letters(Topic.REVIEW_EVENTS)]
+    assert "Người Được Thêm Vào" in details[0]["message_en"] and "nominees" in details[0]["message_en"]
+    assert "'HCLD3' instead of 'BKCT_TINH'" in details[1]["message_en"]
+    assert (await service.http.get("/v1/decisions")).json() == []
+    await service.deliver(Topic.REVIEW_EVENTS, genuine)
+    assert (await issued_event(service, "hs-1"))["subject"] == "hs-1", "the genuine one still issues"
+
+
+async def test_an_approval_whose_submission_has_not_come_waits_for_it(service: InProcess) -> None:
+    """Intake's topic is read by another consumer, which may lag after a restart: the approval of a
+    dossier whose review was seen is not refused but retried (``AwaitingRecord``; the in-memory
+    broker hands the failure back instead of redelivering), and issues once the submission came."""
+    event = approval("hs-1", "Tổ Toán - Tin")
+    await service.deliver(Topic.REVIEW_EVENTS, events.task_opened("hs-1"))
+    with pytest.raises(AwaitingRecord, match="has not arrived from intake"):
+        await service.deliver(Topic.REVIEW_EVENTS, event)
+    assert service.dead_letters(Topic.REVIEW_EVENTS) == []
+    await service.deliver(Topic.INTAKE_EVENTS, submission_of(event))
+    await service.deliver(Topic.REVIEW_EVENTS, event)
+    assert (await issued_event(service, "hs-1"))["subject"] == "hs-1"

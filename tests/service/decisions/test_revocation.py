@@ -94,6 +94,9 @@ async def test_each_refusal_names_its_cause(service: InProcess, tokens: Tokens) 
     for body in ({"ground": "z"}, {"reason": "ngắn"}, {"line_number": 0}):
         problem = await refused(service, decision_id, leader, **body)
         assert (problem["status"], problem["code"]) == (422, "validation-failed"), body
+    problem = await refused(service, decision_id, leader, reason="Khai sai \u202egnăn ốs ,nêiv gnôc")
+    assert (problem["status"], problem["code"]) == (422, "text-bidi-control")
+    assert "reason" in problem["message_vi"] and "reason" in problem["message_en"]
 
     revocation = (
         await service.http.post(f"/v1/decisions/{decision_id}/revocations", json=BODY, headers=leader)

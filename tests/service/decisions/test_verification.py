@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import resource
+from collections.abc import AsyncIterator
 from io import BytesIO
+from typing import Any
 
+import pytest
 from reportlab.pdfgen import canvas
 
+from servicekit.clock import ManualClock
+from services.decisions import app as decisions
 from tests.service.conftest import Tokens
 from tests.service.decisions.conftest import approval, issue, revoke, verify
 from tests.service.harness import InProcess
+from tests.support import hostile
 
 
 def unsigned_pdf() -> bytes:
@@ -83,3 +90,73 @@ async def test_a_file_over_the_limit_is_refused(service: InProcess) -> None:
     problem = response.json()
     assert (response.status_code, problem["code"]) == (413, "file-too-large")
     assert "50 MB" in problem["message_vi"] and "50 MB" in problem["message_en"]
+
+
+# --- hostile uploads: read in a confined child, refused with the limit they exceed ---------------
+
+
+def peak_rss_megabytes() -> int:
+    """This process's peak resident memory so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+async def refused(service: InProcess, content: bytes, status: int, code: str) -> dict[str, Any]:
+    response = await service.http.post("/v1/verify", files={"file": ("f.pdf", content, "application/pdf")})
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    problem: dict[str, Any] = response.json()
+    assert (response.status_code, problem["code"]) == (status, code), problem
+    return problem
+
+
+async def test_a_compression_bomb_is_refused_by_the_limit_it_exceeds_and_the_service_does_not_grow(
+    service: InProcess,
+) -> None:
+    before = peak_rss_megabytes()
+    bomb = hostile.xref_bomb(10_000_000)  # 30 KB; read in process: 41 s and 1.6 GB
+    problem = await refused(service, bomb, 422, "pdf-too-many-objects")
+    assert "10000000 đối tượng" in problem["message_vi"] and "more than the 200000" in problem["message_en"]
+
+    lying = hostile.xref_bomb(10_000_000, declared=10)  # declares 10 objects, inflates to 30 MB
+    problem = await refused(service, lying, 422, "pdf-too-much-data")
+    assert "32 MB" in problem["message_vi"] and "128 MB for the whole file" in problem["message_en"]
+
+    problem = await refused(service, hostile.nested(100_000), 422, "pdf-too-complex")
+    assert "lồng nhau quá sâu" in problem["message_vi"] and problem["detail"].startswith("too-deep")
+    assert peak_rss_megabytes() - before < 100, "the service's own memory did not balloon"
+
+
+@pytest.fixture
+async def generous(
+    stack_env: dict[str, str], clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[InProcess]:
+    """Decisions whose object and decoding limits let the bomb through: only time and memory stop it."""
+    for name, value in {
+        "VERIFY_MAX_OBJECTS": "100000000",
+        "VERIFY_MAX_STREAM_BYTES": str(1024 * 1024 * 1024),
+        "VERIFY_MAX_DECODED_BYTES": str(1024 * 1024 * 1024),
+        "VERIFY_TIMEOUT_SECONDS": "1",
+    }.items():
+        monkeypatch.setenv(f"TDKT_DECISIONS_{name}", value)
+    async with InProcess(*decisions.build(clock), clock) as running:
+        yield running
+
+
+async def test_a_file_whose_reading_outlasts_the_limit_is_stopped_and_the_child_killed(
+    generous: InProcess,
+) -> None:
+    before = peak_rss_megabytes()
+    problem = await refused(generous, hostile.xref_bomb(10_000_000), 422, "pdf-took-too-long")
+    assert "quá 1 giây" in problem["message_vi"] and "more than 1 seconds" in problem["message_en"]
+    assert peak_rss_megabytes() - before < 100, "the child grew, not the service"
+
+
+async def test_verifications_past_the_concurrency_are_refused_with_retry_after(service: InProcess) -> None:
+    sandbox = service.app.state.context.sandbox
+    with sandbox.slot(), sandbox.slot():  # two verifications under way: the default concurrency
+        response = await service.http.post(
+            "/v1/verify", files={"file": ("f.pdf", unsigned_pdf(), "application/pdf")}
+        )
+        problem = response.json()
+        assert (response.status_code, problem["code"]) == (503, "verification-busy")
+        assert response.headers["retry-after"] == "5" and "5 giây" in problem["message_vi"]
+    assert (await verify(service, unsigned_pdf()))["problems"] == ["unsigned", "unknown-document"]

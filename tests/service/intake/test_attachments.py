@@ -4,6 +4,7 @@ its content and within the size limit, and downloaded by its owner (``handlers.d
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -64,6 +65,28 @@ async def test_a_file_is_attached_to_the_current_version_and_downloaded_by_its_o
         await service.http.get(f"{url}/no-such-file", headers=tokens.client()), 404, "attachment-not-found"
     )
     assert "no-such-file" in problem["message_vi"]
+
+
+async def test_a_file_name_is_kept_plain_and_served_in_ascii_and_utf8(
+    service: InProcess, tokens: Tokens
+) -> None:
+    """A client's file name is reduced to a plain one (no path, no hidden file, no invisible or
+    reordering character, NFC) and named on download twice: ASCII and RFC 5987 UTF-8."""
+    view = await submitted(service, tokens)
+    url = f"/v1/dossiers/{view['dossier_id']}/attachments"
+    hostile = unicodedata.normalize("NFD", "../../hồ sơ/.\u200bBáo cáo \u202egpj.pdf")
+    response = await service.http.post(
+        url, files={"file": (hostile, PDF, "application/pdf")}, headers=tokens.client()
+    )
+    assert response.status_code == 201, response.text
+    attachment = response.json()
+    assert attachment["file_name"] == "Báo cáo gpj.pdf"
+    download = await service.http.get(
+        f"{url}/{attachment['attachment_id']}", headers=tokens.client(write=False)
+    )
+    assert download.headers["content-disposition"] == (
+        "attachment; filename=\"Bao cao gpj.pdf\"; filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20gpj.pdf"
+    )
 
 
 async def test_an_upload_too_large_or_of_a_refused_type_leaves_nothing(

@@ -196,6 +196,10 @@ async def test_a_withdrawal_is_requested_at_once_and_confirmed_by_the_review(
     refused(
         await service.http.post(url, json={"reason": ""}, headers=tokens.client()), 422, "validation-failed"
     )
+    blank = refused(
+        await service.http.post(url, json={"reason": " \u200b "}, headers=tokens.client()), 422, "text-blank"
+    )
+    assert "reason" in blank["message_vi"] and "reason" in blank["message_en"]
 
 
 async def test_an_approved_dossier_can_no_longer_be_withdrawn(

@@ -5,6 +5,7 @@ racing it; each refusal names its cause in both languages."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -210,3 +211,48 @@ async def test_a_record_that_is_no_event_is_dead_lettered(service: InProcess) ->
     (dead,) = service.dead_letters(Topic.INTAKE_INBOUND)
     assert dead["raw"] == "not json"
     assert dead["_headers"]["x-dlq-reason"] == "malformed-record"
+
+
+async def test_names_typed_decomposed_are_stored_composed_and_hidden_text_is_refused(
+    service: InProcess, tokens: Tokens
+) -> None:
+    """A nominee's name in NFD (as some keyboards and macOS file names give it) is the same name;
+    one that reorders or hides what it says is refused, naming the field."""
+    decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Hoa")
+    body = dossier()
+    body["entries"][0] = {**body["entries"][0], "full_name": decomposed}
+    view = await submitted(service, tokens, body)
+    assert [entry["full_name"] for entry in view["entries"]] == ["Nguyễn Thị Hoa"]
+    event = await service.published_event(
+        Topic.INTAKE_EVENTS, SUBMITTED, lambda e: e["subject"] == view["dossier_id"]
+    )
+    assert event["data"]["entries"][0]["nominee_name"] == "Nguyễn Thị Hoa"
+
+    for name, code in (("  \u200b ", "text-blank"), ("Nguyễn \u202eAoH", "text-bidi-control")):
+        body["entries"][0] = {**body["entries"][0], "full_name": name}
+        problem = refused(
+            await service.http.post("/v1/dossiers", json=body, headers=tokens.client()), 422, code
+        )
+        assert (
+            "entries[0].full_name" in problem["message_vi"]
+            and "entries[0].full_name" in problem["message_en"]
+        )
+        assert [error["loc"] for error in problem["errors"]] == [["body", "entries", 0, "full_name"]]
+
+
+async def test_a_bus_submission_with_a_reordering_name_is_dead_lettered(service: InProcess) -> None:
+    body = dossier(external_reference="BUS-BIDI")
+    body["entries"][0] = {**body["entries"][0], "full_name": "Trần \u2066nA\u2069"}
+    record = {
+        "specversion": "1.0",
+        "id": "evt-bidi",
+        "source": "urn:tdkt:client:demo-integrator",
+        "type": "vn.tdkt.dossier.submission.requested.v1",
+        "subject": "BUS-BIDI",
+        "time": "2026-03-02T02:00:00Z",
+        "data": body,
+    }
+    await service.deliver_raw(Topic.INTAKE_INBOUND, json.dumps(record).encode())
+    (dead,) = service.dead_letters(Topic.INTAKE_INBOUND)
+    assert dead["_headers"]["x-dlq-reason"] == "invalid-event"
+    assert "text-bidi-control" in dead["_headers"]["x-dlq-error"], dead["_headers"]

@@ -61,7 +61,7 @@ async def test_a_token_not_meant_for_intake_is_refused_naming_why(
             {**claims, "aud": "tdkt-intake", "iat": int((clock.now() + 2 * LEEWAY).timestamp())}
         ),
         "names no client": signer.token({"sub": "x", "aud": "tdkt-intake", "scope": "dossiers:read"}),
-        "must be strings": signer.token({**claims, "aud": "tdkt-intake", "scope": ["dossiers:read"]}),
+        "scope must be a string": signer.token({**claims, "aud": "tdkt-intake", "scope": ["dossiers:read"]}),
         "Not enough segments": "x.y",
     }
     for reason, token in cases.items():

@@ -113,9 +113,23 @@ async def running_review(
 
 
 @pytest.fixture
+def review_env() -> dict[str, str]:
+    """Settings the test gives the service, as ``TDKT_REVIEW_<name>`` variables by ``<name>``: none,
+    unless a module overrides this fixture or a test parametrizes it."""
+    return {}
+
+
+@pytest.fixture
 async def review(
-    stack_env: dict[str, str], task_queue: str, clock: ManualClock, temporal: WorkflowEnvironment
+    stack_env: dict[str, str],
+    task_queue: str,
+    clock: ManualClock,
+    temporal: WorkflowEnvironment,
+    review_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[Review]:
+    for name, value in review_env.items():
+        monkeypatch.setenv(f"TDKT_REVIEW_{name}", value)
     async with running_review(clock, temporal) as service:
         yield service
 

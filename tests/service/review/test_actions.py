@@ -9,8 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RetryConfig
 from temporalio.testing import WorkflowEnvironment
 
@@ -19,8 +17,9 @@ from contracts.topics import Topic
 from contracts.workflow import ReviewState, review_task_id
 from servicekit.clock import ManualClock
 from servicekit.settings import KitSettings
+from servicekit.temporal import connect_temporal
 from services.review.workflow_client import ReviewWorkflows
-from tests.service.conftest import Tokens
+from tests.service.conftest import PAYLOAD_KEYS, Tokens
 from tests.service.review.conftest import (
     NOMINEES,
     OTHER,
@@ -230,6 +229,19 @@ async def test_a_rejection_or_return_without_a_reason_is_refused_before_anything
         problem = refused(answered, 422, "reason-required")
         assert problem["message_en"] == f"A reason (comment) is required to {en} a dossier."
         assert problem["message_vi"] == f"Phải nêu lý do (comment) khi {vi} hồ sơ."
+        invisible = {"comment": "\u200b\ufeff"}  # shows nothing, though str.strip keeps it
+        answered = await act(review, tokens, {"task_id": "no-such-task"}, action, "leader", invisible)
+        refused(answered, 422, "reason-required")
+
+
+async def test_a_struck_entry_whose_reason_reorders_its_text_is_refused(
+    review: Review, tokens: Tokens
+) -> None:
+    struck = {"struck_entries": [{"entry_id": "d.1", "reason": "Chưa đủ \u202eneiked uềiđ"}]}
+    answered = await act(review, tokens, {"task_id": "no-such-task"}, "recommend", "officer", struck)
+    problem = refused(answered, 422, "text-bidi-control")
+    assert "struck_entries[0].reason" in problem["message_vi"]
+    assert "struck_entries[0].reason" in problem["message_en"]
 
 
 async def test_a_task_not_of_the_reviewers_organisation_is_not_found(review: Review, tokens: Tokens) -> None:
@@ -285,9 +297,9 @@ async def test_an_engine_that_does_not_answer_is_a_503_to_retry(
     gone = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=venv_executable("temporal-test-server")
     )
-    away = await Client.connect(
-        gone.client.service_client.config.target_host,
-        data_converter=pydantic_data_converter,
+    away = await connect_temporal(
+        KitSettings(temporal_address=gone.client.service_client.config.target_host),
+        PAYLOAD_KEYS,
         retry_config=RetryConfig(initial_interval_millis=10, max_interval_millis=20, max_retries=1),
     )
     await gone.shutdown()

@@ -174,6 +174,8 @@ async def test_one_task_is_shown_to_its_organisation_only(inbox: Review, tokens:
         "actor": None,
         "assignee": None,
         "objections": [],
+        "objections_total": 0,
+        "objections_url": "/v1/dossiers/d0/objections",
         "notes_count": 0,
     }
     for task_id, organisation in [(IDS[5], UNIT), (IDS[0], OTHER), ("nope", UNIT)]:

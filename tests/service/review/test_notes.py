@@ -7,18 +7,15 @@ else finds no dossier; only a note marked for the submitter leaves review, once,
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from temporalio.testing import WorkflowEnvironment
 
 from contracts.events import DossierRejected, DossierWithdrawn, ReviewLevel, ReviewStepKind, ReviewTaskOpened
 from contracts.topics import Topic
-from servicekit.clock import ManualClock
 from tests.service.conftest import START, Tokens
-from tests.service.review.conftest import OTHER, UNIT, Review, running_review, task_opened
+from tests.service.review.conftest import OTHER, UNIT, Review, task_opened
 from tests.support import events
 
 LIMIT = 4096
@@ -33,16 +30,8 @@ SHARED = "vn.tdkt.review.note.shared.v1"
 
 
 @pytest.fixture
-async def review(
-    stack_env: dict[str, str],
-    task_queue: str,
-    clock: ManualClock,
-    temporal: WorkflowEnvironment,
-    monkeypatch: pytest.MonkeyPatch,
-) -> AsyncIterator[Review]:
-    monkeypatch.setenv("TDKT_REVIEW_MAX_NOTE_FILE_BYTES", str(LIMIT))
-    async with running_review(clock, temporal) as service:
-        yield service
+def review_env() -> dict[str, str]:
+    return {"MAX_NOTE_FILE_BYTES": str(LIMIT)}
 
 
 def _opened(
@@ -163,7 +152,12 @@ async def test_a_note_is_refused_for_each_cause(review: Review, tokens: Tokens) 
         "Ý kiến không được để trống.",
         "A comment cannot be empty.",
     )
+    _refused(await _comment(review, _officer(tokens), "\u200b\u2060 "), 422, "comment-empty")
     _refused(await _comment(review, _officer(tokens), "x" * 4001), 422, "validation-failed")
+    reordered = _refused(
+        await _comment(review, _officer(tokens), "Đồng ý \u2067ý đồng gnôhk\u2069"), 422, "text-bidi-control"
+    )
+    assert "text" in reordered["message_vi"] and "text" in reordered["message_en"]
 
     wrong = _refused(
         await _file(review, _officer(tokens), b"just some text, not a document"),
@@ -214,7 +208,9 @@ async def test_the_notes_are_read_by_every_level_and_by_no_one_else(review: Revi
         )
         assert download.status_code == 200 and download.content == PDF
         assert download.headers["content-type"] == "application/pdf"
-        assert download.headers["content-disposition"].startswith("inline")
+        assert download.headers["content-disposition"] == (
+            "inline; filename=\"bao-cao-tham-dinh.pdf\"; filename*=UTF-8''bao-cao-tham-dinh.pdf"
+        )
 
     stranger = _officer(tokens, UNRELATED, "leader")
     problem = _refused(

@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
+import pytest
+
 from contracts.events import EntrySummary, PublicCommentOpened, PublicCommentOpenedData, ReviewLevel
 from contracts.topics import Topic
 from tests.service.conftest import START, Tokens
@@ -99,6 +102,15 @@ async def test_an_objection_is_refused_for_each_cause(review: Review) -> None:
     assert (unsigned.status_code, unsigned.json()["code"]) == (422, "validation-failed")
     assert {error["loc"][-1] for error in unsigned.json()["errors"]} == {"author_name", "contact"}
 
+    for body, code, field in (
+        ({"author_name": "   "}, "text-blank", "author_name"),
+        ({"author_name": "Lê\u200bVăn Dân"}, "text-invisible-character", "author_name"),
+        ({"text": "Sai \u202ecáhk"}, "text-bidi-control", "text"),
+    ):
+        problem = (await _object(review, **body)).json()
+        assert (problem["status"], problem["code"]) == (422, code), problem
+        assert field in problem["message_vi"] and field in problem["message_en"]
+
     review.clock.set(CLOSES)
     late = await _object(review)
     assert (late.status_code, late.json()["code"]) == (409, "public-comment-closed")
@@ -133,3 +145,79 @@ async def test_the_objections_are_read_a_page_at_a_time_by_the_dossiers_reviewer
     assert (stranger.status_code, stranger.json()["code"]) == (404, "dossier-not-found")
     too_many = await review.http.get(url, params={"limit": 1000}, headers=member)
     assert (too_many.status_code, too_many.json()["code"]) == (422, "validation-failed")
+
+
+# --- bounds: the endpoint needs no sign-in ------------------------------------------------------
+
+
+LIMITED = pytest.mark.parametrize(
+    "review_env",
+    [{"OBJECTIONS_PER_ADDRESS": "3", "OBJECTIONS_PER_DOSSIER": "5", "TASK_OBJECTIONS_SHOWN": "2"}],
+    ids=["3-per-address-5-per-dossier-2-shown"],
+)
+"""Review allowing 3 objections per address and 5 per dossier an hour, showing 2 with a task."""
+
+
+def _from(review: Review, address: str) -> httpx.AsyncClient:
+    """A client whose TCP peer is ``address``."""
+    transport = httpx.ASGITransport(app=review.app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://review.test")
+
+
+@LIMITED
+async def test_objections_are_limited_per_client_address_and_per_dossier(review: Review) -> None:
+    limited = await _published(review)
+    url = f"/v1/public-comments/{DOSSIER}/objections"
+    async with _from(limited, "203.0.113.7") as first, _from(limited, "198.51.100.2") as second:
+        for n in range(3):
+            limited.clock.advance(timedelta(minutes=1))
+            assert (await first.post(url, json={**OBJECTION, "text": f"Ý kiến {n}"})).status_code == 201
+        forged = {"X-Forwarded-For": "192.0.2.99"}  # any client can write it: not trusted
+        refused = await first.post(url, json=OBJECTION, headers=forged)
+        problem = refused.json()
+        assert (refused.status_code, problem["code"]) == (429, "too-many-objections-from-address")
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.headers["retry-after"] == str(58 * 60), "until the first leaves the hour"
+        assert "3 ý kiến trong 60 phút" in problem["message_vi"] and "3480 seconds" in problem["message_en"]
+
+        for _ in range(2):
+            assert (await second.post(url, json=OBJECTION)).status_code == 201
+        full = await second.post(url, json=OBJECTION)
+        assert (full.status_code, full.json()["code"]) == (429, "too-many-objections-to-dossier")
+        assert DOSSIER in full.json()["message_vi"] and "5 objections" in full.json()["message_en"]
+
+        limited.clock.advance(timedelta(hours=1))
+        assert (await first.post(url, json=OBJECTION)).status_code == 201, "a new hour, a new allowance"
+
+
+@LIMITED
+async def test_the_task_shows_the_latest_objections_and_how_many_there_are(
+    review: Review, tokens: Tokens
+) -> None:
+    limited = await _published(review)
+    await limited.deliver(
+        Topic.REVIEW_EVENTS, task_opened(f"{DOSSIER}.2.province.council", role="council_member")
+    )
+    sent = []
+    for n in range(3):
+        limited.clock.advance(timedelta(minutes=1))
+        async with _from(limited, f"192.0.2.{n}") as client:
+            response = await client.post(f"/v1/public-comments/{DOSSIER}/objections", json=OBJECTION)
+        sent.append(response.json()["objection_id"])
+    task = (
+        await limited.http.get(
+            f"/v1/tasks/{DOSSIER}.2.province.council", headers=tokens.staff(UNIT, "council_member")
+        )
+    ).json()
+    assert [item["objection_id"] for item in task["objections"]] == sent[1:], "the latest 2, oldest first"
+    assert (task["objections_total"], task["objections_url"]) == (3, f"/v1/dossiers/{DOSSIER}/objections")
+
+
+async def test_every_field_of_an_objection_is_bounded(review: Review) -> None:
+    await _published(review)
+    for field, size in [("author_name", 201), ("contact", 301), ("entry_id", 121), ("text", 10_001)]:
+        response = await _object(review, **{field: "x" * size})
+        assert (response.status_code, response.json()["code"]) == (422, "validation-failed"), field
+        assert response.json()["errors"][0]["loc"][-1] == field
+    long_id = await review.http.post(f"/v1/public-comments/{'d' * 65}/objections", json=OBJECTION)
+    assert (long_id.status_code, long_id.json()["code"]) == (422, "validation-failed")
