@@ -8,7 +8,7 @@ tests give a ``ManualClock``); adapters pass none.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol, TypeVar
@@ -32,7 +32,9 @@ from servicekit.doorbell import Doorbell
 from services.notifications.channels.base import ChannelRegistry
 from services.notifications.dispatch import RetryPolicy
 from services.notifications.notices import NoticeDesk
+from services.notifications.receivers import ReceiverLimits
 from services.notifications.rendering import Renderer
+from services.notifications.secretbox import SecretBox
 from services.notifications.settings import SERVICE_NAME, NotificationsSettings
 
 T = TypeVar("T")
@@ -76,11 +78,16 @@ class NotificationsContext:
     settings: NotificationsSettings
     desk: NoticeDesk
     policy: RetryPolicy
+    limits: ReceiverLimits
     authenticate_staff: Callable[[Request], Principal]
     authenticate_client: Callable[[Request], Principal]
     doorbell: Doorbell = field(default_factory=Doorbell)
     rng: random.Random = field(default_factory=random.Random)
     """The jitter of retries."""
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
+    """The addresses of a webhook's host (the system's resolver when None)."""
+    secrets: SecretBox | None = None
+    """Seals webhook secrets (the service has one; the operators' commands need none)."""
 
     @property
     def channels(self) -> ChannelRegistry:
@@ -92,7 +99,12 @@ class NotificationsContext:
 
 
 def build_context(
-    runtime: Runtime, settings: NotificationsSettings, channels: ChannelRegistry, renderer: Renderer
+    runtime: Runtime,
+    settings: NotificationsSettings,
+    channels: ChannelRegistry,
+    renderer: Renderer,
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None,
+    secrets: SecretBox | None = None,
 ) -> NotificationsContext:
     tokens = TokenService(AuthSettings(), NOTIFICATIONS_AUDIENCE, runtime.clock)
     return NotificationsContext(
@@ -107,6 +119,13 @@ def build_context(
             stale_after=timedelta(hours=settings.stale_after_hours),
         ),
         policy=RetryPolicy(settings.max_attempts, settings.retry_base_seconds, settings.retry_cap_seconds),
+        limits=ReceiverLimits(
+            concurrency=settings.receiver_concurrency,
+            failures=settings.breaker_failures,
+            cooldown=timedelta(seconds=settings.breaker_cooldown_seconds),
+        ),
         authenticate_staff=tokens.authenticator(STAFF_SCOPE),
         authenticate_client=tokens.authenticator(INTEGRATOR_READ_SCOPE),
+        resolver=resolver,
+        secrets=secrets,
     )

@@ -24,6 +24,7 @@ from contracts.events import NotificationDelivered, NotificationDeliveredData
 from contracts.topics import Topic
 from servicekit.outbox import add_to_outbox
 from servicekit.telemetry import continued_trace
+from services.notifications import receivers
 from services.notifications.channels.base import ChannelRegistry, NoRoute, wire_name
 from services.notifications.domain import retry_delay
 from services.notifications.models import (
@@ -36,6 +37,7 @@ from services.notifications.models import (
     Notification,
 )
 from services.notifications.preferences import RecipientBook
+from services.notifications.receivers import ReceiverLimits
 from services.notifications.rendering import Renderer
 
 
@@ -177,14 +179,25 @@ def recover_interrupted(session: Session, now: datetime) -> int:
 
 
 def claim_due(
-    session: Session, now: datetime, limit: int, lease: timedelta, channels: ChannelRegistry
+    session: Session,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    channels: ChannelRegistry,
+    limits: ReceiverLimits,
 ) -> list[Claim]:
-    """Claim up to ``limit`` due deliveries for one attempt each, until ``now + lease``; those
-    their channel can no longer send are cancelled. A delivery of a channel this process does
-    not run is claimed all the same: its attempt fails, saying so."""
+    """Claim up to ``limit`` due deliveries for one attempt each, until ``now + lease``, leaving
+    receivers with no room (``receivers.Room``) aside — their turn comes when an attempt ends —
+    and deferring those of receivers whose circuit is open; those their channel can no longer
+    send are cancelled. A delivery of a channel this process does not run is claimed all the
+    same: its attempt fails, saying so."""
+    receivers.defer_open(session, now)
+    room = receivers.Room(session, now, limits)
     due = session.exec(
         select(Delivery)
-        .where(Delivery.status == DeliveryStatus.PENDING, col(Delivery.next_attempt_at) <= now)
+        .where(
+            Delivery.status == DeliveryStatus.PENDING, col(Delivery.next_attempt_at) <= now, *room.not_full()
+        )
         .order_by(col(Delivery.next_attempt_at))
         .limit(limit)
     ).all()
@@ -195,6 +208,8 @@ def claim_due(
         route = channel.route(delivery.target, book) if channel is not None else {}
         if isinstance(route, NoRoute):
             _cancel(session, delivery, now, route.reason)
+            continue
+        if not room.take((delivery.channel, delivery.target)):
             continue
         attempt = delivery.attempts + 1
         # A conditional update: of two dispatchers claiming the same row, one wins.
@@ -254,9 +269,11 @@ def record_outcomes(
     source: str,
     policy: RetryPolicy,
     rng: random.Random,
+    limits: ReceiverLimits,
 ) -> None:
-    """A dispatch round's outcomes in one transaction: one commit and one relay wake-up for the
-    round rather than one per attempt."""
+    """The outcomes of the attempts that ended since the last were recorded, in one transaction:
+    one commit and one relay wake-up for them rather than one per attempt; each counts on its
+    receiver's circuit."""
     # One query for the round's rows; held so that each ``session.get`` below finds its row in
     # the identity map (which holds unchanged rows only weakly).
     _held = session.exec(
@@ -268,6 +285,8 @@ def record_outcomes(
                 record_delivered(session, outcome.claim, outcome.detail, outcome.at, source)
             else:
                 record_failed(session, outcome.claim, outcome.error, outcome.at, policy, rng)
+            receiver = (outcome.claim.channel, outcome.claim.target)
+            receivers.record(session, receiver, outcome.error is None, outcome.at, limits)
 
 
 def record_delivered(session: Session, claim: Claim, detail: str, now: datetime, source: str) -> None:
@@ -369,6 +388,9 @@ def redeliver(session: Session, deliveries: Sequence[Delivery], actor: str, now:
         delivery.next_attempt_at = now
         session.add(delivery)
         queued.append(delivery.id)
+    receivers.probe_now(
+        session, [(d.channel, d.target) for d in deliveries if d.id in queued], now
+    )  # someone says the receiver is back: try it now
     return queued
 
 
@@ -397,9 +419,13 @@ def find_deliveries(
     return list(session.exec(statement.offset(offset).limit(limit)).all())
 
 
-def delivery_views(session: Session, deliveries: Sequence[Delivery]) -> list[DeliveryView]:
-    """The deliveries with their log, those of channels contracts name (``DeliveryChannel``)."""
+def delivery_views(
+    session: Session, deliveries: Sequence[Delivery], now: datetime, limits: ReceiverLimits
+) -> list[DeliveryView]:
+    """The deliveries with their log and their receiver's circuit, those of channels contracts
+    name (``DeliveryChannel``)."""
     shown = [(delivery, name) for delivery in deliveries if (name := wire_name(delivery.channel))]
+    circuits = receivers.receiver_views(session, [(d.channel, d.target) for d, _ in shown], now, limits)
     ids = [delivery.id for delivery, _ in shown]
     log = session.exec(
         select(DeliveryLogEntry)
@@ -426,6 +452,7 @@ def delivery_views(session: Session, deliveries: Sequence[Delivery]) -> list[Del
             next_attempt_at=delivery.next_attempt_at if delivery.status == DeliveryStatus.PENDING else None,
             delivered_at=delivery.delivered_at,
             last_error=delivery.last_error,
+            receiver=circuits[(delivery.channel, delivery.target)],
             log=[
                 DeliveryLogView(
                     at=entry.at,

@@ -121,6 +121,8 @@ class DeliveryOutcome(StrEnum):
     HELD_FOR_DIGEST = "held-for-digest"
     DIGESTED = "digested"
     CANCELLED = "cancelled"
+    DEFERRED = "deferred"
+    """Its receiver's circuit is open: put off to the end of the cool-down, not an attempt."""
 
 
 class DeliveryLogEntry(SQLModel, table=True):
@@ -137,6 +139,20 @@ class DeliveryLogEntry(SQLModel, table=True):
     at: datetime
 
 
+class ReceiverCircuit(SQLModel, table=True):
+    """The circuit breaker of one receiver (a channel's target: a webhook subscription's client,
+    a mailbox): its failed attempts in a row, and until when its deliveries are deferred
+    (``receivers``). No row: it never failed, or succeeded since."""
+
+    __tablename__ = "receiver_circuit"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    target: str = Field(primary_key=True, max_length=300)
+    failures: int = 0
+    open_until: datetime | None = None
+    updated_at: datetime
+
+
 WEBHOOK_URL_LENGTH = 2000
 
 
@@ -146,7 +162,8 @@ class WebhookSubscription(SQLModel, table=True):
     client_id: str = Field(primary_key=True, max_length=200)
     url: str = Field(max_length=WEBHOOK_URL_LENGTH)
     secret: str = Field(max_length=200)
-    """Kept as it is: the HMAC needs it. Shown to the client once, when made or rotated."""
+    """Sealed (``secretbox``: AES-GCM under ``TDKT_NOTIFICATIONS_SECRETS_KEY``); the HMAC needs
+    it back, so it is encrypted, not hashed. Shown to the client once, when made or rotated."""
     language: str = Field(default="vi", max_length=10)
     active: bool = True
     created_at: datetime
@@ -313,6 +330,27 @@ class DeliveryLogView(BaseModel):
     detail: str
 
 
+class CircuitState(StrEnum):
+    CLOSED = "closed"
+    """Sent to as usual."""
+    OPEN = "open"
+    """Failed too often: its deliveries are deferred until ``open_until``."""
+    HALF_OPEN = "half-open"
+    """The cool-down is over: one attempt at a time tries it again."""
+
+
+class ReceiverView(BaseModel):
+    circuit: CircuitState = PydanticField(
+        description="The receiver's circuit breaker: `closed` (sent to as usual), `open` (it failed too many "
+        "times in a row: its deliveries are deferred, not attempted, until `open_until`), `half-open` (one "
+        "attempt at a time tries it again)"
+    )
+    consecutive_failures: int = PydanticField(description="Its failed attempts in a row")
+    open_until: datetime | None = PydanticField(
+        default=None, description="While open: the end of the cool-down"
+    )
+
+
 class DeliveryView(BaseModel):
     delivery_id: str
     notification_id: str | None
@@ -325,4 +363,7 @@ class DeliveryView(BaseModel):
     next_attempt_at: datetime | None
     delivered_at: datetime | None
     last_error: str | None
+    receiver: ReceiverView = PydanticField(
+        description="The state of the receiver it goes to (shared by its other deliveries)"
+    )
     log: list[DeliveryLogView]

@@ -19,9 +19,11 @@ from services.notifications.models import (
     SubscriptionView,
     WebhookSubscription,
 )
+from services.notifications.secretbox import SecretBox
 
 
-def subscription_view(subscription: WebhookSubscription, with_secret: bool = False) -> SubscriptionView:
+def subscription_view(subscription: WebhookSubscription, secret: str | None = None) -> SubscriptionView:
+    """The subscription as its client reads it, with ``secret`` (in clear) when just made."""
     return SubscriptionView(
         client_id=subscription.client_id,
         url=subscription.url,
@@ -29,7 +31,7 @@ def subscription_view(subscription: WebhookSubscription, with_secret: bool = Fal
         active=subscription.active,
         created_at=subscription.created_at,
         updated_at=subscription.updated_at,
-        secret=subscription.secret if with_secret else None,
+        secret=secret,
     )
 
 
@@ -38,21 +40,23 @@ def new_secret() -> str:
 
 
 def subscribe(
-    session: Session, client_id: str, request: SubscriptionRequest, now: datetime
+    session: Session, client_id: str, request: SubscriptionRequest, now: datetime, box: SecretBox
 ) -> tuple[SubscriptionView, bool]:
-    """Make or change the client's subscription; the secret is returned when it is made."""
+    """Make or change the client's subscription; the secret is returned when it is made (and
+    stored sealed by ``box``)."""
     subscription = session.get(WebhookSubscription, client_id)
-    created = subscription is None
+    secret: str | None = None
     if subscription is None:
+        secret = new_secret()
         subscription = WebhookSubscription(
-            client_id=client_id, url="", secret=new_secret(), created_at=now, updated_at=now
+            client_id=client_id, url="", secret=box.seal(secret, client_id), created_at=now, updated_at=now
         )
     subscription.url = str(request.url)
     subscription.language = request.language
     subscription.active = request.active
     subscription.updated_at = now
     session.add(subscription)
-    return subscription_view(subscription, with_secret=created), created
+    return subscription_view(subscription, secret), secret is not None
 
 
 def own_subscription(session: Session, client_id: str) -> WebhookSubscription:
@@ -62,12 +66,14 @@ def own_subscription(session: Session, client_id: str) -> WebhookSubscription:
     return subscription
 
 
-def rotate_secret(session: Session, client_id: str, now: datetime) -> SubscriptionView:
+def rotate_secret(session: Session, client_id: str, now: datetime, box: SecretBox) -> SubscriptionView:
+    """A new secret, stored sealed by ``box`` (by its first key), returned in clear this once."""
     subscription = own_subscription(session, client_id)
-    subscription.secret = new_secret()
+    secret = new_secret()
+    subscription.secret = box.seal(secret, client_id)
     subscription.updated_at = now
     session.add(subscription)
-    return subscription_view(subscription, with_secret=True)
+    return subscription_view(subscription, secret)
 
 
 def unsubscribe(session: Session, client_id: str, now: datetime) -> None:

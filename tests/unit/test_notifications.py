@@ -3,10 +3,12 @@ and the delivery bookkeeping on the embedded database (claims, interruptions, de
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import random
 import re
+import socket
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from aiosmtplib.email import flatten_message
 from jinja2 import DictLoader
@@ -55,7 +58,7 @@ from services.notifications import dispatch, feed, notices, preferences, subscri
 from services.notifications.channels.base import ChannelChoice, ChannelRegistry, Subscriber
 from services.notifications.channels.email import EmailChannel, OutgoingEmail, build_message, load_directory
 from services.notifications.channels.feed import FeedChannel
-from services.notifications.channels.webhook import WebhookChannel
+from services.notifications.channels.webhook import WebhookChannel, failure_reason
 from services.notifications.dispatch import RetryPolicy
 from services.notifications.domain import (
     NoticeDraft,
@@ -77,7 +80,9 @@ from services.notifications.models import (
     SubscriptionRequest,
 )
 from services.notifications.notices import NoticeDesk
+from services.notifications.receivers import ReceiverLimits
 from services.notifications.rendering import TEMPLATE_DIR, Links, Renderer
+from services.notifications.secretbox import SecretBox, new_key
 from tests.support import events
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -327,7 +332,11 @@ def _rows(engine: Engine, model: Any, *where: Any) -> list[Any]:
 def _subscribe(engine: Engine, client: str = "demo-integrator") -> None:
     with Session(engine) as session:
         subscriptions.subscribe(
-            session, client, SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"}), NOW
+            session,
+            client,
+            SubscriptionRequest.model_validate({"url": "https://receiver.example/hook"}),
+            NOW,
+            SecretBox(new_key()),
         )
         session.commit()
 
@@ -389,6 +398,7 @@ def test_preferences_turn_channels_off_and_gather_reminders_into_a_digest(engine
 
 
 POLICY = RetryPolicy(max_attempts=3, base_seconds=1, cap_seconds=10)
+LIMITS = ReceiverLimits(concurrency=4, failures=5, cooldown=timedelta(minutes=5))
 CHANNELS = _channels()
 
 
@@ -404,9 +414,11 @@ def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_r
     now = NOW + timedelta(days=1)
     for attempt in range(1, 4):
         with Session(engine) as session:
-            (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
+            (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS)
             assert claim.attempt == attempt
-            assert dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS) == [], "claimed once"
+            assert dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS) == [], (
+                "claimed once"
+            )
             dispatch.record_failed(session, claim, "SMTP: 451 try later", now, POLICY, rng)
             session.commit()
         (delivery,) = _rows(engine, Delivery)
@@ -420,7 +432,7 @@ def test_failures_retry_later_then_dead_letter_and_a_redelivery_starts_a_fresh_r
         dead = session.get_one(Delivery, delivery.id)
         assert dispatch.redeliver(session, [dead], "operator", now) == [delivery.id]
         session.commit()
-        (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
+        (claim,) = dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS)
         assert claim.attempt == 1
         dispatch.record_delivered(session, claim, "SMTP: 250 OK", now, "/tdkt/notifications")
         session.commit()
@@ -435,7 +447,7 @@ def test_a_rounds_outcomes_are_recorded_together_each_in_its_attempts_trace(engi
     with Session(engine) as session:
         claims = {
             claim.channel: claim
-            for claim in dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS)
+            for claim in dispatch.claim_due(session, now, 10, timedelta(seconds=60), CHANNELS, LIMITS)
         }
         session.commit()
     email_trace, webhook_trace = "1" * 32, "2" * 32
@@ -448,7 +460,7 @@ def test_a_rounds_outcomes_are_recorded_together_each_in_its_attempts_trace(engi
         ),
     ]
     with Session(engine) as session:
-        dispatch.record_outcomes(session, outcomes, "/tdkt/notifications", POLICY, random.Random(1))
+        dispatch.record_outcomes(session, outcomes, "/tdkt/notifications", POLICY, random.Random(1), LIMITS)
         session.commit()
     status = {delivery.channel: delivery.status for delivery in _rows(engine, Delivery)}
     assert status == {"email": DeliveryStatus.DELIVERED, "webhook": DeliveryStatus.PENDING}
@@ -471,14 +483,14 @@ def test_a_claim_whose_sender_died_is_sent_once_more_and_the_log_says_so(engine:
     now = NOW + timedelta(days=1)
     lease = timedelta(seconds=60)
     with Session(engine) as session:
-        (first,) = dispatch.claim_due(session, now, 10, lease, CHANNELS)
+        (first,) = dispatch.claim_due(session, now, 10, lease, CHANNELS, LIMITS)
         session.commit()
     # the sender dies here: no outcome is recorded for ``first``
     with Session(engine) as session:
         assert dispatch.recover_interrupted(session, now + lease / 2) == 0, "not while the lease holds"
         assert dispatch.recover_interrupted(session, now + lease * 2) == 1
         session.commit()
-        (second,) = dispatch.claim_due(session, now + lease * 2, 10, lease, CHANNELS)
+        (second,) = dispatch.claim_due(session, now + lease * 2, 10, lease, CHANNELS, LIMITS)
         dispatch.record_delivered(session, second, "SMTP: 250 OK", now + lease * 2, "/tdkt/notifications")
         # the dead sender's late report changes nothing but the log
         dispatch.record_failed(session, first, "late", now + lease * 3, POLICY, random.Random())
@@ -550,12 +562,25 @@ def test_a_decision_line_without_a_number_still_renders_for_the_nominee() -> Non
 
 @pytest.mark.parametrize(
     ("host", "public"),
-    [("127.0.0.1", False), ("10.1.2.3", False), ("169.254.169.254", False), ("8.8.8.8", True)],
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("169.254.169.254", False),
+        ("100.64.0.1", False),
+        ("224.0.0.1", False),
+        ("240.0.0.1", False),
+        ("::1", False),
+        ("fe80::1%eth0", False),
+        ("ff0e::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("8.8.8.8", True),
+        ("2606:4700::1111", True),
+    ],
 )
 def test_webhooks_go_only_to_public_addresses(host: str, public: bool) -> None:
-    from services.notifications.channels.webhook import resolves_to_public_addresses
+    from services.notifications.channels.webhook import is_public
 
-    assert resolves_to_public_addresses(host) is public
+    assert is_public(host) is public
 
 
 # --- names, not codes ----------------------------------------------------------------------
@@ -886,3 +911,31 @@ def test_a_withdrawn_dossier_settles_its_open_task(engine: Engine) -> None:
     assert _feed(engine, "van-thu.1", "clerk").unread == 1
     _handle(engine, events.closed(DossierWithdrawn, "d-1", "Đơn vị rút"))
     assert [item.kind for item in _feed(engine, "van-thu.1", "clerk").items if not item.read] == ["withdrawn"]
+
+
+async def test_a_webhooks_failure_reason_is_stable_and_names_no_address() -> None:
+    """Real refusals by the network (a closed port, TLS to a plain-HTTP server) give the delivery
+    log its stable reason, not the error's text with the address it tried."""
+
+    async def plain_http(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 204 No Content\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(plain_http, "127.0.0.1", 0)
+    plain_port = server.sockets[0].getsockname()[1]
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed_port = unused.getsockname()[1]
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            for url, reason in (
+                (f"http://127.0.0.1:{closed_port}/hook", "connection refused"),
+                (f"https://127.0.0.1:{plain_port}/hook", "TLS error"),
+            ):
+                with pytest.raises(httpx.HTTPError) as raised:
+                    await http.post(url)
+                assert failure_reason(raised.value) == reason
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -20,7 +20,7 @@ dead-letters. Nothing outside a channel's module names a channel to decide what 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -32,13 +32,22 @@ from contracts.events import DeliveryChannel
 from contracts.webhooks import NoticeKind
 from services.notifications.domain import NoticeDraft
 from services.notifications.rendering import Renderer
+from services.notifications.secretbox import SecretBox
 from services.notifications.settings import NotificationsSettings
 
 logger = logging.getLogger(__name__)
 
 
 class SendFailed(Exception):
-    """The attempt failed; the message is what the delivery log records."""
+    """The attempt failed. Its message is the *reason* the delivery log records and clients read:
+    short and stable ("timeout", "connection refused", "HTTP 503"…), never the receiver's, the
+    network's or a resolver's own words, which can name internal addresses; those go in
+    ``detail``, for the service's log only."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -196,6 +205,12 @@ class ChannelSetup:
     http: httpx.AsyncClient
     mailer: Mailer | None = None
     """Sends e-mail; SMTP with the settings' server when None."""
+    webhook_http: httpx.AsyncClient | None = None
+    """The client webhooks are sent with (``http`` when None)."""
+    resolver: Callable[[str, int], Awaitable[list[str]]] | None = None
+    """The addresses of a host name, for a port; the system's resolver when None."""
+    secrets: SecretBox | None = None
+    """Opens the webhook secrets sealed in the database."""
 
 
 @dataclass(frozen=True)

@@ -145,8 +145,12 @@ class SmtpMailer:
                 use_tls=self._settings.smtp_tls,
                 timeout=self._settings.send_timeout_seconds,
             )
-        except (aiosmtplib.SMTPException, OSError) as error:
-            raise SendFailed(f"SMTP: {error}") from error
+        except aiosmtplib.SMTPResponseException as error:  # the server's code is stable; its words are not
+            raise SendFailed(f"SMTP {error.code}", f"SMTP: {error}") from error
+        except aiosmtplib.SMTPException as error:
+            raise SendFailed(f"SMTP: {type(error).__name__}", f"SMTP: {error}") from error
+        except OSError as error:
+            raise SendFailed("SMTP: connection failed", f"SMTP: {error}") from error
         return f"SMTP: {reply}"
 
 
@@ -163,9 +167,9 @@ class CertificateSource:
         try:
             response = await self._http.get(url)
         except httpx.HTTPError as error:
-            raise SendFailed(f"certificate not fetched: {type(error).__name__}: {error}") from error
+            raise SendFailed("certificate not fetched", f"{type(error).__name__}: {error}") from error
         if response.status_code != 200:
-            raise SendFailed(f"certificate not available: HTTP {response.status_code}: {response.text[:200]}")
+            raise SendFailed(f"certificate not available: HTTP {response.status_code}", response.text[:200])
         return Attachment(file_name or f"khen-thuong-{decision_id}-{line_number}.pdf", response.content)
 
 

@@ -1,10 +1,12 @@
-"""The dispatcher's work (``flows.Dispatcher`` runs it): what is due is sent by its channel, and
-time-driven bookkeeping — digests fallen due, claims whose sender died."""
+"""The dispatcher's work (``flows.Dispatcher`` runs it): what is due is claimed, attempted by its
+channel (each attempt on its own) and its outcome recorded, and time-driven bookkeeping — digests
+fallen due, claims whose sender died."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from opentelemetry import trace
@@ -17,6 +19,11 @@ from services.notifications.context import NotificationsContext
 from services.notifications.dispatch import AttemptOutcome, Claim
 
 logger = logging.getLogger(__name__)
+
+TIMEOUT = "timeout"
+BROKE = "internal error"
+"""What the delivery log says of an attempt that failed by a fault of ours (the service's log has
+the exception): its text could be anything, the other side's words included."""
 tracer = trace.get_tracer(__name__)
 
 
@@ -27,28 +34,31 @@ async def keep_house(ctx: NotificationsContext) -> None:
     await run_in_session(ctx.runtime.engine, lambda session: dispatch.keep_house(session, now, ctx.renderer))
 
 
-async def send_due(ctx: NotificationsContext) -> int:
-    """One round: claim a batch of due deliveries (committed before anything is sent), attempt
-    each by its channel within the send timeout, then record every outcome in one transaction
-    (and one relay wake-up). Returns how many were attempted."""
+async def claim_due(ctx: NotificationsContext, room: int) -> list[Claim]:
+    """Claim up to ``room`` (and the batch size) due deliveries, committed before anything is
+    sent, each receiver within its room (``receivers``)."""
     settings = ctx.settings
     now = ctx.runtime.clock.now()
     lease = timedelta(seconds=settings.lease_seconds)
-    claims = await run_in_session(
+    limit = min(room, settings.dispatch_batch)
+    return await run_in_session(
         ctx.runtime.engine,
-        lambda session: dispatch.claim_due(session, now, settings.dispatch_batch, lease, ctx.channels),
+        lambda session: dispatch.claim_due(session, now, limit, lease, ctx.channels, ctx.limits),
     )
-    if claims:
-        outcomes = await asyncio.gather(*(_attempt(ctx, claim) for claim in claims))
-        await ctx.runtime.write(
-            lambda session: dispatch.record_outcomes(
-                session, outcomes, ctx.runtime.source, ctx.policy, ctx.rng
-            )
+
+
+async def record(ctx: NotificationsContext, outcomes: Sequence[AttemptOutcome]) -> None:
+    """Attempts' outcomes in one transaction (and one relay wake-up)."""
+    await ctx.runtime.write(
+        lambda session: dispatch.record_outcomes(
+            session, outcomes, ctx.runtime.source, ctx.policy, ctx.rng, ctx.limits
         )
-    return len(claims)
+    )
 
 
-async def _attempt(ctx: NotificationsContext, claim: Claim) -> AttemptOutcome:
+async def attempt(ctx: NotificationsContext, claim: Claim) -> AttemptOutcome:
+    """One attempt by the claim's channel, within the send timeout: its own, whatever the other
+    attempts under way do."""
     with (
         continued_trace(claim.trace_carrier),
         tracer.start_as_current_span(
@@ -59,12 +69,21 @@ async def _attempt(ctx: NotificationsContext, claim: Claim) -> AttemptOutcome:
         detail, failure = "", None
         try:
             detail = await asyncio.wait_for(_send(ctx, claim), timeout=ctx.settings.send_timeout_seconds)
-        except (SendFailed, TimeoutError) as error:
-            failure = str(error) or "timed out"
+        except SendFailed as error:  # the log keeps its reason; its detail is for this log only
+            failure = error.reason
+            logger.info(
+                "delivery %s attempt %d failed: %s (%s)",
+                claim.delivery_id,
+                claim.attempt,
+                failure,
+                error.detail,
+            )
+        except TimeoutError:
+            failure = TIMEOUT
             logger.info("delivery %s attempt %d failed: %s", claim.delivery_id, claim.attempt, failure)
-        except Exception as error:  # a bug or bad data: counted and dead-lettered like any failure
+        except Exception:  # a bug or bad data: counted and dead-lettered like any failure
             logger.exception("delivery %s attempt %d broke", claim.delivery_id, claim.attempt)
-            failure = f"{type(error).__name__}: {error}"
+            failure = BROKE
         return AttemptOutcome(claim, ctx.runtime.clock.now(), trace_carrier(), detail=detail, error=failure)
 
 

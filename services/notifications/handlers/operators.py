@@ -25,11 +25,13 @@ async def list_deliveries(
 ) -> list[DeliveryView]:
     """The delivery log (at most ``MAX_LISTED`` deliveries, oldest first)."""
 
+    now = ctx.runtime.clock.now()
+
     def found(session: Session) -> list[DeliveryView]:
         rows = dispatch.find_deliveries(
             session, status=status, channel=channel, dossier_id=dossier_id, limit=MAX_LISTED
         )
-        return dispatch.delivery_views(session, rows)
+        return dispatch.delivery_views(session, rows, now, ctx.limits)
 
     return await run_in_session(ctx.runtime.engine, found)
 

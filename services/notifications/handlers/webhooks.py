@@ -3,29 +3,37 @@ delivery log, and redelivery."""
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlmodel import Session
 
 from servicekit.db import run_in_session
 from services.notifications import dispatch, subscriptions
 from services.notifications.channels.webhook import NAME as WEBHOOK
-from services.notifications.channels.webhook import resolves_to_public_addresses
+from services.notifications.channels.webhook import NotPublic, public_address, system_resolver
 from services.notifications.context import NotificationsContext
 from services.notifications.errors import DELIVERY_UNDER_WAY, INSECURE_WEBHOOK_URL, WEBHOOK_URL_NOT_PUBLIC
 from services.notifications.models import DeliveryStatus, DeliveryView, SubscriptionRequest, SubscriptionView
+from services.notifications.secretbox import SecretBox
 
 
 async def _check_url(ctx: NotificationsContext, request: SubscriptionRequest) -> None:
     """Notices go over https to public addresses only (plain http and local receivers where the
-    settings allow them: development and tests)."""
+    settings allow them: development and tests). The channel checks the address again at each
+    attempt, and connects to the one it checked."""
     if ctx.settings.webhook_allow_http:
         return
     url, host = str(request.url), request.url.host or ""
     if request.url.scheme != "https":
         raise INSECURE_WEBHOOK_URL(url=url)
-    if not await asyncio.to_thread(resolves_to_public_addresses, host):
-        raise WEBHOOK_URL_NOT_PUBLIC(url=url, host=host)
+    try:
+        await public_address(ctx.resolver or system_resolver, host, request.url.port or 443)
+    except NotPublic as refused:
+        raise WEBHOOK_URL_NOT_PUBLIC(url=url, host=host) from refused
+
+
+def _box(ctx: NotificationsContext) -> SecretBox:
+    if ctx.secrets is None:  # the service refuses to start without; an operator's command has none
+        raise RuntimeError("no key to seal webhook secrets with (TDKT_NOTIFICATIONS_SECRETS_KEY)")
+    return ctx.secrets
 
 
 async def subscribe(
@@ -35,7 +43,8 @@ async def subscribe(
     await _check_url(ctx, request)
     now = ctx.runtime.clock.now()
     return await run_in_session(
-        ctx.runtime.engine, lambda session: subscriptions.subscribe(session, client_id, request, now)
+        ctx.runtime.engine,
+        lambda session: subscriptions.subscribe(session, client_id, request, now, _box(ctx)),
     )
 
 
@@ -58,7 +67,7 @@ async def rotate_secret(ctx: NotificationsContext, client_id: str) -> Subscripti
     """A new signing secret, in the answer; the deliveries still to come are signed with it."""
     now = ctx.runtime.clock.now()
     return await run_in_session(
-        ctx.runtime.engine, lambda session: subscriptions.rotate_secret(session, client_id, now)
+        ctx.runtime.engine, lambda session: subscriptions.rotate_secret(session, client_id, now, _box(ctx))
     )
 
 
@@ -73,6 +82,8 @@ async def deliveries(
 ) -> list[DeliveryView]:
     """The client's webhook deliveries, oldest first, each with every attempt's outcome."""
 
+    now = ctx.runtime.clock.now()
+
     def found(session: Session) -> list[DeliveryView]:
         rows = dispatch.find_deliveries(
             session,
@@ -83,7 +94,7 @@ async def deliveries(
             limit=limit,
             offset=offset,
         )
-        return dispatch.delivery_views(session, rows)
+        return dispatch.delivery_views(session, rows, now, ctx.limits)
 
     return await run_in_session(ctx.runtime.engine, found)
 

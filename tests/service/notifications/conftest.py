@@ -9,7 +9,9 @@ digests, leases) falls due when the test moves the clock.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,22 +71,46 @@ class FakeMailer:
 @dataclass
 class Web:
     """The HTTP world the service talks to: webhook receivers (answering ``statuses[path]``, 204 by
-    default) and the decisions registry (serving ``CERTIFICATE``, or ``certificate_status``)."""
+    default; those of ``hanging`` paths not before ``release`` is set) and the decisions registry
+    (serving ``CERTIFICATE``, or ``certificate_status``)."""
 
     requests: list[httpx.Request] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     certificate_status: int = 200
+    hanging: set[str] = field(default_factory=set)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+    errors: dict[str, httpx.HTTPError] = field(default_factory=dict)
+    """Paths whose requests get no answer but this error."""
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    async def handle(self, request: httpx.Request) -> httpx.Response:
         if str(request.url).startswith(DECISIONS):
             if self.certificate_status != 200:
                 return httpx.Response(self.certificate_status, json={"code": "document-not-ready"})
             return httpx.Response(200, content=CERTIFICATE, headers={"content-type": "application/pdf"})
         self.requests.append(request)
+        if request.url.path in self.errors:
+            raise self.errors[request.url.path]
+        if request.url.path in self.hanging:
+            await self.release.wait()
         return httpx.Response(self.statuses.get(request.url.path, 204))
 
     def received(self, path: str) -> list[httpx.Request]:
         return [request for request in self.requests if request.url.path == path]
+
+
+@dataclass
+class Dns:
+    """The names webhook hosts resolve to (``names``; an unknown name is not found), and every
+    lookup made. Addresses need no lookup."""
+
+    names: dict[str, list[str]] = field(default_factory=dict)
+    lookups: list[str] = field(default_factory=list)
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        self.lookups.append(host)
+        if host not in self.names:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return list(self.names[host])
 
 
 @dataclass
@@ -94,6 +120,7 @@ class Notifications:
     service: InProcess
     mail: FakeMailer
     web: Web
+    dns: Dns
 
     @property
     def ctx(self) -> NotificationsContext:
@@ -192,7 +219,9 @@ def notifications_env(
 
 @pytest.fixture
 async def notifier(notifications_env: dict[str, str], clock: ManualClock) -> AsyncIterator[Notifications]:
-    mail, web = FakeMailer(), Web()
-    app, runtime = notifications.build(clock, http_transport=httpx.MockTransport(web.handle), mailer=mail)
+    mail, web, dns = FakeMailer(), Web(), Dns()
+    app, runtime = notifications.build(
+        clock, http_transport=httpx.MockTransport(web.handle), mailer=mail, resolver=dns.resolve
+    )
     async with InProcess(app, runtime, clock) as service:
-        yield Notifications(service, mail, web)
+        yield Notifications(service, mail, web, dns)

@@ -26,7 +26,7 @@ from services.notifications.domain import NoticeDraft
 from services.notifications.models import Delivery, DeliveryStatus
 from tests.service.conftest import Tokens
 from tests.service.harness import InProcess
-from tests.service.notifications.conftest import ORGANISATION_MAILBOX, FakeMailer, Notifications, Web
+from tests.service.notifications.conftest import ORGANISATION_MAILBOX, Dns, FakeMailer, Notifications, Web
 from tests.support import events
 
 DELIVERED = "vn.tdkt.notification.delivered.v1"
@@ -65,7 +65,7 @@ async def with_sms(
     app, runtime = notifications.build(clock, http_transport=httpx.MockTransport(web.handle), mailer=mail)
     app.state.context.channels.register(sms)
     async with InProcess(app, runtime, clock) as service:
-        yield Notifications(service, mail, web), sms
+        yield Notifications(service, mail, web, Dns()), sms
 
 
 async def test_the_service_runs_each_channel_module_of_its_package(notifier: Notifications) -> None:

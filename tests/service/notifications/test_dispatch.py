@@ -43,7 +43,7 @@ async def test_a_failing_webhook_backs_off_by_the_clock_then_is_dead_lettered_an
         assert (waiting.status, waiting.attempts) == (DeliveryStatus.PENDING, attempt)
         ceiling = RETRY_BASE_SECONDS * 2 ** (attempt - 1)
         assert ceiling / 2 <= (waiting.next_attempt_at - notifier.clock.now()).total_seconds() <= ceiling
-        assert await dispatch_handlers.send_due(notifier.ctx) == 0, "nothing before its time"
+        assert await dispatch_handlers.claim_due(notifier.ctx, 10) == [], "nothing before its time"
         notifier.clock.set(waiting.next_attempt_at)
         await notifier.settle()
     dead = await _webhook(notifier)
@@ -140,7 +140,9 @@ async def test_a_claim_whose_sender_died_is_sent_once_more_and_the_log_says_so(
     lease = timedelta(seconds=notifier.ctx.settings.lease_seconds)
 
     def claim_and_die(session: Session) -> list[dispatch.Claim]:
-        return dispatch.claim_due(session, notifier.clock.now(), 10, lease, notifier.ctx.channels)
+        return dispatch.claim_due(
+            session, notifier.clock.now(), 10, lease, notifier.ctx.channels, notifier.ctx.limits
+        )
 
     (claim,) = await run_in_session(notifier.service.runtime.engine, claim_and_die)  # no outcome ever
     notifier.clock.advance(lease / 2)
