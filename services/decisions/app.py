@@ -86,7 +86,7 @@ def build(clock: Clock = SYSTEM_CLOCK) -> tuple[FastAPI, ServiceRuntime]:
         await desk.start()
         ctx.doorbell.ring()  # finish whatever a previous run left numbered
 
-    runtime.on_start.append(start_desk)
+    runtime.on_start.extend([start_desk, ctx.sandbox.warm])
     runtime.on_stop.append(desk.stop)
     app = create_app(runtime, [views.router], title="TĐKT Decisions API", description=DESCRIPTION)
     app.state.context = ctx

@@ -532,6 +532,7 @@ async def test_from_review_to_decision_the_nominee_gets_the_signed_certificate(p
         verified = await http.post(
             f"{pipeline.endpoints.decisions}/v1/verify",
             files={"file": ("c.pdf", certificate, "application/pdf")},
+            timeout=30,  # read in a confined child process: seconds on a busy machine
         )
         assert verified.json()["valid"] is True, verified.text
 
