@@ -65,7 +65,13 @@ async def test_a_signed_in_reviewer_reads_the_dossier_of_their_chain_and_acts_on
             assert acted.status_code == 200, acted.text
         await _open_task(http, pipeline, dossier_id, COMMUNE)
 
-        read = await http.get(url, headers=commune_officer)
+        async def readable() -> httpx.Response | None:
+            """Intake learns that the dossier reached the commune from review's events: a moment
+            after review opened the task, longer on a busy machine."""
+            answer = await http.get(url, headers=commune_officer)
+            return answer if answer.status_code != 404 else None
+
+        read = await eventually(readable, timeout=30, what="the commune's officer may read the dossier")
         assert read.status_code == 200, read.text
         dossier: dict[str, Any] = read.json()
         assert dossier["submission"]["entries"][0]["record"]["ratings"], "every fact the school submitted"
