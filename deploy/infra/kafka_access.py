@@ -29,7 +29,7 @@ from pathlib import Path
 
 from contracts.topics import INTEGRATOR_ACCESS, PRINCIPALS, BusAccess, Topic, dead_letter_topic
 from deploy.infra.config import DEPLOY_DIR, HOST, InfraError, kafka_port, kafka_secrets_dir, stack_dir
-from deploy.infra.keycloak_secrets import write_private
+from deploy.infra.keycloak_secrets import _read_json, write_private
 from deploy.infra.process import _flock
 
 BROKER_PRINCIPAL = "broker"
@@ -61,11 +61,7 @@ def credentials_file(principal: str) -> Path:
 
 
 def _read(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    return {str(k): str(v) for k, v in _read_json(path).items()}
 
 
 def ensure_credentials() -> dict[str, str]:
@@ -212,19 +208,19 @@ def _run(argv: list[str], what: str) -> str:
 def apply_access(prefix: str = "", *, with_credentials: bool = False) -> str:
     """Make the running broker's ACLs for topic prefix ``prefix`` the table's (and, with
     ``with_credentials``, set every principal's SCRAM secret)."""
-    from deploy.infra.kafka import _Kafka  # the broker imports this module
-
     passwords = ensure_credentials()
-    text = spec(prefix, passwords if with_credentials else None)
-    return _Kafka().apply(text, passwords[BROKER_PRINCIPAL])
+    return _apply(spec(prefix, passwords if with_credentials else None), passwords)
 
 
 def revoke_access(prefix: str) -> str:
     """Remove every ACL of topic prefix ``prefix`` (a test run's, when it ends)."""
-    from deploy.infra.kafka import _Kafka
+    return _apply("\n".join(scope_lines(prefix, PRINCIPALS)) + "\n", ensure_credentials())
 
-    passwords = ensure_credentials()
-    text = "\n".join(scope_lines(prefix, PRINCIPALS)) + "\n"
+
+def _apply(text: str, passwords: dict[str, str]) -> str:
+    """Apply a spec to the running broker as its own identity."""
+    from deploy.infra.kafka import _Kafka  # the broker imports this module
+
     return _Kafka().apply(text, passwords[BROKER_PRINCIPAL])
 
 
